@@ -1,0 +1,105 @@
+import type { SyncEvent } from './types'
+
+export type SyncEventInit = Omit<SyncEvent, 'seq'>
+export type EventListener = (event: SyncEvent) => void
+
+export interface EventLogSnapshot {
+  events: SyncEvent[]
+  /** Events that fell off the ring since the engine started (never silent loss). */
+  dropped: number
+  /** The seq the next event will get minus one. */
+  lastSeq: number
+}
+
+/**
+ * The engine's memory: a ring of the newest `capacity` events, seq strictly increasing.
+ * Appending costs one slot write; listeners (the devtools bridge) are only called when present,
+ * so with DevTools closed nothing is copied or serialized.
+ */
+export class EventLog {
+  private ring: (SyncEvent | undefined)[]
+  /** Index of the oldest event. */
+  private head = 0
+  private count = 0
+  private nextSeq = 1
+  private droppedCount = 0
+  private readonly listeners = new Set<EventListener>()
+
+  constructor(private capacity: number) {
+    assertCapacity(capacity)
+    this.ring = new Array(capacity)
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  get dropped(): number {
+    return this.droppedCount
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1
+  }
+
+  append(init: SyncEventInit): SyncEvent {
+    const event = init as SyncEvent
+    event.seq = this.nextSeq++
+    if (this.count < this.capacity) {
+      this.ring[(this.head + this.count) % this.capacity] = event
+      this.count++
+    } else {
+      this.ring[this.head] = event
+      this.head = (this.head + 1) % this.capacity
+      this.droppedCount++
+    }
+    if (this.listeners.size > 0) for (const listener of this.listeners) listener(event)
+    return event
+  }
+
+  /** Events with seq > sinceSeq still in the ring, oldest first. */
+  read(sinceSeq = 0): SyncEvent[] {
+    const out: SyncEvent[] = []
+    for (let i = 0; i < this.count; i++) {
+      const event = this.ring[(this.head + i) % this.capacity]!
+      if (event.seq > sinceSeq) out.push(event)
+    }
+    return out
+  }
+
+  snapshot(sinceSeq = 0): EventLogSnapshot {
+    return { events: this.read(sinceSeq), dropped: this.droppedCount, lastSeq: this.lastSeq }
+  }
+
+  /** Forget the held events; seq keeps counting so readers never see a number twice. */
+  clear(): void {
+    this.ring = new Array(this.capacity)
+    this.head = 0
+    this.count = 0
+  }
+
+  /** Change the capacity, keeping the newest events; the ones that do not fit count as dropped. */
+  resize(capacity: number): void {
+    assertCapacity(capacity)
+    const kept = this.read().slice(-capacity)
+    this.droppedCount += this.count - kept.length
+    this.capacity = capacity
+    this.ring = new Array(capacity)
+    for (let i = 0; i < kept.length; i++) this.ring[i] = kept[i]
+    this.head = 0
+    this.count = kept.length
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+}
+
+function assertCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1_000_000) {
+    throw new RangeError(`bufferSize must be an integer from 1 to 1,000,000 (got ${capacity})`)
+  }
+}

@@ -1,0 +1,81 @@
+import type { TableChange } from './table-change'
+import { TimeWindow } from './time-window'
+
+export interface EchoOf {
+  writeSeq: number
+  ageMs: number
+  reason: string
+}
+
+/**
+ * Echo prevention: the rows this tab wrote recently (markLocalWrite), so the change event that
+ * comes back for them is not applied over the optimistic state.
+ *
+ * An event is an echo only when this tab marked the row within the window AND the event's actor
+ * is the current user: a teammate's change to the same row in those seconds is never dropped.
+ * Without an actor_id column (older schema) this falls back to the seed's rule: the row alone.
+ */
+export class LocalWrites {
+  private readonly writes: TimeWindow<string, number>
+
+  constructor(windowMs: number) {
+    this.writes = new TimeWindow(windowMs)
+  }
+
+  set windowMs(ms: number) {
+    this.writes.windowMs = ms
+  }
+
+  get size(): number {
+    return this.writes.size
+  }
+
+  mark(table: string, recordId: string, seq: number, now: number): void {
+    this.writes.set(rowKey(table, recordId), seq, now)
+  }
+
+  /**
+   * The verdict for a change: an echo (drop it), a note explaining why a recent local write did
+   * not make it one (a teammate's change), or undefined when this tab did not write the row.
+   */
+  check(
+    change: TableChange,
+    userId: string | null | undefined,
+    now: number,
+  ): { echo: EchoOf } | { note: string } | undefined {
+    if (this.writes.size === 0) return undefined
+    const write = this.writes.get(rowKey(change.table, change.recordId), now)
+    if (write === undefined) return undefined
+    const ageMs = now - write.at
+    const row = `${change.table}/${change.recordId}`
+    if (change.actorId === undefined) {
+      return {
+        echo: {
+          writeSeq: write.value,
+          ageMs,
+          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.value}); no actor_id column, so the row rule applies`,
+        },
+      }
+    }
+    if (userId != null && change.actorId === userId) {
+      return {
+        echo: {
+          writeSeq: write.value,
+          ageMs,
+          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.value}) and the actor is the current user`,
+        },
+      }
+    }
+    return {
+      note: `not an echo: this tab wrote ${row} ${ageMs} ms earlier (#${write.value}), but the actor is ${change.actorId ?? 'not a signed-in user'}, not the current user`,
+    }
+  }
+
+  clear(): void {
+    this.writes.clear()
+  }
+}
+
+function rowKey(table: string, recordId: string): string {
+  return `${table}\u0001${recordId}`
+}

@@ -1,0 +1,201 @@
+import type { Scheduler } from './scheduler'
+import {
+  EVENTS_SCHEMA,
+  EVENTS_TABLE,
+  type RealtimeChannelLike,
+  type SupabaseRealtimeLike,
+} from './supabase-realtime'
+import type { ChannelState } from './types'
+
+export interface OrgChannelHandlers {
+  onChange(orgId: string, payload: unknown): void
+  onStatus(state: ChannelState): void
+}
+
+interface Entry {
+  readonly state: ChannelState
+  channel?: RealtimeChannelLike
+}
+
+/** Backoff when setAuth() fails, as supabase-js backs off its rejoins. */
+const AUTH_RETRY_MS = [1_000, 2_000, 5_000, 10_000]
+
+/**
+ * supabase.channel(name) returns the existing channel for a topic, and adding callbacks to it
+ * after subscribe() throws. A channel being removed stays listed until its leave completes, so
+ * an engine started right after another one stopped (React StrictMode) waits for that removal.
+ */
+const removalsByClient = new WeakMap<object, Map<string, Promise<unknown>>>()
+
+function removalsOf(supabase: object): Map<string, Promise<unknown>> {
+  let removals = removalsByClient.get(supabase)
+  if (removals === undefined) {
+    removals = new Map()
+    removalsByClient.set(supabase, removals)
+  }
+  return removals
+}
+
+export function topicFor(orgId: string): string {
+  return `org:${orgId}`
+}
+
+export function assertOrganizationId(orgId: unknown): asserts orgId is string {
+  if (
+    typeof orgId !== 'string' ||
+    orgId.length === 0 ||
+    orgId.length > 256 ||
+    /[,()]/.test(orgId)
+  ) {
+    throw new TypeError(
+      `organization id must be a non-empty string without commas or parentheses (got ${JSON.stringify(orgId)})`,
+    )
+  }
+}
+
+/**
+ * One Realtime channel per organization the user belongs to, kept equal to the current
+ * memberships. Subscribes only after `supabase.realtime.setAuth()` resolved: a join sent before
+ * carries no token, and the server then delivers nothing under RLS (supabase-js PR #2655).
+ */
+export class OrgChannels {
+  private readonly entries = new Map<string, Entry>()
+  private desired: string[] = []
+  private work: Promise<void> = Promise.resolve()
+  private stopped = false
+  private authFailures = 0
+  private retryTimer: unknown
+
+  constructor(
+    private readonly supabase: SupabaseRealtimeLike,
+    private readonly handlers: OrgChannelHandlers,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  states(): ChannelState[] {
+    return [...this.entries.values()].map((entry) => ({ ...entry.state }))
+  }
+
+  /** Resolves once the channels match `orgIds` (subscriptions requested, old ones removed). */
+  setOrganizations(orgIds: readonly string[]): Promise<void> {
+    for (const orgId of orgIds) assertOrganizationId(orgId)
+    this.desired = [...new Set(orgIds)]
+    return this.reconcileSoon()
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true
+    if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer)
+    return this.reconcileSoon()
+  }
+
+  private reconcileSoon(): Promise<void> {
+    this.work = this.work.then(() => this.reconcile())
+    return this.work
+  }
+
+  private async reconcile(): Promise<void> {
+    const desired = new Set(this.stopped ? [] : this.desired)
+    for (const [orgId, entry] of this.entries) {
+      if (desired.has(orgId)) continue
+      this.entries.delete(orgId)
+      this.remove(entry)
+    }
+    const added: Entry[] = []
+    for (const orgId of desired) {
+      if (this.entries.has(orgId)) continue
+      const entry: Entry = {
+        state: { orgId, topic: topicFor(orgId), status: 'AUTHORIZING', subscribedCount: 0 },
+      }
+      this.entries.set(orgId, entry)
+      added.push(entry)
+    }
+    if (added.length === 0) return
+
+    try {
+      await this.supabase.realtime.setAuth()
+      this.authFailures = 0
+    } catch (error) {
+      this.retryAuth(added, error)
+      return
+    }
+    for (const entry of added) {
+      const removal = removalsOf(this.supabase).get(entry.state.topic)
+      if (removal !== undefined) await removal
+      if (this.entries.get(entry.state.orgId) === entry) this.subscribe(entry)
+    }
+  }
+
+  private subscribe(entry: Entry): void {
+    const { orgId, topic } = entry.state
+    try {
+      const channel = this.supabase.channel(topic)
+      entry.channel = channel
+      channel.on(
+        'postgres_changes',
+        {
+          event: 'INSERT',
+          schema: EVENTS_SCHEMA,
+          table: EVENTS_TABLE,
+          filter: `organization_id=eq.${orgId}`,
+        },
+        (payload: unknown) => {
+          if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
+        },
+      )
+      this.setStatus(entry, 'JOINING')
+      channel.subscribe((status: string, error?: Error) => {
+        if (this.entries.get(orgId) !== entry) return
+        this.setStatus(entry, status, error?.message)
+      })
+    } catch (error) {
+      // Typically: other code on this client already subscribed the same topic.
+      this.setStatus(entry, 'CHANNEL_ERROR', `could not subscribe ${topic}: ${errorMessage(error)}`)
+    }
+  }
+
+  private setStatus(entry: Entry, status: string, error?: string): void {
+    const state = entry.state
+    state.status = status
+    if (status === 'SUBSCRIBED') state.subscribedCount++
+    if (error !== undefined) state.lastError = error
+    if (status === 'SUBSCRIBED' && state.subscribedCount > 1)
+      state.lastResyncAt = this.scheduler.now()
+    this.handlers.onStatus({ ...state, lastError: error })
+  }
+
+  private retryAuth(entries: Entry[], error: unknown): void {
+    const delay = AUTH_RETRY_MS[Math.min(this.authFailures, AUTH_RETRY_MS.length - 1)]!
+    this.authFailures++
+    for (const entry of entries) {
+      this.setStatus(
+        entry,
+        'AUTH_ERROR',
+        `supabase.realtime.setAuth() failed, retrying in ${delay} ms: ${errorMessage(error)}`,
+      )
+      this.entries.delete(entry.state.orgId)
+    }
+    this.retryTimer = this.scheduler.setTimeout(() => {
+      this.retryTimer = undefined
+      void this.reconcileSoon()
+    }, delay)
+  }
+
+  private remove(entry: Entry): void {
+    const channel = entry.channel
+    if (channel === undefined) return
+    const topic = entry.state.topic
+    const removals = removalsOf(this.supabase)
+    const removal: Promise<unknown> = this.supabase
+      .removeChannel(channel as never)
+      .catch(() => undefined)
+      .finally(() => {
+        if (removals.get(topic) === removal) removals.delete(topic)
+      })
+    removals.set(topic, removal)
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

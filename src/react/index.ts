@@ -1,0 +1,5 @@
+export type { RealtimeSyncProviderProps } from './realtime-sync-provider'
+export { RealtimeSyncProvider } from './realtime-sync-provider'
+export type { LocalWrite, RealtimeMutationOptions } from './use-realtime-mutation'
+export { useRealtimeMutation } from './use-realtime-mutation'
+export { useRealtimeSync } from './use-realtime-sync'

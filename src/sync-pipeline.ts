@@ -1,0 +1,324 @@
+import type { Query, QueryClient } from '@tanstack/query-core'
+import { Batcher } from './batcher'
+import { DedupWindow } from './dedup-window'
+import { EventLog, type SyncEventInit } from './event-log'
+import { invalidateQueries } from './invalidate-queries'
+import { LocalWrites } from './local-writes'
+import { MinuteMetricsRecorder } from './minute-metrics'
+import { previewPayload } from './payload-preview'
+import { QueryIndex } from './query-index'
+import type { Scheduler } from './scheduler'
+import { parseTableChange, type TableChange } from './table-change'
+import type { ChannelState, EngineConfig, SyncEvent, TunableConfig } from './types'
+
+export interface SyncPipelineOptions {
+  queryClient: QueryClient
+  scheduler: Scheduler
+  config: EngineConfig
+  userId: string | null | undefined
+  /** Tables without realtime (no organization scope): a resync leaves them alone. */
+  globalTables: ReadonlySet<string>
+  /** Narrows a resync to the queries of one organization; default: every realtime query. */
+  isOrganizationQuery: (queryKey: readonly unknown[], orgId: string) => boolean
+}
+
+type Pending =
+  | { kind: 'change'; event: SyncEvent; change: TableChange }
+  | { kind: 'resync'; event: SyncEvent; orgId: string }
+
+const OPTION_LIMITS: Record<keyof TunableConfig, [min: number, max: number]> = {
+  dedupWindowMs: [0, 600_000],
+  echoWindowMs: [0, 600_000],
+  batchMs: [0, 60_000],
+  bufferSize: [1, 1_000_000],
+}
+
+export function validateOption(name: string, value: unknown): asserts name is keyof TunableConfig {
+  const limits = OPTION_LIMITS[name as keyof TunableConfig]
+  if (limits === undefined) throw new TypeError(`unknown option ${name}`)
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < limits[0] ||
+    value > limits[1]
+  ) {
+    throw new RangeError(
+      `${name} must be an integer from ${limits[0]} to ${limits[1]} (got ${String(value)})`,
+    )
+  }
+}
+
+/**
+ * The engine's decisions, without the channels: every change goes
+ * parse → dedup window → echo filter → batch → granular invalidation,
+ * and every decision is written to the event log and the per-minute metrics.
+ */
+export class SyncPipeline {
+  readonly log: EventLog
+  readonly metrics = new MinuteMetricsRecorder()
+  private readonly dedup: DedupWindow
+  private readonly localWrites: LocalWrites
+  private readonly index: QueryIndex
+  private readonly batcher: Batcher<Pending>
+  private readonly scheduler: Scheduler
+  private readonly config: EngineConfig
+  private batchCount = 0
+
+  constructor(private readonly options: SyncPipelineOptions) {
+    const { config, scheduler } = options
+    this.scheduler = scheduler
+    this.config = { ...config }
+    this.log = new EventLog(config.bufferSize)
+    this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
+    this.localWrites = new LocalWrites(config.echoWindowMs)
+    this.index = new QueryIndex(options.queryClient.getQueryCache())
+    this.index.start()
+    this.batcher = new Batcher(scheduler, config.batchMs, (items) => this.flushBatch(items))
+  }
+
+  getConfig(): EngineConfig {
+    return { ...this.config }
+  }
+
+  setOption(name: string, value: unknown): EngineConfig {
+    validateOption(name, value)
+    const ms = value as number
+    this.config[name] = ms
+    if (name === 'dedupWindowMs') this.dedup.windowMs = ms
+    else if (name === 'echoWindowMs') this.localWrites.windowMs = ms
+    else if (name === 'batchMs') this.batcher.delayMs = ms
+    else this.log.resize(ms)
+    return this.getConfig()
+  }
+
+  /** A postgres_changes payload from an organization's channel. Never throws. */
+  receive(orgId: string, payload: unknown): void {
+    try {
+      const parsed = parseTableChange(payload, orgId)
+      if (parsed.ok) this.ingest(parsed.change)
+      else this.malformed(orgId, parsed.reason, payload)
+    } catch (error) {
+      this.malformed(orgId, `the engine failed on this payload: ${errorMessage(error)}`, payload)
+    }
+  }
+
+  /** The hot path: dedup + echo + enqueue, one log entry whatever the verdict. */
+  ingest(change: TableChange): SyncEvent {
+    const now = this.scheduler.now()
+    this.metrics.add('received', now)
+    const duplicate = this.dedup.check(change, this.log.lastSeq + 1, now)
+    if (duplicate !== undefined) {
+      this.metrics.add('deduped', now)
+      return this.log.append(changeEvent('deduped', change, now, duplicate.reason, duplicate.seq))
+    }
+    const local = this.localWrites.check(change, this.options.userId, now)
+    if (local !== undefined && 'echo' in local) {
+      this.metrics.add('echo', now)
+      return this.log.append(
+        changeEvent('echo', change, now, local.echo.reason, local.echo.writeSeq),
+      )
+    }
+    this.metrics.add('processed', now)
+    const event = this.log.append(changeEvent('received', change, now, local?.note, undefined))
+    this.batcher.add({ kind: 'change', event, change })
+    return event
+  }
+
+  /** This tab is writing the row: the change event that comes back for it is an echo. */
+  markLocalWrite(table: string, recordId: string | number): void {
+    if (typeof table !== 'string' || table.length === 0) {
+      throw new TypeError('markLocalWrite(table, id): table must be a non-empty string')
+    }
+    if (typeof recordId !== 'string' && typeof recordId !== 'number') {
+      throw new TypeError('markLocalWrite(table, id): id must be a string or a number')
+    }
+    const now = this.scheduler.now()
+    const id = String(recordId)
+    const event = this.log.append({ at: now, kind: 'write', table, recordId: id })
+    this.localWrites.mark(table, id, event.seq, now)
+  }
+
+  /** A channel SUBSCRIBED again: what changed meanwhile is lost upstream, so refetch it all. */
+  resync(state: ChannelState): void {
+    const now = this.scheduler.now()
+    const event = this.log.append({
+      at: now,
+      kind: 'resync',
+      orgId: state.orgId,
+      channel: { topic: state.topic, status: state.status },
+      reason: `${state.topic} subscribed again (time ${state.subscribedCount}): changes made while it was disconnected are lost upstream, so every query of ${state.orgId} is refetched`,
+    })
+    this.batcher.add({ kind: 'resync', event, orgId: state.orgId })
+  }
+
+  channelStatus(state: ChannelState): void {
+    this.log.append({
+      at: this.scheduler.now(),
+      kind: 'channel',
+      orgId: state.orgId,
+      channel: { topic: state.topic, status: state.status },
+      reason: state.lastError,
+    })
+  }
+
+  /** Manual invalidation for global tables (no realtime for them): call it in mutation hooks. */
+  invalidateGlobal(table: string): void {
+    const entry = this.index.table(table)
+    const queries: Query[] = []
+    if (entry !== undefined) {
+      queries.push(...entry.wide)
+      for (const set of entry.records.values()) queries.push(...set)
+    }
+    this.invalidate(queries, {
+      table,
+      reason: `manual: invalidateGlobal('${table}')`,
+      batchId: ++this.batchCount,
+      causes: [],
+    })
+  }
+
+  /** Flushes the pending batch now instead of at the end of its window. */
+  flush(): void {
+    this.batcher.flush()
+  }
+
+  clearLog(): void {
+    this.log.clear()
+    this.metrics.clear()
+  }
+
+  stop(): void {
+    this.batcher.cancel()
+    this.index.stop()
+    this.dedup.clear()
+    this.localWrites.clear()
+  }
+
+  private malformed(orgId: string, reason: string, payload: unknown): void {
+    const now = this.scheduler.now()
+    this.metrics.add('received', now)
+    this.metrics.add('malformed', now)
+    let preview: unknown
+    try {
+      preview = previewPayload(payload)
+    } catch {
+      preview = '[unreadable payload]'
+    }
+    this.log.append({ at: now, kind: 'malformed', orgId, reason, payload: preview })
+  }
+
+  private flushBatch(items: Pending[]): void {
+    const batchId = ++this.batchCount
+    const matched = new Set<Query>()
+    const causes: number[] = []
+    const tableKeys = new Map<string, unknown[][]>()
+    const resyncs: Pending[] = []
+    for (const item of items) {
+      causes.push(item.event.seq)
+      item.event.batchId = batchId
+      if (item.kind === 'resync') {
+        resyncs.push(item)
+        continue
+      }
+      const { table, recordId } = item.change
+      const entry = this.index.table(table)
+      if (entry === undefined) {
+        item.event.matchedKeys = []
+        continue
+      }
+      let wideKeys = tableKeys.get(table)
+      if (wideKeys === undefined) {
+        wideKeys = []
+        for (const query of entry.wide) {
+          matched.add(query)
+          wideKeys.push(query.queryKey as unknown[])
+        }
+        tableKeys.set(table, wideKeys)
+      }
+      const records = entry.records.get(recordId)
+      if (records === undefined) {
+        item.event.matchedKeys = wideKeys
+        continue
+      }
+      const keys = wideKeys.slice()
+      for (const query of records) {
+        matched.add(query)
+        keys.push(query.queryKey as unknown[])
+      }
+      item.event.matchedKeys = keys
+    }
+    for (const item of resyncs) {
+      if (item.kind !== 'resync') continue
+      const keys: unknown[][] = []
+      for (const [table, query] of this.index.queries()) {
+        if (this.options.globalTables.has(table)) continue
+        if (!this.options.isOrganizationQuery(query.queryKey, item.orgId)) continue
+        matched.add(query)
+        keys.push(query.queryKey as unknown[])
+      }
+      item.event.matchedKeys = keys
+    }
+    const tables = new Set(tableKeys.keys())
+    this.invalidate([...matched], {
+      table: tables.size === 1 ? [...tables][0] : undefined,
+      reason: `batch #${batchId}: ${describeCauses(items.length, resyncs.length)}`,
+      batchId,
+      causes,
+    })
+  }
+
+  private invalidate(
+    queries: Query[],
+    event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes'>,
+  ): void {
+    const now = this.scheduler.now()
+    const result = invalidateQueries(queries)
+    this.metrics.add('invalidations', now)
+    this.metrics.add('keysInvalidated', now, result.invalidated)
+    this.log.append({
+      at: now,
+      kind: 'invalidated',
+      ...event,
+      reason: `${event.reason} → ${result.invalidated} queries marked stale, ${result.refetched} active refetched`,
+      matchedKeys: queries.map((query) => query.queryKey as unknown[]),
+    })
+  }
+}
+
+function changeEvent(
+  kind: 'received' | 'deduped' | 'echo',
+  change: TableChange,
+  now: number,
+  reason: string | undefined,
+  relatedSeq: number | undefined,
+): SyncEventInit {
+  const committedAt =
+    change.commitTimestamp === undefined ? Number.NaN : Date.parse(change.commitTimestamp)
+  return {
+    at: now,
+    kind,
+    orgId: change.orgId,
+    table: change.table,
+    op: change.op,
+    recordId: change.recordId,
+    eventId: change.eventId === undefined ? undefined : String(change.eventId),
+    actorId: change.actorId,
+    commitTimestamp: change.commitTimestamp,
+    latencyMs: Number.isNaN(committedAt) ? undefined : now - committedAt,
+    reason,
+    relatedSeq,
+    payload: change.row,
+  }
+}
+
+function describeCauses(items: number, resyncs: number): string {
+  const changes = items - resyncs
+  const parts: string[] = []
+  if (changes > 0) parts.push(`${changes} change${changes === 1 ? '' : 's'} coalesced`)
+  if (resyncs > 0) parts.push(`${resyncs} resync${resyncs === 1 ? '' : 's'}`)
+  return parts.join(' + ')
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,106 @@
+import type { ChangeOperation } from './types'
+
+/**
+ * One row of `realtime_table_events`, as delivered by supabase-js's postgres_changes callback
+ * ({ schema, table, commit_timestamp, eventType, new, old, errors }), checked and normalized.
+ */
+export interface TableChange {
+  orgId: string
+  table: string
+  op: ChangeOperation
+  recordId: string
+  /** realtime_table_events.id; absent on older schemas without it. */
+  eventId: number | string | undefined
+  /** undefined: the column is absent (old schema → the seed's echo rule); null: no signed-in actor. */
+  actorId: string | null | undefined
+  commitTimestamp: string | undefined
+  /** The row as received, kept by reference for the log. */
+  row: Record<string, unknown>
+}
+
+export type ParseResult = { ok: true; change: TableChange } | { ok: false; reason: string }
+
+const OPERATIONS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE'])
+const MAX_TABLE_NAME = 128
+const MAX_ID = 1_024
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return `a string of ${value.length} chars`
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Never throws: every way a payload can be wrong becomes a reason a developer can act on. */
+export function parseTableChange(payload: unknown, channelOrgId: string): ParseResult {
+  if (!isObject(payload)) return fail(`payload is ${describe(payload)}, not an object`)
+  const row = payload.new
+  if (!isObject(row))
+    return fail(`payload.new is ${describe(row)}, not a realtime_table_events row`)
+
+  const table = row.table_name
+  if (typeof table !== 'string' || table.length === 0 || table.length > MAX_TABLE_NAME) {
+    return fail(`table_name is ${describe(table)}, expected a table name`)
+  }
+  const op = row.event_type
+  if (typeof op !== 'string' || !OPERATIONS.has(op)) {
+    return fail(`event_type is ${describe(op)}, expected INSERT, UPDATE or DELETE`)
+  }
+  const orgId = row.organization_id
+  if (typeof orgId !== 'string' || orgId.length === 0) {
+    return fail(`organization_id is ${describe(orgId)}, expected a string`)
+  }
+  if (orgId !== channelOrgId) {
+    return fail(`organization_id ${orgId} arrived on the channel of ${channelOrgId}`)
+  }
+  const recordId = toId(row.record_id)
+  if (recordId === undefined) return fail(`record_id is ${describe(row.record_id)}, expected an id`)
+
+  const rawEventId = row.id
+  let eventId: number | string | undefined
+  if (rawEventId !== undefined && rawEventId !== null) {
+    if (toId(rawEventId) === undefined) return fail(`id is ${describe(rawEventId)}, expected an id`)
+    eventId = rawEventId as number | string
+  }
+
+  let actorId: string | null | undefined
+  if ('actor_id' in row) {
+    const actor = row.actor_id
+    if (actor !== null && (typeof actor !== 'string' || actor.length > MAX_ID)) {
+      return fail(`actor_id is ${describe(actor)}, expected a user id or null`)
+    }
+    actorId = actor
+  }
+
+  const commit = payload.commit_timestamp
+  const commitTimestamp = typeof commit === 'string' && commit.length <= 64 ? commit : undefined
+
+  return {
+    ok: true,
+    change: {
+      orgId,
+      table,
+      op: op as ChangeOperation,
+      recordId,
+      eventId,
+      actorId,
+      commitTimestamp,
+      row,
+    },
+  }
+}
+
+function toId(value: unknown): string | undefined {
+  if (typeof value === 'string')
+    return value.length > 0 && value.length <= MAX_ID ? value : undefined
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+function fail(reason: string): ParseResult {
+  return { ok: false, reason }
+}
