@@ -45,7 +45,6 @@ export function RealtimeSyncProvider({
   }, [supabase, userId, queryClient])
 
   const membershipKey = organizationIds.join('\u0000')
-  // biome-ignore lint/correctness/useExhaustiveDependencies: membershipKey stands for the array's contents
   useEffect(() => {
     void sync?.setOrganizationIds(latest.current.organizationIds)
   }, [sync, membershipKey])
