@@ -34,8 +34,9 @@ const OPTION_LIMITS: Record<keyof TunableConfig, [min: number, max: number]> = {
 }
 
 export function validateOption(name: string, value: unknown): asserts name is keyof TunableConfig {
+  // hasOwn: a name such as '__proto__' or 'toString' must not reach the prototype.
+  if (!Object.hasOwn(OPTION_LIMITS, name)) throw new TypeError(`unknown option ${name}`)
   const limits = OPTION_LIMITS[name as keyof TunableConfig]
-  if (limits === undefined) throw new TypeError(`unknown option ${name}`)
   if (
     typeof value !== 'number' ||
     !Number.isInteger(value) ||
@@ -213,6 +214,7 @@ export class SyncPipeline {
     const causes: number[] = []
     const tableKeys = new Map<string, unknown[][]>()
     const resyncs: Pending[] = []
+    const tables = new Set<string>()
     for (const item of items) {
       causes.push(item.event.seq)
       item.event.batchId = batchId
@@ -221,6 +223,7 @@ export class SyncPipeline {
         continue
       }
       const { table, recordId } = item.change
+      tables.add(table)
       const entry = this.index.table(table)
       if (entry === undefined) {
         item.event.matchedKeys = []
@@ -258,7 +261,6 @@ export class SyncPipeline {
       }
       item.event.matchedKeys = keys
     }
-    const tables = new Set(tableKeys.keys())
     this.invalidate([...matched], {
       table: tables.size === 1 ? [...tables][0] : undefined,
       reason: `batch #${batchId}: ${describeCauses(items.length, resyncs.length)}`,

@@ -1,0 +1,227 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { getDevtoolsRegistry } from '../../src/devtools-registry'
+import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
+import { changePayload } from '../support/events'
+import { FakeSupabase, settle } from '../support/fake-supabase'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { createQueryWorld } from '../support/query-world'
+
+const cleanups: (() => Promise<unknown> | void)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+function setup(options: Partial<RealtimeSyncOptions> = {}) {
+  const supabase = new FakeSupabase()
+  const scheduler = new ManualScheduler()
+  const world = createQueryWorld()
+  const sync = createRealtimeSync({
+    supabase,
+    queryClient: world.queryClient,
+    organizationIds: ['org_acme'],
+    userId: 'user-alice',
+    scheduler,
+    ...options,
+  })
+  cleanups.push(
+    () => sync.stop(),
+    () => world.dispose(),
+  )
+  const kinds = () => sync.getEvents().map((e) => e.kind)
+  return { supabase, scheduler, world, sync, kinds }
+}
+
+describe('channels', () => {
+  it('opens one channel per organization, filtered to it, after awaiting setAuth()', async () => {
+    const { supabase } = setup({ organizationIds: ['org_acme', 'org_globex'] })
+    await settle()
+    expect(supabase.actions).toEqual([
+      'setAuth',
+      'subscribe realtime:org:org_acme',
+      'subscribe realtime:org:org_globex',
+    ])
+    expect(supabase.channelFor('org_globex').bindings.map((b) => b.filter)).toEqual([
+      {
+        event: 'INSERT',
+        schema: 'public',
+        table: 'realtime_table_events',
+        filter: 'organization_id=eq.org_globex',
+      },
+    ])
+  })
+
+  it('delivers a change from the channel through to invalidation', async () => {
+    const { supabase, scheduler, world, kinds } = setup()
+    world.active(['deals', 'list'])
+    await settle()
+    supabase.subscribeAll()
+    supabase.channelFor('org_acme').deliver(changePayload())
+    scheduler.advance(200)
+    expect(kinds()).toEqual(['channel', 'channel', 'received', 'invalidated'])
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+  })
+
+  it('logs every channel status with its topic', async () => {
+    const { supabase, sync } = setup()
+    await settle()
+    supabase.subscribeAll()
+    expect(sync.getEvents().map((e) => e.channel)).toEqual([
+      { topic: 'org:org_acme', status: 'JOINING' },
+      { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+    ])
+    expect(sync.getChannels()).toEqual([
+      { orgId: 'org_acme', topic: 'org:org_acme', status: 'SUBSCRIBED', subscribedCount: 1 },
+    ])
+  })
+
+  it('resubscribes when memberships change: leaves the old organization, joins the new one', async () => {
+    const { supabase, sync } = setup()
+    await settle()
+    supabase.actions.length = 0
+    await sync.setOrganizationIds(['org_globex'])
+    await settle()
+    expect(supabase.actions).toEqual([
+      'remove realtime:org:org_acme',
+      'setAuth',
+      'subscribe realtime:org:org_globex',
+    ])
+    expect(supabase.topics()).toEqual(['realtime:org:org_globex'])
+  })
+
+  it('follows a membership source over time', async () => {
+    let memberships: readonly string[] = ['org_acme']
+    const listeners = new Set<() => void>()
+    const { supabase } = setup({
+      organizationIds: {
+        getSnapshot: () => memberships,
+        subscribe: (listener) => {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      },
+    })
+    await settle()
+    memberships = ['org_acme', 'org_globex']
+    for (const listener of listeners) listener()
+    await settle()
+    expect(supabase.topics()).toEqual(['realtime:org:org_acme', 'realtime:org:org_globex'])
+  })
+
+  it('rejects organization ids that would break the realtime filter', () => {
+    const { sync } = setup()
+    expect(() => sync.setOrganizationIds(['a,b'])).toThrow(TypeError)
+    expect(() => sync.setOrganizationIds([''])).toThrow(TypeError)
+  })
+
+  it('retries setAuth() with backoff and subscribes only once it succeeds', async () => {
+    const supabase = new FakeSupabase()
+    supabase.failSetAuth = 2
+    const { scheduler, sync } = setup({ supabase })
+    await settle()
+    expect(sync.getChannels()).toEqual([])
+    expect(sync.getEvents().at(-1)?.reason).toMatch(/setAuth\(\) failed, retrying in 1000 ms/)
+    scheduler.advance(1_000)
+    await settle()
+    expect(sync.getEvents().at(-1)?.reason).toMatch(/retrying in 2000 ms/)
+    scheduler.advance(2_000)
+    await settle()
+    expect(supabase.actions).toEqual([
+      'setAuth',
+      'setAuth',
+      'setAuth',
+      'subscribe realtime:org:org_acme',
+    ])
+  })
+})
+
+describe('gap recovery', () => {
+  it('a SUBSCRIBED after the first is a resync: every query of the organization refetches', async () => {
+    const { supabase, scheduler, world, sync, kinds } = setup()
+    world.active(['deals', 'list'])
+    world.active(['contacts', 'record', 'c1'])
+    await settle()
+    supabase.subscribeAll()
+    expect(kinds()).not.toContain('resync')
+
+    supabase.dropSocket()
+    supabase.reconnect()
+    scheduler.advance(200)
+    expect(kinds().slice(-3)).toEqual(['channel', 'resync', 'invalidated'])
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+    expect(world.fetches(['contacts', 'record', 'c1'])).toBe(1)
+    expect(sync.getChannels()[0]).toMatchObject({
+      subscribedCount: 2,
+      lastResyncAt: scheduler.now() - 200,
+    })
+    expect(sync.getEvents().find((e) => e.kind === 'channel' && e.reason)?.reason).toBe(
+      'socket closed',
+    )
+  })
+})
+
+describe('stop and restart (React StrictMode)', () => {
+  it('a second engine started while the first is leaving waits for the leave, then subscribes', async () => {
+    const supabase = new FakeSupabase()
+    supabase.holdLeaves = true
+    const first = setup({ supabase })
+    await settle()
+    supabase.subscribeAll()
+    const stopped = first.sync.stop()
+    const second = setup({ supabase })
+    await settle()
+    expect(supabase.actions.at(-1)).toBe('setAuth')
+
+    supabase.completeLeaves()
+    await stopped
+    await settle()
+    expect(supabase.actions.at(-1)).toBe('subscribe realtime:org:org_acme')
+    supabase.subscribeAll()
+    expect(second.sync.getChannels()[0]?.status).toBe('SUBSCRIBED')
+    expect(second.kinds()).not.toContain('resync')
+  })
+
+  it('after stop, nothing more is handled or logged', async () => {
+    const { supabase, sync } = setup()
+    await settle()
+    supabase.subscribeAll()
+    const channel = supabase.channelFor('org_acme')
+    await sync.stop()
+    const before = sync.getEvents().length
+    channel.state = 'joined'
+    channel.deliver(changePayload())
+    expect(sync.getEvents()).toHaveLength(before)
+  })
+})
+
+describe('devtools registry', () => {
+  it('registers on the page by name and unregisters on stop', async () => {
+    const { sync } = setup({ name: 'crm' })
+    const registry = getDevtoolsRegistry()!
+    const handle = registry.engines.get(sync.id)
+    expect(handle?.name).toBe('crm')
+    expect(handle?.getConfig()).toEqual({
+      dedupWindowMs: 2_000,
+      echoWindowMs: 3_000,
+      batchMs: 200,
+      bufferSize: 10_000,
+      dedupBy: 'event',
+    })
+    await sync.stop()
+    expect(registry.engines.has(sync.id)).toBe(false)
+  })
+
+  it('stays off the page with devtools: false', () => {
+    const { sync } = setup({ devtools: false })
+    expect(getDevtoolsRegistry()!.engines.has(sync.id)).toBe(false)
+  })
+
+  it('validates construction arguments with a clear message', () => {
+    expect(() =>
+      createRealtimeSync({
+        supabase: {} as never,
+        queryClient: createQueryWorld().queryClient,
+        organizationIds: [],
+      }),
+    ).toThrow(/`supabase` must be a SupabaseClient/)
+  })
+})

@@ -1,0 +1,325 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { SyncPipeline } from '../../src/sync-pipeline'
+import type { EngineConfig, SyncEvent } from '../../src/types'
+import { changePayload } from '../support/events'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { createQueryWorld } from '../support/query-world'
+
+const ME = 'user-alice'
+const TEAMMATE = 'user-bob'
+let dispose = () => {}
+afterEach(() => dispose())
+
+function setup(config: Partial<EngineConfig> = {}) {
+  const scheduler = new ManualScheduler()
+  const world = createQueryWorld()
+  const pipeline = new SyncPipeline({
+    queryClient: world.queryClient,
+    scheduler,
+    userId: ME,
+    config: {
+      dedupWindowMs: 2_000,
+      echoWindowMs: 3_000,
+      batchMs: 200,
+      bufferSize: 10_000,
+      dedupBy: 'event',
+      ...config,
+    },
+    globalTables: new Set(['profiles']),
+    isOrganizationQuery: () => true,
+  })
+  dispose = () => {
+    pipeline.stop()
+    world.dispose()
+  }
+  const events = () => pipeline.log.read()
+  const kinds = () => events().map((e) => e.kind)
+  const last = (kind: SyncEvent['kind']) =>
+    events()
+      .filter((e) => e.kind === kind)
+      .at(-1)
+  return { scheduler, world, pipeline, events, kinds, last }
+}
+
+describe('a change that passes the filters', () => {
+  it('is logged as received, then invalidates the table lists and only its own record', () => {
+    const { world, pipeline, scheduler, kinds, last } = setup()
+    world.active(['deals', 'list'])
+    world.active(['deals', 'record', 'd1'])
+    world.active(['deals', 'record', 'd2'])
+    world.active(['contacts', 'list'])
+
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    expect(kinds()).toEqual(['received'])
+    expect(world.fetches(['deals', 'list'])).toBe(0)
+
+    scheduler.advance(200)
+    expect(kinds()).toEqual(['received', 'invalidated'])
+    expect(last('invalidated')?.matchedKeys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'record', 'd1'],
+    ])
+    expect(last('received')?.matchedKeys).toEqual(last('invalidated')?.matchedKeys)
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
+    expect(world.fetches(['deals', 'record', 'd2'])).toBe(0)
+    expect(world.fetches(['contacts', 'list'])).toBe(0)
+  })
+
+  it('also invalidates the other keys of its table (.all, stats), which may depend on any row', () => {
+    const { world, pipeline, scheduler } = setup()
+    world.cached(['deals'])
+    world.cached(['deals', 'stats', { by: 'stage' }])
+    world.cached(['deals', 'record', 7])
+    pipeline.receive('org_acme', changePayload({ record_id: '7' }))
+    scheduler.advance(200)
+    expect(world.isStale(['deals'])).toBe(true)
+    expect(world.isStale(['deals', 'stats', { by: 'stage' }])).toBe(true)
+    expect(world.isStale(['deals', 'record', 7])).toBe(true)
+  })
+
+  it('marks cached queries stale but refetches only the ones on screen', () => {
+    const { world, pipeline, scheduler, last } = setup()
+    world.cached(['deals', 'list', { page: 2 }])
+    world.active(['deals', 'list', { page: 1 }])
+    pipeline.receive('org_acme', changePayload())
+    scheduler.advance(200)
+    expect(world.isStale(['deals', 'list', { page: 2 }])).toBe(true)
+    expect(world.totalFetches()).toBe(1)
+    expect(last('invalidated')?.reason).toMatch(/2 queries marked stale, 1 active refetched/)
+  })
+
+  it('shows that nothing matched when no query of the table is cached', () => {
+    const { pipeline, scheduler, last } = setup()
+    pipeline.receive('org_acme', changePayload({ table_name: 'projects' }))
+    scheduler.advance(200)
+    expect(last('invalidated')).toMatchObject({ matchedKeys: [], table: 'projects' })
+    expect(last('received')?.matchedKeys).toEqual([])
+  })
+
+  it('sees queries added after the engine started and forgets removed ones', () => {
+    const { world, pipeline, scheduler, last } = setup()
+    world.active(['deals', 'list'])
+    world.queryClient.removeQueries({ queryKey: ['deals', 'list'] })
+    world.active(['deals', 'list', { owner: 'me' }])
+    pipeline.receive('org_acme', changePayload())
+    scheduler.advance(200)
+    expect(last('invalidated')?.matchedKeys).toEqual([['deals', 'list', { owner: 'me' }]])
+  })
+
+  it('records the latency from commit to receipt', () => {
+    const { pipeline, scheduler, last } = setup()
+    const committed = new Date(scheduler.now() - 35).toISOString()
+    pipeline.receive('org_acme', changePayload({}, committed))
+    expect(last('received')?.latencyMs).toBe(35)
+  })
+})
+
+describe('batching', () => {
+  it('coalesces changes within batchMs into one invalidation; each active query refetches once', () => {
+    const { world, pipeline, scheduler, events, last } = setup()
+    world.active(['deals', 'list'])
+    for (const id of ['d1', 'd2', 'd3']) world.active(['deals', 'record', id])
+    for (const [i, id] of ['d1', 'd2', 'd3', 'd1', 'd9'].entries()) {
+      pipeline.receive('org_acme', changePayload({ record_id: id }))
+      scheduler.advance(i === 4 ? 0 : 49)
+    }
+    scheduler.advance(200)
+    const flushes = events().filter((e) => e.kind === 'invalidated')
+    expect(flushes).toHaveLength(1)
+    const received = events().filter((e) => e.kind === 'received')
+    expect(last('invalidated')?.causes).toEqual(received.map((e) => e.seq))
+    expect(received.every((e) => e.batchId === last('invalidated')?.batchId)).toBe(true)
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
+    expect(world.totalFetches()).toBe(4)
+  })
+
+  it('opens the window at the first change: a steady stream still flushes every batchMs', () => {
+    const { pipeline, scheduler, events } = setup()
+    for (let i = 0; i < 10; i++) {
+      pipeline.receive('org_acme', changePayload({ record_id: `d${i}` }))
+      scheduler.advance(100)
+    }
+    expect(events().filter((e) => e.kind === 'invalidated')).toHaveLength(5)
+  })
+
+  it('refetches again for a second change to the same row after the batch (the seed lost it)', () => {
+    const { world, pipeline, scheduler } = setup()
+    world.active(['deals', 'record', 'd1'])
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    scheduler.advance(500)
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    scheduler.advance(500)
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(2)
+  })
+})
+
+describe('dedup', () => {
+  it('drops a redelivered event, names the original, and does not refetch for it', () => {
+    const { world, pipeline, scheduler, last, kinds } = setup()
+    world.active(['deals', 'list'])
+    const payload = changePayload({ id: 77 })
+    pipeline.receive('org_acme', payload)
+    scheduler.advance(300)
+    pipeline.receive('org_acme', payload)
+    scheduler.advance(300)
+    expect(kinds()).toEqual(['received', 'invalidated', 'deduped'])
+    expect(last('deduped')).toMatchObject({ relatedSeq: 1, eventId: '77' })
+    expect(last('deduped')?.reason).toMatch(/same event id 77 as #1, delivered again 300 ms later/)
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+  })
+
+  it("with dedupBy 'row', drops a second change to the row and says the row rule fired", () => {
+    const { pipeline, last } = setup({ dedupBy: 'row' })
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    expect(last('deduped')?.reason).toMatch(/row rule/)
+  })
+})
+
+describe('echo prevention', () => {
+  it("drops this tab's own change and points at the write it echoes", () => {
+    const { world, pipeline, scheduler, last, kinds } = setup()
+    world.active(['deals', 'list'])
+    pipeline.markLocalWrite('deals', 'd1')
+    scheduler.advance(80)
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1', actor_id: ME }))
+    scheduler.advance(300)
+    expect(kinds()).toEqual(['write', 'echo'])
+    expect(last('echo')).toMatchObject({ relatedSeq: 1, recordId: 'd1' })
+    expect(last('echo')?.reason).toMatch(/80 ms earlier.*actor is the current user/)
+    expect(world.fetches(['deals', 'list'])).toBe(0)
+  })
+
+  it("applies a teammate's change to the same row, explaining why it was not an echo", () => {
+    const { world, pipeline, scheduler, last } = setup()
+    world.active(['deals', 'record', 'd1'])
+    pipeline.markLocalWrite('deals', 'd1')
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1', actor_id: TEAMMATE }))
+    scheduler.advance(200)
+    expect(last('received')?.reason).toMatch(/not an echo.*user-bob/)
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
+  })
+
+  it('rejects a markLocalWrite without a table or id', () => {
+    const { pipeline } = setup()
+    expect(() => pipeline.markLocalWrite('', 'x')).toThrow(TypeError)
+    expect(() => pipeline.markLocalWrite('deals', undefined as unknown as string)).toThrow(/id/)
+  })
+})
+
+describe('resync and manual invalidation', () => {
+  const subscribedAgain = {
+    orgId: 'org_acme',
+    topic: 'org:org_acme',
+    status: 'SUBSCRIBED',
+    subscribedCount: 2,
+  }
+
+  it('refetches every realtime query on resync, leaves global tables, and takes pending changes along', () => {
+    const { world, pipeline, scheduler, events, last } = setup()
+    world.active(['deals', 'record', 'd5'])
+    world.active(['contacts', 'list'])
+    world.active(['profiles', 'list'])
+    pipeline.receive('org_acme', changePayload({ record_id: 'd5' }))
+    pipeline.resync(subscribedAgain)
+    scheduler.advance(200)
+    const flushes = events().filter((e) => e.kind === 'invalidated')
+    expect(flushes).toHaveLength(1)
+    expect(last('resync')?.reason).toMatch(/changes made while it was disconnected are lost/)
+    expect(last('resync')?.matchedKeys).toEqual([
+      ['deals', 'record', 'd5'],
+      ['contacts', 'list'],
+    ])
+    expect(world.fetches(['deals', 'record', 'd5'])).toBe(1)
+    expect(world.fetches(['contacts', 'list'])).toBe(1)
+    expect(world.fetches(['profiles', 'list'])).toBe(0)
+  })
+
+  it('invalidateGlobal refetches a global table at once and logs it as manual', () => {
+    const { world, pipeline, last } = setup()
+    world.active(['profiles', 'record', 'u1'])
+    world.active(['profiles', 'list'])
+    pipeline.invalidateGlobal('profiles')
+    expect(world.totalFetches()).toBe(2)
+    expect(last('invalidated')?.reason).toMatch(/^manual: invalidateGlobal\('profiles'\)/)
+  })
+})
+
+describe('bad input', () => {
+  it('never throws on 100,000 malformed payloads and counts every one', () => {
+    const { pipeline, events } = setup({ bufferSize: 1_000 })
+    const shapes: unknown[] = [
+      null,
+      'x',
+      42,
+      [],
+      { new: null },
+      changePayload({ table_name: 9 }),
+      changePayload({ event_type: 'MERGE' }),
+      changePayload({ record_id: {} }),
+      changePayload({ organization_id: 'org_other' }),
+      {
+        get new() {
+          throw new Error('hostile getter')
+        },
+      },
+    ]
+    expect(() => {
+      for (let i = 0; i < 100_000; i++) pipeline.receive('org_acme', shapes[i % shapes.length])
+    }).not.toThrow()
+    const [minute] = pipeline.metrics.snapshot()
+    expect(minute).toMatchObject({ received: 100_000, malformed: 100_000, processed: 0 })
+    expect(events().every((e) => e.kind === 'malformed' && e.reason)).toBe(true)
+    expect(pipeline.log.dropped).toBe(99_000)
+    expect(events().some((e) => /hostile getter/.test(e.reason ?? ''))).toBe(true)
+  })
+
+  it('keeps only a size-capped preview of a huge payload', () => {
+    const { pipeline, last } = setup()
+    const huge = changePayload({ table_name: 'x'.repeat(5_000_000) })
+    pipeline.receive('org_acme', huge)
+    expect(JSON.stringify(last('malformed')?.payload).length).toBeLessThan(4_096)
+    expect(last('malformed')?.reason).toMatch(/table_name is a string of 5000000 chars/)
+  })
+})
+
+describe('metrics and options', () => {
+  it('counts received, processed, deduped, echo, invalidations and keys per minute', () => {
+    const { world, pipeline, scheduler } = setup()
+    world.cached(['deals', 'list'])
+    world.cached(['deals', 'record', 'd1'])
+    const payload = changePayload({ record_id: 'd1' })
+    pipeline.receive('org_acme', payload)
+    pipeline.receive('org_acme', payload)
+    pipeline.markLocalWrite('deals', 'd2')
+    pipeline.receive('org_acme', changePayload({ record_id: 'd2', actor_id: ME }))
+    pipeline.receive('org_acme', 'junk')
+    scheduler.advance(200)
+    expect(pipeline.metrics.snapshot()).toEqual([
+      expect.objectContaining({
+        received: 4,
+        processed: 1,
+        deduped: 1,
+        echo: 1,
+        malformed: 1,
+        invalidations: 1,
+        keysInvalidated: 2,
+      }),
+    ])
+  })
+
+  it('changes windows and the buffer live, and rejects bad values', () => {
+    const { pipeline, scheduler, events } = setup()
+    pipeline.setOption('batchMs', 50)
+    pipeline.receive('org_acme', changePayload())
+    scheduler.advance(50)
+    expect(events().at(-1)?.kind).toBe('invalidated')
+    expect(pipeline.setOption('bufferSize', 1).bufferSize).toBe(1)
+    expect(pipeline.log.read()).toHaveLength(1)
+    expect(() => pipeline.setOption('batchMs', -1)).toThrow(RangeError)
+    expect(() => pipeline.setOption('dedupWindowMs', '5')).toThrow(RangeError)
+    expect(() => pipeline.setOption('__proto__', 1)).toThrow(TypeError)
+  })
+})
