@@ -80,13 +80,32 @@ export class OrgChannels {
   setOrganizations(orgIds: readonly string[]): Promise<void> {
     for (const orgId of orgIds) assertOrganizationId(orgId)
     this.desired = [...new Set(orgIds)]
+    this.removeUndesired()
     return this.reconcileSoon()
   }
 
+  /** Removes every channel at once; resolves when their leaves completed. */
   stop(): Promise<void> {
     this.stopped = true
     if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer)
-    return this.reconcileSoon()
+    const removals = this.removeUndesired()
+    return this.work.then(() => Promise.all(removals)).then(() => undefined)
+  }
+
+  /**
+   * Synchronous, so the removal is registered before any engine started next (StrictMode's
+   * remount) looks for it.
+   */
+  private removeUndesired(): Promise<unknown>[] {
+    const desired = new Set(this.stopped ? [] : this.desired)
+    const removals: Promise<unknown>[] = []
+    for (const [orgId, entry] of this.entries) {
+      if (desired.has(orgId)) continue
+      this.entries.delete(orgId)
+      const removal = this.remove(entry)
+      if (removal !== undefined) removals.push(removal)
+    }
+    return removals
   }
 
   private reconcileSoon(): Promise<void> {
@@ -95,14 +114,9 @@ export class OrgChannels {
   }
 
   private async reconcile(): Promise<void> {
-    const desired = new Set(this.stopped ? [] : this.desired)
-    for (const [orgId, entry] of this.entries) {
-      if (desired.has(orgId)) continue
-      this.entries.delete(orgId)
-      this.remove(entry)
-    }
+    if (this.stopped) return
     const added: Entry[] = []
-    for (const orgId of desired) {
+    for (const orgId of this.desired) {
       if (this.entries.has(orgId)) continue
       const entry: Entry = {
         state: { orgId, topic: topicFor(orgId), status: 'AUTHORIZING', subscribedCount: 0 },
@@ -181,9 +195,9 @@ export class OrgChannels {
     }, delay)
   }
 
-  private remove(entry: Entry): void {
+  private remove(entry: Entry): Promise<unknown> | undefined {
     const channel = entry.channel
-    if (channel === undefined) return
+    if (channel === undefined) return undefined
     const topic = entry.state.topic
     const removals = removalsOf(this.supabase)
     const removal: Promise<unknown> = this.supabase
@@ -193,6 +207,7 @@ export class OrgChannels {
         if (removals.get(topic) === removal) removals.delete(topic)
       })
     removals.set(topic, removal)
+    return removal
   }
 }
 

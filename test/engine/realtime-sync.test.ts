@@ -6,7 +6,7 @@ import { FakeSupabase, settle } from '../support/fake-supabase'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
 
-const cleanups: (() => Promise<unknown> | void)[] = []
+const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
@@ -178,6 +178,7 @@ describe('stop and restart (React StrictMode)', () => {
     supabase.subscribeAll()
     expect(second.sync.getChannels()[0]?.status).toBe('SUBSCRIBED')
     expect(second.kinds()).not.toContain('resync')
+    supabase.holdLeaves = false
   })
 
   it('after stop, nothing more is handled or logged', async () => {
