@@ -1,6 +1,6 @@
 import type { TableChange } from './table-change'
 import { TimeWindow } from './time-window'
-import type { DedupBy } from './types'
+import type { DedupBy, SyncEvent } from './types'
 
 export interface DuplicateOf {
   seq: number
@@ -18,7 +18,7 @@ export interface DuplicateOf {
  *   which can leave a screen stale until something else refetches.
  */
 export class DedupWindow {
-  private readonly seen: TimeWindow<string | number, number>
+  private readonly seen: TimeWindow<string | number, SyncEvent>
 
   constructor(
     windowMs: number,
@@ -35,16 +35,15 @@ export class DedupWindow {
     return this.seen.size
   }
 
-  /** Records the change under `seq` unless it is a duplicate, in which case says of what. */
-  check(change: TableChange, seq: number, now: number): DuplicateOf | undefined {
-    const key = this.identity(change)
-    const first = this.seen.get(key, now)
-    if (first === undefined) {
-      this.seen.set(key, seq, now)
-      return undefined
-    }
-    const ageMs = now - first.at
-    return { seq: first.value, ageMs, reason: this.reason(change, first.value, ageMs) }
+  /**
+   * Records `event` (the log entry for `change`) unless the change is a duplicate, in which case
+   * says of which earlier entry.
+   */
+  check(change: TableChange, event: SyncEvent): DuplicateOf | undefined {
+    const first = this.seen.getOrRecord(this.identity(change), event)
+    if (first === undefined) return undefined
+    const ageMs = event.at - first.at
+    return { seq: first.seq, ageMs, reason: this.reason(change, first.seq, ageMs) }
   }
 
   clear(): void {

@@ -1,6 +1,7 @@
 import type { SyncEvent } from './types'
 
-export type SyncEventInit = Omit<SyncEvent, 'seq'>
+/** An event before the log numbers it (a `seq` already present is overwritten). */
+export type SyncEventInit = Omit<SyncEvent, 'seq'> & { seq?: number }
 export type EventListener = (event: SyncEvent) => void
 
 export interface EventLogSnapshot {
@@ -25,7 +26,14 @@ export class EventLog {
   private droppedCount = 0
   private readonly listeners = new Set<EventListener>()
 
-  constructor(private capacity: number) {
+  /**
+   * @param complete fills derived fields (latency) when an event leaves the log: on read and
+   *   before a listener sees it, never on append alone.
+   */
+  constructor(
+    private capacity: number,
+    private readonly complete: (event: SyncEvent) => SyncEvent = (event) => event,
+  ) {
     assertCapacity(capacity)
     this.ring = new Array(capacity)
   }
@@ -53,7 +61,10 @@ export class EventLog {
       this.head = (this.head + 1) % this.capacity
       this.droppedCount++
     }
-    if (this.listeners.size > 0) for (const listener of this.listeners) listener(event)
+    if (this.listeners.size > 0) {
+      this.complete(event)
+      for (const listener of this.listeners) listener(event)
+    }
     return event
   }
 
@@ -62,7 +73,7 @@ export class EventLog {
     const out: SyncEvent[] = []
     for (let i = 0; i < this.count; i++) {
       const event = this.ring[(this.head + i) % this.capacity]!
-      if (event.seq > sinceSeq) out.push(event)
+      if (event.seq > sinceSeq) out.push(this.complete(event))
     }
     return out
   }

@@ -1,5 +1,6 @@
 import type { TableChange } from './table-change'
 import { TimeWindow } from './time-window'
+import type { SyncEvent } from './types'
 
 export interface EchoOf {
   writeSeq: number
@@ -16,7 +17,7 @@ export interface EchoOf {
  * Without an actor_id column (older schema) this falls back to the seed's rule: the row alone.
  */
 export class LocalWrites {
-  private readonly writes: TimeWindow<string, number>
+  private readonly writes: TimeWindow<string, SyncEvent>
 
   constructor(windowMs: number) {
     this.writes = new TimeWindow(windowMs)
@@ -30,8 +31,9 @@ export class LocalWrites {
     return this.writes.size
   }
 
-  mark(table: string, recordId: string, seq: number, now: number): void {
-    this.writes.set(rowKey(table, recordId), seq, now)
+  /** Records the 'write' log entry of markLocalWrite(); an echo points back to its seq. */
+  mark(write: SyncEvent, table: string, recordId: string): void {
+    this.writes.set(rowKey(table, recordId), write)
   }
 
   /**
@@ -51,23 +53,23 @@ export class LocalWrites {
     if (change.actorId === undefined) {
       return {
         echo: {
-          writeSeq: write.value,
+          writeSeq: write.seq,
           ageMs,
-          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.value}); no actor_id column, so the row rule applies`,
+          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}); no actor_id column, so the row rule applies`,
         },
       }
     }
     if (userId != null && change.actorId === userId) {
       return {
         echo: {
-          writeSeq: write.value,
+          writeSeq: write.seq,
           ageMs,
-          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.value}) and the actor is the current user`,
+          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}) and the actor is the current user`,
         },
       }
     }
     return {
-      note: `not an echo: this tab wrote ${row} ${ageMs} ms earlier (#${write.value}), but the actor is ${change.actorId ?? 'not a signed-in user'}, not the current user`,
+      note: `not an echo: this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}), but the actor is ${change.actorId ?? 'not a signed-in user'}, not the current user`,
     }
   }
 

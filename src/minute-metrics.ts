@@ -26,9 +26,11 @@ export class MinuteMetricsRecorder {
   constructor(private readonly maxMinutes = 24 * 60) {}
 
   add(name: MetricName, now: number, amount = 1): void {
-    const minute = now - (now % MINUTE_MS)
     let current = this.current
-    if (current === undefined || current.minute !== minute) current = this.roll(minute)
+    // Two comparisons on the hot path; the modulo runs once a minute.
+    if (current === undefined || now < current.minute || now >= current.minute + MINUTE_MS) {
+      current = this.roll(now - (now % MINUTE_MS))
+    }
     current[name] += amount
   }
 

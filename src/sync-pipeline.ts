@@ -1,7 +1,7 @@
 import type { Query, QueryClient } from '@tanstack/query-core'
 import { Batcher } from './batcher'
 import { DedupWindow } from './dedup-window'
-import { EventLog, type SyncEventInit } from './event-log'
+import { EventLog } from './event-log'
 import { invalidateQueries } from './invalidate-queries'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
@@ -22,9 +22,8 @@ export interface SyncPipelineOptions {
   isOrganizationQuery: (queryKey: readonly unknown[], orgId: string) => boolean
 }
 
-type Pending =
-  | { kind: 'change'; event: SyncEvent; change: TableChange }
-  | { kind: 'resync'; event: SyncEvent; orgId: string }
+/** What a batch holds: 'received' events (table, recordId) and 'resync' events (orgId). */
+type Pending = SyncEvent
 
 const OPTION_LIMITS: Record<keyof TunableConfig, [min: number, max: number]> = {
   dedupWindowMs: [0, 600_000],
@@ -69,7 +68,7 @@ export class SyncPipeline {
     const { config, scheduler } = options
     this.scheduler = scheduler
     this.config = { ...config }
-    this.log = new EventLog(config.bufferSize)
+    this.log = new EventLog(config.bufferSize, completeEvent)
     this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
     this.localWrites = new LocalWrites(config.echoWindowMs)
     this.index = new QueryIndex(options.queryClient.getQueryCache())
@@ -106,22 +105,27 @@ export class SyncPipeline {
   /** The hot path: dedup + echo + enqueue, one log entry whatever the verdict. */
   ingest(change: TableChange): SyncEvent {
     const now = this.scheduler.now()
+    const event = changeEvent(change, now)
     this.metrics.add('received', now)
-    const duplicate = this.dedup.check(change, this.log.lastSeq + 1, now)
+    const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
       this.metrics.add('deduped', now)
-      return this.log.append(changeEvent('deduped', change, now, duplicate.reason, duplicate.seq))
+      event.kind = 'deduped'
+      event.reason = duplicate.reason
+      event.relatedSeq = duplicate.seq
+      return this.log.append(event)
     }
     const local = this.localWrites.check(change, this.options.userId, now)
     if (local !== undefined && 'echo' in local) {
       this.metrics.add('echo', now)
-      return this.log.append(
-        changeEvent('echo', change, now, local.echo.reason, local.echo.writeSeq),
-      )
+      event.kind = 'echo'
+      event.reason = local.echo.reason
+      event.relatedSeq = local.echo.writeSeq
+      return this.log.append(event)
     }
     this.metrics.add('processed', now)
-    const event = this.log.append(changeEvent('received', change, now, local?.note, undefined))
-    this.batcher.add({ kind: 'change', event, change })
+    event.reason = local?.note
+    this.batcher.add(this.log.append(event))
     return event
   }
 
@@ -135,8 +139,11 @@ export class SyncPipeline {
     }
     const now = this.scheduler.now()
     const id = String(recordId)
-    const event = this.log.append({ at: now, kind: 'write', table, recordId: id })
-    this.localWrites.mark(table, id, event.seq, now)
+    this.localWrites.mark(
+      this.log.append({ at: now, kind: 'write', table, recordId: id }),
+      table,
+      id,
+    )
   }
 
   /** A channel SUBSCRIBED again: what changed meanwhile is lost upstream, so refetch it all. */
@@ -149,7 +156,7 @@ export class SyncPipeline {
       channel: { topic: state.topic, status: state.status },
       reason: `${state.topic} subscribed again (time ${state.subscribedCount}): changes made while it was disconnected are lost upstream, so every query of ${state.orgId} is refetched`,
     })
-    this.batcher.add({ kind: 'resync', event, orgId: state.orgId })
+    this.batcher.add(event)
   }
 
   channelStatus(state: ChannelState): void {
@@ -216,17 +223,18 @@ export class SyncPipeline {
     const resyncs: Pending[] = []
     const tables = new Set<string>()
     for (const item of items) {
-      causes.push(item.event.seq)
-      item.event.batchId = batchId
+      causes.push(item.seq)
+      item.batchId = batchId
       if (item.kind === 'resync') {
         resyncs.push(item)
         continue
       }
-      const { table, recordId } = item.change
+      const table = item.table!
+      const recordId = item.recordId!
       tables.add(table)
       const entry = this.index.table(table)
       if (entry === undefined) {
-        item.event.matchedKeys = []
+        item.matchedKeys = []
         continue
       }
       let wideKeys = tableKeys.get(table)
@@ -240,7 +248,7 @@ export class SyncPipeline {
       }
       const records = entry.records.get(recordId)
       if (records === undefined) {
-        item.event.matchedKeys = wideKeys
+        item.matchedKeys = wideKeys
         continue
       }
       const keys = wideKeys.slice()
@@ -248,18 +256,17 @@ export class SyncPipeline {
         matched.add(query)
         keys.push(query.queryKey as unknown[])
       }
-      item.event.matchedKeys = keys
+      item.matchedKeys = keys
     }
     for (const item of resyncs) {
-      if (item.kind !== 'resync') continue
       const keys: unknown[][] = []
       for (const [table, query] of this.index.queries()) {
         if (this.options.globalTables.has(table)) continue
-        if (!this.options.isOrganizationQuery(query.queryKey, item.orgId)) continue
+        if (!this.options.isOrganizationQuery(query.queryKey, item.orgId!)) continue
         matched.add(query)
         keys.push(query.queryKey as unknown[])
       }
-      item.event.matchedKeys = keys
+      item.matchedKeys = keys
     }
     this.invalidate([...matched], {
       table: tables.size === 1 ? [...tables][0] : undefined,
@@ -287,18 +294,12 @@ export class SyncPipeline {
   }
 }
 
-function changeEvent(
-  kind: 'received' | 'deduped' | 'echo',
-  change: TableChange,
-  now: number,
-  reason: string | undefined,
-  relatedSeq: number | undefined,
-): SyncEventInit {
-  const committedAt =
-    change.commitTimestamp === undefined ? Number.NaN : Date.parse(change.commitTimestamp)
+/** The log entry of a change, every field present so all entries share one shape. */
+function changeEvent(change: TableChange, now: number): SyncEvent {
   return {
+    seq: 0, // assigned by the log
     at: now,
-    kind,
+    kind: 'received',
     orgId: change.orgId,
     table: change.table,
     op: change.op,
@@ -306,11 +307,25 @@ function changeEvent(
     eventId: change.eventId === undefined ? undefined : String(change.eventId),
     actorId: change.actorId,
     commitTimestamp: change.commitTimestamp,
-    latencyMs: Number.isNaN(committedAt) ? undefined : now - committedAt,
-    reason,
-    relatedSeq,
+    latencyMs: undefined, // computed when the event is read: see completeEvent()
+    reason: undefined,
+    relatedSeq: undefined,
+    batchId: undefined,
+    matchedKeys: undefined,
     payload: change.row,
   }
+}
+
+/**
+ * Fills what the hot path leaves for readers: parsing the commit time costs as much as the rest
+ * of the decision, and nobody needs it while DevTools is closed.
+ */
+export function completeEvent(event: SyncEvent): SyncEvent {
+  if (event.latencyMs === undefined && event.commitTimestamp !== undefined) {
+    const committedAt = Date.parse(event.commitTimestamp)
+    if (!Number.isNaN(committedAt)) event.latencyMs = event.at - committedAt
+  }
+  return event
 }
 
 function describeCauses(items: number, resyncs: number): string {

@@ -1,10 +1,11 @@
 /**
- * A map of keys to the moment they were first seen, forgetting keys older than the window.
+ * Items recorded under keys, forgotten once older than the window. Items carry their own time
+ * (`at`), so recording allocates nothing: the engine stores its log events here directly.
  * Keys are kept in insertion order, which is time order (a re-seen expired key is re-inserted),
- * so pruning walks from the oldest end and stops at the first fresh key: amortized O(1).
+ * so pruning walks from the oldest end and stops at the first fresh item: amortized O(1).
  */
-export class TimeWindow<K, V> {
-  private readonly entries = new Map<K, { at: number; value: V }>()
+export class TimeWindow<K, T extends { readonly at: number }> {
+  private readonly items = new Map<K, T>()
   private nextPruneAt = 0
 
   constructor(
@@ -13,30 +14,45 @@ export class TimeWindow<K, V> {
   ) {}
 
   get size(): number {
-    return this.entries.size
+    return this.items.size
   }
 
-  /** The entry for key if it was recorded less than windowMs before now. */
-  get(key: K, now: number): { at: number; value: V } | undefined {
-    const entry = this.entries.get(key)
-    return entry !== undefined && now - entry.at < this.windowMs ? entry : undefined
+  /** The item under key if it was recorded less than windowMs before now. */
+  get(key: K, now: number): T | undefined {
+    const item = this.items.get(key)
+    return item !== undefined && now - item.at < this.windowMs ? item : undefined
   }
 
-  set(key: K, value: V, now: number): void {
-    this.entries.delete(key)
-    this.entries.set(key, { at: now, value })
-    if (now >= this.nextPruneAt) this.prune(now)
+  /**
+   * The fresh item under key, if any; otherwise records `item` under key and returns undefined.
+   * One lookup for a new key: this is the hot path.
+   */
+  getOrRecord(key: K, item: T): T | undefined {
+    const existing = this.items.get(key)
+    if (existing !== undefined) {
+      if (item.at - existing.at < this.windowMs) return existing
+      this.items.delete(key) // re-inserted below, at the end: keeps time order
+    }
+    this.items.set(key, item)
+    if (item.at >= this.nextPruneAt) this.prune(item.at)
+    return undefined
+  }
+
+  set(key: K, item: T): void {
+    this.items.delete(key)
+    this.items.set(key, item)
+    if (item.at >= this.nextPruneAt) this.prune(item.at)
   }
 
   prune(now: number): void {
     this.nextPruneAt = now + this.pruneEveryMs
-    for (const [key, entry] of this.entries) {
-      if (now - entry.at < this.windowMs) break
-      this.entries.delete(key)
+    for (const [key, item] of this.items) {
+      if (now - item.at < this.windowMs) break
+      this.items.delete(key)
     }
   }
 
   clear(): void {
-    this.entries.clear()
+    this.items.clear()
   }
 }
