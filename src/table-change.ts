@@ -57,7 +57,8 @@ export function parseTableChange(payload: unknown, channelOrgId: string): ParseR
   if (orgId !== channelOrgId) {
     return fail(`organization_id ${orgId} arrived on the channel of ${channelOrgId}`)
   }
-  const recordId = toId(row.record_id)
+  // '' is what the trigger records for a table without id or primary key: lists still match.
+  const recordId = row.record_id === '' ? '' : toId(row.record_id)
   if (recordId === undefined) return fail(`record_id is ${describe(row.record_id)}, expected an id`)
 
   const rawEventId = row.id

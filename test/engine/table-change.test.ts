@@ -24,6 +24,13 @@ describe('parseTableChange', () => {
     expect(parsed).toMatchObject({ ok: true, change: { recordId: '12', actorId: null } })
   })
 
+  it("accepts the '' record id the trigger writes for a table without a key", () => {
+    expect(parseTableChange(changePayload({ record_id: '' }), 'org_acme')).toMatchObject({
+      ok: true,
+      change: { recordId: '' },
+    })
+  })
+
   it('tells an absent actor_id column (undefined) from a null actor', () => {
     const payload = changePayload()
     delete (payload.new as Record<string, unknown>).actor_id

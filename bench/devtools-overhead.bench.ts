@@ -1,0 +1,99 @@
+/**
+ * The engine with the devtools registry on the page but no panel connected, against the same
+ * engine with devtools: false. Both run the whole path from the channel callback (parse, dedup,
+ * echo, log, enqueue), rounds interleaved.
+ */
+import { QueryClient } from '@tanstack/query-core'
+import { createRealtimeSync } from '../src/realtime-sync'
+import type { SupabaseRealtimeLike } from '../src/supabase-realtime'
+import { benchScheduler } from './bench-scheduler'
+import { interleave, report, time } from './measure'
+
+const EVENTS = 200_000
+
+/** Just enough of supabase-js for the engine to hand us its postgres_changes callback. */
+function captureChannel() {
+  let deliver: (payload: object) => void = () => {
+    throw new Error('engine did not subscribe')
+  }
+  const supabase: SupabaseRealtimeLike = {
+    realtime: { setAuth: async () => {} },
+    removeChannel: async () => 'ok',
+    channel: (name) => {
+      const channel = {
+        topic: `realtime:${name}`,
+        on: (_type: string, _filter: unknown, callback: (payload: object) => void) => {
+          deliver = callback
+          return channel
+        },
+        subscribe: () => channel,
+      }
+      return channel
+    },
+  }
+  return { supabase, deliver: (payload: object) => deliver(payload) }
+}
+
+function payloads(): object[] {
+  const out: object[] = []
+  for (let i = 0; i < EVENTS; i++) {
+    out.push({
+      schema: 'public',
+      table: 'realtime_table_events',
+      commit_timestamp: '2026-11-23T12:00:00.000Z',
+      eventType: 'INSERT',
+      new: {
+        id: i + 1,
+        organization_id: 'org_acme',
+        table_name: 'deals',
+        event_type: 'UPDATE',
+        record_id: `r${i % 1_000}`,
+        actor_id: 'user-bob',
+      },
+    })
+  }
+  return out
+}
+
+async function engineWith(devtools: boolean) {
+  const channel = captureChannel()
+  const clock = benchScheduler()
+  const sync = createRealtimeSync({
+    supabase: channel.supabase,
+    queryClient: new QueryClient(),
+    organizationIds: ['org_acme'],
+    userId: 'user-alice',
+    scheduler: clock.scheduler,
+    devtools,
+    name: devtools ? 'with-registry' : 'without-registry',
+  })
+  await new Promise((resolve) => setImmediate(resolve)) // setAuth → subscribe
+  const events = payloads()
+  return () =>
+    time(() => {
+      for (const payload of events) {
+        clock.advance(0.01)
+        channel.deliver(payload)
+      }
+      sync.flush()
+    })
+}
+
+export async function runDevtoolsOverheadBench() {
+  const withRegistry = await engineWith(true)
+  const without = await engineWith(false)
+  withRegistry()
+  without()
+  const result = interleave(15, { withRegistry, without })
+  const overhead = result.withRegistry / result.without - 1
+  const verdicts = [
+    {
+      name: 'registry present, no panel vs no registry',
+      figure: `${((result.withRegistry * 1e6) / EVENTS).toFixed(0)} vs ${((result.without * 1e6) / EVENTS).toFixed(0)} ns/event = ${(overhead * 100).toFixed(1)}% overhead`,
+      target: '≤ 3%',
+      ok: overhead <= 0.03,
+    },
+  ]
+  report('DevTools closed: cost of being discoverable', verdicts)
+  return verdicts
+}

@@ -1,0 +1,189 @@
+/**
+ * One flush: 500 changes on distinct records, 10,000 cached queries over 50 tables
+ * (4 lists + 196 records each; 300 of the 500 records have a record query; 10% observed).
+ * Compared in the same run with the floor (invalidate() on the pre-collected matches + refetch
+ * of the active ones) and with the naive way (one invalidateQueries({ predicate }) per change).
+ */
+import { notifyManager, type Query, QueryClient, QueryObserver } from '@tanstack/query-core'
+import { invalidateQueries } from '../src/invalidate-queries'
+import { classifyQueryKey } from '../src/query-keys'
+import { SyncPipeline } from '../src/sync-pipeline'
+import { benchScheduler } from './bench-scheduler'
+import { interleave, median, report, seededRandom, time } from './measure'
+
+const TABLES = 50
+const LISTS_PER_TABLE = 4
+const RECORDS_PER_TABLE = 196
+const CHANGES = 500
+const CHANGES_WITH_RECORD_QUERY = 300
+const OBSERVED_SHARE = 0.1
+
+interface Change {
+  table: string
+  recordId: string
+}
+
+function changes(): Change[] {
+  const out: Change[] = []
+  for (let i = 0; i < CHANGES; i++) {
+    const table = `t${i % TABLES}`
+    const n = Math.floor(i / TABLES)
+    // The first 300 hit cached record queries; the other 200 are records nobody has open.
+    out.push({ table, recordId: i < CHANGES_WITH_RECORD_QUERY ? `r${n}` : `new${i}` })
+  }
+  return out
+}
+
+/** A fresh cache per measurement, so every method starts from the same state. */
+function buildWorld() {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { gcTime: Number.POSITIVE_INFINITY, retry: false } },
+  })
+  const random = seededRandom(7)
+  let fetches = 0
+  const queryFn = () => {
+    fetches++
+    return Promise.resolve('fresh')
+  }
+  for (let t = 0; t < TABLES; t++) {
+    const keys: unknown[][] = []
+    for (let l = 0; l < LISTS_PER_TABLE; l++) keys.push([`t${t}`, 'list', { page: l }])
+    for (let r = 0; r < RECORDS_PER_TABLE; r++) keys.push([`t${t}`, 'record', `r${r}`])
+    for (const queryKey of keys) {
+      queryClient.setQueryData(queryKey, 'initial')
+      if (random() < OBSERVED_SHARE) {
+        new QueryObserver(queryClient, {
+          queryKey,
+          queryFn,
+          staleTime: Number.POSITIVE_INFINITY,
+        }).subscribe(() => {})
+      }
+    }
+  }
+  return {
+    queryClient,
+    fetches: () => fetches,
+    stale: () =>
+      queryClient.getQueryCache().findAll({ predicate: (q) => q.state.isInvalidated }).length,
+  }
+}
+
+function matchesChange(query: Query, change: Change): boolean {
+  const target = classifyQueryKey(query.queryKey)
+  if (target?.table !== change.table) return false
+  return target.recordId === undefined || target.recordId === change.recordId
+}
+
+type Outcome = { ms: number; stale: number; fetches: number }
+
+function floor(): Outcome {
+  const world = buildWorld()
+  const all = world.queryClient.getQueryCache().getAll()
+  const matched = all.filter((q) => changes().some((c) => matchesChange(q, c)))
+  const ms = time(() => invalidateQueries(matched))
+  return { ms, stale: world.stale(), fetches: world.fetches() }
+}
+
+function engine(): Outcome {
+  const world = buildWorld()
+  const clock = benchScheduler()
+  const pipeline = new SyncPipeline({
+    queryClient: world.queryClient,
+    scheduler: clock.scheduler,
+    userId: 'user-alice',
+    config: {
+      dedupWindowMs: 2_000,
+      echoWindowMs: 3_000,
+      batchMs: 200,
+      bufferSize: 10_000,
+      dedupBy: 'event',
+    },
+    globalTables: new Set(),
+    isOrganizationQuery: () => true,
+  })
+  let id = 1
+  for (const change of changes()) {
+    pipeline.ingest({
+      orgId: 'org_acme',
+      table: change.table,
+      op: 'UPDATE',
+      recordId: change.recordId,
+      eventId: id++,
+      actorId: 'user-bob',
+      commitTimestamp: undefined,
+      row: {},
+    })
+  }
+  const ms = time(() => pipeline.flush())
+  const outcome = { ms, stale: world.stale(), fetches: world.fetches() }
+  pipeline.stop()
+  return outcome
+}
+
+function naive(): Outcome {
+  const world = buildWorld()
+  const ms = time(() => {
+    for (const change of changes()) {
+      void world.queryClient.invalidateQueries({ predicate: (q) => matchesChange(q, change) })
+    }
+  })
+  return { ms, stale: world.stale(), fetches: world.fetches() }
+}
+
+function tableWide(): Outcome {
+  const world = buildWorld()
+  const ms = time(() => {
+    notifyManager.batch(() => {
+      for (const change of changes())
+        void world.queryClient.invalidateQueries({ queryKey: [change.table] })
+    })
+  })
+  return { ms, stale: world.stale(), fetches: world.fetches() }
+}
+
+export function runFlushBench() {
+  const outcomes: Record<string, Outcome[]> = { floor: [], engine: [], naive: [] }
+  engine() // warm-up
+  floor()
+  const medians = interleave(9, {
+    floor: () => {
+      const o = floor()
+      outcomes.floor!.push(o)
+      return o.ms
+    },
+    engine: () => {
+      const o = engine()
+      outcomes.engine!.push(o)
+      return o.ms
+    },
+  })
+  const naiveRuns = [naive(), naive(), naive()]
+  const naiveMs = median(naiveRuns.map((o) => o.ms))
+  const wide = tableWide()
+  const ours = outcomes.engine![0]!
+  const base = outcomes.floor![0]!
+  const vsFloor = medians.engine / medians.floor
+  const vsNaive = naiveMs / medians.engine
+  const verdicts = [
+    {
+      name: 'flush vs floor',
+      figure: `engine ${medians.engine.toFixed(2)} ms vs floor ${medians.floor.toFixed(2)} ms = ${vsFloor.toFixed(2)}×`,
+      target: '≤ 2× floor',
+      ok: vsFloor <= 2,
+    },
+    {
+      name: 'flush vs naive per-change invalidateQueries({ predicate })',
+      figure: `naive ${naiveMs.toFixed(0)} ms = ${vsNaive.toFixed(0)}× slower`,
+      target: '≥ 300×',
+      ok: vsNaive >= 300,
+    },
+    {
+      name: 'queries marked stale / queryFn calls',
+      figure: `engine ${ours.stale}/${ours.fetches}, floor ${base.stale}/${base.fetches}, naive ${naiveRuns[0]!.stale}/${naiveRuns[0]!.fetches}, table-wide ${wide.stale}/${wide.fetches} (${wide.ms.toFixed(0)} ms)`,
+      target: 'engine = floor: only the affected queries, each active one refetched once',
+      ok: ours.stale === base.stale && ours.fetches === base.fetches,
+    },
+  ]
+  report('Flush: 500 changes, 10,000 cached queries over 50 tables, 10% observed', verdicts)
+  return verdicts
+}

@@ -1,0 +1,58 @@
+/**
+ * Timing helpers. Machines here are noisy (±2×), so every figure is a median over rounds and is
+ * reported as a ratio against a baseline measured in the same process, rounds interleaved.
+ */
+import { performance } from 'node:perf_hooks'
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+/** Runs each contender once per round, in alternating order, and returns median ms per contender. */
+export function interleave<K extends string>(
+  rounds: number,
+  contenders: Record<K, () => number>,
+): Record<K, number> {
+  const names = Object.keys(contenders) as K[]
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? [...names].reverse() : names
+    for (const name of order) samples[name].push(contenders[name]())
+  }
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>
+}
+
+/** Milliseconds spent in fn. */
+export function time(fn: () => void): number {
+  const start = performance.now()
+  fn()
+  return performance.now() - start
+}
+
+export interface Verdict {
+  name: string
+  figure: string
+  target: string
+  ok: boolean
+}
+
+export function report(title: string, verdicts: Verdict[]): void {
+  console.log(`\n## ${title}`)
+  for (const v of verdicts) {
+    console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.name}: ${v.figure}  (target ${v.target})`)
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so runs pick the same queries. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

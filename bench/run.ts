@@ -1,0 +1,8 @@
+/** `npm run bench`: every benchmark, each against its own baseline measured in this run. */
+import { runDevtoolsOverheadBench } from './devtools-overhead.bench'
+import { runFlushBench } from './flush.bench'
+import { runHotPathBench } from './hot-path.bench'
+
+const all = [...runHotPathBench(), ...runFlushBench(), ...(await runDevtoolsOverheadBench())]
+const missed = all.filter((v) => !v.ok)
+console.log(`\n${all.length - missed.length}/${all.length} targets met`)
