@@ -39,6 +39,8 @@ export interface RealtimeSyncOptions {
   isOrganizationQuery?: (queryKey: readonly unknown[], orgId: string) => boolean
   /** Register on the page for the DevTools panel and the console. Default true. */
   devtools?: boolean
+  /** The global object the registry lives on. Default globalThis; tests pass their own page. */
+  devtoolsHost?: object
   /** Clock and timers; tests pass a manual one. */
   scheduler?: Scheduler
 }
@@ -126,7 +128,8 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     clear: () => pipeline.clearLog(),
     print: (limit = 50) => console.table(pipeline.log.read().slice(-limit).map(toConsoleRow)),
   }
-  const unregister = options.devtools === false ? () => {} : registerEngine(devtools)
+  const unregister =
+    options.devtools === false ? () => {} : registerEngine(devtools, options.devtoolsHost)
 
   let stopping: Promise<void> | undefined
   return {

@@ -26,7 +26,10 @@ export function RealtimeSyncProvider({
   const queryClient = useQueryClient()
   const [sync, setSync] = useState<ReturnType<typeof createRealtimeSync> | null>(null)
   const latest = useRef({ options, organizationIds })
-  latest.current = { options, organizationIds }
+  // Declared first, so it runs before the effects below in the same commit.
+  useEffect(() => {
+    latest.current = { options, organizationIds }
+  })
   const { supabase, userId } = options
 
   useEffect(() => {

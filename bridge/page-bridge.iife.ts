@@ -1,0 +1,14 @@
+/**
+ * Injected by the extension into every page, in the MAIN world, synchronously at
+ * document_start (the .iife name makes crxjs emit a synchronous bundle): it must exist before
+ * the page's own scripts so no engine registration is missed.
+ */
+import { systemScheduler } from '../src/scheduler'
+import { startPageBridge } from './page-bridge'
+
+const GUARD = '__REALTIME_SYNC_DEVTOOLS_BRIDGE__'
+const host = window as unknown as Record<string, unknown>
+if (!host[GUARD]) {
+  Object.defineProperty(host, GUARD, { value: true })
+  startPageBridge({ window, host: window, scheduler: systemScheduler })
+}

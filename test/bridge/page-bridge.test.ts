@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { startPageBridge } from '../../bridge/page-bridge'
+import { envelope, type ToPage, type ToPanel } from '../../bridge/protocol'
+import { createRealtimeSync } from '../../src/realtime-sync'
+import type { SyncEvent } from '../../src/types'
+import { changePayload } from '../support/events'
+import { FakeSupabase, settle } from '../support/fake-supabase'
+import { FakeWindow } from '../support/fake-ports'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { createQueryWorld } from '../support/query-world'
+
+const stops: (() => unknown)[] = []
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop()
+})
+
+async function setup() {
+  const page = new FakeWindow()
+  const host = {}
+  const scheduler = new ManualScheduler()
+  const supabase = new FakeSupabase()
+  const world = createQueryWorld()
+  const bridge = startPageBridge({ window: page, host, scheduler, session: 'load-1' })
+  const startEngine = () => {
+    const sync = createRealtimeSync({
+      supabase,
+      queryClient: world.queryClient,
+      organizationIds: ['org_acme'],
+      userId: 'user-alice',
+      scheduler,
+      devtoolsHost: host,
+    })
+    stops.push(() => sync.stop())
+    return sync
+  }
+  const sync = startEngine()
+  stops.push(
+    () => bridge.stop(),
+    () => world.dispose(),
+  )
+  await settle()
+  supabase.subscribeAll()
+  const deliver = (n: number) => {
+    for (let i = 0; i < n; i++) supabase.channelFor('org_acme').deliver(changePayload({ record_id: `d${i}` }))
+  }
+  const toPanel = () =>
+    page.posted
+      .map((m) => (m as { direction: string; message: ToPanel }))
+      .filter((m) => m.direction === 'to-panel')
+      .map((m) => m.message)
+  const events = () =>
+    toPanel()
+      .filter((m): m is Extract<ToPanel, { type: 'events' }> => m.type === 'events')
+      .flatMap((m) => JSON.parse(m.data) as SyncEvent[])
+  const command = (message: ToPage) => page.postMessage(envelope('to-page', message))
+  return { page, scheduler, supabase, sync, startEngine, deliver, toPanel, events, command }
+}
+
+describe('the page bridge', () => {
+  it('says hello on start, then posts nothing and listens to no engine until a panel connects', async () => {
+    const { page, deliver, toPanel } = await setup()
+    deliver(50)
+    expect(toPanel().map((m) => m.type)).toEqual(['page-hello'])
+    expect(page.posted).toHaveLength(1)
+  })
+
+  it('on connect sends hello, state and a snapshot of the ring, then live batches', async () => {
+    const s = await setup()
+    s.deliver(3)
+    s.command({ type: 'connect', since: {} })
+    expect(s.toPanel().slice(1).map((m) => m.type)).toEqual(['page-hello', 'engine-state', 'events'])
+    const before = s.events().length
+    s.deliver(2)
+    expect(s.events()).toHaveLength(before) // batched, not yet sent
+    s.scheduler.advance(16)
+    expect(s.events().length).toBe(before + 2)
+    const seqs = s.events().map((e) => e.seq)
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+    expect(new Set(seqs).size).toBe(seqs.length)
+  })
+
+  it('splits large bursts into batches of at most 1,000 events', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    s.deliver(2_500)
+    s.scheduler.advance(16)
+    const batches = s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
+    expect(batches.map((m) => JSON.parse((m as { data: string }).data).length)).toEqual([1_000, 1_000, 500])
+  })
+
+  it('sends only what the panel lacks when it reconnects in the same page session', async () => {
+    const s = await setup()
+    s.deliver(5)
+    const id = s.sync.id
+    s.command({ type: 'connect', session: 'load-1', since: { [id]: 4 } })
+    const snapshot = s.toPanel().find((m) => m.type === 'events' && m.snapshot) as { data: string }
+    expect(JSON.parse(snapshot.data).map((e: SyncEvent) => e.seq)).toEqual(
+      s.sync.getEvents(4).map((e) => e.seq),
+    )
+  })
+
+  it("ignores the panel's seqs when they belong to another page session (a reload)", async () => {
+    const s = await setup()
+    s.deliver(2)
+    s.command({ type: 'connect', session: 'load-0', since: { [s.sync.id]: 1_000 } })
+    const snapshot = s.toPanel().find((m) => m.type === 'events' && m.snapshot) as { data: string }
+    expect(JSON.parse(snapshot.data).length).toBe(s.sync.getEvents().length)
+  })
+
+  it('stops streaming on disconnect and on pause; resume sends what the ring got meanwhile', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', session: 'load-1', since: {} })
+    s.command({ type: 'pause' })
+    s.deliver(3)
+    s.scheduler.advance(100)
+    const held = s.events().length
+    s.command({ type: 'resume', session: 'load-1', since: { [s.sync.id]: s.events().at(-1)?.seq ?? 0 } })
+    expect(s.events().length).toBe(held + 3)
+    s.command({ type: 'disconnect' })
+    const count = s.page.posted.length
+    s.deliver(3)
+    s.scheduler.advance(5_000)
+    expect(s.page.posted.length).toBe(count)
+  })
+
+  it('applies set-option and answers with the result; a bad value gets the error text', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    s.command({ type: 'set-option', requestId: 1, engineId: s.sync.id, name: 'batchMs', value: 50 })
+    s.command({ type: 'set-option', requestId: 2, engineId: s.sync.id, name: 'bufferSize', value: 0 })
+    const results = s.toPanel().filter((m) => m.type === 'command-result')
+    expect(results).toEqual([
+      { type: 'command-result', session: 'load-1', requestId: 1, ok: true },
+      expect.objectContaining({ requestId: 2, ok: false, error: expect.stringMatching(/bufferSize/) }),
+    ])
+    expect(s.sync.getConfig().batchMs).toBe(50)
+  })
+
+  it('ignores messages from other windows, without our envelope, or of unknown shape', async () => {
+    const s = await setup()
+    s.page.postFromElsewhere(envelope('to-page', { type: 'connect', since: {} }))
+    s.page.postMessage({ type: 'connect', since: {} })
+    s.page.postMessage({ ...envelope('to-page', { type: 'connect', since: {} }), version: 99 })
+    s.page.postMessage(envelope('to-page', { type: 'set-option', requestId: 1, engineId: s.sync.id, name: '__proto__', value: 1 } as never))
+    s.page.postMessage(envelope('to-page', { type: 'connect', since: { x: -1 } } as never))
+    expect(s.toPanel().map((m) => m.type)).toEqual(['page-hello'])
+  })
+
+  it('announces engines that register after the panel connected, and streams them', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    const late = s.startEngine()
+    const hellos = s.toPanel().filter((m) => m.type === 'page-hello')
+    expect(hellos.at(-1)?.type === 'page-hello' && hellos.at(-1)?.engines.map((e) => e.id)).toEqual([
+      s.sync.id,
+      late.id,
+    ])
+    expect(s.toPanel().at(-1)).toMatchObject({ type: 'events', snapshot: true })
+  })
+})
+

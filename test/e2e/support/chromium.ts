@@ -1,0 +1,137 @@
+/**
+ * Real Chromium (Debian's package) with the built extension loaded unpacked, driven by
+ * puppeteer-core; opens the real DevTools and switches to the Realtime panel.
+ * How and why: ../shared/research/devtools-e2e.md.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import puppeteer, { type Browser, type Frame, type Page, type Target } from 'puppeteer-core'
+
+export const PANEL_TITLE = 'Realtime'
+export const ARTIFACTS = path.resolve('artifacts')
+
+export function chromiumPath(): string {
+  const fromEnv = process.env.CHROMIUM_PATH
+  if (fromEnv) return fromEnv
+  for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (existsSync(candidate)) return candidate
+  }
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
+  } catch {
+    throw new Error('Chromium not found: install Debian\'s chromium (apt-get install chromium) or set CHROMIUM_PATH')
+  }
+}
+
+export interface ExtensionBrowser {
+  browser: Browser
+  extensionId: string
+  close(): Promise<void>
+}
+
+export async function launchWithExtension(distDir = path.resolve('dist')): Promise<ExtensionBrowser> {
+  if (!existsSync(path.join(distDir, 'manifest.json'))) {
+    throw new Error(`${distDir} has no manifest.json: run npm run build first`)
+  }
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'rsd-chromium-'))
+  const browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    pipe: true,
+    enableExtensions: true,
+    handleDevToolsAsPage: true,
+    userDataDir,
+    args: [
+      `--load-extension=${distDir}`,
+      `--disable-extensions-except=${distDir}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+  const worker = await browser.waitForTarget(
+    (target) => target.type() === 'service_worker' && target.url().startsWith('chrome-extension://'),
+    { timeout: 15_000 },
+  )
+  const extensionId = new URL(worker.url()).host
+  return {
+    browser,
+    extensionId,
+    async close() {
+      await browser.close()
+      rmSync(userDataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export function serviceWorkerTarget(browser: Browser, extensionId: string): Promise<Target> {
+  return browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`),
+    { timeout: 15_000 },
+  )
+}
+
+export interface OpenPanel {
+  devtools: Page
+  panel: Frame
+}
+
+/** Opens DevTools for `page`, shows the Realtime panel and returns its frame. */
+export async function openRealtimePanel(page: Page, extensionId: string): Promise<OpenPanel> {
+  const devtools = await page.openDevTools()
+  const panelId = `chrome-extension://${extensionId}${PANEL_TITLE.replace(/\s/g, '')}`
+  // Polled from Node: DevTools' modules resolve only in code evaluated by page.evaluate, and
+  // InspectorView.instance() throws until DevTools finished starting.
+  await pollUntil(
+    () =>
+      devtools
+        .evaluate(async (id: string) => {
+          // @ts-expect-error DevTools' own module, resolved inside the DevTools page
+          const UI = await import('./ui/legacy/legacy.js')
+          return UI.InspectorView.InspectorView.instance().hasPanel(id) as boolean
+        }, panelId)
+        .catch(() => false),
+    'the Realtime panel was not added to DevTools',
+  )
+  await devtools.evaluate(async (id: string) => {
+    // @ts-expect-error DevTools' own module, resolved inside the DevTools page
+    const UI = await import('./ui/legacy/legacy.js')
+    await UI.InspectorView.InspectorView.instance().showPanel(id)
+  }, panelId)
+  const panel = await devtools.waitForFrame(
+    (f) => f.url().startsWith(`chrome-extension://${extensionId}/extension/panel/panel.html`),
+    { timeout: 15_000 },
+  )
+  return { devtools, panel }
+}
+
+/** Polls an async condition from Node until it holds or `timeoutMs` passes. */
+export async function pollUntil(
+  condition: () => Promise<boolean>,
+  message: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${message}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Waits until `fn` (run in the frame) returns truthy; polls because hidden frames never paint. */
+export function waitInFrame<T>(frame: Frame, fn: string | ((...args: never[]) => T), ...args: unknown[]) {
+  return frame.waitForFunction(fn as never, { polling: 100, timeout: 15_000 }, ...(args as never[]))
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const file = path.join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path: file as `${string}.png` })
+  return file
+}
