@@ -1,0 +1,90 @@
+import { useState } from 'react'
+import type { PanelStore } from '../store/panel-store'
+import { usePanelSnapshot } from '../use-panel-snapshot'
+import { ChannelsView } from './ChannelsView'
+import { ConfigView } from './ConfigView'
+import { DetailPane } from './DetailPane'
+import { EmptyState } from './EmptyState'
+import { EventLog } from './EventLog'
+import { FilterBar } from './FilterBar'
+import { ImportBanner } from './ImportBanner'
+import { MetricsView } from './MetricsView'
+import { StatusLine } from './StatusLine'
+import { Toolbar } from './Toolbar'
+
+export type PanelTab = 'log' | 'metrics' | 'channels' | 'config'
+
+const TABS: { id: PanelTab; label: string }[] = [
+  { id: 'log', label: 'Log' },
+  { id: 'metrics', label: 'Metrics' },
+  { id: 'channels', label: 'Channels' },
+  { id: 'config', label: 'Config' },
+]
+
+export interface AppProps {
+  store: PanelStore
+  /** Saves an export; injected so tests can capture it (default: a Blob download). */
+  onDownload?: (fileName: string, text: string) => void
+}
+
+/** The Realtime panel: toolbar, tabs, and the log with its detail pane. */
+export function App({ store, onDownload }: AppProps) {
+  const snapshot = usePanelSnapshot(store)
+  const [tab, setTab] = useState<PanelTab>('log')
+  const hasRows = snapshot.totalRows > 0
+  const showEmpty = snapshot.mode === 'live' && snapshot.engine === undefined && !hasRows
+
+  return (
+    <div className="panel">
+      <Toolbar store={store} snapshot={snapshot} onDownload={onDownload} />
+      {snapshot.imported !== undefined && <ImportBanner store={store} info={snapshot.imported} />}
+      <StatusLine store={store} snapshot={snapshot} />
+      <div className="tabs" role="tablist" aria-label="Realtime views">
+        {TABS.map((item) => (
+          <button
+            key={item.id}
+            type="button"
+            role="tab"
+            id={`tab-${item.id}`}
+            aria-selected={tab === item.id}
+            aria-controls={`tabpanel-${item.id}`}
+            className={tab === item.id ? 'tab tab-active' : 'tab'}
+            onClick={() => setTab(item.id)}
+          >
+            {item.label}
+          </button>
+        ))}
+      </div>
+      <main
+        className="tabpanel"
+        role="tabpanel"
+        id={`tabpanel-${tab}`}
+        aria-labelledby={`tab-${tab}`}
+      >
+        {showEmpty ? (
+          <EmptyState connection={snapshot.connection} pageUrl={snapshot.page?.url} />
+        ) : tab === 'log' ? (
+          <div className="log-layout">
+            <section className="log-pane" aria-label="Event log">
+              <FilterBar store={store} snapshot={snapshot} />
+              <EventLog
+                rows={snapshot.rows}
+                version={snapshot.version}
+                selectedId={snapshot.selected?.id}
+                onSelect={(row) => store.select(row)}
+                onMove={(delta) => store.moveSelection(delta)}
+              />
+            </section>
+            <DetailPane store={store} snapshot={snapshot} />
+          </div>
+        ) : tab === 'metrics' ? (
+          <MetricsView snapshot={snapshot} />
+        ) : tab === 'channels' ? (
+          <ChannelsView snapshot={snapshot} />
+        ) : (
+          <ConfigView store={store} snapshot={snapshot} />
+        )}
+      </main>
+    </div>
+  )
+}

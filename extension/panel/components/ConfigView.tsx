@@ -1,0 +1,116 @@
+import { type FormEvent, useState } from 'react'
+import { TUNABLE_OPTIONS } from '../../../bridge/protocol'
+import type { CommandStatus, PanelSnapshot, PanelStore, TunableName } from '../store/panel-store'
+
+export interface ConfigViewProps {
+  store: PanelStore
+  snapshot: PanelSnapshot
+}
+
+const DESCRIPTIONS: Record<TunableName, string> = {
+  dedupWindowMs: 'How long an event id is remembered: a second delivery within it is dropped.',
+  echoWindowMs:
+    'How long after markLocalWrite() a change to that row by the current user is an echo.',
+  batchMs: 'How long changes wait to coalesce into one invalidation pass.',
+  bufferSize: 'Events the engine keeps in its ring for the panel (older ones fall off).',
+}
+
+/** The engine's config; the four tunables can be changed live (set-option). */
+export function ConfigView({ store, snapshot }: ConfigViewProps) {
+  const { engine } = snapshot
+  if (engine === undefined) return <p className="view-empty">No engine selected.</p>
+  const config = engine.config
+  const live = snapshot.mode === 'live'
+  return (
+    <div className="config-view">
+      <p className="detail-note">
+        {engine.name} <span className="mono">({engine.id})</span>
+        {engine.version ? `, version ${engine.version}` : ''}
+        {live ? '' : ': from the imported file, read-only'}
+      </p>
+      {config === undefined ? (
+        <p className="view-empty">The engine has not reported its config yet.</p>
+      ) : (
+        <table className="data-table config-table">
+          <tbody>
+            {TUNABLE_OPTIONS.map((name) => (
+              <OptionRow
+                key={name}
+                name={name}
+                value={config[name]}
+                editable={live}
+                status={snapshot.commands[name]}
+                onApply={(value) => store.setOption(name, value)}
+              />
+            ))}
+            <tr>
+              <th scope="row" className="mono">
+                dedupBy
+              </th>
+              <td className="mono">{config.dedupBy ?? '—'}</td>
+              <td colSpan={2} className="option-help">
+                'event': a duplicate is the same event id (never a different change to the same
+                row); 'row': the seed's rule. Set in code only.
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+interface OptionRowProps {
+  name: TunableName
+  value: number
+  editable: boolean
+  status?: CommandStatus
+  onApply(value: number): void
+}
+
+function OptionRow({ name, value, editable, status, onApply }: OptionRowProps) {
+  const [draft, setDraft] = useState('')
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    if (draft.trim() === '') return
+    onApply(Number(draft))
+  }
+  return (
+    <tr>
+      <th scope="row" className="mono">
+        <label htmlFor={`option-${name}`}>{name}</label>
+      </th>
+      <td className="mono" aria-label={`${name} current value`}>
+        {value.toLocaleString('en-US')}
+      </td>
+      <td>
+        {editable && (
+          <form className="option-form" onSubmit={submit}>
+            <input
+              id={`option-${name}`}
+              type="number"
+              min={0}
+              step={1}
+              placeholder={String(value)}
+              value={draft}
+              onChange={(event) => setDraft(event.target.value)}
+            />
+            <button type="submit" className="tool-button" disabled={draft.trim() === ''}>
+              Apply
+            </button>
+            {status?.state === 'pending' && <span className="option-status">applying…</span>}
+            {status?.state === 'ok' && (
+              <span className="option-status status-ok">applied {status.value}</span>
+            )}
+            {status?.state === 'error' && (
+              <span className="option-status status-bad" role="alert">
+                {status.error}
+              </span>
+            )}
+          </form>
+        )}
+      </td>
+      <td className="option-help">{DESCRIPTIONS[name]}</td>
+    </tr>
+  )
+}

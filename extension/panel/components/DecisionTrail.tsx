@@ -1,0 +1,62 @@
+import { formatKey } from '../store/format'
+import type { TrailStep } from '../store/trail'
+
+export interface DecisionTrailProps {
+  steps: readonly TrailStep[]
+  onSelectSeq(seq: number): void
+  /** Whether the panel still holds `seq` (a link to a dropped event is shown disabled). */
+  canSelect(seq: number): boolean
+}
+
+const MAX_KEYS_SHOWN = 200
+
+/** The steps of one event's path through the engine, as sentences with links to related events. */
+export function DecisionTrail({ steps, onSelectSeq, canSelect }: DecisionTrailProps) {
+  return (
+    <ol className="trail" aria-label="Decision trail">
+      {steps.map((step, index) => (
+        <li key={`${index}-${step.title}`} className={`trail-step trail-${step.tone}`}>
+          <div className="trail-title">{step.title}</div>
+          <div className="trail-text">{step.text}</div>
+          {step.detail !== undefined && <div className="trail-detail">{step.detail}</div>}
+          {step.links !== undefined && (
+            <div className="trail-links">
+              {step.links.map((link) => {
+                const held = canSelect(link.seq)
+                return (
+                  <button
+                    key={link.seq}
+                    type="button"
+                    className="link-button"
+                    disabled={!held}
+                    title={
+                      held ? `Select #${link.seq}` : `#${link.seq} is no longer held by the panel`
+                    }
+                    onClick={() => onSelectSeq(link.seq)}
+                  >
+                    {link.label}
+                  </button>
+                )
+              })}
+              {step.moreLinks !== undefined && (
+                <span className="trail-detail">and {step.moreLinks} more</span>
+              )}
+            </div>
+          )}
+          {step.keys !== undefined && step.keys.length > 0 && (
+            <ul className="trail-key-list" aria-label="Query keys">
+              {step.keys.slice(0, MAX_KEYS_SHOWN).map((key, i) => (
+                <li key={i} className="query-key">
+                  {formatKey(key)}
+                </li>
+              ))}
+              {step.keys.length > MAX_KEYS_SHOWN && (
+                <li className="trail-detail">and {step.keys.length - MAX_KEYS_SHOWN} more</li>
+              )}
+            </ul>
+          )}
+        </li>
+      ))}
+    </ol>
+  )
+}

@@ -1,0 +1,190 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react'
+import type { LogRow, RowList } from '../store/rows'
+import { LogRowView } from './LogRowView'
+
+/** Fixed row height (px): the virtualizer never measures, 100k rows scroll smoothly. */
+export const ROW_HEIGHT = 20
+
+export interface EventLogProps {
+  rows: RowList
+  /** Changes whenever rows may have changed (new rows, a batch's keys arrived). */
+  version: number
+  selectedId?: number
+  onSelect(row: LogRow): void
+  /** Keyboard: -1 / +1 rows, ±Infinity for Home / End. */
+  onMove(delta: number): void
+}
+
+interface Anchor {
+  id: number
+  offset: number
+}
+
+function anchorOf(element: HTMLElement, rows: RowList): Anchor | undefined {
+  const index = Math.floor(element.scrollTop / ROW_HEIGHT)
+  const row = rows.at(index)
+  return row === undefined
+    ? undefined
+    : { id: row.id, offset: element.scrollTop - index * ROW_HEIGHT }
+}
+
+/**
+ * The virtualized event log. Newest at the bottom; it follows new rows until the user scrolls
+ * up (or selects an older row), and follows again once scrolled back to the bottom.
+ */
+export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventLogProps) {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const following = useRef(true)
+  const [isFollowing, setFollowing] = useState(true)
+  // The virtualizer's API is mutable by design (React Compiler skips this component).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (index) => rows.at(index)?.id ?? index,
+  })
+
+  const follow = useCallback((on: boolean) => {
+    following.current = on
+    setFollowing(on)
+  }, [])
+
+  /** The top visible row while not following: kept in place when rows change above it. */
+  const anchor = useRef<Anchor | undefined>(undefined)
+  /** The selection last brought into view (new rows must not scroll to it again). */
+  const shownSelection = useRef<number | undefined>(undefined)
+
+  // New rows (a new `rows` list or `version`): stay at the bottom while following; otherwise
+  // keep the top row where it was (the oldest rows may have been let go, or a filter changed).
+  useLayoutEffect(() => {
+    const element = scrollRef.current
+    if (element === null) return
+    if (following.current) {
+      element.scrollTop = element.scrollHeight
+      return
+    }
+    const kept = anchor.current
+    const index = kept === undefined ? -1 : rows.indexOfId(kept.id)
+    if (kept !== undefined && index !== -1) {
+      const top = index * ROW_HEIGHT + kept.offset
+      if (element.scrollTop !== top) element.scrollTop = top
+    }
+    anchor.current = anchorOf(element, rows)
+    // `version`: the same list object may have grown.
+  }, [rows, version])
+
+  // Selection moved (keys, a trail link): bring it into view; an older row stops following.
+  useEffect(() => {
+    if (selectedId === shownSelection.current) return
+    shownSelection.current = selectedId
+    if (selectedId === undefined) return
+    const index = rows.indexOfId(selectedId)
+    if (index === -1) return
+    if (index < rows.length - 1 && following.current) follow(false)
+    virtualizer.scrollToIndex(index, { align: 'auto' })
+  }, [selectedId, rows, virtualizer, follow])
+
+  const onScroll = () => {
+    const element = scrollRef.current
+    if (element === null) return
+    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= ROW_HEIGHT
+    if (atBottom !== following.current) follow(atBottom)
+    anchor.current = anchorOf(element, rows)
+  }
+
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const target = (event.target as Element).closest('[data-row-id]')
+    if (target === null) return
+    const index = rows.indexOfId(Number(target.getAttribute('data-row-id')))
+    const row = rows.at(index)
+    if (row !== undefined) onSelect(row)
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1)
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: page,
+      PageUp: -page,
+      Home: Number.NEGATIVE_INFINITY,
+      End: Number.POSITIVE_INFINITY,
+    }
+    const delta = moves[event.key]
+    if (delta === undefined) return
+    event.preventDefault()
+    onMove(delta)
+  }
+
+  const items = virtualizer.getVirtualItems()
+  return (
+    <div className="event-log">
+      <div className="log-header" role="presentation">
+        <span>Time</span>
+        <span>Kind</span>
+        <span>Org</span>
+        <span>Table</span>
+        <span>Op</span>
+        <span>Record</span>
+        <span className="cell-num">Latency</span>
+        <span>Verdict</span>
+      </div>
+      <div
+        ref={scrollRef}
+        className="log-scroll"
+        role="listbox"
+        aria-label="Events"
+        aria-activedescendant={selectedId === undefined ? undefined : `log-row-${selectedId}`}
+        tabIndex={0}
+        onScroll={onScroll}
+        onKeyDown={onKeyDown}
+        onClick={onClick}
+      >
+        {rows.length === 0 ? (
+          <div className="log-empty">
+            No events yet{version > 0 ? ' (or none match the filters)' : ''}.
+          </div>
+        ) : (
+          <div className="log-sizer" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const row = rows.at(item.index)
+              if (row === undefined) return null
+              return (
+                <LogRowView
+                  key={item.key}
+                  row={row}
+                  top={item.start}
+                  selected={row.id === selectedId}
+                />
+              )
+            })}
+          </div>
+        )}
+      </div>
+      {!isFollowing && rows.length > 0 && (
+        <button
+          type="button"
+          className="follow-button"
+          onClick={() => {
+            follow(true)
+            const element = scrollRef.current
+            if (element !== null) element.scrollTop = element.scrollHeight
+          }}
+        >
+          ↓ Follow newest events
+        </button>
+      )}
+    </div>
+  )
+}

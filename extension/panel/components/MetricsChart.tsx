@@ -1,0 +1,121 @@
+import { useEffect, useRef, useState } from 'react'
+import type uPlot from 'uplot'
+import type { MinuteMetrics } from '../../../src/types'
+
+export const CHART_SERIES = [
+  { key: 'received', label: 'received', color: '#1a73e8' },
+  { key: 'processed', label: 'processed', color: '#1e8e3e' },
+  { key: 'deduped', label: 'deduped', color: '#e37400' },
+  { key: 'echo', label: 'echo', color: '#a142f4' },
+  { key: 'invalidations', label: 'invalidations', color: '#d93025' },
+] as const satisfies readonly { key: keyof MinuteMetrics; label: string; color: string }[]
+
+const HEIGHT = 220
+
+export interface MetricsChartProps {
+  /** Dense minutes, oldest first. */
+  minutes: readonly MinuteMetrics[]
+}
+
+/** uPlot needs a real layout engine (and matchMedia at import): jsdom has neither. */
+export function chartSupported(): boolean {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+}
+
+function toData(minutes: readonly MinuteMetrics[]): uPlot.AlignedData {
+  return [
+    minutes.map((m) => m.minute / 1000),
+    ...CHART_SERIES.map((series) => minutes.map((m) => m[series.key])),
+  ]
+}
+
+/**
+ * Per-minute rates as lines (uPlot, loaded on first use). Resizes with its container; the
+ * current minute updates with every engine-state (about once a second).
+ */
+export function MetricsChart({ minutes }: MetricsChartProps) {
+  const container = useRef<HTMLElement>(null)
+  const plot = useRef<uPlot | undefined>(undefined)
+  const latest = useRef(minutes)
+  const [supported] = useState(chartSupported)
+  const [failed, setFailed] = useState<string | undefined>()
+
+  // Declared first: the chart, created asynchronously, starts from the newest data.
+  useEffect(() => {
+    latest.current = minutes
+    plot.current?.setData(toData(minutes))
+  }, [minutes])
+
+  useEffect(() => {
+    if (!supported) return
+    let cancelled = false
+    let observer: ResizeObserver | undefined
+    import('uplot')
+      .then(({ default: UPlot }) => {
+        const element = container.current
+        if (cancelled || element === null) return
+        const style = getComputedStyle(element)
+        const axis = style.getPropertyValue('--text-secondary').trim() || '#666'
+        const grid = style.getPropertyValue('--grid-line').trim() || 'rgba(128,128,128,0.2)'
+        const axisOptions = {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid },
+        }
+        plot.current = new UPlot(
+          {
+            width: Math.max(200, element.clientWidth),
+            height: HEIGHT,
+            scales: {
+              // At least 10 minutes wide: one minute of data is a point, not a year-wide axis.
+              x: {
+                time: true,
+                // From the data itself: with a single point uPlot proposes a 1,000-day range.
+                range: (chart) => {
+                  const xs = chart.data[0]
+                  const max = xs[xs.length - 1] ?? 0
+                  const span = Math.max(max - (xs[0] ?? max), 600)
+                  return [max - span - 30, max + 30]
+                },
+              },
+              y: { range: (_plot, _min, max) => [0, Math.max(10, max * 1.1)] },
+            },
+            axes: [axisOptions, { ...axisOptions, label: 'events / minute', size: 50 }],
+            series: [
+              { label: 'minute' },
+              ...CHART_SERIES.map((series) => ({
+                label: series.label,
+                stroke: series.color,
+                width: 1.5,
+              })),
+            ],
+          },
+          toData(latest.current),
+          element,
+        )
+        if (typeof ResizeObserver === 'function') {
+          observer = new ResizeObserver(() => {
+            const width = Math.max(200, element.clientWidth)
+            plot.current?.setSize({ width, height: HEIGHT })
+          })
+          observer.observe(element)
+        }
+      })
+      .catch((error: unknown) => setFailed(String(error)))
+    return () => {
+      cancelled = true
+      observer?.disconnect()
+      plot.current?.destroy()
+      plot.current = undefined
+    }
+  }, [supported])
+
+  if (!supported || failed !== undefined) {
+    return (
+      <p className="detail-note chart-unavailable">
+        Chart unavailable here{failed ? ` (${failed})` : ''}: the table below has the same numbers.
+      </p>
+    )
+  }
+  return <figure ref={container} className="metrics-chart" aria-label="Per-minute rates chart" />
+}

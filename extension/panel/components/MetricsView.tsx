@@ -1,0 +1,96 @@
+import { useMemo } from 'react'
+import { formatCount, formatMinute } from '../store/format'
+import {
+  denseMinutes,
+  divergences,
+  MAX_EVENTS_PER_PASS,
+  MIN_PROCESSED_RATIO,
+  MIN_RECEIVED,
+  MINUTE_MS,
+} from '../store/metrics'
+import type { PanelSnapshot } from '../store/panel-store'
+import { MetricsChart } from './MetricsChart'
+
+const TABLE_MINUTES = 15
+
+export interface MetricsViewProps {
+  snapshot: PanelSnapshot
+}
+
+/** Per-minute received / processed / deduped / echo / invalidations, and the tuning warning. */
+export function MetricsView({ snapshot }: MetricsViewProps) {
+  const { engine } = snapshot
+  const metrics = engine?.metrics
+  const live = snapshot.mode === 'live'
+  const minutes = useMemo(() => denseMinutes(metrics ?? []), [metrics])
+  const currentMinute = snapshot.builtAt - (snapshot.builtAt % MINUTE_MS)
+  const warnings = useMemo(
+    () => divergences(metrics ?? [], engine?.config, live ? currentMinute : undefined),
+    [metrics, engine?.config, live, currentMinute],
+  )
+  if (engine === undefined) return <p className="view-empty">No engine selected.</p>
+  const recent = minutes.slice(-TABLE_MINUTES).reverse()
+  return (
+    <div className="metrics-view">
+      {warnings.length > 0 ? (
+        warnings.map((warning) => (
+          <div key={warning.kind} className="divergence-warning" role="alert">
+            <strong>{warning.title}</strong>
+            <p>{warning.text}</p>
+            <p>
+              <span className="advice-label">What to tune: </span>
+              {warning.advice}
+            </p>
+          </div>
+        ))
+      ) : (
+        <p className="detail-note">
+          No divergence in the {live ? 'current and last minute' : 'last two minutes of the log'}:
+          the engine warns when processed falls below {MIN_PROCESSED_RATIO * 100}% of received ( too
+          many events filtered) or when one invalidation pass serves more than {MAX_EVENTS_PER_PASS}{' '}
+          events on average (batching too aggressive), once a minute has {MIN_RECEIVED} events or
+          more.
+        </p>
+      )}
+      {minutes.length === 0 ? (
+        <p className="view-empty">No metrics yet: the engine has not counted any event.</p>
+      ) : (
+        <>
+          <MetricsChart minutes={minutes} />
+          <table className="data-table metrics-table">
+            <caption>Per minute{live ? ' (the current minute updates live)' : ''}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Minute</th>
+                <th scope="col">Received</th>
+                <th scope="col">Processed</th>
+                <th scope="col">Deduped</th>
+                <th scope="col">Echo</th>
+                <th scope="col">Malformed</th>
+                <th scope="col">Invalidations</th>
+                <th scope="col">Keys invalidated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.map((m) => (
+                <tr key={m.minute}>
+                  <th scope="row">
+                    {formatMinute(m.minute)}
+                    {live && m.minute === currentMinute ? ' (live)' : ''}
+                  </th>
+                  <td>{formatCount(m.received)}</td>
+                  <td>{formatCount(m.processed)}</td>
+                  <td>{formatCount(m.deduped)}</td>
+                  <td>{formatCount(m.echo)}</td>
+                  <td>{formatCount(m.malformed)}</td>
+                  <td>{formatCount(m.invalidations)}</td>
+                  <td>{formatCount(m.keysInvalidated)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,251 @@
+import type { SyncEvent } from '../../../src/types'
+import { RowDeque } from './row-deque'
+import type { EventRow, LogRow, MarkerKind, MarkerRow, RowList } from './rows'
+
+export const DEFAULT_MAX_EVENTS = 200_000
+/** The engine's largest echoWindowMs (src/sync-pipeline.ts OPTION_LIMITS). */
+const MAX_ECHO_WINDOW_MS = 600_000
+
+export interface RingInfo {
+  /** The engine's ring capacity (config.bufferSize), for the marker text. */
+  bufferSize?: number
+  /** Events the engine's ring has dropped since it started. */
+  dropped?: number
+}
+
+/**
+ * What the panel holds for one engine: its rows (events and markers) in arrival order, and the
+ * seq baseline of the current page session that continuity checks run against.
+ *
+ * Continuity, per (session, engine):
+ *   - seq ≤ last held: a duplicate (a reconnect's snapshot overlapping what we have): ignored;
+ *   - a jump inside a snapshot: the ring no longer holds those events (it overflowed, or was
+ *     cleared) — a "fell off the engine's ring" marker;
+ *   - a jump in a live batch: events were lost on the way — a "gap" marker.
+ */
+export class EngineLog {
+  readonly rows = new RowDeque<LogRow>()
+  /** session → seq → row, for the decision trail's links. */
+  private readonly bySeq = new Map<string, Map<number, EventRow>>()
+  private sessionName = ''
+  private last = 0
+  /** Event rows held (markers not counted). */
+  heldEvents = 0
+  /** Events dropped by the panel's own cap (oldest first). */
+  capDropped = 0
+  gaps = 0
+  gapMissing = 0
+  ringMissing = 0
+  duplicates = 0
+  /** Bumped on every clear, so derived views know to rebuild. */
+  generation = 0
+  readonly tables = new Set<string>()
+  readonly orgs = new Set<string>()
+
+  constructor(
+    readonly engineId: string,
+    private readonly nextId: () => number,
+    private readonly maxEvents = DEFAULT_MAX_EVENTS,
+  ) {}
+
+  get session(): string {
+    return this.sessionName
+  }
+
+  /** The seq of the newest event held for the current session (0: none). */
+  get lastSeq(): number {
+    return this.last
+  }
+
+  /** A new page load: seqs start again, the baseline goes back to 0 (or `baseline`). */
+  startSession(session: string, baseline = 0): void {
+    this.sessionName = session
+    this.last = baseline
+  }
+
+  /**
+   * Appends a batch (oldest first). `restartOnBackwards` (imports of preserved logs): a seq that
+   * goes back starts a new session instead of being a duplicate.
+   */
+  ingest(
+    events: readonly SyncEvent[],
+    options: { snapshot: boolean; ring?: RingInfo; restartOnBackwards?: boolean },
+  ): number {
+    let added = 0
+    for (const event of events) {
+      if (event.seq <= this.last) {
+        if (!options.restartOnBackwards) {
+          this.duplicates++
+          continue
+        }
+        this.startSession(`${this.sessionName}+`)
+        this.addMarker(
+          'restart',
+          event.at,
+          `Sequence restarts at #${event.seq}: a new page load in this log`,
+        )
+      }
+      if (event.seq > this.last + 1 && this.last > 0) {
+        this.noteMissing(this.last + 1, event.seq - 1, event.at, options)
+      } else if (event.seq > 1 && this.last === 0 && options.snapshot) {
+        // The first events the panel sees of this page load: what came before left the ring.
+        this.noteMissing(1, event.seq - 1, event.at, options)
+      }
+      this.last = event.seq
+      this.append(event)
+      added++
+    }
+    this.enforceCap()
+    return added
+  }
+
+  /**
+   * An empty snapshot from an engine whose lastSeq is past ours: those events are no longer in
+   * the ring (it was cleared, or overflowed). Record it so the next live event is not a "gap".
+   */
+  noteEmptySnapshot(engineLastSeq: number, at: number, ring: RingInfo): void {
+    if (engineLastSeq <= this.last) return
+    this.noteMissing(this.last + 1, engineLastSeq, at, { snapshot: true, ring })
+    this.last = engineLastSeq
+  }
+
+  addMarker(
+    marker: MarkerKind,
+    at: number,
+    text: string,
+    missing?: MarkerRow['missing'],
+  ): MarkerRow {
+    const row: MarkerRow = { type: 'marker', id: this.nextId(), marker, at, text, missing }
+    this.rows.push(row)
+    return row
+  }
+
+  /** The panel's Clear: forget the rows, keep the seq baseline (continuity still checked). */
+  clearView(): void {
+    this.rows.clear()
+    this.bySeq.clear()
+    this.heldEvents = 0
+    this.capDropped = 0
+    this.gaps = 0
+    this.gapMissing = 0
+    this.ringMissing = 0
+    this.duplicates = 0
+    this.tables.clear()
+    this.orgs.clear()
+    this.generation++
+  }
+
+  find(session: string, seq: number): EventRow | undefined {
+    return this.bySeq.get(session)?.get(seq)
+  }
+
+  view(): RowList {
+    return this.rows.view()
+  }
+
+  /** Event rows of this log, oldest first (what an export writes). */
+  events(): SyncEvent[] {
+    const out: SyncEvent[] = []
+    for (let i = 0; i < this.rows.length; i++) {
+      const row = this.rows.at(i)!
+      if (row.type === 'event') out.push(row.event)
+    }
+    return out
+  }
+
+  /**
+   * Echo rows that point back at the write `seq` of `session`: scanned forward from the write,
+   * for as long as an echo window can be (600 s at most).
+   */
+  echoesOf(session: string, seq: number, limit = 50): EventRow[] {
+    const write = this.find(session, seq)
+    if (write === undefined) return []
+    const until = write.event.at + MAX_ECHO_WINDOW_MS
+    const out: EventRow[] = []
+    for (let i = this.rows.lowerBound(write.id); i < this.rows.length && out.length < limit; i++) {
+      const row = this.rows.at(i)!
+      if (row.type !== 'event' || row.session !== session) continue
+      if (row.event.at > until) break
+      if (row.event.kind === 'echo' && row.event.relatedSeq === seq) out.push(row)
+    }
+    return out
+  }
+
+  private noteMissing(
+    from: number,
+    to: number,
+    at: number,
+    options: { snapshot: boolean; ring?: RingInfo },
+  ): void {
+    const count = to - from + 1
+    const range = from === to ? `#${from}` : `#${from}–#${to}`
+    if (options.snapshot) {
+      this.ringMissing += count
+      const size = options.ring?.bufferSize
+      const ringText =
+        size === undefined ? 'bufferSize' : `bufferSize ${size.toLocaleString('en-US')}`
+      const explained = options.ring?.dropped === undefined || options.ring.dropped >= count
+      const text = explained
+        ? `${plural(count, 'older event')} fell off the engine's ring (${ringText}) before the panel received ${count === 1 ? 'it' : 'them'} (${range})`
+        : `${plural(count, 'older event')} no longer in the engine's buffer: cleared, or fell off the ring (${ringText}) (${range})`
+      this.addMarker('ring', at, text, { count, from, to })
+    } else {
+      this.gaps++
+      this.gapMissing += count
+      this.addMarker('gap', at, `gap: ${plural(count, 'event')} missing (${range})`, {
+        count,
+        from,
+        to,
+      })
+    }
+  }
+
+  private append(event: SyncEvent): void {
+    const row: EventRow = {
+      type: 'event',
+      id: this.nextId(),
+      session: this.sessionName,
+      engineId: this.engineId,
+      event,
+    }
+    let seqs = this.bySeq.get(this.sessionName)
+    if (seqs === undefined) {
+      seqs = new Map()
+      this.bySeq.set(this.sessionName, seqs)
+    }
+    seqs.set(event.seq, row)
+    if (event.kind === 'invalidated' && event.causes !== undefined) {
+      for (const cause of event.causes) {
+        const served = seqs.get(cause)
+        if (served !== undefined) served.servedBy = row
+      }
+    }
+    if (event.table !== undefined) this.tables.add(event.table)
+    if (event.orgId !== undefined) this.orgs.add(event.orgId)
+    this.rows.push(row)
+    this.heldEvents++
+  }
+
+  private enforceCap(): void {
+    if (this.heldEvents <= this.maxEvents) return
+    // Drop the oldest rows (markers among them) until the cap holds again.
+    let over = this.heldEvents - this.maxEvents
+    let n = 0
+    while (over > 0 && n < this.rows.length) {
+      if (this.rows.at(n)!.type === 'event') over--
+      n++
+    }
+    for (const row of this.rows.dropFront(n)) {
+      if (row.type !== 'event') continue
+      this.heldEvents--
+      this.capDropped++
+      const seqs = this.bySeq.get(row.session)
+      seqs?.delete(row.event.seq)
+      if (seqs?.size === 0) this.bySeq.delete(row.session)
+    }
+  }
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`
+}

@@ -1,0 +1,45 @@
+/** Small text formatters shared by the store's derived strings and the components. */
+
+const pad2 = (n: number) => String(n).padStart(2, '0')
+
+/** HH:MM:SS.mmm in local time, like the Network panel. */
+export function formatTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  const d = new Date(ms)
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`
+}
+
+/** HH:MM of a metrics minute. */
+export function formatMinute(ms: number): string {
+  const d = new Date(ms)
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—'
+  return `${Math.round(ms).toLocaleString('en-US')} ms`
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US')
+}
+
+/** A query key as compact JSON, e.g. ["deals","record","d1"]; never throws. */
+export function formatKey(key: unknown): string {
+  try {
+    const json = JSON.stringify(key)
+    if (json === undefined) return String(key)
+    return json.length > 300 ? `${json.slice(0, 300)}…` : json
+  } catch {
+    return '[unprintable key]'
+  }
+}
+
+/** Pretty JSON for "Copy as JSON"; never throws. */
+export function toPrettyJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? 'undefined'
+  } catch (error) {
+    return `/* not serializable: ${error instanceof Error ? error.message : String(error)} */`
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Validation of what the page sends inside `events` and `engine-state` messages (JSON strings
+ * the relays never look into). Never throws: an unusable batch or event is counted as rejected,
+ * with a reason for the status line, and never rendered.
+ */
+import * as v from 'valibot'
+import type { SyncEvent } from '../../../src/types'
+import { describeIssues } from '../../shared/export-format'
+import {
+  EngineStateSchema,
+  SyncEventSchema,
+  type ValidEngineState,
+} from '../../shared/sync-event-schema'
+
+export interface ParsedEvents {
+  events: SyncEvent[]
+  /** Events (or whole batches, when the JSON is unusable) that failed validation. */
+  rejected: number
+  /** Why the first rejected one failed. */
+  error?: string
+}
+
+export function parseEventBatch(data: string): ParsedEvents {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch (error) {
+    return { events: [], rejected: 1, error: `a batch is not JSON (${message(error)})` }
+  }
+  if (!Array.isArray(json)) {
+    return { events: [], rejected: 1, error: 'a batch is not an array of events' }
+  }
+  const events: SyncEvent[] = []
+  let rejected = 0
+  let error: string | undefined
+  for (let i = 0; i < json.length; i++) {
+    const result = v.safeParse(SyncEventSchema, json[i])
+    if (result.success) {
+      events.push(result.output)
+      continue
+    }
+    rejected++
+    error ??= `event ${describeSeq(json[i], i)}: ${describeIssues(result.issues)}`
+  }
+  // Out-of-order seqs inside one batch would break continuity: keep the batch in seq order.
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.seq < events[i - 1]!.seq) {
+      events.sort((a, b) => a.seq - b.seq)
+      break
+    }
+  }
+  return { events, rejected, error }
+}
+
+export type ParsedState = { ok: true; state: ValidEngineState } | { ok: false; error: string }
+
+export function parseEngineState(data: string): ParsedState {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch (error) {
+    return { ok: false, error: `engine state is not JSON (${message(error)})` }
+  }
+  const result = v.safeParse(EngineStateSchema, json)
+  return result.success
+    ? { ok: true, state: result.output }
+    : { ok: false, error: `engine state: ${describeIssues(result.issues)}` }
+}
+
+function describeSeq(value: unknown, index: number): string {
+  const seq = (value as { seq?: unknown } | null)?.seq
+  return typeof seq === 'number' && Number.isFinite(seq) ? `#${seq}` : `at index ${index}`
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,38 @@
+import type { SyncEvent } from '../../../src/types'
+
+/** One engine event as the panel holds it. `id` is panel-unique and increases in arrival order. */
+export interface EventRow {
+  readonly type: 'event'
+  readonly id: number
+  /** The page load the event belongs to (seqs restart with every page load). */
+  readonly session: string
+  readonly engineId: string
+  readonly event: SyncEvent
+  /** Lowercase text the filter searches, built on first use. */
+  search?: string
+  /** The 'invalidated' row whose `causes` include this event: set when that row arrives. */
+  servedBy?: EventRow
+}
+
+export type MarkerKind = 'reload' | 'gap' | 'ring' | 'restart'
+
+/** A line the panel adds itself: page reloads, gaps in seq, events lost to the engine's ring. */
+export interface MarkerRow {
+  readonly type: 'marker'
+  readonly id: number
+  readonly marker: MarkerKind
+  readonly at: number
+  readonly text: string
+  /** gap / ring: how many events are missing, and which seqs. */
+  readonly missing?: { count: number; from: number; to: number }
+}
+
+export type LogRow = EventRow | MarkerRow
+
+/** A read-only, index-addressable list of rows (what the virtualized log renders). */
+export interface RowList<T extends { id: number } = LogRow> {
+  readonly length: number
+  at(index: number): T | undefined
+  /** Index of the row with this id, or -1 (binary search: rows are in id order). */
+  indexOfId(id: number): number
+}

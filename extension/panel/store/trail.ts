@@ -1,0 +1,401 @@
+/**
+ * The decision trail: what the engine did with one event, as plain sentences, derived from the
+ * event and its neighbours in the log (the invalidation pass that served it, the event it
+ * duplicates, the write it echoes). Pure: the store hands in lookups.
+ *
+ * A streamed 'received' event carries no batchId / matchedKeys (they are set at flush, after it
+ * was sent); the later 'invalidated' event lists it in `causes`, and its own keys are the pass's
+ * keys that the change matches by the engine's rule (src/query-keys.ts classifyQueryKey): a key
+ * of its table, and record keys only for its record id.
+ */
+import { classifyQueryKey } from '../../../src/query-keys'
+import type { SyncEvent } from '../../../src/types'
+import { plural } from './engine-log'
+import { formatMs, formatTime } from './format'
+import type { EventRow } from './rows'
+
+export type TrailTone = 'info' | 'pass' | 'drop' | 'batch' | 'keys' | 'warn'
+
+export interface TrailLink {
+  seq: number
+  label: string
+}
+
+export interface TrailStep {
+  tone: TrailTone
+  title: string
+  /** The sentence. */
+  text: string
+  /** A second line: the engine's own reason, a hint. */
+  detail?: string
+  links?: TrailLink[]
+  /** Links not listed (too many). */
+  moreLinks?: number
+  keys?: readonly unknown[][]
+}
+
+export interface TrailContext {
+  /** The row of `seq` in the same page session, if the panel still holds it. */
+  find(seq: number): EventRow | undefined
+  /** Echo rows pointing back at the write `seq`. */
+  echoesOf(seq: number): EventRow[]
+}
+
+const MAX_LINKS = 50
+
+/** The query keys a change (or resync) of `cause` matched among an invalidation pass's keys. */
+export function keysForCause(cause: SyncEvent, passKeys: readonly unknown[][]): unknown[][] {
+  // A resync refetches every organization query: all of the pass.
+  if (cause.kind === 'resync' || cause.table === undefined) return [...passKeys]
+  const out: unknown[][] = []
+  for (const key of passKeys) {
+    const target = classifyQueryKey(key)
+    if (target === undefined || target.table !== cause.table) continue
+    if (target.recordId !== undefined && target.recordId !== cause.recordId) continue
+    out.push(key)
+  }
+  return out
+}
+
+/** Derived keys per row (the log's verdict column asks every frame). */
+const derivedKeys = new WeakMap<EventRow, { pass: EventRow; keys: unknown[][] }>()
+
+/** The keys an event invalidated, when known: its own (set at flush) or derived from its pass. */
+export function matchedKeysOf(row: EventRow): unknown[][] | undefined {
+  const { event } = row
+  if (event.kind === 'invalidated') return event.matchedKeys ?? []
+  if (event.matchedKeys !== undefined) return event.matchedKeys
+  const pass = row.servedBy
+  if (pass === undefined) return undefined
+  const cached = derivedKeys.get(row)
+  if (cached?.pass === pass) return cached.keys
+  const keys = keysForCause(event, pass.event.matchedKeys ?? [])
+  derivedKeys.set(row, { pass, keys })
+  return keys
+}
+
+function batchIdOf(row: EventRow): number | undefined {
+  return row.servedBy?.event.batchId ?? row.event.batchId
+}
+
+function rowName(event: SyncEvent): string {
+  if (event.table !== undefined && event.recordId !== undefined)
+    return `${event.table}/${event.recordId}`
+  return event.table ?? event.orgId ?? event.kind
+}
+
+/** The short verdict of the log's last column. */
+export function verdict(row: EventRow): string {
+  const { event } = row
+  switch (event.kind) {
+    case 'received': {
+      const batch = batchIdOf(row)
+      const keys = matchedKeysOf(row)
+      if (batch === undefined || keys === undefined) return 'queued for the next batch'
+      return keys.length === 0
+        ? `batch #${batch} → no query matched`
+        : `batch #${batch} → ${plural(keys.length, 'key')}`
+    }
+    case 'deduped':
+      return event.relatedSeq === undefined
+        ? 'duplicate: dropped'
+        : `duplicate of #${event.relatedSeq}`
+    case 'echo':
+      return event.relatedSeq === undefined
+        ? 'echo: dropped'
+        : `echo of this tab's write #${event.relatedSeq}`
+    case 'invalidated': {
+      const keys = event.matchedKeys?.length ?? 0
+      const causes = event.causes?.length ?? 0
+      const label = event.batchId === undefined ? 'invalidation' : `batch #${event.batchId}`
+      if (causes === 0) return `${label}: manual → ${plural(keys, 'key')}`
+      return `${label}: ${plural(causes, 'event')} → ${plural(keys, 'key')}`
+    }
+    case 'resync': {
+      const keys = matchedKeysOf(row)
+      const org = event.orgId ?? 'organization'
+      return keys === undefined
+        ? `resync: refetch every ${org} query`
+        : `resync: ${org} → ${plural(keys.length, 'key')}`
+    }
+    case 'malformed':
+      return `malformed: ${event.reason ?? 'unusable payload'}`
+    case 'channel': {
+      const status = event.channel?.status ?? 'status changed'
+      const topic = event.channel?.topic ?? event.orgId ?? 'channel'
+      return event.reason ? `${topic} ${status}: ${event.reason}` : `${topic} ${status}`
+    }
+    case 'write':
+      return `this tab wrote ${rowName(event)} (echo guard)`
+  }
+}
+
+export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  switch (event.kind) {
+    case 'received':
+      return [arrival(event), passed(event), ...batchAndKeys(row)]
+    case 'deduped':
+      return [arrival(event), ...duplicate(row, context)]
+    case 'echo':
+      return [arrival(event), ...echo(row, context)]
+    case 'invalidated':
+      return invalidationPass(row, context)
+    case 'resync':
+      return [
+        {
+          tone: 'warn',
+          title: 'Resync',
+          text: `${event.channel?.topic ?? `org:${event.orgId ?? '?'}`} subscribed again at ${formatTime(event.at)}: changes made while it was disconnected are lost upstream, so every query of ${event.orgId ?? 'the organization'} is refetched.`,
+          detail: event.reason,
+        },
+        ...batchAndKeys(row),
+      ]
+    case 'malformed':
+      return [
+        arrival(event),
+        {
+          tone: 'drop',
+          title: 'Malformed: dropped',
+          text: `The engine could not use this payload: ${event.reason ?? 'no reason given'}.`,
+          detail:
+            'Nothing was invalidated. It is counted in the malformed metric (the engine never throws on a bad payload); check what writes realtime_table_events.',
+        },
+      ]
+    case 'channel':
+      return [channelStep(event)]
+    case 'write':
+      return writeSteps(row, context)
+  }
+}
+
+function arrival(event: SyncEvent): TrailStep {
+  const latency =
+    event.latencyMs === undefined
+      ? 'no commit time, so latency unknown'
+      : `latency ${formatMs(event.latencyMs)} from commit`
+  const what: string[] = []
+  if (event.op !== undefined || event.table !== undefined) {
+    what.push(`${event.op ?? 'change'} ${rowName(event)}`)
+  }
+  if (event.orgId !== undefined) what.push(`in ${event.orgId}`)
+  if (event.actorId !== undefined) {
+    what.push(event.actorId === null ? 'by no signed-in user' : `by ${event.actorId}`)
+  }
+  if (event.eventId !== undefined) what.push(`(event id ${event.eventId})`)
+  return {
+    tone: 'info',
+    title: 'Received',
+    text: `Received at ${formatTime(event.at)} (${latency}).`,
+    detail: what.length > 0 ? what.join(' ') : undefined,
+  }
+}
+
+function passed(event: SyncEvent): TrailStep {
+  return {
+    tone: 'pass',
+    title: 'Passed dedup and echo',
+    text: 'Not a duplicate within the dedup window and not an echo of this tab’s own write: queued for the next invalidation batch.',
+    detail: event.reason,
+  }
+}
+
+function batchAndKeys(row: EventRow): TrailStep[] {
+  const { event } = row
+  const served = row.servedBy?.event
+  const batch = batchIdOf(row)
+  const steps: TrailStep[] = []
+  if (served !== undefined) {
+    const others = Math.max(0, (served.causes?.length ?? 1) - 1)
+    steps.push({
+      tone: 'batch',
+      title: `Batch #${served.batchId ?? '?'}`,
+      text: `Coalesced into batch #${served.batchId ?? '?'} with ${plural(others, 'other event')}, flushed ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}).`,
+      detail: served.reason,
+      links: [{ seq: served.seq, label: `#${served.seq} invalidation` }],
+    })
+  } else if (batch !== undefined) {
+    steps.push({
+      tone: 'batch',
+      title: `Batch #${batch}`,
+      text: `Coalesced into batch #${batch} (its invalidation event is not in the panel).`,
+    })
+  } else {
+    steps.push({
+      tone: 'info',
+      title: 'Waiting for the batch',
+      text: 'Not flushed yet: it is invalidated when its batch window (batchMs) ends. If this stays, the invalidation event is not in the panel (paused, cleared, or lost in a gap).',
+    })
+    return steps
+  }
+  const keys = matchedKeysOf(row) ?? []
+  if (keys.length > 0) {
+    steps.push({
+      tone: 'keys',
+      title: 'Invalidated',
+      text:
+        event.kind === 'resync'
+          ? `Invalidated ${plural(keys.length, 'query key')} (every organization query in the pass): active queries refetch and their screens update.`
+          : `Invalidated ${plural(keys.length, 'query key')}: active queries refetch and the screens using them update.`,
+      keys,
+    })
+  } else {
+    steps.push({
+      tone: 'warn',
+      title: 'Nothing invalidated',
+      text:
+        event.kind === 'resync'
+          ? 'No cached query of the organization matched: nothing was refetched.'
+          : `No cached query matched ${rowName(event)}: nothing was refetched, so no screen changed.`,
+      detail:
+        event.kind === 'resync' || event.table === undefined
+          ? undefined
+          : `A query updates on a change to ${event.table} only if its key starts with "${event.table}" (a list, .all or any other key of the table), or is ["${event.table}", "record", "${event.recordId ?? '…'}"] for this record.`,
+    })
+  }
+  return steps
+}
+
+function ageFrom(event: SyncEvent, related: EventRow | undefined): number | undefined {
+  if (related !== undefined) return event.at - related.event.at
+  const match = /(\d+) ms (?:earlier|later)/.exec(event.reason ?? '')
+  return match ? Number(match[1]) : undefined
+}
+
+function duplicate(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  const related = event.relatedSeq === undefined ? undefined : context.find(event.relatedSeq)
+  const age = ageFrom(event, related)
+  const of = event.relatedSeq === undefined ? 'an earlier event' : `#${event.relatedSeq}`
+  const steps: TrailStep[] = [
+    {
+      tone: 'drop',
+      title: 'Deduplicated: dropped',
+      text: `Deduped: duplicate of ${of}${age === undefined ? '' : `, ${formatMs(age)} earlier`}.`,
+      detail: event.reason,
+      links:
+        event.relatedSeq === undefined
+          ? undefined
+          : [{ seq: event.relatedSeq, label: `#${event.relatedSeq} first delivery` }],
+    },
+  ]
+  steps.push({
+    tone: 'info',
+    title: 'Not invalidated',
+    text:
+      related === undefined
+        ? 'The first delivery already went through the pipeline; dropping the copy saves a refetch.'
+        : `The first delivery already went through the pipeline (${verdict(related)}); dropping the copy saves a refetch.`,
+  })
+  return steps
+}
+
+function echo(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  const write = event.relatedSeq === undefined ? undefined : context.find(event.relatedSeq)
+  const age = ageFrom(event, write)
+  const ref = event.relatedSeq === undefined ? '' : ` (#${event.relatedSeq})`
+  return [
+    {
+      tone: 'drop',
+      title: 'Echo: dropped',
+      text: `Echo: this tab wrote ${rowName(event)}${age === undefined ? ' shortly' : ` ${formatMs(age)}`} earlier${ref}, and the change comes back from the current user.`,
+      detail: event.reason,
+      links:
+        event.relatedSeq === undefined
+          ? undefined
+          : [{ seq: event.relatedSeq, label: `#${event.relatedSeq} write` }],
+    },
+    {
+      tone: 'info',
+      title: 'Not invalidated',
+      text: 'The mutation that wrote the row already updates this tab (optimistic state or its own invalidation), so its echo is not refetched. A teammate’s change to the same row is never dropped as an echo.',
+    },
+  ]
+}
+
+function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  const causes = event.causes ?? []
+  const keys = event.matchedKeys ?? []
+  const label = event.batchId === undefined ? 'Invalidation' : `Batch #${event.batchId}`
+  const links: TrailLink[] = causes.slice(0, MAX_LINKS).map((seq) => {
+    const cause = context.find(seq)?.event
+    return {
+      seq,
+      label: cause === undefined ? `#${seq}` : `#${seq} ${cause.kind} ${rowName(cause)}`,
+    }
+  })
+  const steps: TrailStep[] = [
+    {
+      tone: 'batch',
+      title: label,
+      text:
+        causes.length === 0
+          ? `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
+          : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`,
+      detail: event.reason,
+      links: links.length > 0 ? links : undefined,
+      moreLinks: causes.length > MAX_LINKS ? causes.length - MAX_LINKS : undefined,
+    },
+  ]
+  steps.push(
+    keys.length > 0
+      ? {
+          tone: 'keys',
+          title: 'Invalidated',
+          text: `Invalidated ${plural(keys.length, 'query key')}: active queries refetch and the screens using them update.`,
+          keys,
+        }
+      : {
+          tone: 'warn',
+          title: 'Nothing invalidated',
+          text: 'No cached query matched this pass: nothing was refetched.',
+        },
+  )
+  return steps
+}
+
+function channelStep(event: SyncEvent): TrailStep {
+  const status = event.channel?.status ?? 'unknown'
+  const topic = event.channel?.topic ?? `org:${event.orgId ?? '?'}`
+  const healthy = status === 'SUBSCRIBED'
+  const broken = status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED'
+  return {
+    tone: healthy ? 'pass' : broken ? 'warn' : 'info',
+    title: 'Channel status',
+    text: `${topic} is ${status} (at ${formatTime(event.at)}).`,
+    detail: healthy
+      ? 'Changes of this organization are delivered. Every SUBSCRIBED after the first is a resync.'
+      : broken
+        ? `No changes are delivered on this channel until it subscribes again; that re-subscription refetches the organization's queries (a resync).${event.reason ? ` Error: ${event.reason}` : ''}`
+        : event.reason,
+  }
+}
+
+function writeSteps(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  const echoes = context.echoesOf(event.seq)
+  return [
+    {
+      tone: 'info',
+      title: 'Local write',
+      text: `This tab called markLocalWrite('${event.table ?? '?'}', '${event.recordId ?? '?'}') at ${formatTime(event.at)}: a change to this row by the current user within echoWindowMs is an echo and is dropped.`,
+    },
+    echoes.length > 0
+      ? {
+          tone: 'drop',
+          title: 'Echoes',
+          text: `${plural(echoes.length, 'echo', 'echoes')} of this write ${echoes.length === 1 ? 'was' : 'were'} dropped.`,
+          links: echoes.map((echoRow) => ({
+            seq: echoRow.event.seq,
+            label: `#${echoRow.event.seq} echo, ${formatMs(echoRow.event.at - event.at)} later`,
+          })),
+        }
+      : {
+          tone: 'info',
+          title: 'No echo (yet)',
+          text: 'No change event for this row has come back as an echo in the panel.',
+        },
+  ]
+}

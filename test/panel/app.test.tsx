@@ -1,0 +1,460 @@
+// @vitest-environment jsdom
+import { act, fireEvent, screen, within } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { formatTime } from '../../extension/panel/store/format'
+import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
+import { engineState, events, invalidated, minute, received, T0 } from './support/sync-events'
+
+let restoreLayout: () => void
+beforeEach(() => {
+  restoreLayout = stubLayout()
+})
+afterEach(() => {
+  cleanup()
+  restoreLayout()
+  vi.restoreAllMocks()
+})
+
+const log = () => screen.getByRole('listbox', { name: 'Events' })
+/** The log's rendered rows (events and markers). */
+const options = () => within(log()).queryAllByRole('option')
+const rowTexts = () => options().map((row) => row.textContent ?? '')
+const trail = () => screen.getByRole('list', { name: 'Decision trail' })
+
+/** A page with one engine: two changes, the batch that served them, a duplicate and an echo. */
+function story() {
+  return [
+    received(1, { recordId: 'd1' }),
+    received(2, { recordId: 'd2', table: 'deals' }),
+    invalidated(
+      3,
+      [1, 2],
+      [['deals', 'list'], ['deals', 'record', 'd1'], ['deals', 'record', 'd2'], ['contacts']],
+      { at: T0 + 203 },
+    ),
+    received(4, {
+      kind: 'deduped',
+      eventId: '1001',
+      at: T0 + 301,
+      relatedSeq: 1,
+      reason: 'same event id 1001 as #1, delivered again 300 ms later (window 2000 ms)',
+    }),
+    { seq: 5, at: T0 + 400, kind: 'write' as const, table: 'deals', recordId: 'd9' },
+    received(6, {
+      kind: 'echo',
+      recordId: 'd9',
+      at: T0 + 520,
+      relatedSeq: 5,
+      actorId: 'user-alice',
+      reason: 'this tab wrote deals/d9 120 ms earlier (#5) and the actor is the current user',
+    }),
+  ]
+}
+
+function connectedPanel() {
+  const panel = renderPanel()
+  panel.page((t) => {
+    t.pageRequested()
+    t.connectReply('S1', story())
+  })
+  return panel
+}
+
+describe('the log', () => {
+  it('shows one row per event with time, kind, org, table, op, record, latency and verdict', () => {
+    connectedPanel()
+    const rows = options()
+    expect(rows).toHaveLength(6)
+    const first = within(rows[0]!)
+    expect(first.getByText(formatTime(T0 + 1))).toBeTruthy()
+    expect(first.getByText('received')).toBeTruthy()
+    expect(first.getByText('org_acme')).toBeTruthy()
+    expect(first.getByText('UPDATE')).toBeTruthy()
+    expect(first.getByText('12 ms')).toBeTruthy()
+    // The streamed received event learned its keys from the later invalidation (2 of 4 keys).
+    expect(first.getByText('batch #1 → 2 keys')).toBeTruthy()
+    expect(rowTexts()[2]).toContain('batch #1: 2 events → 4 keys')
+    expect(rowTexts()[3]).toContain('duplicate of #1')
+    expect(rowTexts()[5]).toContain("echo of this tab's write #5")
+  })
+
+  it('keeps up with live events and renders 100,000 rows virtually', () => {
+    const { page } = connectedPanel()
+    page((t) => {
+      for (let from = 7; from <= 100_006; from += 1_000) {
+        t.events('S1', events(from, Math.min(from + 999, 100_006)))
+      }
+    })
+    expect(screen.getByText('100,006 events held')).toBeTruthy()
+    // It followed the newest rows (the browser then fires scroll; jsdom does not).
+    expect(log().scrollTop).toBe(100_006 * 20)
+    fireEvent.scroll(log())
+    // Only the visible window is in the DOM.
+    expect(options().length).toBeLessThan(80)
+    expect(options().at(-1)!.textContent).toContain(formatTime(T0 + 100_006))
+    // Scrolling up stops following; new rows do not move the view.
+    log().scrollTop = 0
+    fireEvent.scroll(log())
+    expect(screen.getByRole('button', { name: '↓ Follow newest events' })).toBeTruthy()
+    page((t) => t.events('S1', [received(100_007)]))
+    expect(log().scrollTop).toBe(0)
+    expect(options()[0]!.textContent).toContain(formatTime(T0 + 1))
+  })
+
+  it('keeps the rows being read in place when the oldest are let go', () => {
+    const { page } = renderPanel({ maxEventsPerEngine: 100 })
+    page((t) => {
+      t.pageRequested()
+      t.connectReply('S1', events(1, 100))
+    })
+    log().scrollTop = 50 * 20
+    fireEvent.scroll(log())
+    page((t) => t.events('S1', events(101, 120)))
+    expect(screen.getByText(/20 oldest let go \(the panel keeps 100 per engine\)/)).toBeTruthy()
+    // Row #51 was at the top; 20 rows above it were dropped: it is still at the top.
+    expect(log().scrollTop).toBe(30 * 20)
+    fireEvent.scroll(log())
+    expect(options().some((row) => row.textContent?.startsWith(formatTime(T0 + 51)))).toBe(true)
+  })
+
+  it('shows gap and page-reload markers as distinct rows', () => {
+    const { page } = connectedPanel()
+    page((t) => t.events('S1', [received(10)]))
+    expect(screen.getByText('gap: 3 events missing (#7–#9)')).toBeTruthy()
+    expect(screen.getByText(/1 gap \(3 events missing\)/)).toBeTruthy()
+    page((t) => t.hello('S2', { url: 'http://localhost:5173/next' }))
+    expect(rowTexts()).toEqual(['⟳ Page reloaded / navigated to http://localhost:5173/next'])
+    expect(options()[0]!.className).toContain('marker-reload')
+  })
+
+  it('filters by text, kind, table and org', () => {
+    const { page } = connectedPanel()
+    page((t) =>
+      t.events('S1', [received(7, { table: 'contacts', recordId: 'c1', orgId: 'org_beta' })]),
+    )
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter events' }), {
+      target: { value: 'd9' },
+    })
+    expect(options().map((row) => row.querySelector('.kind-badge')?.textContent)).toEqual([
+      'write',
+      'echo',
+    ])
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Filter events' }), {
+      target: { value: '' },
+    })
+    fireEvent.click(screen.getByRole('button', { name: 'invalidated' }))
+    expect(options()).toHaveLength(1)
+    fireEvent.click(screen.getByRole('button', { name: 'invalidated' }))
+    fireEvent.change(screen.getByRole('combobox', { name: 'Table' }), {
+      target: { value: 'contacts' },
+    })
+    expect(options()).toHaveLength(1)
+    expect(rowTexts()[0]).toContain('c1')
+    fireEvent.change(screen.getByRole('combobox', { name: 'Table' }), { target: { value: '' } })
+    fireEvent.change(screen.getByRole('combobox', { name: 'Organization' }), {
+      target: { value: 'org_acme' },
+    })
+    expect(options()).toHaveLength(4)
+  })
+
+  it('lists engines by name when the page has several', () => {
+    const { page } = connectedPanel()
+    expect(screen.queryByRole('combobox', { name: 'Engine' })).toBeNull()
+    const admin = { id: 'admin#2', name: 'admin', version: '0.1.0' }
+    page((t) => {
+      t.hello('S1', { engines: [{ id: 'app#1', name: 'app', version: '0.1.0' }, admin] })
+      t.events('S1', [received(1, { table: 'audit' })], { engineId: 'admin#2', snapshot: true })
+    })
+    const select = screen.getByRole('combobox', { name: 'Engine' }) as HTMLSelectElement
+    expect(within(select).getByRole('option', { name: 'admin' }).title).toBe('id admin#2')
+    fireEvent.change(select, { target: { value: 'admin#2' } })
+    expect(options()).toHaveLength(1)
+    expect(rowTexts()[0]).toContain('audit')
+  })
+
+  it('moves the selection with the keyboard', () => {
+    connectedPanel()
+    const list = screen.getByRole('listbox', { name: 'Events' })
+    fireEvent.keyDown(list, { key: 'ArrowDown' })
+    fireEvent.keyDown(list, { key: 'ArrowDown' })
+    expect(options()[1]!.getAttribute('aria-selected')).toBe('true')
+    fireEvent.keyDown(list, { key: 'ArrowUp' })
+    expect(options()[0]!.getAttribute('aria-selected')).toBe('true')
+    expect(within(trail()).getByText('Received')).toBeTruthy()
+  })
+})
+
+describe('the decision trail', () => {
+  it('reads received → passed → batch → its own keys as sentences', () => {
+    connectedPanel()
+    fireEvent.click(within(options()[0]!).getByText('received'))
+    const steps = within(trail())
+    expect(
+      steps.getByText(`Received at ${formatTime(T0 + 1)} (latency 12 ms from commit).`),
+    ).toBeTruthy()
+    expect(steps.getByText(/Not a duplicate within the dedup window/)).toBeTruthy()
+    expect(
+      steps.getByText(
+        `Coalesced into batch #1 with 1 other event, flushed 202 ms after it arrived (at ${formatTime(T0 + 203)}).`,
+      ),
+    ).toBeTruthy()
+    expect(steps.getByText(/Invalidated 2 query keys/)).toBeTruthy()
+    expect(steps.getByText('["deals","list"]')).toBeTruthy()
+    expect(steps.getByText('["deals","record","d1"]')).toBeTruthy()
+    expect(steps.queryByText('["deals","record","d2"]')).toBeNull()
+  })
+
+  it('links a duplicate to the event it duplicates', () => {
+    connectedPanel()
+    fireEvent.click(within(options()[3]!).getByText('deduped'))
+    expect(within(trail()).getByText('Deduped: duplicate of #1, 300 ms earlier.')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: '#1 first delivery' }))
+    expect(options()[0]!.getAttribute('aria-selected')).toBe('true')
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toContain('#1')
+  })
+
+  it('links an echo to the write, and the write to its echoes', () => {
+    connectedPanel()
+    fireEvent.click(within(options()[5]!).getByText('echo'))
+    expect(
+      within(trail()).getByText(
+        'Echo: this tab wrote deals/d9 120 ms earlier (#5), and the change comes back from the current user.',
+      ),
+    ).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: '#5 write' }))
+    expect(within(trail()).getByText('1 echo of this write was dropped.')).toBeTruthy()
+    expect(screen.getByRole('button', { name: '#6 echo, 120 ms later' })).toBeTruthy()
+  })
+
+  it('lists an invalidation pass’s causes (clickable) and all its keys', () => {
+    connectedPanel()
+    fireEvent.click(within(options()[2]!).getByText('invalidated'))
+    expect(within(trail()).getByText(/2 events coalesced into one invalidation pass/)).toBeTruthy()
+    expect(within(trail()).getByText('["contacts"]')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: '#2 received deals/d2' }))
+    expect(options()[1]!.getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('says why nothing updated when no query matched', () => {
+    const { page } = connectedPanel()
+    page((t) =>
+      t.events('S1', [
+        received(7, { table: 'invoices', recordId: 'i1' }),
+        invalidated(8, [7], [['deals', 'list']], { batchId: 2 }),
+      ]),
+    )
+    fireEvent.click(within(options()[6]!).getByText('received'))
+    expect(
+      within(trail()).getByText(
+        'No cached query matched invoices/i1: nothing was refetched, so no screen changed.',
+      ),
+    ).toBeTruthy()
+    expect(rowTexts()[6]).toContain('batch #2 → no query matched')
+  })
+
+  it('shows the payload as a collapsible tree and copies the event as JSON', async () => {
+    connectedPanel()
+    fireEvent.click(within(options()[0]!).getByText('received'))
+    expect(screen.getAllByText('"org_acme"').length).toBeGreaterThan(0)
+    const writeText = vi.fn().mockResolvedValue(undefined)
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText } })
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy as JSON' }))
+    })
+    expect(JSON.parse(writeText.mock.calls[0]![0] as string)).toMatchObject({ seq: 1 })
+    expect(screen.getByRole('button', { name: 'Copied' })).toBeTruthy()
+  })
+
+  it('shows the JSON in a textarea when the clipboard is blocked', async () => {
+    connectedPanel()
+    fireEvent.click(within(options()[0]!).getByText('received'))
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: () => Promise.reject(new Error('blocked')) },
+    })
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy as JSON' }))
+    })
+    const textarea = screen.getByRole('textbox', { name: 'JSON to copy' }) as HTMLTextAreaElement
+    expect(JSON.parse(textarea.value)).toMatchObject({ seq: 1, kind: 'received' })
+    expect(screen.getByText(/The clipboard is not available to this panel/)).toBeTruthy()
+  })
+})
+
+describe('status and empty state', () => {
+  it('explains how to add an engine when the page has none', () => {
+    const { page } = renderPanel()
+    expect(screen.getByRole('heading', { name: 'Waiting for the page…' })).toBeTruthy()
+    page((t) => {
+      t.pageRequested()
+      t.hello('S1', { engines: [] })
+    })
+    expect(
+      screen.getByRole('heading', { name: 'No Realtime sync engine on this page' }),
+    ).toBeTruthy()
+    expect(
+      screen.getByText(
+        /createRealtimeSync\(\{ supabase, queryClient, organizationIds, userId \}\)/,
+      ),
+    ).toBeTruthy()
+    expect(screen.getByText(/<RealtimeSyncProvider/)).toBeTruthy()
+  })
+
+  it('says when the page disconnected until it says hello again', () => {
+    const { page } = connectedPanel()
+    page((t) => t.emit({ type: 'page-disconnected' }))
+    expect(screen.getByText('Page disconnected — reconnecting…')).toBeTruthy()
+    page((t) => t.hello('S1'))
+    expect(screen.queryByText('Page disconnected — reconnecting…')).toBeNull()
+    expect(screen.getByText('Connected')).toBeTruthy()
+  })
+
+  it('counts rejected events and shows why, without rendering them', () => {
+    const { page } = connectedPanel()
+    page((t) => t.rawEvents('S1', JSON.stringify([{ seq: 7, at: 1, kind: 'bogus' }, received(7)])))
+    expect(screen.getByText(/1 rejected: event #7: kind:/)).toBeTruthy()
+    expect(options()).toHaveLength(7)
+  })
+
+  it('pauses and resumes from the toolbar', () => {
+    const { transport } = connectedPanel()
+    transport.take()
+    fireEvent.click(screen.getByRole('button', { name: 'Pause recording' }))
+    expect(transport.take()).toEqual([{ type: 'pause' }])
+    expect(screen.getByText(/Paused: the page keeps new events/)).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Resume recording' }))
+    expect(transport.take()).toEqual([{ type: 'resume', session: 'S1', since: { 'app#1': 6 } }])
+  })
+})
+
+describe('metrics, channels, config', () => {
+  it('warns when received and processed diverge, with what to tune', () => {
+    const { page, scheduler } = connectedPanel()
+    const now = scheduler.now()
+    const current = now - (now % 60_000)
+    page((t) =>
+      t.state('S1', {
+        metrics: [
+          minute(current - 120_000, { received: 10, processed: 10, invalidations: 5 }),
+          minute(current, { received: 100, processed: 30, deduped: 70, invalidations: 10 }),
+        ],
+      }),
+    )
+    fireEvent.click(screen.getByRole('tab', { name: 'Metrics' }))
+    const alert = screen.getByRole('alert')
+    expect(alert.textContent).toContain('70% of the 100 events received were filtered out')
+    expect(alert.textContent).toContain('What to tune: Most were deduped')
+    expect(screen.getByText(/Chart unavailable here/)).toBeTruthy()
+    // The table fills the quiet minute between the two with zeros.
+    const table = screen.getByRole('table')
+    expect(within(table).getAllByRole('row')).toHaveLength(4)
+    expect(within(table).getByText(/\(live\)/)).toBeTruthy()
+  })
+
+  it('lists channels with colored status and reconnects', () => {
+    const { page } = connectedPanel()
+    page((t) =>
+      t.state('S1', {
+        channels: [
+          {
+            orgId: 'org_acme',
+            topic: 'org:org_acme',
+            status: 'SUBSCRIBED',
+            subscribedCount: 3,
+            lastResyncAt: T0 + 5_000,
+          },
+          {
+            orgId: 'org_beta',
+            topic: 'org:org_beta',
+            status: 'CHANNEL_ERROR',
+            subscribedCount: 1,
+            lastError: 'jwt expired',
+          },
+        ],
+      }),
+    )
+    fireEvent.click(screen.getByRole('tab', { name: 'Channels' }))
+    const rows = within(screen.getByRole('table')).getAllByRole('row')
+    expect(rows[1]!.textContent).toBe(`org:org_acmeSUBSCRIBED32${formatTime(T0 + 5_000)}`)
+    expect(rows[2]!.textContent).toBe('org:org_betaCHANNEL_ERROR10—jwt expired')
+    expect(within(rows[2]!).getByText('CHANNEL_ERROR').className).toContain('status-bad')
+  })
+
+  it('changes a tunable live and shows the page’s error', () => {
+    const { page, transport } = connectedPanel()
+    transport.take()
+    fireEvent.click(screen.getByRole('tab', { name: 'Config' }))
+    expect(screen.getByLabelText('batchMs current value').textContent).toBe('200')
+    fireEvent.change(screen.getByLabelText('batchMs'), { target: { value: '90000' } })
+    fireEvent.click(within(screen.getByLabelText('batchMs').closest('form')!).getByText('Apply'))
+    expect(transport.take()).toEqual([
+      { type: 'set-option', requestId: 1, engineId: 'app#1', name: 'batchMs', value: 90000 },
+    ])
+    expect(screen.getByText('applying…')).toBeTruthy()
+    page((t) =>
+      t.emit({
+        type: 'command-result',
+        session: 'S1',
+        requestId: 1,
+        ok: false,
+        error: 'batchMs must be an integer from 0 to 60000 (got 90000)',
+      }),
+    )
+    expect(screen.getByRole('alert').textContent).toBe(
+      'batchMs must be an integer from 0 to 60000 (got 90000)',
+    )
+    page((t) => t.state('S1', { config: { ...engineState().config, batchMs: 50 } }))
+    expect(screen.getByLabelText('batchMs current value').textContent).toBe('50')
+  })
+})
+
+describe('export and import', () => {
+  it('exports every held event of the engine as a file', () => {
+    const { downloads } = connectedPanel()
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }))
+    expect(downloads).toHaveLength(1)
+    const { fileName, text } = downloads[0]!
+    expect(fileName).toMatch(/^realtime-sync-app-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/)
+    const file = JSON.parse(text)
+    expect(file).toMatchObject({ format: 'realtime-sync-devtools.log', version: 1 })
+    expect(file.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6])
+  })
+
+  it('imports a file read-only, and goes back to live', async () => {
+    const { downloads, page } = connectedPanel()
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }))
+    page((t) => t.events('S1', [received(7)]))
+    const file = new File([downloads[0]!.text], 'bug-123.json', { type: 'application/json' })
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Import a log file'), { target: { files: [file] } })
+    })
+    expect(await screen.findByText('bug-123.json')).toBeTruthy()
+    expect(options()).toHaveLength(6)
+    expect(screen.getByRole('button', { name: 'Pause recording' })).toHaveProperty('disabled', true)
+    fireEvent.click(screen.getByRole('button', { name: 'Back to live' }))
+    expect(options()).toHaveLength(7)
+  })
+
+  it('refuses a bad file with a clear message and changes nothing', async () => {
+    connectedPanel()
+    const bad = JSON.stringify({
+      format: 'realtime-sync-devtools.log',
+      version: 1,
+      exportedAt: 'x',
+      page: { url: '', title: '' },
+      engine: { name: 'app', version: '1', config: engineState().config },
+      dropped: 0,
+      events: [{ seq: 'one', at: 1, kind: 'received' }],
+      metrics: [],
+    })
+    const file = new File([bad], 'broken.json')
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Import a log file'), { target: { files: [file] } })
+    })
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'Import of broken.json failed: events[0].seq: Invalid type: Expected number but received "one"',
+    )
+    expect(options()).toHaveLength(6)
+    expect(screen.queryByText(/Imported:/)).toBeNull()
+  })
+})

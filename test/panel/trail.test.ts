@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest'
+import { formatTime } from '../../extension/panel/store/format'
+import type { EventRow } from '../../extension/panel/store/rows'
+import {
+  decisionTrail,
+  keysForCause,
+  matchedKeysOf,
+  type TrailContext,
+  verdict,
+} from '../../extension/panel/store/trail'
+import type { SyncEvent } from '../../src/types'
+import { invalidated, received, T0 } from './support/sync-events'
+
+let ids = 0
+function row(event: SyncEvent, servedBy?: EventRow): EventRow {
+  return { type: 'event', id: ++ids, session: 'S1', engineId: 'app#1', event, servedBy }
+}
+
+function context(rows: EventRow[]): TrailContext {
+  return {
+    find: (seq) => rows.find((r) => r.event.seq === seq),
+    echoesOf: (seq) => rows.filter((r) => r.event.kind === 'echo' && r.event.relatedSeq === seq),
+  }
+}
+
+const PASS_KEYS = [
+  ['deals'],
+  ['deals', 'list'],
+  ['deals', 'list', { stage: 'won' }],
+  ['deals', 'record', 'd1'],
+  ['deals', 'record', 7],
+  ['deals', 'stats'],
+  ['contacts', 'record', 'd1'],
+  ['contacts', 'list'],
+]
+
+describe('keysForCause (the engine’s matching rule, src/query-keys.ts)', () => {
+  it('keeps the keys of the cause’s table, and record keys only of its record', () => {
+    expect(keysForCause(received(1, { recordId: 'd1' }), PASS_KEYS)).toEqual([
+      ['deals'],
+      ['deals', 'list'],
+      ['deals', 'list', { stage: 'won' }],
+      ['deals', 'record', 'd1'],
+      ['deals', 'stats'],
+    ])
+  })
+
+  it('compares record ids as strings (a numeric id in the key matches "7")', () => {
+    expect(keysForCause(received(1, { recordId: '7' }), PASS_KEYS)).toContainEqual([
+      'deals',
+      'record',
+      7,
+    ])
+  })
+
+  it('gives a resync every key of its pass', () => {
+    const resync: SyncEvent = { seq: 1, at: T0, kind: 'resync', orgId: 'org_acme' }
+    expect(keysForCause(resync, PASS_KEYS)).toEqual(PASS_KEYS)
+  })
+})
+
+describe('received → batch → keys', () => {
+  it('derives a streamed event’s keys from the invalidation that lists it in causes', () => {
+    const pass = row(invalidated(3, [1, 2], PASS_KEYS, { at: T0 + 203, batchId: 9 }))
+    const change = row(received(2, { table: 'contacts', recordId: 'c5' }), pass)
+    expect(matchedKeysOf(change)).toEqual([['contacts', 'list']])
+    expect(verdict(change)).toBe('batch #9 → 1 key')
+    const steps = decisionTrail(change, context([change, pass]))
+    expect(steps.map((s) => s.title)).toEqual([
+      'Received',
+      'Passed dedup and echo',
+      'Batch #9',
+      'Invalidated',
+    ])
+    expect(steps[2]?.text).toBe(
+      `Coalesced into batch #9 with 1 other event, flushed 201 ms after it arrived (at ${formatTime(T0 + 203)}).`,
+    )
+    expect(steps[2]?.links).toEqual([{ seq: 3, label: '#3 invalidation' }])
+    expect(steps[3]?.keys).toEqual([['contacts', 'list']])
+  })
+
+  it('uses the keys an event already carries (a snapshot after its flush)', () => {
+    const change = row(received(1, { batchId: 4, matchedKeys: [['deals', 'list']] }))
+    expect(verdict(change)).toBe('batch #4 → 1 key')
+    expect(decisionTrail(change, context([change])).map((s) => s.title)).toEqual([
+      'Received',
+      'Passed dedup and echo',
+      'Batch #4',
+      'Invalidated',
+    ])
+  })
+
+  it('says it is waiting while its batch has not flushed', () => {
+    const change = row(received(1))
+    expect(verdict(change)).toBe('queued for the next batch')
+    expect(decisionTrail(change, context([change])).at(-1)?.title).toBe('Waiting for the batch')
+  })
+
+  it('shows a teammate’s change in the echo window as a note, not a drop', () => {
+    const change = row(
+      received(1, {
+        reason:
+          'not an echo: this tab wrote deals/d1 40 ms earlier (#1), but the actor is user-bob, not the current user',
+      }),
+    )
+    expect(decisionTrail(change, context([change]))[1]?.detail).toMatch(/^not an echo/)
+  })
+})
+
+describe('dropped events', () => {
+  it('deduped → the first delivery, with its age and outcome', () => {
+    const pass = row(invalidated(2, [1], [['deals', 'list']], { batchId: 1 }))
+    const first = row(received(1), pass)
+    const copy = row(
+      received(3, {
+        kind: 'deduped',
+        relatedSeq: 1,
+        at: T0 + 301,
+        reason: 'same event id 1001 as #1',
+      }),
+    )
+    expect(verdict(copy)).toBe('duplicate of #1')
+    const steps = decisionTrail(copy, context([first, pass, copy]))
+    expect(steps[1]).toMatchObject({
+      tone: 'drop',
+      text: 'Deduped: duplicate of #1, 300 ms earlier.',
+      detail: 'same event id 1001 as #1',
+      links: [{ seq: 1, label: '#1 first delivery' }],
+    })
+    expect(steps[2]?.text).toContain('(batch #1 → 1 key)')
+  })
+
+  it('deduped, the first delivery no longer held: the age comes from the reason', () => {
+    const copy = row(
+      received(50, {
+        kind: 'deduped',
+        relatedSeq: 1,
+        reason: 'same event id 9 as #1, delivered again 1200 ms later (window 2000 ms)',
+      }),
+    )
+    expect(decisionTrail(copy, context([copy]))[1]?.text).toBe(
+      'Deduped: duplicate of #1, 1,200 ms earlier.',
+    )
+  })
+
+  it('echo → the write, and the write → its echoes', () => {
+    const write = row({ seq: 5, at: T0 + 400, kind: 'write', table: 'deals', recordId: 'd9' })
+    const echo = row(received(6, { kind: 'echo', recordId: 'd9', at: T0 + 520, relatedSeq: 5 }))
+    const ctx = context([write, echo])
+    expect(verdict(echo)).toBe("echo of this tab's write #5")
+    expect(decisionTrail(echo, ctx)[1]).toMatchObject({
+      text: 'Echo: this tab wrote deals/d9 120 ms earlier (#5), and the change comes back from the current user.',
+      links: [{ seq: 5, label: '#5 write' }],
+    })
+    expect(verdict(write)).toBe('this tab wrote deals/d9 (echo guard)')
+    expect(decisionTrail(write, ctx)[1]).toMatchObject({
+      title: 'Echoes',
+      links: [{ seq: 6, label: '#6 echo, 120 ms later' }],
+    })
+  })
+
+  it('malformed → the reason, nothing invalidated', () => {
+    const bad = row({
+      seq: 1,
+      at: T0,
+      kind: 'malformed',
+      orgId: 'org_acme',
+      reason: 'table_name is missing',
+      payload: { id: 1 },
+    })
+    expect(verdict(bad)).toBe('malformed: table_name is missing')
+    expect(decisionTrail(bad, context([bad]))[1]?.text).toBe(
+      'The engine could not use this payload: table_name is missing.',
+    )
+  })
+})
+
+describe('invalidation passes, resyncs and channels', () => {
+  it('an invalidation lists its causes and every key', () => {
+    const a = row(received(1))
+    const pass = row(invalidated(2, [1, 99], PASS_KEYS, { batchId: 3 }))
+    expect(verdict(pass)).toBe('batch #3: 2 events → 8 keys')
+    const steps = decisionTrail(pass, context([a, pass]))
+    expect(steps[0]?.links).toEqual([
+      { seq: 1, label: '#1 received deals/d1' },
+      { seq: 99, label: '#99' },
+    ])
+    expect(steps[1]?.keys).toEqual(PASS_KEYS)
+  })
+
+  it('a manual invalidation says so', () => {
+    const manual = row(invalidated(1, [], [['profiles']], { batchId: 2, table: 'profiles' }))
+    expect(verdict(manual)).toBe('batch #2: manual → 1 key')
+  })
+
+  it('a resync explains the refetch of the whole organization', () => {
+    const resync = row({
+      seq: 1,
+      at: T0,
+      kind: 'resync',
+      orgId: 'org_acme',
+      channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+      reason: 'org:org_acme subscribed again (time 2)',
+    })
+    expect(verdict(resync)).toBe('resync: refetch every org_acme query')
+    const pass = row(invalidated(2, [1], PASS_KEYS), undefined)
+    resync.servedBy = pass
+    expect(verdict(resync)).toBe('resync: org_acme → 8 keys')
+    expect(decisionTrail(resync, context([resync, pass]))[0]?.text).toMatch(
+      /^org:org_acme subscribed again at .*: changes made while it was disconnected are lost upstream/,
+    )
+  })
+
+  it('a channel error says that nothing is delivered until it subscribes again', () => {
+    const status = row({
+      seq: 1,
+      at: T0,
+      kind: 'channel',
+      orgId: 'org_acme',
+      channel: { topic: 'org:org_acme', status: 'CHANNEL_ERROR' },
+      reason: 'jwt expired',
+    })
+    expect(verdict(status)).toBe('org:org_acme CHANNEL_ERROR: jwt expired')
+    expect(decisionTrail(status, context([status]))[0]).toMatchObject({
+      tone: 'warn',
+      detail: expect.stringContaining('Error: jwt expired'),
+    })
+  })
+})
