@@ -183,6 +183,21 @@ describe('page reloads', () => {
     expect(store.getSnapshot().session).toBe('S2')
   })
 
+  it("shows the marker when the new page's engine registers after its first hello", () => {
+    const { transport, store, flush } = connected(5)
+    // What a reload really looks like: the bridge says hello at document_start, before the
+    // page's scripts created their engine; a second hello lists it.
+    transport.hello('S2', { engines: [] })
+    transport.hello('S2')
+    transport.connectReply('S2', events(1, 2))
+    flush()
+    expect(rows(store).map((row) => (row.type === 'event' ? row.event.seq : row.marker))).toEqual([
+      'reload',
+      1,
+      2,
+    ])
+  })
+
   it('Preserve log keeps the old page’s events above the marker', () => {
     const { transport, store, flush } = connected(2)
     store.setPreserveLog(true)

@@ -138,6 +138,15 @@ interface EngineEntry {
   live: boolean
   log: EngineLog
   state?: ValidEngineState
+  /** The page load whose reload marker this log already shows. */
+  markedReload?: string
+}
+
+/** A reload seen by the panel: engines of that page load show it as their first row. */
+interface ReloadMarker {
+  session: string
+  at: number
+  text: string
 }
 
 interface ImportedLog {
@@ -170,6 +179,7 @@ export class PanelStore {
   private readonly nextRowId = () => ++this.rowIds
 
   private session: string | undefined
+  private reload: ReloadMarker | undefined
   private page: { url: string; title: string } | undefined
   private connection: ConnectionStatus = 'connecting'
   private readonly engines = new Map<string, EngineEntry>()
@@ -315,11 +325,15 @@ export class PanelStore {
       if (entry.log.heldEvents === 0) this.engines.delete(id)
     }
     if (isNew && previous !== undefined) {
-      const now = this.scheduler.now()
-      for (const entry of this.engines.values()) {
-        entry.log.addMarker('reload', now, `Page reloaded / navigated to ${message.url}`)
+      // The new page's first hello usually lists no engine yet (they register moments later):
+      // remember the reload and show it in every engine's log of this page load.
+      this.reload = {
+        session: message.session,
+        at: this.scheduler.now(),
+        text: `Page reloaded / navigated to ${message.url}`,
       }
     }
+    for (const entry of this.engines.values()) this.markReload(entry)
     this.fixSelectedEngine()
     this.enginesCache = undefined
     // The bridge's own hello after a reload: it streams nothing until asked.
@@ -355,6 +369,14 @@ export class PanelStore {
     this.changed()
   }
 
+  private markReload(entry: EngineEntry): void {
+    const reload = this.reload
+    if (reload === undefined || reload.session !== this.session) return
+    if (entry.markedReload === reload.session) return
+    entry.markedReload = reload.session
+    entry.log.addMarker('reload', reload.at, reload.text)
+  }
+
   private ensureEngine(id: string): EngineEntry {
     let entry = this.engines.get(id)
     if (entry === undefined) {
@@ -364,6 +386,7 @@ export class PanelStore {
         log: new EngineLog(id, this.nextRowId, this.maxEvents),
       }
       if (this.session !== undefined) entry.log.startSession(this.session)
+      this.markReload(entry)
       this.engines.set(id, entry)
       this.enginesCache = undefined
       this.fixSelectedEngine()

@@ -86,24 +86,20 @@ export interface OpenPanel {
 export async function openRealtimePanel(page: Page, extensionId: string): Promise<OpenPanel> {
   const devtools = await page.openDevTools()
   const panelId = `chrome-extension://${extensionId}${PANEL_TITLE.replace(/\s/g, '')}`
-  // Polled from Node: DevTools' modules resolve only in code evaluated by page.evaluate, and
-  // InspectorView.instance() throws until DevTools finished starting.
+  // Code for the DevTools page goes as a string: DevTools' modules resolve only in code it
+  // evaluates itself, and a test runner's transform would rewrite a real import() expression.
+  // InspectorView.instance() throws until DevTools finished starting: keep polling.
+  const inspector = `(await import('./ui/legacy/legacy.js')).InspectorView.InspectorView.instance()`
+  const id = JSON.stringify(panelId)
   await pollUntil(
     () =>
-      devtools
-        .evaluate(async (id: string) => {
-          // @ts-expect-error DevTools' own module, resolved inside the DevTools page
-          const UI = await import('./ui/legacy/legacy.js')
-          return UI.InspectorView.InspectorView.instance().hasPanel(id) as boolean
-        }, panelId)
-        .catch(() => false),
+      (devtools.evaluate(`(async () => ${inspector}.hasPanel(${id}))()`) as Promise<boolean>).catch(
+        () => false,
+      ),
     'the Realtime panel was not added to DevTools',
+    30_000,
   )
-  await devtools.evaluate(async (id: string) => {
-    // @ts-expect-error DevTools' own module, resolved inside the DevTools page
-    const UI = await import('./ui/legacy/legacy.js')
-    await UI.InspectorView.InspectorView.instance().showPanel(id)
-  }, panelId)
+  await devtools.evaluate(`(async () => ${inspector}.showPanel(${id}))()`)
   const panel = await devtools.waitForFrame(
     (f) => f.url().startsWith(`chrome-extension://${extensionId}/extension/panel/panel.html`),
     { timeout: 15_000 },

@@ -1,0 +1,262 @@
+/**
+ * The user story of the DevTools panel, in real Chromium with the built extension loaded
+ * unpacked, the real DevTools "Realtime" panel, and a page running the real engine over a real
+ * supabase-js socket to the local stack. Steps run in order, as a developer would take them.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { SupabaseClient } from '@supabase/supabase-js'
+import Ajv from 'ajv'
+import type { Frame, Page } from 'puppeteer-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Stack } from '../../server/stack'
+import type { SyncEvent } from '../../src/types'
+import { closeClient, createTestClient, startTestStack } from '../server/stack-harness'
+import {
+  type ExtensionBrowser,
+  launchWithExtension,
+  openRealtimePanel,
+  pollUntil,
+  screenshot,
+} from './support/chromium'
+import { E2E_EXTENSION_DIR, E2E_PAGE_DIR } from './global-setup'
+import { serveDirectory } from './support/static-server'
+
+interface PageApi {
+  deals: { id: string; title: string }[]
+  subscribed(): boolean
+  sync: { getEvents(since?: number): SyncEvent[]; id: string }
+  updateDeal(id: string, title: string): Promise<void>
+}
+
+let stack: Stack
+let site: Awaited<ReturnType<typeof serveDirectory>>
+let chromium: ExtensionBrowser
+let page: Page
+let panel: Frame
+let devtools: Page
+let bob: SupabaseClient
+let dealId: string
+let downloads: string
+
+/** Runs `fn` in the page with its window.__e2e (the function's source is sent, not a closure). */
+const e2e = <T>(fn: (api: PageApi) => T | Promise<T>) =>
+  page.evaluate(`(${fn.toString()})(window.__e2e)`) as Promise<Awaited<T>>
+const pageEvents = () => page.evaluate(() => (window as unknown as { __e2e: PageApi }).__e2e.sync.getEvents())
+
+/** What the panel's log shows, row by row, as text. */
+const rows = () =>
+  panel.$$eval('[role=listbox][aria-label=Events] [role=option]', (elements) =>
+    elements.map((element) => element.textContent ?? ''),
+  )
+const waitForRow = (pattern: RegExp, message: string) =>
+  pollUntil(async () => (await rows()).some((row) => pattern.test(row)), message)
+
+async function bobRenames(title: string) {
+  const { error } = await bob.from('deals').update({ title }).eq('id', dealId)
+  if (error) throw error
+}
+
+async function clickRow(pattern: RegExp) {
+  await panel.$$eval(
+    '[role=listbox][aria-label=Events] [role=option]',
+    (elements, source) => {
+      const match = [...elements].reverse().find((e) => new RegExp(source).test(e.textContent ?? ''))
+      ;(match as HTMLElement | undefined)?.click()
+    },
+    pattern.source,
+  )
+}
+
+/** The seqs of the events the panel holds for the page's engine, and its gap count. */
+const panelHolds = () =>
+  panel.evaluate(() => {
+    interface Snapshot {
+      rows: { length: number; at(i: number): { type: string; event?: { seq: number } } | undefined }
+      engine?: { gaps: number }
+    }
+    const store = (globalThis as unknown as { __REALTIME_PANEL_STORE__: { getSnapshot(): Snapshot } })
+      .__REALTIME_PANEL_STORE__
+    const snapshot = store.getSnapshot()
+    const seqs: number[] = []
+    for (let i = 0; i < snapshot.rows.length; i++) {
+      const row = snapshot.rows.at(i)
+      if (row?.type === 'event' && row.event) seqs.push(row.event.seq)
+    }
+    return { seqs, gaps: snapshot.engine?.gaps ?? 0 }
+  })
+
+const detailText = () => panel.$eval('[aria-label=Details]', (element) => element.textContent ?? '')
+
+beforeAll(async () => {
+  stack = await startTestStack()
+  site = await serveDirectory(E2E_PAGE_DIR)
+  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
+  downloads = mkdtempSync(path.join(tmpdir(), 'rsd-downloads-'))
+  const cdp = await chromium.browser.target().createCDPSession()
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads })
+
+  bob = createTestClient(stack)
+  const signIn = await bob.auth.signInWithPassword({ email: 'bob@acme.test', password: 'demo-password' })
+  if (signIn.error) throw signIn.error
+
+  page = await chromium.browser.newPage()
+  await page.setViewport({ width: 1200, height: 800 })
+  const query = new URLSearchParams({
+    url: stack.url,
+    key: stack.anonKey,
+    email: 'alice@acme.test',
+    password: 'demo-password',
+    name: 'crm',
+  })
+  await page.goto(`${site.url}/index.html?${query}`)
+  await page.waitForFunction(() => (window as unknown as { __e2e?: PageApi }).__e2e?.subscribed(), {
+    polling: 50,
+    timeout: 30_000,
+  })
+  dealId = (await e2e((api) => api.deals[0]!.id)) as string
+})
+
+afterAll(async () => {
+  await closeClient(bob)
+  await chromium?.close()
+  await site?.close()
+  await stack?.close()
+})
+
+describe('the Realtime panel, in real Chromium', () => {
+  it('shows the events that happened before DevTools was opened', async () => {
+    await bobRenames('Renewal (before DevTools)')
+    await pollUntil(
+      async () => (await pageEvents()).some((e) => e.kind === 'invalidated'),
+      'the engine invalidated after the change',
+    )
+    ;({ panel, devtools } = await openRealtimePanel(page, chromium.extensionId))
+    await devtools.setViewport({ width: 1400, height: 800 })
+    await waitForRow(new RegExp(`received.*deals.*${dealId}`), 'the earlier received event')
+    await waitForRow(/invalidated/, 'the earlier invalidation')
+    expect((await rows()).some((row) => /channel.*SUBSCRIBED/.test(row))).toBe(true)
+  })
+
+  it('shows a new change as received → invalidated with the exact query keys', async () => {
+    const before = (await rows()).length
+    await bobRenames('Renewal v2')
+    await pollUntil(async () => (await rows()).length >= before + 2, 'the new events')
+    await clickRow(new RegExp(`received.*${dealId}`))
+    await pollUntil(async () => /Invalidated/.test(await detailText()), 'the decision trail')
+    const detail = await detailText()
+    expect(detail).toContain('["deals","list"]')
+    expect(detail).toContain(`["deals","record","${dealId}"]`)
+    await screenshot(devtools, 'e2e-panel-received-trail')
+  })
+
+  it("shows this tab's own write as echo-filtered and a redelivery as deduped", async () => {
+    await e2e((api) => api.updateDeal(api.deals[0]!.id, 'Renamed by Alice'))
+    await waitForRow(new RegExp(`echo.*${dealId}`), 'the echo verdict')
+    stack.realtime.injectDuplicates(1)
+    await bobRenames('Renewal v3')
+    await waitForRow(new RegExp(`deduped.*${dealId}`), 'the deduped verdict')
+    await clickRow(/deduped/)
+    await pollUntil(async () => /duplicate of #\d+/i.test(await detailText()), 'the dedup reason')
+    await screenshot(devtools, 'e2e-panel-deduped')
+  })
+
+  it('filters by kind and by text', async () => {
+    await panel.$eval('[aria-label=Kinds]', (fieldset) => {
+      const chip = [...fieldset.querySelectorAll('button')].find((b) => b.textContent === 'echo')
+      chip?.click()
+    })
+    await pollUntil(
+      async () => {
+        const shown = await rows()
+        return shown.length > 0 && shown.every((row) => /echo/.test(row))
+      },
+      'only echo rows',
+    )
+    await panel.$eval('[aria-label=Kinds]', (fieldset) => {
+      const chip = [...fieldset.querySelectorAll('button')].find((b) => b.textContent === 'echo')
+      chip?.click()
+    })
+    await panel.$eval('input[aria-label="Filter events"]', (input) => {
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+      setter.call(input, 'deduped')
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+    await pollUntil(
+      async () => {
+        const shown = await rows()
+        return shown.length > 0 && shown.every((row) => /deduped/.test(row))
+      },
+      'only rows matching the text',
+    )
+    await panel.$eval('input[aria-label="Filter events"]', (input) => {
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
+      setter.call(input, '')
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    })
+  })
+
+  it('exports a file that validates against the schema and imports back to the same rows', async () => {
+    await panel.$$eval('button', (buttons) =>
+      (buttons.find((b) => b.textContent === 'Export JSON') as HTMLElement | undefined)?.click(),
+    )
+    await pollUntil(async () => readdirSync(downloads).some((f) => f.endsWith('.json')), 'the download')
+    const file = path.join(downloads, readdirSync(downloads).find((f) => f.endsWith('.json'))!)
+    const exported = JSON.parse(readFileSync(file, 'utf8'))
+    const schema = JSON.parse(readFileSync('schema/realtime-sync-devtools.log.schema.json', 'utf8'))
+    const validate = new Ajv({ strict: false }).compile(schema)
+    expect(validate(exported), JSON.stringify(validate.errors)).toBe(true)
+    const held = await pageEvents()
+    expect(exported.events.map((e: SyncEvent) => e.seq)).toEqual(held.map((e) => e.seq))
+    expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
+
+    const input = await panel.$('input[type=file]')
+    const copy = path.join(downloads, 'reimport.json')
+    writeFileSync(copy, JSON.stringify(exported))
+    await input!.uploadFile(copy)
+    await pollUntil(
+      async () => panel.$eval('body', (b) => /Imported/.test(b.textContent ?? '')),
+      'the imported view',
+    )
+    const importedRows = await rows()
+    expect(importedRows.length).toBe(Math.min(exported.events.length, importedRows.length))
+    expect(importedRows.some((row) => /deduped/.test(row))).toBe(true)
+    await screenshot(devtools, 'e2e-panel-imported')
+    await panel.$$eval('.import-banner button', (buttons) => (buttons[0] as HTMLElement | undefined)?.click())
+  })
+
+  it('loses no event when the service worker is stopped mid-stream', async () => {
+    const worker = await chromium.browser.newPage()
+    await worker.goto(`chrome-extension://${chromium.extensionId}/extension/devtools/devtools.html`)
+    const cdp = await worker.createCDPSession()
+    await cdp.send('ServiceWorker.enable')
+    for (let i = 0; i < 10; i++) {
+      await bobRenames(`Stream ${i}`)
+      if (i === 4) await cdp.send('ServiceWorker.stopAllWorkers')
+    }
+    await worker.close()
+    const engineSeqs = (await pageEvents()).map((e) => e.seq)
+    await pollUntil(
+      async () => (await panelHolds()).seqs.includes(engineSeqs.at(-1)!),
+      'the panel caught up after the worker restarted',
+    )
+    const held = await panelHolds()
+    expect(held.gaps).toBe(0)
+    // Every event the engine's ring holds is in the panel, once, in order.
+    expect(held.seqs.filter((seq) => seq >= engineSeqs[0]!)).toEqual(engineSeqs)
+  })
+
+  it('shows the page reload, and the new page load', async () => {
+    await page.reload()
+    await page.waitForFunction(() => (window as unknown as { __e2e?: PageApi }).__e2e?.subscribed(), {
+      polling: 50,
+      timeout: 30_000,
+    })
+    await pollUntil(
+      async () => (await rows()).some((row) => /reload|navigat/i.test(row)),
+      'a page reload marker',
+    )
+    await screenshot(devtools, 'e2e-panel-after-reload')
+  })
+})
