@@ -288,7 +288,7 @@ export class SyncPipeline {
       at: now,
       kind: 'invalidated',
       ...event,
-      reason: `${event.reason} → ${result.invalidated} queries marked stale, ${result.refetched} active refetched`,
+      reason: `${event.reason} → ${plural(result.invalidated, 'query', 'queries')} marked stale, ${result.refetched} active refetched`,
       matchedKeys: queries.map((query) => query.queryKey as unknown[]),
     })
   }
@@ -331,9 +331,13 @@ export function completeEvent(event: SyncEvent): SyncEvent {
 function describeCauses(items: number, resyncs: number): string {
   const changes = items - resyncs
   const parts: string[] = []
-  if (changes > 0) parts.push(`${changes} change${changes === 1 ? '' : 's'} coalesced`)
-  if (resyncs > 0) parts.push(`${resyncs} resync${resyncs === 1 ? '' : 's'}`)
+  if (changes > 0) parts.push(`${plural(changes, 'change', 'changes')} coalesced`)
+  if (resyncs > 0) parts.push(plural(resyncs, 'resync', 'resyncs'))
   return parts.join(' + ')
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`
 }
 
 function errorMessage(error: unknown): string {
