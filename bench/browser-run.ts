@@ -1,0 +1,36 @@
+/**
+ * `npm run bench:browser`: the DevTools-path benchmarks in real Chromium with the REAL DevTools
+ * Realtime panel open, each against its own baseline measured in this run.
+ */
+import { loadavg } from 'node:os'
+import {
+  type Row,
+  runEngineCostBench,
+  runPanelLatencyBench,
+  runPathThroughputBench,
+  startBenchBrowser,
+} from './devtools-path.bench'
+import { runPanelScaleBench } from './panel-scale.bench'
+
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ')
+console.log(`machine load average (1/5/15 min) at start: ${load()}`)
+const started = performance.now()
+const bench = await startBenchBrowser()
+const all: Row[] = []
+try {
+  all.push(...(await runPathThroughputBench(bench)))
+  all.push(...(await runPanelLatencyBench(bench)))
+  all.push(...(await runPanelScaleBench(bench)))
+  all.push(...(await runEngineCostBench(bench)))
+} finally {
+  await bench.close()
+}
+console.log(`\nmachine load average (1/5/15 min) at the end: ${load()}`)
+const targets = all.filter((row) => !row.info)
+const met = targets.filter((row) => row.ok).length
+console.log(
+  `\n${met}/${targets.length} targets met (${((performance.now() - started) / 1_000).toFixed(0)} s)`,
+)
