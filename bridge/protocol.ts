@@ -87,7 +87,10 @@ export type ToPanel = v.InferOutput<typeof ToPanelSchema>
 const engineId = v.pipe(v.string(), v.minLength(1), v.maxLength(200))
 const seq = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-const since = v.pipe(v.record(engineId, seq), v.check((r) => Object.keys(r).length <= 100))
+const since = v.pipe(
+  v.record(engineId, seq),
+  v.check((r) => Object.keys(r).length <= 100),
+)
 
 /**
  * The panel is listening: send a hello, a snapshot of each engine after `since[engineId]`, then
@@ -143,7 +146,10 @@ export interface Envelope<M> {
   message: M
 }
 
-export function envelope<M extends ToPanel | ToPage>(direction: Direction, message: M): Envelope<M> {
+export function envelope<M extends ToPanel | ToPage>(
+  direction: Direction,
+  message: M,
+): Envelope<M> {
   return { source: PROTOCOL_SOURCE, version: PROTOCOL_VERSION, direction, message }
 }
 
@@ -166,7 +172,10 @@ export function isEnvelope(value: unknown, direction: Direction): value is Envel
   if (typeof message !== 'object' || message === null || typeof message.type !== 'string') {
     return false
   }
-  return message.data === undefined || (typeof message.data === 'string' && message.data.length <= MAX_DATA_CHARS)
+  return (
+    message.data === undefined ||
+    (typeof message.data === 'string' && message.data.length <= MAX_DATA_CHARS)
+  )
 }
 
 export function parseToPanel(value: unknown): ToPanel | undefined {
@@ -194,7 +203,10 @@ export const PANEL_PORT = 'realtime-sync-devtools:panel'
 /** Panel → background, besides enveloped to-page messages. */
 export const PanelControlSchema = v.variant('type', [
   /** First message on a panel Port, and again to reconnect the page (after a navigation). */
-  v.object({ type: v.literal('panel-hello'), tabId: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  v.object({
+    type: v.literal('panel-hello'),
+    tabId: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
   /** Keeps the service worker awake while the panel is open. */
   v.object({ type: v.literal('ping') }),
 ])

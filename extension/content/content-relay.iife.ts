@@ -3,6 +3,9 @@ import browser from 'webextension-polyfill'
 import type { RuntimePort } from '../shared/runtime-port'
 import { startContentRelay } from './content-relay'
 
-startContentRelay(window, browser.runtime.onConnect as unknown as {
-  addListener(listener: (port: RuntimePort) => void): void
-})
+startContentRelay(
+  window,
+  browser.runtime.onConnect as unknown as {
+    addListener(listener: (port: RuntimePort) => void): void
+  },
+)

@@ -3,8 +3,10 @@ import { type ReactNode, useEffect, useRef, useState } from 'react'
 import { createRealtimeSync, type RealtimeSyncOptions } from '../realtime-sync'
 import { RealtimeSyncContext } from './realtime-sync-context'
 
-export interface RealtimeSyncProviderProps
-  extends Omit<RealtimeSyncOptions, 'queryClient' | 'organizationIds'> {
+export interface RealtimeSyncProviderProps extends Omit<
+  RealtimeSyncOptions,
+  'queryClient' | 'organizationIds'
+> {
   /** The signed-in user's organizations; a change resubscribes without restarting the engine. */
   organizationIds: readonly string[]
   children?: ReactNode

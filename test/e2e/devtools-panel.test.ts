@@ -43,7 +43,8 @@ let downloads: string
 /** Runs `fn` in the page with its window.__e2e (the function's source is sent, not a closure). */
 const e2e = <T>(fn: (api: PageApi) => T | Promise<T>) =>
   page.evaluate(`(${fn.toString()})(window.__e2e)`) as Promise<Awaited<T>>
-const pageEvents = () => page.evaluate(() => (window as unknown as { __e2e: PageApi }).__e2e.sync.getEvents())
+const pageEvents = () =>
+  page.evaluate(() => (window as unknown as { __e2e: PageApi }).__e2e.sync.getEvents())
 
 /** What the panel's log shows, row by row, as text. */
 const rows = () =>
@@ -62,7 +63,9 @@ async function clickRow(pattern: RegExp) {
   await panel.$$eval(
     '[role=listbox][aria-label=Events] [role=option]',
     (elements, source) => {
-      const match = [...elements].reverse().find((e) => new RegExp(source).test(e.textContent ?? ''))
+      const match = [...elements]
+        .reverse()
+        .find((e) => new RegExp(source).test(e.textContent ?? ''))
       ;(match as HTMLElement | undefined)?.click()
     },
     pattern.source,
@@ -76,8 +79,9 @@ const panelHolds = () =>
       rows: { length: number; at(i: number): { type: string; event?: { seq: number } } | undefined }
       engine?: { gaps: number }
     }
-    const store = (globalThis as unknown as { __REALTIME_PANEL_STORE__: { getSnapshot(): Snapshot } })
-      .__REALTIME_PANEL_STORE__
+    const store = (
+      globalThis as unknown as { __REALTIME_PANEL_STORE__: { getSnapshot(): Snapshot } }
+    ).__REALTIME_PANEL_STORE__
     const snapshot = store.getSnapshot()
     const seqs: number[] = []
     for (let i = 0; i < snapshot.rows.length; i++) {
@@ -98,7 +102,10 @@ beforeAll(async () => {
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads })
 
   bob = createTestClient(stack)
-  const signIn = await bob.auth.signInWithPassword({ email: 'bob@acme.test', password: 'demo-password' })
+  const signIn = await bob.auth.signInWithPassword({
+    email: 'bob@acme.test',
+    password: 'demo-password',
+  })
   if (signIn.error) throw signIn.error
 
   page = await chromium.browser.newPage()
@@ -167,13 +174,10 @@ describe('the Realtime panel, in real Chromium', () => {
       const chip = [...fieldset.querySelectorAll('button')].find((b) => b.textContent === 'echo')
       chip?.click()
     })
-    await pollUntil(
-      async () => {
-        const shown = await rows()
-        return shown.length > 0 && shown.every((row) => /echo/.test(row))
-      },
-      'only echo rows',
-    )
+    await pollUntil(async () => {
+      const shown = await rows()
+      return shown.length > 0 && shown.every((row) => /echo/.test(row))
+    }, 'only echo rows')
     await panel.$eval('[aria-label=Kinds]', (fieldset) => {
       const chip = [...fieldset.querySelectorAll('button')].find((b) => b.textContent === 'echo')
       chip?.click()
@@ -183,13 +187,10 @@ describe('the Realtime panel, in real Chromium', () => {
       setter.call(input, 'deduped')
       input.dispatchEvent(new Event('input', { bubbles: true }))
     })
-    await pollUntil(
-      async () => {
-        const shown = await rows()
-        return shown.length > 0 && shown.every((row) => /deduped/.test(row))
-      },
-      'only rows matching the text',
-    )
+    await pollUntil(async () => {
+      const shown = await rows()
+      return shown.length > 0 && shown.every((row) => /deduped/.test(row))
+    }, 'only rows matching the text')
     await panel.$eval('input[aria-label="Filter events"]', (input) => {
       const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!
       setter.call(input, '')
@@ -201,8 +202,14 @@ describe('the Realtime panel, in real Chromium', () => {
     await panel.$$eval('button', (buttons) =>
       (buttons.find((b) => b.textContent === 'Export JSON') as HTMLElement | undefined)?.click(),
     )
-    await pollUntil(async () => readdirSync(downloads).some((f) => f.endsWith('.json')), 'the download')
-    const file = path.join(downloads, readdirSync(downloads).find((f) => f.endsWith('.json'))!)
+    await pollUntil(
+      async () => readdirSync(downloads).some((f) => f.endsWith('.json')),
+      'the download',
+    )
+    const file = path.join(
+      downloads,
+      readdirSync(downloads).find((f) => f.endsWith('.json'))!,
+    )
     const exported = JSON.parse(readFileSync(file, 'utf8'))
     const schema = JSON.parse(readFileSync('schema/realtime-sync-devtools.log.schema.json', 'utf8'))
     const validate = new Ajv({ strict: false }).compile(schema)
@@ -223,7 +230,9 @@ describe('the Realtime panel, in real Chromium', () => {
     expect(importedRows.length).toBe(Math.min(exported.events.length, importedRows.length))
     expect(importedRows.some((row) => /deduped/.test(row))).toBe(true)
     await screenshot(devtools, 'e2e-panel-imported')
-    await panel.$$eval('.import-banner button', (buttons) => (buttons[0] as HTMLElement | undefined)?.click())
+    await panel.$$eval('.import-banner button', (buttons) =>
+      (buttons[0] as HTMLElement | undefined)?.click(),
+    )
   })
 
   it('loses no event when the service worker is stopped mid-stream', async () => {
@@ -249,10 +258,13 @@ describe('the Realtime panel, in real Chromium', () => {
 
   it('shows the page reload, and the new page load', async () => {
     await page.reload()
-    await page.waitForFunction(() => (window as unknown as { __e2e?: PageApi }).__e2e?.subscribed(), {
-      polling: 50,
-      timeout: 30_000,
-    })
+    await page.waitForFunction(
+      () => (window as unknown as { __e2e?: PageApi }).__e2e?.subscribed(),
+      {
+        polling: 50,
+        timeout: 30_000,
+      },
+    )
     await pollUntil(
       async () => (await rows()).some((row) => /reload|navigat/i.test(row)),
       'a page reload marker',

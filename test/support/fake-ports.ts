@@ -36,8 +36,13 @@ export class FakePort implements RuntimePort {
     }
   }
 
-  onMessage = { addListener: (listener: (message: unknown) => void) => void this.messageListeners.push(listener) }
-  onDisconnect = { addListener: (listener: () => void) => void this.disconnectListeners.push(listener) }
+  onMessage = {
+    addListener: (listener: (message: unknown) => void) =>
+      void this.messageListeners.push(listener),
+  }
+  onDisconnect = {
+    addListener: (listener: () => void) => void this.disconnectListeners.push(listener),
+  }
 }
 
 /** A window whose postMessage delivers to its own listeners with `source` set to itself. */
@@ -50,12 +55,14 @@ export class FakeWindow {
   postMessage(message: unknown): void {
     this.posted.push(message)
     const data = structuredClone(message)
-    for (const listener of [...this.listeners]) listener({ source: this, data } as unknown as MessageEvent)
+    for (const listener of [...this.listeners])
+      listener({ source: this, data } as unknown as MessageEvent)
   }
 
   /** A message from another window (an iframe, an opener): must be ignored. */
   postFromElsewhere(message: unknown): void {
-    for (const listener of [...this.listeners]) listener({ source: {}, data: message } as unknown as MessageEvent)
+    for (const listener of [...this.listeners])
+      listener({ source: {}, data: message } as unknown as MessageEvent)
   }
 
   addEventListener(_type: 'message', listener: (event: MessageEvent) => void): void {

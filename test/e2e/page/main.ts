@@ -23,11 +23,16 @@ async function start() {
   })
   if (error || !data.user) throw error ?? new Error('no user')
   const userId = data.user.id
-  const memberships = await supabase.from('organization_members').select('organization_id').eq('user_id', userId)
+  const memberships = await supabase
+    .from('organization_members')
+    .select('organization_id')
+    .eq('user_id', userId)
   if (memberships.error) throw memberships.error
   const organizationIds = memberships.data.map((m) => m.organization_id as string)
 
-  const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Number.POSITIVE_INFINITY } } })
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { staleTime: Number.POSITIVE_INFINITY } },
+  })
   const fetches: string[] = []
   const observe = (queryKey: readonly unknown[], queryFn: () => Promise<unknown>) => {
     new QueryObserver(queryClient, {
@@ -43,8 +48,9 @@ async function start() {
   observe(QueryKeys.deals.list(), async () => (await supabase.from('deals').select('*')).data)
   const firstDeal = deals.data[0]?.id as string | undefined
   if (firstDeal) {
-    observe(QueryKeys.deals.record(firstDeal), async () =>
-      (await supabase.from('deals').select('*').eq('id', firstDeal).single()).data,
+    observe(
+      QueryKeys.deals.record(firstDeal),
+      async () => (await supabase.from('deals').select('*').eq('id', firstDeal).single()).data,
     )
   }
 
@@ -70,7 +76,8 @@ async function start() {
       const result = await supabase.from('deals').update({ title }).eq('id', id).select()
       if (result.error) throw result.error
     },
-    subscribed: () => sync.getChannels().every((c) => c.status === 'SUBSCRIBED') && sync.getChannels().length > 0,
+    subscribed: () =>
+      sync.getChannels().every((c) => c.status === 'SUBSCRIBED') && sync.getChannels().length > 0,
   }
   ;(window as unknown as { __e2e: typeof e2e }).__e2e = e2e
   status.textContent = `ready as ${data.user.email} in ${organizationIds.join(', ')}`

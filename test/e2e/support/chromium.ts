@@ -21,7 +21,9 @@ export function chromiumPath(): string {
   try {
     return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
   } catch {
-    throw new Error('Chromium not found: install Debian\'s chromium (apt-get install chromium) or set CHROMIUM_PATH')
+    throw new Error(
+      "Chromium not found: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH",
+    )
   }
 }
 
@@ -31,7 +33,9 @@ export interface ExtensionBrowser {
   close(): Promise<void>
 }
 
-export async function launchWithExtension(distDir = path.resolve('dist')): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  distDir = path.resolve('dist'),
+): Promise<ExtensionBrowser> {
   if (!existsSync(path.join(distDir, 'manifest.json'))) {
     throw new Error(`${distDir} has no manifest.json: run npm run build first`)
   }
@@ -56,7 +60,8 @@ export async function launchWithExtension(distDir = path.resolve('dist')): Promi
     ],
   })
   const worker = await browser.waitForTarget(
-    (target) => target.type() === 'service_worker' && target.url().startsWith('chrome-extension://'),
+    (target) =>
+      target.type() === 'service_worker' && target.url().startsWith('chrome-extension://'),
     { timeout: 15_000 },
   )
   const extensionId = new URL(worker.url()).host
@@ -72,7 +77,8 @@ export async function launchWithExtension(distDir = path.resolve('dist')): Promi
 
 export function serviceWorkerTarget(browser: Browser, extensionId: string): Promise<Target> {
   return browser.waitForTarget(
-    (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`),
+    (t) =>
+      t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`),
     { timeout: 15_000 },
   )
 }
@@ -121,7 +127,11 @@ export async function pollUntil(
 }
 
 /** Waits until `fn` (run in the frame) returns truthy; polls because hidden frames never paint. */
-export function waitInFrame<T>(frame: Frame, fn: string | ((...args: never[]) => T), ...args: unknown[]) {
+export function waitInFrame<T>(
+  frame: Frame,
+  fn: string | ((...args: never[]) => T),
+  ...args: unknown[]
+) {
   return frame.waitForFunction(fn as never, { polling: 100, timeout: 15_000 }, ...(args as never[]))
 }
 

@@ -20,7 +20,9 @@ export async function serveDirectory(root: string) {
     }
     try {
       const body = await readFile(file)
-      response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+      response.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      })
       response.end(body)
     } catch {
       response.writeHead(404).end()
