@@ -1,19 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { PGlite, type Transaction } from '@electric-sql/pglite'
-
-const supabaseDir = new URL('../../supabase/', import.meta.url)
-
-function readSql(relativePath: string): string {
-  return readFileSync(new URL(relativePath, supabaseDir), 'utf8')
-}
-
-/** Every migration in supabase/migrations, in file-name (timestamp) order. */
-function migrationFiles(): string[] {
-  return readdirSync(new URL('migrations/', supabaseDir))
-    .filter((name) => name.endsWith('.sql'))
-    .sort()
-    .map((name) => `migrations/${name}`)
-}
+import { supabaseSchemaFiles } from '../../server/db/apply-schema'
 
 /**
  * A fresh in-memory PGlite with, in order: the Supabase shim (roles, auth.uid(), default
@@ -26,13 +12,14 @@ export async function createTestDatabase(): Promise<PGlite> {
   return db
 }
 
-/** Applies shim, migrations and demo schema to `db`; every file is idempotent. */
+/**
+ * Applies shim, migrations and demo schema to `db`, the same files in the same order as the
+ * local stack (server/db/apply-schema.ts); every file is idempotent.
+ */
 export async function applySchema(db: PGlite): Promise<void> {
-  await db.exec(readSql('local/supabase-shim.sql'))
-  for (const file of migrationFiles()) {
-    await db.exec(readSql(file))
+  for (const file of supabaseSchemaFiles({ supabaseShim: true })) {
+    await db.exec(file.sql)
   }
-  await db.exec(readSql('demo/schema.sql'))
 }
 
 async function asRole<T>(

@@ -1,0 +1,124 @@
+/**
+ * The floor for the stack's throughput: the same change messages, built by the stack's own frame
+ * encoder, pushed down a bare `ws` socket to the same supabase-js client, with no database, no
+ * capture, no RLS. What the socket plus the client can carry on this machine, measured beside
+ * the real pipeline.
+ */
+import type { AddressInfo } from 'node:net'
+import { createClient } from '@supabase/supabase-js'
+import WebSocket, { WebSocketServer } from 'ws'
+import { createApiKeys, DEV_JWT_SECRET } from '../server/auth/api-keys'
+import {
+  decodeFrame,
+  encodeFrameWithPayloadJson,
+  replyFrame,
+} from '../server/realtime/phoenix-frames'
+import { assignBindingIds } from '../server/realtime/postgres-changes'
+
+const COLUMNS = [
+  { name: 'id', type: 'int8' },
+  { name: 'organization_id', type: 'text' },
+  { name: 'table_name', type: 'text' },
+  { name: 'event_type', type: 'text' },
+  { name: 'record_id', type: 'text' },
+  { name: 'actor_id', type: 'uuid' },
+  { name: 'created_at', type: 'timestamptz' },
+]
+
+/** Events per second the client's callback received, for `count` messages sent back to back. */
+export async function rawSocketEventsPerSecond(count: number): Promise<number> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false })
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  const port = (server.address() as AddressInfo).port
+  let blast: (() => void) | undefined
+  server.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const decoded = decodeFrame('2.0.0', String(data))
+      if (!decoded.ok) return
+      const message = decoded.message
+      if (message.event === 'heartbeat') {
+        socket.send(replyFrame('2.0.0', message, 'ok', {}))
+      } else if (message.event === 'phx_join') {
+        const config = message.payload.config as { postgres_changes: Record<string, unknown>[] }
+        const bindings = assignBindingIds(config.postgres_changes)
+        socket.send(
+          replyFrame('2.0.0', message, 'ok', {
+            postgres_changes: bindings.map((binding) => ({ ...binding.params, id: binding.id })),
+          }),
+        )
+        const ids = bindings.map((binding) => binding.id).join(',')
+        blast = () => {
+          for (let i = 1; i <= count; i++) {
+            const data = JSON.stringify({
+              schema: 'public',
+              table: 'realtime_table_events',
+              commit_timestamp: new Date().toISOString(),
+              type: 'INSERT',
+              columns: COLUMNS,
+              errors: null,
+              record: {
+                id: i,
+                organization_id: 'org_bench',
+                table_name: 'deals',
+                event_type: 'INSERT',
+                record_id: String(i),
+                actor_id: null,
+                created_at: '2026-11-23T16:23:18.774+00:00',
+              },
+            })
+            socket.send(
+              encodeFrameWithPayloadJson(
+                '2.0.0',
+                null,
+                null,
+                message.topic,
+                'postgres_changes',
+                `{"ids":[${ids}],"data":${data}}`,
+              ),
+            )
+          }
+        }
+      }
+    })
+  })
+
+  const { anonKey } = createApiKeys(DEV_JWT_SECRET)
+  const client = createClient(`http://127.0.0.1:${port}`, anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  })
+  let received = 0
+  let done!: () => void
+  const finished = new Promise<void>((resolve) => {
+    done = resolve
+  })
+  await new Promise<void>((resolve, reject) => {
+    client
+      .channel('org:org_bench')
+      .on(
+        'postgres_changes',
+        {
+          event: 'INSERT',
+          schema: 'public',
+          table: 'realtime_table_events',
+          filter: 'organization_id=eq.org_bench',
+        },
+        () => {
+          received++
+          if (received === count) done()
+        },
+      )
+      .subscribe((status) => {
+        if (status === 'SUBSCRIBED') resolve()
+        else reject(new Error(status))
+      })
+  })
+  const start = performance.now()
+  blast!()
+  await finished
+  const seconds = (performance.now() - start) / 1000
+  await client.removeAllChannels()
+  client.realtime.disconnect()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return count / seconds
+}

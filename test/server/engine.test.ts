@@ -1,0 +1,267 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { QueryClient, QueryObserver } from '@tanstack/query-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Stack } from '../../server/stack'
+import { createTableFactory } from '../../src/query-keys'
+import {
+  createRealtimeSync,
+  type MembershipSource,
+  type RealtimeSync,
+} from '../../src/realtime-sync'
+import type { SyncEvent } from '../../src/types'
+import {
+  closeClient,
+  createTestClient,
+  createWorld,
+  insertDeal,
+  STACK_START_TIMEOUT,
+  startTestStack,
+  type TestWorld,
+} from './stack-harness'
+
+/**
+ * The sync engine from src/, through the real supabase-js client, against the stack: what the
+ * DevTools panel would show for real changes, duplicates, echoes, membership changes and drops.
+ */
+
+let stack: Stack
+let world: TestWorld & { org: (name: string) => string }
+const cleanups: (() => Promise<unknown> | unknown)[] = []
+const deals = createTableFactory('deals')
+
+beforeAll(async () => {
+  stack = await startTestStack()
+  world = await createWorld(stack, ['a', 'b'], { ann: ['a'], dot: ['a', 'b'], tom: ['a'] })
+}, STACK_START_TIMEOUT)
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+afterAll(async () => {
+  await stack?.close()
+})
+
+function start(
+  user: 'ann' | 'dot' | 'tom',
+  organizationIds: readonly string[] | MembershipSource,
+): { sync: RealtimeSync; supabase: SupabaseClient; queryClient: QueryClient } {
+  const supabase = createTestClient(stack, { token: world.users[user]!.token })
+  const queryClient = new QueryClient()
+  const sync = createRealtimeSync({
+    supabase,
+    queryClient,
+    organizationIds,
+    userId: world.users[user]!.id,
+    batchMs: 20,
+    devtools: false,
+    name: `test-${user}`,
+  })
+  cleanups.push(
+    () => closeClient(supabase),
+    () => sync.stop(),
+    () => queryClient.clear(),
+  )
+  return { sync, supabase, queryClient }
+}
+
+/** Resolves with the first event the predicate accepts; polls the engine's own log. */
+async function eventWhere(
+  sync: RealtimeSync,
+  what: string,
+  predicate: (event: SyncEvent) => boolean,
+): Promise<SyncEvent> {
+  return vi.waitFor(
+    () => {
+      const found = sync.getEvents().find(predicate)
+      if (found === undefined) throw new Error(`no ${what} yet`)
+      return found
+    },
+    { timeout: 10_000, interval: 10 },
+  )
+}
+
+async function subscribed(sync: RealtimeSync, orgId: string, times = 1): Promise<void> {
+  await vi.waitFor(
+    () => {
+      const channel = sync.getChannels().find((state) => state.orgId === orgId)
+      if (
+        channel === undefined ||
+        channel.status !== 'SUBSCRIBED' ||
+        channel.subscribedCount < times
+      ) {
+        throw new Error(`${orgId} not SUBSCRIBED ${times}×: ${JSON.stringify(channel)}`)
+      }
+    },
+    { timeout: 15_000, interval: 10 },
+  )
+}
+
+const sortKeys = (keys: unknown[][] | undefined) =>
+  (keys ?? []).map((key) => JSON.stringify(key)).sort()
+
+describe('the sync engine against the local stack', () => {
+  it('turns a database change into one invalidation of exactly the matching query keys', async () => {
+    const a = world.org('a')
+    const target = await insertDeal(stack, a, { title: 'target' })
+    const bystander = await insertDeal(stack, a, { title: 'bystander' })
+    const { sync, queryClient } = start('ann', [a])
+    for (const key of [
+      deals.list(),
+      deals.list({ organizationId: a }),
+      deals.record(target),
+      deals.record(bystander),
+      ['contacts', 'list'],
+      ['profiles', 'record', target],
+    ]) {
+      queryClient.setQueryData(key, { cached: true })
+    }
+    await subscribed(sync, a)
+
+    await stack.database.query(`update public.deals set stage = 'won' where id = $1::text::uuid`, [
+      target,
+    ])
+    const received = await eventWhere(
+      sync,
+      'the received change',
+      (e) => e.kind === 'received' && e.recordId === target,
+    )
+    expect(received).toMatchObject({ orgId: a, table: 'deals', op: 'UPDATE', actorId: null })
+    const invalidated = await eventWhere(
+      sync,
+      'its invalidation',
+      (e) => e.kind === 'invalidated' && (e.causes ?? []).includes(received.seq),
+    )
+    expect(sortKeys(invalidated.matchedKeys)).toEqual(
+      sortKeys([
+        [...deals.list()],
+        [...deals.list({ organizationId: a })],
+        [...deals.record(target)],
+      ]),
+    )
+    expect(queryClient.getQueryState(deals.record(target))?.isInvalidated).toBe(true)
+    expect(queryClient.getQueryState(deals.record(bystander))?.isInvalidated).toBe(false)
+    expect(queryClient.getQueryState(['contacts', 'list'])?.isInvalidated).toBe(false)
+  })
+
+  it("drops a duplicated delivery and an echo of its own write, but not a teammate's change", async () => {
+    const a = world.org('a')
+    const dealId = await insertDeal(stack, a, { title: 'echoes' })
+    const { sync, supabase } = start('ann', [a])
+    await subscribed(sync, a)
+
+    stack.realtime.injectDuplicates(1)
+    await stack.database.query(`update public.deals set value = 1 where id = $1::text::uuid`, [
+      dealId,
+    ])
+    const original = await eventWhere(
+      sync,
+      'the original',
+      (e) => e.kind === 'received' && e.recordId === dealId,
+    )
+    const copy = await eventWhere(
+      sync,
+      'the duplicate',
+      (e) => e.kind === 'deduped' && e.recordId === dealId,
+    )
+    expect(copy).toMatchObject({ eventId: original.eventId, relatedSeq: original.seq })
+
+    sync.markLocalWrite('deals', dealId)
+    const write = sync.getEvents().findLast((e) => e.kind === 'write')!
+    await supabase.from('deals').update({ value: 2 }).eq('id', dealId)
+    const echo = await eventWhere(
+      sync,
+      'the echo',
+      (e) => e.kind === 'echo' && e.recordId === dealId,
+    )
+    expect(echo).toMatchObject({ actorId: world.users.ann!.id, relatedSeq: write.seq })
+
+    // Tom (same organization) changes the row inside the echo window: applied, with a note.
+    const tom = createTestClient(stack, { token: world.users.tom!.token })
+    cleanups.push(() => closeClient(tom))
+    await tom.from('deals').update({ value: 3 }).eq('id', dealId)
+    const teammate = await eventWhere(
+      sync,
+      "tom's change",
+      (e) => e.kind === 'received' && e.recordId === dealId && e.actorId === world.users.tom!.id,
+    )
+    expect(teammate.reason).toMatch(/not an echo/)
+  })
+
+  it('resubscribes when memberships change: a new organization streams, a removed one stops', async () => {
+    const [a, b] = [world.org('a'), world.org('b')]
+    let memberships: readonly string[] = [a]
+    const listeners = new Set<() => void>()
+    const source: MembershipSource = {
+      getSnapshot: () => memberships,
+      subscribe: (listener) => {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    }
+    const { sync } = start('dot', source)
+    await subscribed(sync, a)
+
+    memberships = [a, b]
+    for (const listener of listeners) listener()
+    await subscribed(sync, b)
+    const inB = await insertDeal(stack, b, { title: 'b streams now' })
+    await eventWhere(sync, 'the change in b', (e) => e.kind === 'received' && e.recordId === inB)
+
+    memberships = [b]
+    for (const listener of listeners) listener()
+    await vi.waitFor(() => expect(sync.getChannels().map((c) => c.orgId)).toEqual([b]))
+    await vi.waitFor(() => expect(stack.realtime.stats().channels).toBe(1))
+    const inA = await insertDeal(stack, a, { title: 'a no longer streams' })
+    const fence = await insertDeal(stack, b, { title: 'fence' })
+    await eventWhere(sync, 'the fence in b', (e) => e.kind === 'received' && e.recordId === fence)
+    expect(sync.getEvents().some((e) => e.recordId === inA)).toBe(false)
+  })
+
+  it('after dropped sockets, resyncs and the cached list converges to the database', async () => {
+    const b = world.org('b')
+    const { sync, supabase, queryClient } = start('dot', [b])
+    const listKey = deals.list({ organizationId: b })
+    const observer = new QueryObserver(queryClient, {
+      queryKey: listKey,
+      queryFn: async () => {
+        const { data, error } = await supabase
+          .from('deals')
+          .select('id, value')
+          .eq('organization_id', b)
+          .order('id')
+        if (error) throw error
+        return data
+      },
+      staleTime: Number.POSITIVE_INFINITY,
+    })
+    cleanups.push(observer.subscribe(() => {}))
+    await subscribed(sync, b)
+
+    const ids: string[] = []
+    for (let drop = 1; drop <= 3; drop++) {
+      stack.realtime.dropConnections()
+      // Written while the client is away: Realtime does not replay these.
+      for (let i = 0; i < 10; i++)
+        ids.push(await insertDeal(stack, b, { title: `while away ${drop}`, value: i }))
+      await stack.database.query(
+        `update public.deals set value = value + 100 where id = $1::text::uuid`,
+        [ids[0]!],
+      )
+      await subscribed(sync, b, drop + 1)
+    }
+    await stack.database.query(`delete from public.deals where id = $1::text::uuid`, [ids[1]!])
+
+    expect(sync.getEvents().filter((e) => e.kind === 'resync')).toHaveLength(3)
+    const truth = await stack.database.query<{ rows: string }>(
+      `select coalesce(json_agg(json_build_object('id', id, 'value', value) order by id), '[]')::text as rows
+       from public.deals where organization_id = $1::text`,
+      [b],
+    )
+    const expected = JSON.parse(truth.rows[0]!.rows) as unknown[]
+    await vi.waitFor(() => expect(queryClient.getQueryData(listKey)).toEqual(expected), {
+      timeout: 10_000,
+      interval: 20,
+    })
+  })
+})

@@ -1,0 +1,378 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Stack } from '../../server/stack'
+import {
+  closeClient,
+  createTestClient,
+  createWorld,
+  insertDeal,
+  STACK_START_TIMEOUT,
+  startTestStack,
+  type TestWorld,
+} from './stack-harness'
+
+let stack: Stack
+let world: TestWorld & { org: (name: string) => string }
+let ann: SupabaseClient
+let anon: SupabaseClient
+const ids: Record<string, string> = {}
+
+beforeAll(async () => {
+  stack = await startTestStack()
+  world = await createWorld(stack, ['a', 'b'], { ann: ['a'] })
+  ann = createTestClient(stack, { token: world.users.ann!.token })
+  anon = createTestClient(stack)
+  const a = world.org('a')
+  ids.alpha = await insertDeal(stack, a, { title: 'Alpha', stage: 'lead', value: 10 })
+  ids.beta = await insertDeal(stack, a, { title: 'Beta', stage: 'won', value: 20 })
+  ids.gamma = await insertDeal(stack, a, { title: 'Gamma ray', stage: 'lost', value: 30 })
+  ids.nullStage = await stack.database
+    .query<{ id: string }>(
+      `insert into public.deals (organization_id, title, value) values ($1::text, 'No stage', 40) returning id::text`,
+      [a],
+    )
+    .then((result) => result.rows[0]!.id)
+  ids.other = await insertDeal(stack, world.org('b'), {
+    title: 'Other org',
+    stage: 'lead',
+    value: 99,
+  })
+}, STACK_START_TIMEOUT)
+
+afterAll(async () => {
+  await closeClient(ann)
+  await closeClient(anon)
+  await stack?.close()
+})
+
+const mine = () => ann.from('deals').select('title').eq('organization_id', world.org('a'))
+
+async function titles(query: PromiseLike<{ data: unknown; error: unknown }>): Promise<string[]> {
+  const { data, error } = await query
+  expect(error).toBeNull()
+  return (data as { title: string }[]).map((row) => row.title)
+}
+
+async function dealCount(): Promise<number> {
+  const result = await stack.database.query<{ n: number }>(
+    'select count(*)::int as n from public.deals',
+  )
+  return result.rows[0]!.n
+}
+
+describe('reading through the PostgREST subset', () => {
+  it('selects columns, with aliases, in order', async () => {
+    const { data, error, status } = await ann
+      .from('deals')
+      .select('title, amount:value')
+      .eq('organization_id', world.org('a'))
+      .order('value', { ascending: false })
+    expect(error).toBeNull()
+    expect(status).toBe(200)
+    expect(data).toEqual([
+      { title: 'No stage', amount: 40 },
+      { title: 'Gamma ray', amount: 30 },
+      { title: 'Beta', amount: 20 },
+      { title: 'Alpha', amount: 10 },
+    ])
+  })
+
+  it('filters with eq, neq, gt, gte, lt, lte, in, is, like and ilike', async () => {
+    expect(await titles(mine().eq('stage', 'won'))).toEqual(['Beta'])
+    expect((await titles(mine().neq('stage', 'won'))).sort()).toEqual(['Alpha', 'Gamma ray'])
+    expect((await titles(mine().gt('value', 20))).sort()).toEqual(['Gamma ray', 'No stage'])
+    expect((await titles(mine().gte('value', 20))).sort()).toEqual([
+      'Beta',
+      'Gamma ray',
+      'No stage',
+    ])
+    expect(await titles(mine().lt('value', 20))).toEqual(['Alpha'])
+    expect((await titles(mine().lte('value', 20))).sort()).toEqual(['Alpha', 'Beta'])
+    expect((await titles(mine().in('stage', ['won', 'lost']))).sort()).toEqual([
+      'Beta',
+      'Gamma ray',
+    ])
+    expect(await titles(mine().is('stage', null))).toEqual(['No stage'])
+    expect(await titles(mine().like('title', '%ray'))).toEqual(['Gamma ray'])
+    expect(await titles(mine().ilike('title', 'ALPHA'))).toEqual(['Alpha'])
+    expect(await titles(mine().not('stage', 'is', null).order('title').limit(1))).toEqual(['Alpha'])
+  })
+
+  it('orders, limits and offsets', async () => {
+    expect(await titles(mine().order('title').range(1, 2))).toEqual(['Beta', 'Gamma ray'])
+    expect(
+      await titles(mine().order('stage', { ascending: true, nullsFirst: true }).limit(2)),
+    ).toEqual(['No stage', 'Alpha'])
+  })
+
+  it('counts exactly, with and without the rows', async () => {
+    const withRows = await ann
+      .from('deals')
+      .select('id', { count: 'exact' })
+      .eq('organization_id', world.org('a'))
+      .limit(1)
+    expect(withRows.count).toBe(4)
+    expect(withRows.data).toHaveLength(1)
+    const head = await ann.from('deals').select('*', { count: 'exact', head: true })
+    expect(head.error).toBeNull()
+    expect(head.data).toBeNull()
+    expect(head.count).toBe(4) // RLS: only ann's organization
+  })
+
+  it('answers single() with an object, or 406 PGRST116 for no row or several; maybeSingle() with null', async () => {
+    const one = await ann.from('deals').select('title').eq('id', ids.alpha!).single()
+    expect(one.data).toEqual({ title: 'Alpha' })
+    const none = await ann.from('deals').select('title').eq('id', ids.other!).single()
+    expect(none.status).toBe(406)
+    expect(none.error).toMatchObject({
+      code: 'PGRST116',
+      message: 'Cannot coerce the result to a single JSON object',
+      details: 'The result contains 0 rows',
+    })
+    const many = await mine().single()
+    expect(many.status).toBe(406)
+    expect(many.error?.details).toBe('The result contains 4 rows')
+    const maybe = await ann.from('deals').select('title').eq('id', ids.other!).maybeSingle()
+    expect(maybe.error).toBeNull()
+    expect(maybe.data).toBeNull()
+  })
+
+  it('hides other organizations and everything from anon (RLS)', async () => {
+    expect(await titles(ann.from('deals').select('title').eq('id', ids.other!))).toEqual([])
+    expect(await titles(anon.from('deals').select('title'))).toEqual([])
+  })
+})
+
+describe('writing through the PostgREST subset', () => {
+  it('inserts, updates and deletes, returning the rows when asked', async () => {
+    const a = world.org('a')
+    const inserted = await ann
+      .from('deals')
+      .insert([
+        { organization_id: a, title: 'Written 1', value: 1 },
+        { organization_id: a, title: 'Written 2', value: 2 },
+      ])
+      .select('id, title, value')
+    expect(inserted.status).toBe(201)
+    expect(inserted.data).toEqual([
+      { id: expect.any(String), title: 'Written 1', value: 1 },
+      { id: expect.any(String), title: 'Written 2', value: 2 },
+    ])
+    const [first, second] = inserted.data as { id: string }[]
+
+    const updated = await ann
+      .from('deals')
+      .update({ stage: 'won', value: 5 })
+      .eq('id', first!.id)
+      .select()
+      .single()
+    expect(updated.status).toBe(200)
+    expect(updated.data).toMatchObject({
+      id: first!.id,
+      stage: 'won',
+      value: 5,
+      organization_id: a,
+    })
+
+    const minimal = await ann.from('deals').update({ stage: 'lost' }).eq('id', second!.id)
+    expect(minimal.status).toBe(204)
+    expect(minimal.data).toBeNull()
+
+    const deleted = await ann
+      .from('deals')
+      .delete()
+      .in('id', [first!.id, second!.id])
+      .select('title')
+    expect(deleted.status).toBe(200)
+    expect((deleted.data as { title: string }[]).map((row) => row.title).sort()).toEqual([
+      'Written 1',
+      'Written 2',
+    ])
+    const quiet = await ann.from('deals').insert({ organization_id: a, title: 'No return' })
+    expect(quiet.status).toBe(201)
+    expect(quiet.data).toBeNull()
+  })
+
+  it('upserts on the primary key', async () => {
+    const upserted = await ann
+      .from('deals')
+      .upsert({ id: ids.beta, organization_id: world.org('a'), title: 'Beta', value: 21 })
+      .select('value')
+      .single()
+    expect(upserted.error).toBeNull()
+    expect(upserted.data).toEqual({ value: 21 })
+  })
+
+  it('refuses writes RLS forbids: 403 42501 for a member, 401 for anon, and changes nothing', async () => {
+    const before = await dealCount()
+    const foreign = await ann
+      .from('deals')
+      .insert({ organization_id: world.org('b'), title: 'Intruder' })
+      .select()
+    expect(foreign.status).toBe(403)
+    expect(foreign.error).toMatchObject({
+      code: '42501',
+      message: 'new row violates row-level security policy for table "deals"',
+    })
+    const byAnon = await anon
+      .from('deals')
+      .insert({ organization_id: world.org('a'), title: 'Anon' })
+    expect(byAnon.status).toBe(401)
+    expect(byAnon.error?.code).toBe('42501')
+
+    // Rows RLS hides are not found: nothing updated, nothing deleted.
+    const update = await ann
+      .from('deals')
+      .update({ title: 'Hijacked' })
+      .eq('id', ids.other!)
+      .select()
+    expect(update.data).toEqual([])
+    const remove = await ann.from('deals').delete().eq('id', ids.other!).select()
+    expect(remove.data).toEqual([])
+    const moved = await ann
+      .from('deals')
+      .update({ organization_id: world.org('b') })
+      .eq('id', ids.alpha!)
+      .select()
+    expect(moved.status).toBe(403)
+
+    expect(await dealCount()).toBe(before)
+    const other = await stack.database.query<{ title: string }>(
+      'select title from public.deals where id = $1::text::uuid',
+      [ids.other!],
+    )
+    expect(other.rows).toEqual([{ title: 'Other org' }])
+  })
+
+  it('reports database errors the way PostgREST does', async () => {
+    const duplicate = await ann
+      .from('deals')
+      .insert({ id: ids.alpha, organization_id: world.org('a'), title: 'dup' })
+    expect(duplicate.status).toBe(409)
+    // Postgres leaves the key out of the detail when RLS applies to the user, as PostgREST shows.
+    expect(duplicate.error).toMatchObject({
+      code: '23505',
+      message: 'duplicate key value violates unique constraint "deals_pkey"',
+    })
+
+    const missingDeal = await ann.from('activities').insert({
+      organization_id: world.org('a'),
+      deal_id: '00000000-0000-4000-8000-000000000000',
+      kind: 'call',
+    })
+    expect(missingDeal.status).toBe(409)
+    expect(missingDeal.error?.code).toBe('23503')
+
+    const badUuid = await ann.from('deals').select('id').eq('id', 'not-a-uuid')
+    expect(badUuid.status).toBe(400)
+    expect(badUuid.error).toMatchObject({
+      code: '22P02',
+      message: 'invalid input syntax for type uuid: "not-a-uuid"',
+    })
+
+    const unknownTable = await ann.from('dealz').select('*')
+    expect(unknownTable.status).toBe(404)
+    expect(unknownTable.error).toMatchObject({
+      code: 'PGRST205',
+      message: "Could not find the table 'public.dealz' in the schema cache",
+      hint: "Perhaps you meant the table 'public.deals'",
+    })
+
+    const unknownColumn = await ann.from('deals').select('nope')
+    expect(unknownColumn.status).toBe(400)
+    expect(unknownColumn.error).toMatchObject({
+      code: '42703',
+      message: 'column deals.nope does not exist',
+    })
+
+    const unknownBodyKey = await ann
+      .from('deals')
+      .insert({ organization_id: world.org('a'), nope: 1 })
+    expect(unknownBodyKey.status).toBe(400)
+    expect(unknownBodyKey.error?.code).toBe('PGRST204')
+
+    const otherSchema = await ann.schema('auth').from('users').select('*')
+    expect(otherSchema.status).toBe(406)
+    expect(otherSchema.error?.code).toBe('PGRST106')
+  })
+
+  it('treats SQL in values, names and bodies as data: errors or no match, nothing written', async () => {
+    const before = await dealCount()
+    const attempts = [
+      mine().eq('title', "Alpha' or '1'='1"),
+      mine().eq('title', 'Alpha; drop table public.deals; --'),
+      mine().in('title', ["Alpha') or ('1'='1", 'x']),
+      mine().like('title', "%' or 1=1 --"),
+      ann.from('deals').select('title; drop table public.deals'),
+      ann.from('deals').select('title').order('title; delete from public.deals'),
+      ann.from('deals; drop table public.deals').select('*'),
+      ann.from('deals').select('*').eq('title" = title or "1', 'x'),
+      ann.from('deals').insert({
+        organization_id: world.org('a'),
+        "title\") values ('x'); drop table public.deals; --": 'x',
+      }),
+      ann
+        .from('deals')
+        .update({ title: "x'; drop table public.deals; --" })
+        .eq('id', "' or 1=1 --"),
+      ann
+        .from('deals')
+        .delete()
+        .eq('organization_id', `${world.org('a')}' or '1'='1`),
+    ]
+    for (const attempt of attempts) {
+      const { data, error } = await attempt
+      // Either refused, or a literal comparison that matches no row.
+      if (error === null)
+        expect(data === null || (Array.isArray(data) && data.length === 0)).toBe(true)
+    }
+    expect(await dealCount()).toBe(before)
+    const alpha = await stack.database.query<{ title: string }>(
+      'select title from public.deals where id = $1::text::uuid',
+      [ids.alpha!],
+    )
+    expect(alpha.rows).toEqual([{ title: 'Alpha' }])
+  })
+
+  it('checks the API key and the token: 401 without a key, PGRST301 for a bad JWT, PGRST303 when expired', async () => {
+    const raw = (headers: Record<string, string>) =>
+      fetch(`${stack.url}/rest/v1/deals?select=id`, { headers })
+    const noKey = await raw({})
+    expect(noKey.status).toBe(401)
+    expect(await noKey.json()).toMatchObject({ message: 'No API key found in request' })
+
+    const forged = createTestClient(stack, { token: `${world.users.ann!.token.slice(0, -2)}xx` })
+    const bad = await forged.from('deals').select('id')
+    expect(bad.status).toBe(401)
+    expect(bad.error?.code).toBe('PGRST301')
+
+    const expiredToken = await stack.tokenFor(world.users.ann!.id, { expiresInSeconds: -5 })
+    const expired = await createTestClient(stack, { token: expiredToken })
+      .from('deals')
+      .select('id')
+    expect(expired.status).toBe(401)
+    expect(expired.error).toMatchObject({ code: 'PGRST303', message: 'JWT expired' })
+
+    const tooBig = await fetch(`${stack.url}/rest/v1/deals`, {
+      method: 'POST',
+      headers: {
+        apikey: stack.anonKey,
+        Authorization: `Bearer ${world.users.ann!.token}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ organization_id: world.org('a'), title: 'x'.repeat(2 * 1024 * 1024) }),
+    })
+    expect(tooBig.status).toBe(413)
+    const notJson = await fetch(`${stack.url}/rest/v1/deals`, {
+      method: 'POST',
+      headers: {
+        apikey: stack.anonKey,
+        Authorization: `Bearer ${world.users.ann!.token}`,
+        'Content-Type': 'application/json',
+      },
+      body: '{"title": ',
+    })
+    expect(notJson.status).toBe(400)
+    expect(await notJson.json()).toMatchObject({ code: 'PGRST102' })
+  })
+})
