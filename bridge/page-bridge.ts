@@ -2,13 +2,7 @@ import { type DevtoolsEngine, watchEngines } from '../src/devtools-registry'
 import type { Scheduler } from '../src/scheduler'
 import type { SyncEvent } from '../src/types'
 import type { EngineState } from './engine-state'
-import {
-  envelope,
-  MAX_EVENTS_PER_BATCH,
-  parseToPage,
-  type ToPage,
-  type ToPanel,
-} from './protocol'
+import { envelope, MAX_EVENTS_PER_BATCH, parseToPage, type ToPage, type ToPanel } from './protocol'
 
 /** The slice of `window` the bridge uses, so tests can hand it a stand-in. */
 export interface BridgeWindow {
@@ -24,8 +18,18 @@ export interface PageBridgeOptions {
   /** Where the engines' registry lives (the page's global object). */
   host: object
   scheduler: Scheduler
-  /** Live events wait at most this long to join a batch (a frame). */
+  /**
+   * Live batches are posted at most once per `flushMs` (a frame; batches of
+   * MAX_EVENTS_PER_BATCH go at once). An event after a quiet `flushMs` is posted at the end of
+   * its task (`defer`); under load, events wait at most the rest of the window since the last
+   * batch.
+   */
   flushMs?: number
+  /**
+   * Runs the flush of an idle bridge once the current task's events are in (default: a
+   * microtask), so events emitted together still share one batch.
+   */
+  defer?: (callback: () => void) => void
   /** How often engine state (metrics, channels) is refreshed while the panel listens. */
   stateEveryMs?: number
   /** Identifies this page load; a new one tells the panel the page reloaded or navigated. */
@@ -42,17 +46,22 @@ interface Stream {
  * The page end of the DevTools path, in the MAIN world. It does nothing until a panel sends
  * `connect`: no listener on any engine, nothing serialized or posted. Then it sends a snapshot of
  * each engine's ring after the panel's last seq, and live batches (one JSON string each, at most
- * MAX_EVENTS_PER_BATCH events, flushed within `flushMs`), until `disconnect`.
+ * MAX_EVENTS_PER_BATCH events: at the end of the task when idle, else at most one per `flushMs`),
+ * until `disconnect`.
  */
 export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   const { window: page, scheduler } = options
   const flushMs = options.flushMs ?? 16
   const stateEveryMs = options.stateEveryMs ?? 1_000
+  const defer = options.defer ?? queueMicrotask
   const session = options.session ?? newSessionId()
   const streams = new Map<string, Stream>()
   let listening = false
   let paused = false
+  /** A flush is due: a scheduler timer, or DEFERRED (a `defer` callback). */
   let flushTimer: unknown
+  /** When the last live batch was posted (the throttle's window starts there). */
+  let flushedAt = Number.NEGATIVE_INFINITY
   let stateTimer: unknown
 
   const post = (message: ToPanel) => page.postMessage(envelope('to-panel', message), '*')
@@ -88,10 +97,11 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       const batch = events.slice(i, i + MAX_EVENTS_PER_BATCH)
       post({ type: 'events', session, engineId, snapshot, data: serialize(batch) })
     }
+    if (!snapshot) flushedAt = scheduler.now()
   }
 
   const flush = () => {
-    flushTimer = undefined
+    cancelFlush()
     for (const stream of streams.values()) {
       if (stream.pending.length === 0) continue
       const events = stream.pending
@@ -100,14 +110,38 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     }
   }
 
+  const cancelFlush = () => {
+    if (flushTimer !== undefined && flushTimer !== DEFERRED) scheduler.clearTimeout(flushTimer)
+    flushTimer = undefined
+  }
+
+  /**
+   * Leading-edge throttle: idle (no batch in the last flushMs), flush once this task's events
+   * are in; otherwise at the end of the window that started with the last batch. Never
+   * restarted by later events, so none waits longer than flushMs.
+   */
+  const scheduleFlush = () => {
+    if (flushTimer !== undefined) return
+    const wait = flushedAt + flushMs - scheduler.now()
+    if (wait > 0) {
+      flushTimer = scheduler.setTimeout(flush, wait)
+      return
+    }
+    flushTimer = DEFERRED
+    defer(() => {
+      // Cancelled (stop, pause, an explicit flush) or already replaced by a timer.
+      if (flushTimer === DEFERRED) flush()
+    })
+  }
+
   const onLiveEvent = (stream: Stream) => (event: SyncEvent) => {
     stream.pending.push(event)
     if (stream.pending.length >= MAX_EVENTS_PER_BATCH) {
       const events = stream.pending
       stream.pending = []
       sendEvents(stream.engine.id, events, false)
-    } else if (flushTimer === undefined) {
-      flushTimer = scheduler.setTimeout(flush, flushMs)
+    } else {
+      scheduleFlush()
     }
   }
 
@@ -126,8 +160,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       entry.unsubscribe = undefined
       entry.pending = []
     }
-    if (flushTimer !== undefined) scheduler.clearTimeout(flushTimer)
-    flushTimer = undefined
+    cancelFlush()
   }
 
   const scheduleState = () => {
@@ -230,6 +263,9 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     },
   }
 }
+
+/** `flushTimer` while a deferred (idle) flush is due. */
+const DEFERRED = Symbol('deferred flush')
 
 /**
  * One JSON string per batch. A value JSON cannot carry (a BigInt in a payload) costs that

@@ -50,7 +50,10 @@ if (tabId === undefined) {
   })
   const store = createPanelStore({ transport, scheduler: systemScheduler })
   // Diagnostics for the browser tests and benchmarks (an extension page: no page can read it).
-  Object.defineProperty(globalThis, '__REALTIME_PANEL_STORE__', { value: store, configurable: true })
+  Object.defineProperty(globalThis, '__REALTIME_PANEL_STORE__', {
+    value: store,
+    configurable: true,
+  })
   // A navigation of the inspected tab: reach its new page at once instead of waiting for retries.
   devtools?.network?.onNavigated?.addListener(() => transport.reconnectPage())
   addEventListener('pagehide', () => {

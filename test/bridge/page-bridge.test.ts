@@ -14,6 +14,9 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop()
 })
 
+/** Lets the microtasks queued by the current task run (the bridge's idle flush is one). */
+const endOfTask = () => Promise.resolve()
+
 async function setup() {
   const page = new FakeWindow()
   const host = {}
@@ -41,11 +44,12 @@ async function setup() {
   await settle()
   supabase.subscribeAll()
   const deliver = (n: number) => {
-    for (let i = 0; i < n; i++) supabase.channelFor('org_acme').deliver(changePayload({ record_id: `d${i}` }))
+    for (let i = 0; i < n; i++)
+      supabase.channelFor('org_acme').deliver(changePayload({ record_id: `d${i}` }))
   }
   const toPanel = () =>
     page.posted
-      .map((m) => (m as { direction: string; message: ToPanel }))
+      .map((m) => m as { direction: string; message: ToPanel })
       .filter((m) => m.direction === 'to-panel')
       .map((m) => m.message)
   const events = () =>
@@ -68,11 +72,16 @@ describe('the page bridge', () => {
     const s = await setup()
     s.deliver(3)
     s.command({ type: 'connect', since: {} })
-    expect(s.toPanel().slice(1).map((m) => m.type)).toEqual(['page-hello', 'engine-state', 'events'])
+    expect(
+      s
+        .toPanel()
+        .slice(1)
+        .map((m) => m.type),
+    ).toEqual(['page-hello', 'engine-state', 'events'])
     const before = s.events().length
     s.deliver(2)
     expect(s.events()).toHaveLength(before) // batched, not yet sent
-    s.scheduler.advance(16)
+    await endOfTask()
     expect(s.events().length).toBe(before + 2)
     const seqs = s.events().map((e) => e.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
@@ -83,9 +92,65 @@ describe('the page bridge', () => {
     const s = await setup()
     s.command({ type: 'connect', since: {} })
     s.deliver(2_500)
-    s.scheduler.advance(16)
+    await endOfTask()
     const batches = s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
-    expect(batches.map((m) => JSON.parse((m as { data: string }).data).length)).toEqual([1_000, 1_000, 500])
+    expect(batches.map((m) => JSON.parse((m as { data: string }).data).length)).toEqual([
+      1_000, 1_000, 500,
+    ])
+  })
+
+  it('idle, posts at the end of the task: events of one task share a batch', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    const live = () => s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
+    s.deliver(3)
+    expect(live()).toHaveLength(0)
+    await endOfTask()
+    expect(live()).toHaveLength(1)
+    expect(JSON.parse((live()[0] as { data: string }).data)).toHaveLength(3)
+  })
+
+  it('under load, posts at most one batch per flushMs, timed from the last batch', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    const live = () => s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
+    s.deliver(1)
+    await endOfTask()
+    expect(live()).toHaveLength(1)
+    s.scheduler.advance(5)
+    s.deliver(1)
+    await endOfTask()
+    s.scheduler.advance(5)
+    s.deliver(1)
+    await endOfTask()
+    expect(live()).toHaveLength(1) // within 16 ms of the last batch: waits
+    s.scheduler.advance(5) // 15 ms after the last batch
+    expect(live()).toHaveLength(1)
+    s.scheduler.advance(1) // 16 ms: both events in one batch, the window not restarted
+    expect(live()).toHaveLength(2)
+    expect(JSON.parse((live()[1] as { data: string }).data)).toHaveLength(2)
+    // Quiet for a window again: the next event goes at the end of its task.
+    s.scheduler.advance(16)
+    s.deliver(1)
+    await endOfTask()
+    expect(live()).toHaveLength(3)
+  })
+
+  it('drops a pending idle flush on pause and on stop', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    const count = () => s.toPanel().filter((m) => m.type === 'events' && !m.snapshot).length
+    s.deliver(2)
+    s.command({ type: 'pause' })
+    await endOfTask()
+    expect(count()).toBe(0)
+    s.command({ type: 'resume', session: 'load-1', since: {} })
+    const resumed = s.toPanel().length
+    s.deliver(1)
+    s.command({ type: 'disconnect' })
+    await endOfTask()
+    s.scheduler.advance(100)
+    expect(s.toPanel()).toHaveLength(resumed)
   })
 
   it('sends only what the panel lacks when it reconnects in the same page session', async () => {
@@ -114,7 +179,11 @@ describe('the page bridge', () => {
     s.deliver(3)
     s.scheduler.advance(100)
     const held = s.events().length
-    s.command({ type: 'resume', session: 'load-1', since: { [s.sync.id]: s.events().at(-1)?.seq ?? 0 } })
+    s.command({
+      type: 'resume',
+      session: 'load-1',
+      since: { [s.sync.id]: s.events().at(-1)?.seq ?? 0 },
+    })
     expect(s.events().length).toBe(held + 3)
     s.command({ type: 'disconnect' })
     const count = s.page.posted.length
@@ -127,11 +196,21 @@ describe('the page bridge', () => {
     const s = await setup()
     s.command({ type: 'connect', since: {} })
     s.command({ type: 'set-option', requestId: 1, engineId: s.sync.id, name: 'batchMs', value: 50 })
-    s.command({ type: 'set-option', requestId: 2, engineId: s.sync.id, name: 'bufferSize', value: 0 })
+    s.command({
+      type: 'set-option',
+      requestId: 2,
+      engineId: s.sync.id,
+      name: 'bufferSize',
+      value: 0,
+    })
     const results = s.toPanel().filter((m) => m.type === 'command-result')
     expect(results).toEqual([
       { type: 'command-result', session: 'load-1', requestId: 1, ok: true },
-      expect.objectContaining({ requestId: 2, ok: false, error: expect.stringMatching(/bufferSize/) }),
+      expect.objectContaining({
+        requestId: 2,
+        ok: false,
+        error: expect.stringMatching(/bufferSize/),
+      }),
     ])
     expect(s.sync.getConfig().batchMs).toBe(50)
   })
@@ -141,7 +220,15 @@ describe('the page bridge', () => {
     s.page.postFromElsewhere(envelope('to-page', { type: 'connect', since: {} }))
     s.page.postMessage({ type: 'connect', since: {} })
     s.page.postMessage({ ...envelope('to-page', { type: 'connect', since: {} }), version: 99 })
-    s.page.postMessage(envelope('to-page', { type: 'set-option', requestId: 1, engineId: s.sync.id, name: '__proto__', value: 1 } as never))
+    s.page.postMessage(
+      envelope('to-page', {
+        type: 'set-option',
+        requestId: 1,
+        engineId: s.sync.id,
+        name: '__proto__',
+        value: 1,
+      } as never),
+    )
     s.page.postMessage(envelope('to-page', { type: 'connect', since: { x: -1 } } as never))
     expect(s.toPanel().map((m) => m.type)).toEqual(['page-hello'])
   })
@@ -151,11 +238,9 @@ describe('the page bridge', () => {
     s.command({ type: 'connect', since: {} })
     const late = s.startEngine()
     const hellos = s.toPanel().filter((m) => m.type === 'page-hello')
-    expect(hellos.at(-1)?.type === 'page-hello' && hellos.at(-1)?.engines.map((e) => e.id)).toEqual([
-      s.sync.id,
-      late.id,
-    ])
+    expect(hellos.at(-1)?.type === 'page-hello' && hellos.at(-1)?.engines.map((e) => e.id)).toEqual(
+      [s.sync.id, late.id],
+    )
     expect(s.toPanel().at(-1)).toMatchObject({ type: 'events', snapshot: true })
   })
 })
-

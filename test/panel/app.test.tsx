@@ -101,6 +101,29 @@ describe('the log', () => {
     expect(options()[0]!.textContent).toContain(formatTime(T0 + 1))
   })
 
+  it('following, shows the newest rows in the same commit, before any scroll event', () => {
+    const { page } = connectedPanel()
+    page((t) => t.events('S1', events(7, 500)))
+    // No fireEvent.scroll: the rows at the new bottom are rendered with the new list.
+    expect(log().scrollTop).toBe(500 * 20)
+    expect(options().at(-1)!.textContent).toContain(formatTime(T0 + 500))
+    // 400 px: 20 rows in view and 12 above.
+    expect(options()).toHaveLength(32)
+    expect(options()[0]!.textContent).toContain(formatTime(T0 + 469))
+  })
+
+  it('updates a shown row when the pass that served it arrives later', () => {
+    const { page } = renderPanel()
+    page((t) => {
+      t.pageRequested()
+      t.connectReply('S1', [received(1), received(2)])
+    })
+    expect(rowTexts()[0]).toContain('queued for the next batch')
+    page((t) => t.events('S1', [invalidated(3, [1, 2], [['deals', 'list']])]))
+    expect(rowTexts()[0]).toContain('batch #1 → 1 key')
+    expect(rowTexts()[1]).toContain('batch #1 → 1 key')
+  })
+
   it('keeps the rows being read in place when the oldest are let go', () => {
     const { page } = renderPanel({ maxEventsPerEngine: 100 })
     page((t) => {

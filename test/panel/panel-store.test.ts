@@ -69,11 +69,75 @@ describe('connecting', () => {
     let notified = 0
     store.subscribe(() => notified++)
     for (let i = 0; i < 50; i++) transport.events('S1', [received(2 + i)])
-    expect(notified).toBe(0)
-    expect(store.getSnapshot().engine?.held).toBe(1)
-    scheduler.advance(16)
+    // The first after a quiet window at once, the 49 others at the end of the window.
     expect(notified).toBe(1)
+    expect(store.getSnapshot().engine?.held).toBe(2)
+    scheduler.advance(16)
+    expect(notified).toBe(2)
     expect(store.getSnapshot().engine?.held).toBe(51)
+  })
+
+  it('throttles on the leading edge: a batch after a quiet window notifies at once', () => {
+    const { transport, store, scheduler } = connected(1)
+    let notified = 0
+    store.subscribe(() => notified++)
+    scheduler.advance(16) // quiet for a whole window since the last notification
+    transport.events('S1', [received(2)])
+    expect(notified).toBe(1)
+    expect(store.getSnapshot().engine?.held).toBe(2)
+    expect(scheduler.pendingTimers).toBe(0)
+  })
+
+  it('a batch within notifyMs of the last notification waits for the end of that window', () => {
+    const { transport, store, scheduler } = connected(1)
+    let notified = 0
+    store.subscribe(() => notified++)
+    scheduler.advance(16)
+    transport.events('S1', [received(2)]) // notifies at once
+    scheduler.advance(5)
+    transport.events('S1', [received(3)])
+    scheduler.advance(5)
+    transport.events('S1', [received(4)]) // the timer is not restarted
+    expect(notified).toBe(1)
+    expect(store.getSnapshot().engine?.held).toBe(2)
+    scheduler.advance(5) // 15 ms after the notification
+    expect(notified).toBe(1)
+    scheduler.advance(1) // 16 ms: one notification for both batches
+    expect(notified).toBe(2)
+    expect(store.getSnapshot().engine?.held).toBe(4)
+    scheduler.advance(100)
+    expect(notified).toBe(2)
+  })
+
+  it('a batch after a quiet notifyMs notifies at once, even after a late notification', () => {
+    const { transport, store, scheduler } = connected(1)
+    let notified = 0
+    store.subscribe(() => notified++)
+    scheduler.advance(16)
+    transport.events('S1', [received(2)]) // t = 0: at once
+    scheduler.advance(14)
+    transport.events('S1', [received(3)]) // t = 14: held back until 16
+    scheduler.advance(2)
+    expect(notified).toBe(2)
+    // One batch per 16 ms, as the bridge flushes under load: each is notified at once again.
+    for (let seq = 4; seq < 10; seq++) {
+      scheduler.advance(14 + (seq === 4 ? 0 : 2)) // t = 30, 46, 62, ...
+      transport.events('S1', [received(seq)])
+      expect(notified).toBe(seq - 1)
+    }
+  })
+
+  it('under sustained load, notifies once per notifyMs', () => {
+    const { transport, store, scheduler } = connected(1)
+    let notified = 0
+    store.subscribe(() => notified++)
+    scheduler.advance(16)
+    for (let seq = 2; seq < 162; seq++) {
+      transport.events('S1', [received(seq)]) // a batch every 2 ms for 320 ms
+      scheduler.advance(2)
+    }
+    expect(notified).toBeGreaterThanOrEqual(20)
+    expect(notified).toBeLessThanOrEqual(21)
   })
 
   it('shows "page disconnected" until the next hello', () => {

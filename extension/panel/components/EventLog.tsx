@@ -1,7 +1,8 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
+import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual'
 import {
   type KeyboardEvent,
   type MouseEvent,
+  type RefObject,
   useCallback,
   useEffect,
   useLayoutEffect,
@@ -13,6 +14,8 @@ import { LogRowView } from './LogRowView'
 
 /** Fixed row height (px): the virtualizer never measures, 100k rows scroll smoothly. */
 export const ROW_HEIGHT = 20
+/** Rows rendered beyond each edge of the viewport. */
+const OVERSCAN = 12
 
 export interface EventLogProps {
   rows: RowList
@@ -37,28 +40,63 @@ function anchorOf(element: HTMLElement, rows: RowList): Anchor | undefined {
     : { id: row.id, offset: element.scrollTop - index * ROW_HEIGHT }
 }
 
+const rowHeight = () => ROW_HEIGHT
+
+/**
+ * The virtualizer, its options built here and not in EventLog: the virtualizer keeps its first
+ * render's options (and so their closures' scope) for its whole life, and in this scope there is
+ * no `rows` to keep. The virtualizer only needs the count: rows have one height, so its items
+ * are keyed by index (React keys are row ids, set when rendering).
+ */
+function useLogVirtualizer(count: number, scrollRef: RefObject<HTMLDivElement | null>) {
+  // The virtualizer's API is mutable by design (React Compiler skips this component).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  return useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: rowHeight,
+    overscan: OVERSCAN,
+  })
+}
+
+/** Whether the log follows the newest rows: a ref for handlers and effects, state for render. */
+function useFollowing() {
+  const following = useRef(true)
+  const [isFollowing, setFollowing] = useState(true)
+  // Built here, not in EventLog, so the callback (kept from the first render) keeps no rows.
+  const follow = useCallback((on: boolean) => {
+    following.current = on
+    setFollowing(on)
+  }, [])
+  return { following, isFollowing, follow }
+}
+
+/**
+ * The indexes the log shows at the bottom of a viewport `size` px tall, as the virtualizer would
+ * once scrolled there: from the first row in view minus the overscan, to the last row.
+ */
+function tailRange(count: number, size: number): { start: number; end: number } {
+  if (count === 0 || size <= 0) return { start: 0, end: -1 }
+  const offset = Math.max(0, count * ROW_HEIGHT - size)
+  const first = Math.min(count - 1, Math.floor(offset / ROW_HEIGHT))
+  return { start: Math.max(0, first - OVERSCAN), end: count - 1 }
+}
+
+/** The indexes of the virtualizer's items (consecutive, overscan included). */
+function itemsRange(items: readonly VirtualItem[]): { start: number; end: number } {
+  return items.length === 0
+    ? { start: 0, end: -1 }
+    : { start: items[0]!.index, end: items[items.length - 1]!.index }
+}
+
 /**
  * The virtualized event log. Newest at the bottom; it follows new rows until the user scrolls
  * up (or selects an older row), and follows again once scrolled back to the bottom.
  */
 export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventLogProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
-  const following = useRef(true)
-  const [isFollowing, setFollowing] = useState(true)
-  // The virtualizer's API is mutable by design (React Compiler skips this component).
-  // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    getItemKey: (index) => rows.at(index)?.id ?? index,
-  })
-
-  const follow = useCallback((on: boolean) => {
-    following.current = on
-    setFollowing(on)
-  }, [])
+  const { following, isFollowing, follow } = useFollowing()
+  const virtualizer = useLogVirtualizer(rows.length, scrollRef)
 
   /** The top visible row while not following: kept in place when rows change above it. */
   const anchor = useRef<Anchor | undefined>(undefined)
@@ -82,7 +120,7 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
     }
     anchor.current = anchorOf(element, rows)
     // `version`: the same list object may have grown.
-  }, [rows, version])
+  }, [rows, version, following])
 
   // Selection moved (keys, a trail link): bring it into view; an older row stops following.
   useEffect(() => {
@@ -93,7 +131,7 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
     if (index === -1) return
     if (index < rows.length - 1 && following.current) follow(false)
     virtualizer.scrollToIndex(index, { align: 'auto' })
-  }, [selectedId, rows, virtualizer, follow])
+  }, [selectedId, rows, virtualizer, follow, following])
 
   const onScroll = () => {
     const element = scrollRef.current
@@ -127,7 +165,17 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
     onMove(delta)
   }
 
-  const items = virtualizer.getVirtualItems()
+  // Following: the newest rows, in this very commit (the layout effect above scrolls to them
+  // before the browser paints). The virtualizer only learns the new offset from the scroll event
+  // a frame later, and would render the rows around the old bottom until then.
+  const { start, end } = isFollowing
+    ? tailRange(rows.length, virtualizer.scrollRect?.height ?? 0)
+    : itemsRange(virtualizer.getVirtualItems())
+  const shown: { row: LogRow; top: number }[] = []
+  for (let index = start; index <= end; index++) {
+    const row = rows.at(index)
+    if (row !== undefined) shown.push({ row, top: index * ROW_HEIGHT })
+  }
   return (
     <div className="event-log">
       <div className="log-header" role="presentation">
@@ -156,19 +204,16 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
             No events yet{version > 0 ? ' (or none match the filters)' : ''}.
           </div>
         ) : (
-          <div className="log-sizer" style={{ height: virtualizer.getTotalSize() }}>
-            {items.map((item) => {
-              const row = rows.at(item.index)
-              if (row === undefined) return null
-              return (
-                <LogRowView
-                  key={item.key}
-                  row={row}
-                  top={item.start}
-                  selected={row.id === selectedId}
-                />
-              )
-            })}
+          <div className="log-sizer" style={{ height: rows.length * ROW_HEIGHT }}>
+            {shown.map(({ row, top }) => (
+              <LogRowView
+                key={row.id}
+                row={row}
+                top={top}
+                selected={row.id === selectedId}
+                servedBy={row.type === 'event' ? row.servedBy : undefined}
+              />
+            ))}
           </div>
         )}
       </div>

@@ -1,5 +1,6 @@
+import { memo } from 'react'
 import { formatTime } from '../store/format'
-import type { LogRow } from '../store/rows'
+import type { EventRow, LogRow } from '../store/rows'
 import { verdict } from '../store/trail'
 import { KindBadge } from './KindBadge'
 
@@ -7,15 +8,21 @@ export interface LogRowViewProps {
   row: LogRow
   top: number
   selected: boolean
+  /**
+   * The row's `servedBy` when the log rendered (rows are immutable but for that link, set when
+   * the invalidation arrives): only compared, so the memoized row re-renders to show its keys.
+   */
+  servedBy?: EventRow
 }
 
 const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } as const
 
 /**
  * One log line: an event (8 cells) or a marker spanning the row. All text, never HTML. Clicks
- * are handled by the log (one listener, `data-row-id`).
+ * are handled by the log (one listener, `data-row-id`). Memoized: while the log follows new
+ * events, only the rows that just came into view render.
  */
-export function LogRowView({ row, top, selected }: LogRowViewProps) {
+export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRowViewProps) {
   const style = { transform: `translateY(${top}px)` }
   const className = selected ? 'log-row log-row-selected' : 'log-row'
   if (row.type === 'marker') {
@@ -66,4 +73,4 @@ export function LogRowView({ row, top, selected }: LogRowViewProps) {
       </span>
     </div>
   )
-}
+})

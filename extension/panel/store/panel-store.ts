@@ -10,8 +10,11 @@
  *   - `events` → validated, seq continuity checked per (session, engine) (engine-log.ts);
  *   - pause / resume (resume asks for the ring's events since the last one held: nothing lost).
  *
- * Ingest is cheap and notifications are batched: listeners hear at most once per `notifyMs`
- * while events stream, so 100k events/s do not re-render per message. User actions notify at once.
+ * Ingest is cheap and notifications are throttled on the leading edge: a batch after a quiet
+ * `notifyMs` notifies at once; batches within `notifyMs` of the last notification share one
+ * notification at the end of that window. So while events stream, listeners hear about once per
+ * `notifyMs` (100k events/s do not re-render per message; never more than twice in a window),
+ * and a lone batch is not held back. User actions notify at once.
  */
 import type { EngineInfo, ToPage } from '../../../bridge/protocol'
 import { TUNABLE_OPTIONS } from '../../../bridge/protocol'
@@ -123,7 +126,11 @@ export interface PanelStoreOptions {
   scheduler: Scheduler
   /** Events held per engine; the oldest go first (default 200,000). */
   maxEventsPerEngine?: number
-  /** Longest wait between an ingested batch and the notification (default 16 ms: a frame). */
+  /**
+   * The notification throttle's window (default 16 ms: a frame): while events stream, about one
+   * notification per window; an ingested batch waits at most this long, and not at all after a
+   * quiet window.
+   */
   notifyMs?: number
 }
 
@@ -173,6 +180,9 @@ export class PanelStore {
   private readonly listeners = new Set<() => void>()
   private readonly unsubscribeTransport: () => void
   private notifyTimer: unknown
+  /** The store's clock at the last notification, and at the last ingest: see changed(). */
+  private notifiedAt = Number.NEGATIVE_INFINITY
+  private changedAt = Number.NEGATIVE_INFINITY
   private version = 0
   private snapshot: PanelSnapshot
   private rowIds = 0
@@ -668,13 +678,31 @@ export class PanelStore {
     return this.engines.get(row.engineId)?.log
   }
 
-  /** Ingest happened: notify within notifyMs (one notification for many batches). */
+  /**
+   * Ingest happened. Leading-edge throttle: notify now if the last notification is at least
+   * notifyMs old, or if nothing was ingested for notifyMs; otherwise one notification at the end
+   * of the window that started with the last notification, however many batches arrive meanwhile
+   * (the timer is never restarted, so no batch waits longer than notifyMs).
+   *
+   * The quiet test matters: batches come once per bridge flush, itself at most one per 16 ms.
+   * Held back once (a batch a little early), the next notification is late, and by the last one
+   * alone every later batch would land inside the window again and wait, phase-locked, about half
+   * a window each. Under sustained load nothing is quiet: one notification per notifyMs.
+   */
   private changed(): void {
+    const now = this.scheduler.now()
+    const quiet = now - this.changedAt >= this.notifyMs
+    this.changedAt = now
     if (this.notifyTimer !== undefined) return
+    const wait = this.notifiedAt + this.notifyMs - now
+    if (quiet || wait <= 0) {
+      this.emit()
+      return
+    }
     this.notifyTimer = this.scheduler.setTimeout(() => {
       this.notifyTimer = undefined
       this.emit()
-    }, this.notifyMs)
+    }, wait)
   }
 
   /** Rebuilds the snapshot and notifies now. */
@@ -683,6 +711,7 @@ export class PanelStore {
       this.scheduler.clearTimeout(this.notifyTimer)
       this.notifyTimer = undefined
     }
+    this.notifiedAt = this.scheduler.now()
     this.snapshot = this.buildSnapshot()
     for (const listener of [...this.listeners]) listener()
   }

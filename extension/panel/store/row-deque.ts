@@ -1,5 +1,10 @@
 import type { RowList } from './rows'
 
+/** Dropped rows kept before a compaction: at least this many... */
+const COMPACT_MIN = 1_024
+/** ...and at least 1/COMPACT_FRACTION of the array. */
+const COMPACT_FRACTION = 8
+
 /**
  * An append-at-the-end, drop-at-the-front list in id order, O(1) amortized for both.
  *
@@ -36,7 +41,10 @@ export class RowDeque<T extends { id: number }> {
     const n = Math.min(count, this.length)
     const dropped = this.items.slice(this.head, this.head + n)
     this.head += n
-    if (this.head > 4_096 && this.head * 2 > this.items.length) {
+    // Compact once the dropped prefix is an eighth of the array: the array never holds more than
+    // 8/7 of the live rows (dropped rows, with their payloads, are not kept alive by it), and
+    // each compaction copies at most 7 live rows per row dropped since the last one.
+    if (this.head >= COMPACT_MIN && this.head * COMPACT_FRACTION >= this.items.length) {
       this.items = this.items.slice(this.head)
       this.head = 0
     }
