@@ -17,7 +17,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core'
 import type { PanelStore } from '../extension/panel/store/panel-store'
-import { chromiumPath, openRealtimePanel, pollUntil } from '../test/e2e/support/chromium'
+import {
+  chromiumArgs,
+  chromiumPath,
+  openRealtimePanel,
+  pollUntil,
+} from '../test/e2e/support/chromium'
 import { median, report, type Verdict } from './measure'
 import type { BenchApi, StreamResult } from './pages/stream/main'
 
@@ -139,18 +144,7 @@ export async function startBenchBrowser(): Promise<BenchBrowser> {
     handleDevToolsAsPage: true,
     userDataDir,
     protocolTimeout: 120_000,
-    args: [
-      `--load-extension=${extensions}`,
-      `--disable-extensions-except=${extensions}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--enable-precise-memory-info',
-    ],
+    args: [...chromiumArgs(extensions), '--enable-precise-memory-info'],
   })
   const close = async () => {
     await browser.close().catch(() => {})

@@ -2,7 +2,8 @@ import type { MetricName, MinuteMetrics } from './types'
 
 const MINUTE_MS = 60_000
 
-function emptyMinute(minute: number): MinuteMetrics {
+/** A minute with nothing counted (readers fill the minutes the recorder did not store). */
+export function emptyMinute(minute: number): MinuteMetrics {
   return {
     minute,
     received: 0,

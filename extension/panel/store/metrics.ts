@@ -11,6 +11,7 @@
  */
 import type { MinuteMetrics } from '../../../src/types'
 import { formatMinute } from './format'
+import { emptyMinute } from '../../../src/minute-metrics'
 
 export const MINUTE_MS = 60_000
 export const MIN_RECEIVED = 20
@@ -31,18 +32,7 @@ export function denseMinutes(
   const byMinute = new Map(sorted.map((m) => [m.minute, m]))
   const out: MinuteMetrics[] = []
   for (let minute = first; minute <= last; minute += MINUTE_MS) {
-    out.push(
-      byMinute.get(minute) ?? {
-        minute,
-        received: 0,
-        processed: 0,
-        deduped: 0,
-        echo: 0,
-        malformed: 0,
-        invalidations: 0,
-        keysInvalidated: 0,
-      },
-    )
+    out.push(byMinute.get(minute) ?? emptyMinute(minute))
   }
   return out
 }

@@ -27,6 +27,24 @@ export function chromiumPath(): string {
   }
 }
 
+/**
+ * Flags every run needs here: as root Chromium exits without --no-sandbox, and without the
+ * background-networking flags it floods this machine's closed network.
+ */
+export function chromiumArgs(extensionDirs: string): string[] {
+  return [
+    `--load-extension=${extensionDirs}`,
+    `--disable-extensions-except=${extensionDirs}`,
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ]
+}
+
 export interface ExtensionBrowser {
   browser: Browser
   extensionId: string
@@ -47,17 +65,7 @@ export async function launchWithExtension(
     enableExtensions: true,
     handleDevToolsAsPage: true,
     userDataDir,
-    args: [
-      `--load-extension=${distDir}`,
-      `--disable-extensions-except=${distDir}`,
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: chromiumArgs(distDir),
   })
   const worker = await browser.waitForTarget(
     (target) =>
