@@ -8,6 +8,8 @@
  * trigger gives row values, so matching a change is a comparison of like with like.
  */
 
+import { splitTopLevel } from '../rest/postgrest-syntax'
+
 export const FILTER_OPERATORS = [
   'eq',
   'neq',
@@ -96,34 +98,6 @@ function parseSegment(segment: string): ParsedFilter | string {
 /** Elixir's inspect() of a list of strings, as the server prints it: ["foo", "hey"]. */
 function inspectList(items: string[]): string {
   return `[${items.map((item) => JSON.stringify(item)).join(', ')}]`
-}
-
-/** Splits at commas outside parentheses and double quotes. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = []
-  let depth = 0
-  let quoted = false
-  let current = ''
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!
-    if (quoted) {
-      current += char
-      if (char === '\\' && i + 1 < text.length) current += text[++i]
-      else if (char === '"') quoted = false
-      continue
-    }
-    if (char === '"') quoted = true
-    else if (char === '(') depth++
-    else if (char === ')') depth = Math.max(0, depth - 1)
-    else if (char === ',' && depth === 0) {
-      parts.push(current)
-      current = ''
-      continue
-    }
-    current += char
-  }
-  parts.push(current)
-  return parts
 }
 
 /** The items of an `in` list: a,"b,c",d → ['a', 'b,c', 'd']. */

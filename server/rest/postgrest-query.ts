@@ -1,5 +1,6 @@
 import type { ColumnInfo, TableInfo } from '../db/catalog'
 import { parseError, type RestError, restError } from './postgrest-errors'
+import { splitTopLevel } from './postgrest-syntax'
 
 /**
  * The PostgREST query string, as postgrest-js builds it (URLSearchParams, so `+` is a space):
@@ -215,34 +216,6 @@ function splitNames(value: string): Parsed<string[]> {
   if (names.some((name) => name === ''))
     return fail(parseError(`failed to parse column list (${value})`))
   return { ok: true, value: names }
-}
-
-/** Splits at commas outside parentheses and double quotes. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = []
-  let depth = 0
-  let quoted = false
-  let current = ''
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!
-    if (quoted) {
-      current += char
-      if (char === '\\' && i + 1 < text.length) current += text[++i]
-      else if (char === '"') quoted = false
-      continue
-    }
-    if (char === '"') quoted = true
-    else if (char === '(') depth++
-    else if (char === ')') depth = Math.max(0, depth - 1)
-    else if (char === ',' && depth === 0) {
-      parts.push(current)
-      current = ''
-      continue
-    }
-    current += char
-  }
-  parts.push(current)
-  return parts
 }
 
 /** The items of an `in` list: a,"b,c",d → ['a', 'b,c', 'd']. */
