@@ -5,34 +5,11 @@
  */
 import { QueryClient } from '@tanstack/query-core'
 import { createRealtimeSync } from '../src/realtime-sync'
-import type { SupabaseRealtimeLike } from '../src/supabase-realtime'
 import { benchScheduler } from './bench-scheduler'
 import { interleave, report, time } from './measure'
+import { captureChannel } from './capture-channel'
 
 const EVENTS = 200_000
-
-/** Just enough of supabase-js for the engine to hand us its postgres_changes callback. */
-function captureChannel() {
-  let deliver: (payload: object) => void = () => {
-    throw new Error('engine did not subscribe')
-  }
-  const supabase: SupabaseRealtimeLike = {
-    realtime: { setAuth: async () => {} },
-    removeChannel: async () => 'ok',
-    channel: (name) => {
-      const channel = {
-        topic: `realtime:${name}`,
-        on: (_type: string, _filter: unknown, callback: (payload: object) => void) => {
-          deliver = callback
-          return channel
-        },
-        subscribe: () => channel,
-      }
-      return channel
-    },
-  }
-  return { supabase, deliver: (payload: object) => deliver(payload) }
-}
 
 function payloads(): object[] {
   const out: object[] = []

@@ -70,10 +70,12 @@ export class EventLog {
 
   /** Events with seq > sinceSeq still in the ring, oldest first. */
   read(sinceSeq = 0): SyncEvent[] {
+    // The ring holds consecutive seqs, oldest at head: start at the first one wanted, so asking
+    // for nothing new (the bridge's state refresh) costs nothing.
+    const oldestSeq = this.nextSeq - this.count
     const out: SyncEvent[] = []
-    for (let i = 0; i < this.count; i++) {
-      const event = this.ring[(this.head + i) % this.capacity]!
-      if (event.seq > sinceSeq) out.push(this.complete(event))
+    for (let i = Math.max(0, sinceSeq - oldestSeq + 1); i < this.count; i++) {
+      out.push(this.complete(this.ring[(this.head + i) % this.capacity]!))
     }
     return out
   }

@@ -11,8 +11,8 @@ import {
   createTableFactory,
   DEVTOOLS_GLOBAL,
   type DevtoolsRegistry,
-  type SupabaseRealtimeLike,
 } from '../../../src'
+import { captureChannel } from '../../capture-channel'
 
 export interface StreamOptions {
   /** Payloads per second. */
@@ -74,32 +74,6 @@ const ORG = 'org_acme'
 const TABLES = ['deals', 'contacts', 'deal_contacts', 'tasks'] as const
 const RECORDS = 5_000
 const params = new URLSearchParams(location.search)
-
-/** Just enough of supabase-js for the engine to hand us its postgres_changes callback. */
-function captureChannel() {
-  let deliver: (payload: object) => void = () => {
-    throw new Error('engine did not subscribe')
-  }
-  const supabase: SupabaseRealtimeLike = {
-    realtime: { setAuth: async () => {} },
-    removeChannel: async () => 'ok',
-    channel: (name) => {
-      const channel = {
-        topic: `realtime:${name}`,
-        on: (_type: string, _filter: unknown, callback: (payload: object) => void) => {
-          deliver = callback
-          return channel
-        },
-        subscribe: (status?: (status: string) => void) => {
-          queueMicrotask(() => status?.('SUBSCRIBED'))
-          return channel
-        },
-      }
-      return channel
-    },
-  }
-  return { supabase, deliver: (payload: object) => deliver(payload) }
-}
 
 // A cache like an app's: a list and some records per table, none observed (marked stale only).
 const queryClient = new QueryClient({

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import puppeteer, { type Browser, type Frame, type Page, type Target } from 'puppeteer-core'
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core'
 
 export const PANEL_TITLE = 'Realtime'
 export const ARTIFACTS = path.resolve('artifacts')
@@ -83,14 +83,6 @@ export async function launchWithExtension(
   }
 }
 
-export function serviceWorkerTarget(browser: Browser, extensionId: string): Promise<Target> {
-  return browser.waitForTarget(
-    (t) =>
-      t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`),
-    { timeout: 15_000 },
-  )
-}
-
 export interface OpenPanel {
   devtools: Page
   panel: Frame
@@ -132,15 +124,6 @@ export async function pollUntil(
     if (Date.now() > deadline) throw new Error(`timed out: ${message}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-}
-
-/** Waits until `fn` (run in the frame) returns truthy; polls because hidden frames never paint. */
-export function waitInFrame<T>(
-  frame: Frame,
-  fn: string | ((...args: never[]) => T),
-  ...args: unknown[]
-) {
-  return frame.waitForFunction(fn as never, { polling: 100, timeout: 15_000 }, ...(args as never[]))
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
