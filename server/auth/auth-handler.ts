@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as v from 'valibot'
 import { BodyTooLargeError, parseJson, readBody, send, sendJson } from '../http/http-io'
-import { bearerToken, checkApiKey } from './caller'
+import { bearerToken, checkApiKey, isServiceRole } from './caller'
 import { verifyJwt } from './jwt'
-import { verifyPassword } from './passwords'
+import { hashPassword, verifyPassword } from './passwords'
 import type { SessionIssuer } from './sessions'
 import { isUuid, type UserStore } from './user-store'
 
@@ -75,6 +76,12 @@ export async function handleAuth(
   }
   if (path === 'user' && method === 'GET') return currentUser(request, response, context)
   if (path === 'logout' && method === 'POST') return logout(request, response, url, context)
+  if (path === 'admin/users' && method === 'POST') {
+    if (!isServiceRole(request.headers, key, context.jwtSecret)) {
+      return authError(response, 403, 'not_admin', 'User not allowed')
+    }
+    return createUser(response, await readJson(request), context)
+  }
   return authError(
     response,
     404,
@@ -129,6 +136,49 @@ async function refresh(
         )
   }
   sendJson(response, 200, result.session, API_VERSION)
+}
+
+const AdminCreateUser = v.object({
+  id: v.optional(v.pipe(v.string(), v.uuid('id must be a uuid'))),
+  email: v.pipe(v.string(), v.trim(), v.email(), v.maxLength(320)),
+  password: v.optional(v.pipe(v.string(), v.minLength(6), v.maxLength(1024))),
+  user_metadata: v.optional(v.record(v.string(), v.unknown())),
+  email_confirm: v.optional(v.boolean()),
+})
+
+/**
+ * `POST /auth/v1/admin/users` (supabase.auth.admin.createUser, service_role only): what the
+ * load generator uses to create its simulated users. Without a password the user cannot sign
+ * in with one (tokens come from the dev token endpoint instead).
+ */
+async function createUser(
+  response: ServerResponse,
+  body: unknown,
+  context: AuthContext,
+): Promise<void> {
+  const parsed = v.safeParse(AdminCreateUser, body)
+  if (!parsed.success) {
+    return authError(response, 400, 'validation_failed', parsed.issues[0]?.message ?? 'bad body')
+  }
+  const { id = randomUUID(), email, password, user_metadata } = parsed.output
+  if (
+    (await context.users.findByEmail(email)) !== undefined ||
+    (await context.users.findById(id)) !== undefined
+  ) {
+    return authError(
+      response,
+      422,
+      'email_exists',
+      'A user with this email address has already been registered',
+    )
+  }
+  await context.users.ensureUser({
+    id,
+    email,
+    passwordHash: password === undefined ? '' : await hashPassword(password),
+    userMetadata: user_metadata ?? {},
+  })
+  sendJson(response, 200, await context.users.findById(id), API_VERSION)
 }
 
 async function currentUser(

@@ -79,6 +79,22 @@ export function checkApiKey(headers: IncomingHttpHeaders, secret: string): ApiKe
   return { ok: true, apiKey, verified }
 }
 
+/**
+ * Whether the caller acts as service_role (the key in `apikey`, or a service_role bearer): what
+ * admin-only endpoints (user creation, dev tokens) require, since they can impersonate anyone.
+ */
+export function isServiceRole(
+  headers: IncomingHttpHeaders,
+  key: ApiKeyCheck & { ok: true },
+  secret: string,
+): boolean {
+  if (key.verified.claims.role === 'service_role') return true
+  const bearer = bearerToken(headers)
+  if (bearer === undefined) return false
+  const verified = verifyJwt(bearer, secret)
+  return verified.ok && verified.claims.role === 'service_role'
+}
+
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return headerValue(headers.authorization)?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]

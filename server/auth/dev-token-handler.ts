@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as v from 'valibot'
 import { BodyTooLargeError, parseJson, readBody, sendJson } from '../http/http-io'
-import { bearerToken, checkApiKey } from './caller'
-import { verifyJwt } from './jwt'
+import { checkApiKey, isServiceRole } from './caller'
 import type { AccessToken, SessionIssuer } from './sessions'
 import type { AuthUser, UserStore } from './user-store'
 
@@ -40,15 +39,7 @@ export async function handleDevToken(
 ): Promise<void> {
   const key = checkApiKey(request.headers, context.jwtSecret)
   if (!key.ok) return sendJson(response, key.status, key.body)
-  const bearer = bearerToken(request.headers)
-  const serviceRole =
-    key.verified.claims.role === 'service_role' ||
-    (bearer !== undefined &&
-      (() => {
-        const verified = verifyJwt(bearer, context.jwtSecret)
-        return verified.ok && verified.claims.role === 'service_role'
-      })())
-  if (!serviceRole) {
+  if (!isServiceRole(request.headers, key, context.jwtSecret)) {
     return sendJson(response, 403, { message: 'The dev token endpoint needs the service_role key' })
   }
   if (request.method !== 'POST') return sendJson(response, 405, { message: 'Use POST' })

@@ -21,7 +21,7 @@ import {
   screenshot,
 } from './support/chromium'
 import { E2E_EXTENSION_DIR, E2E_PAGE_DIR } from './global-setup'
-import { serveDirectory } from './support/static-server'
+import { serveSite } from '../../demo/site-server'
 
 interface PageApi {
   deals: { id: string; title: string }[]
@@ -31,7 +31,7 @@ interface PageApi {
 }
 
 let stack: Stack
-let site: Awaited<ReturnType<typeof serveDirectory>>
+let site: Awaited<ReturnType<typeof serveSite>>
 let chromium: ExtensionBrowser
 let page: Page
 let panel: Frame
@@ -95,7 +95,7 @@ const detailText = () => panel.$eval('[aria-label=Details]', (element) => elemen
 
 beforeAll(async () => {
   stack = await startTestStack()
-  site = await serveDirectory(E2E_PAGE_DIR)
+  site = await serveSite({ root: E2E_PAGE_DIR })
   chromium = await launchWithExtension(E2E_EXTENSION_DIR)
   downloads = mkdtempSync(path.join(tmpdir(), 'rsd-downloads-'))
   const cdp = await chromium.browser.target().createCDPSession()

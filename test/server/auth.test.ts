@@ -215,6 +215,43 @@ describe('Auth for email + password, as auth-js uses it', () => {
     ).toBe(400)
   })
 
+  it('creates users through supabase.auth.admin.createUser, for the service role only', async () => {
+    const adminClient = createTestClient(stack, { apiKey: stack.serviceRoleKey })
+    clients.push(adminClient)
+    const created = await adminClient.auth.admin.createUser({
+      email: 'new.user@acme.test',
+      password: 'a-password',
+      user_metadata: { name: 'New User' },
+    })
+    expect(created.error).toBeNull()
+    expect(created.data.user).toMatchObject({
+      email: 'new.user@acme.test',
+      user_metadata: { name: 'New User' },
+    })
+    const signIn = await client().auth.signInWithPassword({
+      email: 'new.user@acme.test',
+      password: 'a-password',
+    })
+    expect(signIn.data.user?.id).toBe(created.data.user?.id)
+
+    const again = await adminClient.auth.admin.createUser({ email: 'NEW.user@acme.test' })
+    expect(again.error).toMatchObject({ status: 422, code: 'email_exists' })
+
+    // Without a password nobody can sign in as the user; the dev token endpoint still can.
+    const passwordless = await adminClient.auth.admin.createUser({
+      id: 'b5e70000-0000-4000-8000-000000000099',
+      email: 'load@acme.test',
+    })
+    expect(passwordless.data.user?.id).toBe('b5e70000-0000-4000-8000-000000000099')
+    const refused = await client().auth.signInWithPassword({ email: 'load@acme.test', password: '' })
+    expect(refused.error).not.toBeNull()
+
+    const denied = await client().auth.admin.createUser({ email: 'x@acme.test' })
+    expect(denied.error).toMatchObject({ status: 403 })
+    const bad = await adminClient.auth.admin.createUser({ email: 'not an email' })
+    expect(bad.error).toMatchObject({ status: 400 })
+  })
+
   it('issues an anon key with role anon and a service key with role service_role', () => {
     expect(claimsOf(stack.anonKey)).toMatchObject({ role: 'anon', exp: expect.any(Number) })
     expect(claimsOf(stack.serviceRoleKey)).toMatchObject({ role: 'service_role' })

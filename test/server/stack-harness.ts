@@ -27,6 +27,8 @@ export interface ClientOptions {
   /** A user's access token (accessToken option: supabase.auth is then disabled). */
   token?: string | (() => string)
   vsn?: '1.0.0' | '2.0.0'
+  /** The `apikey` (default the anon key; the service_role key for supabase.auth.admin). */
+  apiKey?: string
 }
 
 /** A supabase-js client for the stack: ws transport (Node 20), no persisted session. */
@@ -40,7 +42,7 @@ export function createTestClient(stack: Stack, options: ClientOptions = {}): Sup
       sockets.push(this)
     }
   }
-  const client = createClient(stack.url, stack.anonKey, {
+  const client = createClient(stack.url, options.apiKey ?? stack.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: {
       transport: TrackedWebSocket as never,

@@ -1,0 +1,41 @@
+import { DEMO_PASSWORD, DEMO_USERS } from '../server/seed/demo-world'
+import { DEMO_CONFIG_FILE, type DemoConfig } from './demo-config'
+import { type Site, serveSite } from './site-server'
+
+export interface ServeDemoOptions {
+  /** The built demo app (demo/build.ts). */
+  appDir: string
+  supabaseUrl: string
+  supabaseAnonKey: string
+  /** Local stack: the seeded users and their password, for one-click sign-in. */
+  localUsers: boolean
+  port?: number
+  host?: string
+}
+
+/** The demo app with its demo-config.json: where Supabase is and who can sign in. */
+export function serveDemo(options: ServeDemoOptions): Promise<Site> {
+  const config: DemoConfig = {
+    supabaseUrl: options.supabaseUrl,
+    supabaseAnonKey: options.supabaseAnonKey,
+    demoUsers: options.localUsers
+      ? Object.values(DEMO_USERS).map(({ email, name, organizations }) => ({
+          email,
+          name,
+          organizations: [...organizations],
+        }))
+      : [],
+    ...(options.localUsers ? { demoPassword: DEMO_PASSWORD } : {}),
+  }
+  return serveSite({
+    root: options.appDir,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    files: { [DEMO_CONFIG_FILE]: JSON.stringify(config) },
+  })
+}
+
+/** The URL of the demo signed in as `email`. */
+export function demoUrl(site: Site, email: string, route = '#/deals'): string {
+  return `${site.url}/?user=${encodeURIComponent(email).replace('%40', '@')}${route}`
+}
