@@ -3,11 +3,10 @@
  * unpacked, the real DevTools "Realtime" panel, and a page running the real engine over a real
  * supabase-js socket to the local stack. Steps run in order, as a developer would take them.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SupabaseClient } from '@supabase/supabase-js'
-import Ajv from 'ajv'
 import type { Frame, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Stack } from '../../server/stack'
@@ -21,6 +20,12 @@ import {
   screenshot,
 } from './support/chromium'
 import { E2E_EXTENSION_DIR, E2E_PAGE_DIR } from './global-setup'
+import {
+  allowDownloads,
+  exportSchemaErrors,
+  type PanelDriver,
+  panelDriver,
+} from './support/panel-driver'
 import { serveSite } from '../../demo/site-server'
 
 interface PageApi {
@@ -35,6 +40,7 @@ let site: Awaited<ReturnType<typeof serveSite>>
 let chromium: ExtensionBrowser
 let page: Page
 let panel: Frame
+let ui: PanelDriver
 let devtools: Page
 let bob: SupabaseClient
 let dealId: string
@@ -46,30 +52,9 @@ const e2e = <T>(fn: (api: PageApi) => T | Promise<T>) =>
 const pageEvents = () =>
   page.evaluate(() => (window as unknown as { __e2e: PageApi }).__e2e.sync.getEvents())
 
-/** What the panel's log shows, row by row, as text. */
-const rows = () =>
-  panel.$$eval('[role=listbox][aria-label=Events] [role=option]', (elements) =>
-    elements.map((element) => element.textContent ?? ''),
-  )
-const waitForRow = (pattern: RegExp, message: string) =>
-  pollUntil(async () => (await rows()).some((row) => pattern.test(row)), message)
-
 async function bobRenames(title: string) {
   const { error } = await bob.from('deals').update({ title }).eq('id', dealId)
   if (error) throw error
-}
-
-async function clickRow(pattern: RegExp) {
-  await panel.$$eval(
-    '[role=listbox][aria-label=Events] [role=option]',
-    (elements, source) => {
-      const match = [...elements]
-        .reverse()
-        .find((e) => new RegExp(source).test(e.textContent ?? ''))
-      ;(match as HTMLElement | undefined)?.click()
-    },
-    pattern.source,
-  )
 }
 
 /** The seqs of the events the panel holds for the page's engine, and its gap count. */
@@ -91,15 +76,12 @@ const panelHolds = () =>
     return { seqs, gaps: snapshot.engine?.gaps ?? 0 }
   })
 
-const detailText = () => panel.$eval('[aria-label=Details]', (element) => element.textContent ?? '')
-
 beforeAll(async () => {
   stack = await startTestStack()
   site = await serveSite({ root: E2E_PAGE_DIR })
   chromium = await launchWithExtension(E2E_EXTENSION_DIR)
   downloads = mkdtempSync(path.join(tmpdir(), 'rsd-downloads-'))
-  const cdp = await chromium.browser.target().createCDPSession()
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads })
+  await allowDownloads(chromium.browser, downloads)
 
   bob = createTestClient(stack)
   const signIn = await bob.auth.signInWithPassword({
@@ -140,19 +122,20 @@ describe('the Realtime panel, in real Chromium', () => {
       'the engine invalidated after the change',
     )
     ;({ panel, devtools } = await openRealtimePanel(page, chromium.extensionId))
+    ui = panelDriver(panel)
     await devtools.setViewport({ width: 1400, height: 800 })
-    await waitForRow(new RegExp(`received.*deals.*${dealId}`), 'the earlier received event')
-    await waitForRow(/invalidated/, 'the earlier invalidation')
-    expect((await rows()).some((row) => /channel.*SUBSCRIBED/.test(row))).toBe(true)
+    await ui.waitForRow(new RegExp(`received.*deals.*${dealId}`), 'the earlier received event')
+    await ui.waitForRow(/invalidated/, 'the earlier invalidation')
+    expect((await ui.rows()).some((row) => /channel.*SUBSCRIBED/.test(row))).toBe(true)
   })
 
   it('shows a new change as received → invalidated with the exact query keys', async () => {
-    const before = (await rows()).length
+    const before = (await ui.rows()).length
     await bobRenames('Renewal v2')
-    await pollUntil(async () => (await rows()).length >= before + 2, 'the new events')
-    await clickRow(new RegExp(`received.*${dealId}`))
-    await pollUntil(async () => /Invalidated/.test(await detailText()), 'the decision trail')
-    const detail = await detailText()
+    await pollUntil(async () => (await ui.rows()).length >= before + 2, 'the new events')
+    await ui.clickRow(new RegExp(`received.*${dealId}`))
+    await pollUntil(async () => /Invalidated/.test(await ui.detailText()), 'the decision trail')
+    const detail = await ui.detailText()
     expect(detail).toContain('["deals","list"]')
     expect(detail).toContain(`["deals","record","${dealId}"]`)
     await screenshot(devtools, 'e2e-panel-received-trail')
@@ -160,12 +143,15 @@ describe('the Realtime panel, in real Chromium', () => {
 
   it("shows this tab's own write as echo-filtered and a redelivery as deduped", async () => {
     await e2e((api) => api.updateDeal(api.deals[0]!.id, 'Renamed by Alice'))
-    await waitForRow(new RegExp(`echo.*${dealId}`), 'the echo verdict')
+    await ui.waitForRow(new RegExp(`echo.*${dealId}`), 'the echo verdict')
     stack.realtime.injectDuplicates(1)
     await bobRenames('Renewal v3')
-    await waitForRow(new RegExp(`deduped.*${dealId}`), 'the deduped verdict')
-    await clickRow(/deduped/)
-    await pollUntil(async () => /duplicate of #\d+/i.test(await detailText()), 'the dedup reason')
+    await ui.waitForRow(new RegExp(`deduped.*${dealId}`), 'the deduped verdict')
+    await ui.clickRow(/deduped/)
+    await pollUntil(
+      async () => /duplicate of #\d+/i.test(await ui.detailText()),
+      'the dedup reason',
+    )
     await screenshot(devtools, 'e2e-panel-deduped')
   })
 
@@ -175,7 +161,7 @@ describe('the Realtime panel, in real Chromium', () => {
       chip?.click()
     })
     await pollUntil(async () => {
-      const shown = await rows()
+      const shown = await ui.rows()
       return shown.length > 0 && shown.every((row) => /echo/.test(row))
     }, 'only echo rows')
     await panel.$eval('[aria-label=Kinds]', (fieldset) => {
@@ -188,7 +174,7 @@ describe('the Realtime panel, in real Chromium', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }))
     })
     await pollUntil(async () => {
-      const shown = await rows()
+      const shown = await ui.rows()
       return shown.length > 0 && shown.every((row) => /deduped/.test(row))
     }, 'only rows matching the text')
     await panel.$eval('input[aria-label="Filter events"]', (input) => {
@@ -199,21 +185,8 @@ describe('the Realtime panel, in real Chromium', () => {
   })
 
   it('exports a file that validates against the schema and imports back to the same rows', async () => {
-    await panel.$$eval('button', (buttons) =>
-      (buttons.find((b) => b.textContent === 'Export JSON') as HTMLElement | undefined)?.click(),
-    )
-    await pollUntil(
-      async () => readdirSync(downloads).some((f) => f.endsWith('.json')),
-      'the download',
-    )
-    const file = path.join(
-      downloads,
-      readdirSync(downloads).find((f) => f.endsWith('.json'))!,
-    )
-    const exported = JSON.parse(readFileSync(file, 'utf8'))
-    const schema = JSON.parse(readFileSync('schema/realtime-sync-devtools.log.schema.json', 'utf8'))
-    const validate = new Ajv({ strict: false }).compile(schema)
-    expect(validate(exported), JSON.stringify(validate.errors)).toBe(true)
+    const exported = (await ui.exportJson(downloads)) as { events: SyncEvent[] }
+    expect(exportSchemaErrors(exported)).toEqual([])
     const held = await pageEvents()
     expect(exported.events.map((e: SyncEvent) => e.seq)).toEqual(held.map((e) => e.seq))
     expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
@@ -226,7 +199,7 @@ describe('the Realtime panel, in real Chromium', () => {
       async () => panel.$eval('body', (b) => /Imported/.test(b.textContent ?? '')),
       'the imported view',
     )
-    const importedRows = await rows()
+    const importedRows = await ui.rows()
     expect(importedRows.length).toBe(Math.min(exported.events.length, importedRows.length))
     expect(importedRows.some((row) => /deduped/.test(row))).toBe(true)
     await screenshot(devtools, 'e2e-panel-imported')
@@ -272,7 +245,7 @@ describe('the Realtime panel, in real Chromium', () => {
       },
     )
     await pollUntil(
-      async () => (await rows()).some((row) => /reload|navigat/i.test(row)),
+      async () => (await ui.rows()).some((row) => /reload|navigat/i.test(row)),
       'a page reload marker',
     )
     await screenshot(devtools, 'e2e-panel-after-reload')

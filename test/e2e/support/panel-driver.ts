@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import Ajv from 'ajv'
+import type { Browser, Frame } from 'puppeteer-core'
+import { pollUntil } from './chromium'
+
+/**
+ * Reading and driving the real Realtime panel the way a developer does: rows of the log as
+ * text, a click on a row, the detail pane's sentences, the Export button.
+ */
+export interface PanelDriver {
+  frame: Frame
+  /** What the log shows, row by row, as text. */
+  rows(): Promise<string[]>
+  waitForRow(pattern: RegExp, message: string): Promise<void>
+  /** Clicks the newest row matching the pattern. */
+  clickRow(pattern: RegExp): Promise<void>
+  /** The detail pane's text. */
+  detailText(): Promise<string>
+  clickButton(label: string): Promise<void>
+  /** Clicks Export JSON and returns the downloaded file's parsed content. */
+  exportJson(downloads: string): Promise<unknown>
+}
+
+const ROWS = '[role=listbox][aria-label=Events] [role=option]'
+
+export function panelDriver(frame: Frame): PanelDriver {
+  const rows = () =>
+    frame.$$eval(ROWS, (elements) => elements.map((element) => element.textContent ?? ''))
+  const clickButton = (label: string) =>
+    frame.$$eval(
+      'button',
+      (buttons, text) =>
+        (buttons.find((b) => b.textContent === text) as HTMLElement | undefined)?.click(),
+      label,
+    )
+  return {
+    frame,
+    rows,
+    waitForRow: (pattern, message) =>
+      pollUntil(async () => (await rows()).some((row) => pattern.test(row)), message),
+    clickRow: (pattern) =>
+      frame.$$eval(
+        ROWS,
+        (elements, source) => {
+          const match = [...elements]
+            .reverse()
+            .find((e) => new RegExp(source).test(e.textContent ?? ''))
+          ;(match as HTMLElement | undefined)?.click()
+        },
+        pattern.source,
+      ),
+    detailText: () => frame.$eval('[aria-label=Details]', (element) => element.textContent ?? ''),
+    clickButton,
+    async exportJson(downloads) {
+      const before = new Set(readdirSync(downloads))
+      await clickButton('Export JSON')
+      let file: string | undefined
+      await pollUntil(async () => {
+        file = readdirSync(downloads).find((f) => f.endsWith('.json') && !before.has(f))
+        return file !== undefined
+      }, 'the exported file')
+      return JSON.parse(readFileSync(path.join(downloads, file!), 'utf8')) as unknown
+    },
+  }
+}
+
+/** Lets the browser save downloads into `directory` (the panel's Export). */
+export async function allowDownloads(browser: Browser, directory: string): Promise<void> {
+  const cdp = await browser.target().createCDPSession()
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: directory })
+}
+
+const validateExport = new Ajv({ strict: false }).compile(
+  JSON.parse(readFileSync('schema/realtime-sync-devtools.log.schema.json', 'utf8')) as object,
+)
+
+/** What is wrong with an exported file by the shipped JSON Schema; [] when it validates. */
+export function exportSchemaErrors(exported: unknown): string[] {
+  return validateExport(exported)
+    ? []
+    : (validateExport.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`)
+}
