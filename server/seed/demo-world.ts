@@ -105,7 +105,7 @@ export const DEMO_DEALS = [
   },
 ] as const
 
-const CONTACTS = [
+export const DEMO_CONTACTS = [
   {
     id: id('c0a7ac70', 1),
     organization_id: 'org_acme',
@@ -133,9 +133,9 @@ const CONTACTS = [
 ]
 
 const DEAL_CONTACTS = [
-  { deal_id: DEMO_DEALS[0].id, contact_id: CONTACTS[0]!.id },
-  { deal_id: DEMO_DEALS[1].id, contact_id: CONTACTS[1]!.id },
-  { deal_id: DEMO_DEALS[3].id, contact_id: CONTACTS[2]!.id },
+  { deal_id: DEMO_DEALS[0].id, contact_id: DEMO_CONTACTS[0]!.id },
+  { deal_id: DEMO_DEALS[1].id, contact_id: DEMO_CONTACTS[1]!.id },
+  { deal_id: DEMO_DEALS[3].id, contact_id: DEMO_CONTACTS[2]!.id },
 ]
 
 const ACTIVITIES = [
@@ -166,14 +166,14 @@ const EMAILS = [
   {
     id: id('e3a10000', 1),
     organization_id: 'org_acme',
-    contact_id: CONTACTS[0]!.id,
+    contact_id: DEMO_CONTACTS[0]!.id,
     subject: 'Your anvils',
     body: 'They ship on Monday.',
   },
   {
     id: id('e3a10000', 2),
     organization_id: 'org_globex',
-    contact_id: CONTACTS[2]!.id,
+    contact_id: DEMO_CONTACTS[2]!.id,
     subject: 'Campus tour',
     body: 'Bring a hammock.',
   },
@@ -260,7 +260,7 @@ export async function seedDemoWorld(db: Database, users: UserStore): Promise<voi
     })),
   )
   await insertRows(db, 'deals', DEMO_DEALS)
-  await insertRows(db, 'contacts', CONTACTS)
+  await insertRows(db, 'contacts', DEMO_CONTACTS)
   await insertRows(db, 'deal_contacts', DEAL_CONTACTS)
   await insertRows(db, 'activities', ACTIVITIES)
   await insertRows(db, 'emails', EMAILS)

@@ -1,0 +1,283 @@
+/**
+ * The full path, as two teammates and an outsider see it: the demo CRM in real Chromium with the
+ * built extension loaded, the real DevTools Realtime panel open in each window, the local stack
+ * behind them. Alice and Bob are in Acme; Carol is in Globex. Steps run in order.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { CDPSession, Page } from 'puppeteer-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoUrl, serveDemo } from '../../demo/serve-demo'
+import type { Site } from '../../demo/site-server'
+import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
+import type { Stack } from '../../server/stack'
+import type { SyncEvent } from '../../src/types'
+import { startTestStack } from '../server/stack-harness'
+import {
+  type ExtensionBrowser,
+  launchWithExtension,
+  openRealtimePanel,
+  pollUntil,
+  screenshot,
+} from './support/chromium'
+import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
+import {
+  allowDownloads,
+  exportSchemaErrors,
+  type PanelDriver,
+  panelDriver,
+} from './support/panel-driver'
+
+/** An Acme deal Alice edits and Bob watches; Carol (Globex) must never hear of it. */
+const DEAL = DEMO_DEALS[1]
+/** An Acme contact not yet on DEAL: Alice links it (a deal_contacts junction row). */
+const NEW_CONTACT = DEMO_CONTACTS[0]!
+/** A Globex deal: Carol's own change, the marker that her stream is flowing. */
+const GLOBEX_DEAL = DEMO_DEALS[3]
+
+interface UserWindow {
+  page: Page
+  devtools: Page
+  panel: PanelDriver
+}
+
+let stack: Stack
+let site: Site
+let chromium: ExtensionBrowser
+let alice: UserWindow
+let bob: UserWindow
+let carol: UserWindow
+let downloads: string
+
+async function openAs(email: string, route: string): Promise<Page> {
+  // A window each, as a user puts them side by side: a background tab would be hidden
+  // (throttled timers, no animation frames), which is not what the user sees.
+  const page = await chromium.browser.newPage({ type: 'window' })
+  await page.setViewport({ width: 900, height: 760 })
+  await page.goto(demoUrl(site, email, route))
+  await waitForText(page, '[data-testid=realtime-status]', 'live', `${email}'s realtime to be live`)
+  return page
+}
+
+async function withPanel(page: Page): Promise<UserWindow> {
+  const { devtools, panel } = await openRealtimePanel(page, chromium.extensionId)
+  await devtools.setViewport({ width: 1300, height: 760 })
+  return { page, devtools, panel: panelDriver(panel) }
+}
+
+/** Waits until the element's text contains `text` (polling in the page, no fixed sleep). */
+function waitForText(page: Page, selector: string, text: string, what: string) {
+  return page
+    .waitForFunction(
+      (s, t) => document.querySelector(s)?.textContent?.includes(t) === true,
+      { polling: 50, timeout: 20_000 },
+      selector,
+      text,
+    )
+    .catch((error: unknown) => {
+      throw new Error(`timed out waiting for ${what}: ${String(error)}`)
+    })
+}
+
+const textOf = (page: Page, selector: string) =>
+  page.$eval(selector, (element) => element.textContent ?? '')
+
+/** Alice renames the deal through the demo's edit form, as a user would. */
+async function aliceRenames(title: string) {
+  await alice.page.locator('input[name=title]').fill(title)
+  await alice.page.locator('[data-testid=save-deal]').click()
+  await waitForText(alice.page, '[data-testid=deal-heading]', title, 'her own new title')
+  // Saved: the button is enabled again once the mutation settled.
+  await alice.page.waitForFunction(
+    () =>
+      (document.querySelector('[data-testid=save-deal]') as HTMLButtonElement | null)?.disabled ===
+      false,
+    { polling: 50, timeout: 20_000 },
+  )
+}
+
+async function titleInDatabase(id: string): Promise<string> {
+  const result = await stack.database.query<{ title: string }>(
+    'select title from public.deals where id = $1::text::uuid',
+    [id],
+  )
+  return result.rows[0]!.title
+}
+
+/** The events the page's engine logged (its ring buffer, as the console API exposes it). */
+const engineEvents = (page: Page) =>
+  page.evaluate(() => {
+    const registry = (
+      window as unknown as {
+        __REALTIME_SYNC_DEVTOOLS__: {
+          engines: Map<string, { readEvents(): { events: unknown[] } }>
+        }
+      }
+    ).__REALTIME_SYNC_DEVTOOLS__
+    return [...registry.engines.values()].flatMap((engine) => engine.readEvents().events)
+  }) as Promise<SyncEvent[]>
+
+beforeAll(async () => {
+  stack = await startTestStack()
+  site = await serveDemo({
+    appDir: E2E_DEMO_DIR,
+    supabaseUrl: stack.url,
+    supabaseAnonKey: stack.anonKey,
+    localUsers: true,
+  })
+  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
+  downloads = mkdtempSync(path.join(tmpdir(), 'rsd-demo-downloads-'))
+  await allowDownloads(chromium.browser, downloads)
+
+  alice = await withPanel(await openAs(DEMO_USERS.alice.email, `#/deals/${DEAL.id}`))
+  // Bob looked at the deals list, then opened the deal: both queries are in his cache.
+  const bobPage = await openAs(DEMO_USERS.bob.email, '#/deals')
+  await waitForText(bobPage, '[data-testid=deal-table]', DEAL.title, 'the deals list')
+  await bobPage.click(`[data-testid=deal-row][data-deal-id="${DEAL.id}"] a`)
+  await waitForText(bobPage, '[data-testid=deal-heading]', DEAL.title, "Bob's deal page")
+  bob = await withPanel(bobPage)
+  carol = await withPanel(await openAs(DEMO_USERS.carol.email, '#/deals'))
+}, 120_000)
+
+afterAll(async () => {
+  await chromium?.close()
+  await site?.close()
+  await stack?.close()
+})
+
+describe('the demo, end to end: two teammates and an outsider', () => {
+  it("shows Alice's edit on Bob's screen without a reload, and in his panel received → invalidated with the keys", async () => {
+    await aliceRenames('Rocket skates, 60 pairs')
+    await waitForText(
+      bob.page,
+      '[data-testid=deal-heading]',
+      'Rocket skates, 60 pairs',
+      "the new title on Bob's screen",
+    )
+
+    await bob.panel.waitForRow(new RegExp(`received.*deals.*${DEAL.id}`), 'the received row')
+    await bob.panel.clickRow(new RegExp(`received.*deals.*${DEAL.id}`))
+    await pollUntil(
+      async () => /Invalidated/.test(await bob.panel.detailText()),
+      'the decision trail with the invalidated keys',
+    )
+    const trail = await bob.panel.detailText()
+    expect(trail).toContain('["deals","list",')
+    expect(trail).toContain(`["deals","record","${DEAL.id}"]`)
+    await screenshot(bob.page, 'demo-bob-sees-alices-edit')
+    await screenshot(bob.devtools, 'demo-bob-panel-received-trail')
+  })
+
+  it("shows the same change in Alice's panel as the echo of her own write", async () => {
+    await alice.panel.waitForRow(new RegExp(`echo.*deals.*${DEAL.id}`), 'the echo row')
+    await alice.panel.clickRow(new RegExp(`echo.*deals.*${DEAL.id}`))
+    await pollUntil(
+      async () =>
+        /Echo: this tab wrote .*comes back from the current user/.test(
+          await alice.panel.detailText(),
+        ),
+      'the echo reason',
+    )
+    const aliceEvents = await engineEvents(alice.page)
+    expect(
+      aliceEvents.some(
+        (e) => e.kind === 'received' && e.recordId === DEAL.id && e.table === 'deals',
+      ),
+    ).toBe(false)
+    await screenshot(alice.devtools, 'demo-alice-panel-echo')
+  })
+
+  it('shows Carol, in another organization, nothing of it', async () => {
+    // Carol's own change is the marker: once her panel shows it, Acme's change (made earlier)
+    // would have arrived before it if it were ever going to.
+    await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, `#/deals/${GLOBEX_DEAL.id}`))
+    await waitForText(carol.page, '[data-testid=realtime-status]', 'live', "Carol's realtime")
+    await carol.page.locator('input[name=title]').fill('Hammock district, phase 2')
+    await carol.page.locator('[data-testid=save-deal]').click()
+    await carol.panel.waitForRow(new RegExp(`echo.*deals.*${GLOBEX_DEAL.id}`), "Carol's own echo")
+
+    const rows = await carol.panel.rows()
+    expect(rows.some((row) => row.includes(DEAL.id) || row.includes('org_acme'))).toBe(false)
+    const events = await engineEvents(carol.page)
+    expect(events.filter((e) => e.orgId === 'org_acme')).toEqual([])
+    await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, '#/deals'))
+    await waitForText(carol.page, '[data-testid=deal-table]', 'Cypress Creek', "Carol's deals")
+    expect(await textOf(carol.page, '[data-testid=deal-table]')).not.toContain('Rocket skates')
+    await screenshot(carol.devtools, 'demo-carol-panel')
+  })
+
+  it("brings Alice's new contact link (a junction row without organization_id) to Bob's screen", async () => {
+    await alice.page.select('[data-testid=add-contact-select]', NEW_CONTACT.id)
+    await alice.page.locator('[data-testid=add-contact]').click()
+    await bob.page.waitForSelector(
+      `[data-testid=deal-contact][data-contact-id="${NEW_CONTACT.id}"]`,
+      { timeout: 20_000 },
+    )
+    expect(await textOf(bob.page, `[data-contact-id="${NEW_CONTACT.id}"]`)).toContain(
+      NEW_CONTACT.name,
+    )
+    await bob.panel.waitForRow(
+      new RegExp(`received.*deal_contacts.*${DEAL.id}:${NEW_CONTACT.id}`),
+      'the junction change in Bob’s panel',
+    )
+  })
+
+  it('resyncs Bob after his socket dropped while Alice kept writing: his screen equals the database', async () => {
+    const network: CDPSession = await bob.page.createCDPSession()
+    await network.send('Network.enable')
+    // Offline first, so Bob cannot rejoin until Alice is done: her writes land in his gap.
+    await network.send('Network.emulateNetworkConditions', {
+      offline: true,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    })
+    stack.realtime.dropConnections()
+    await waitForText(bob.page, '[data-testid=realtime-status]', 'connecting', 'Bob to notice')
+    const receivedBefore = (await engineEvents(bob.page)).filter(
+      (e) => e.kind === 'received',
+    ).length
+
+    for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
+      await aliceRenames(title)
+    }
+    expect(await titleInDatabase(DEAL.id)).toBe('Skates while Bob was away 2')
+    await network.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    })
+    await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
+    await bob.panel.waitForRow(/resync/, 'the resync row in Bob’s panel')
+    await waitForText(
+      bob.page,
+      '[data-testid=deal-heading]',
+      'Skates while Bob was away 2',
+      "Bob's screen after the resync",
+    )
+    expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(
+      await titleInDatabase(DEAL.id),
+    )
+    // He missed both changes (realtime has no replay): the resync is what fixed his screen.
+    const missed = (await engineEvents(bob.page))
+      .filter((e) => e.kind === 'received')
+      .slice(receivedBefore)
+      .filter((e) => e.recordId === DEAL.id)
+    expect(missed).toEqual([])
+    await screenshot(bob.devtools, 'demo-bob-panel-resync')
+  })
+
+  it("exports Bob's log as a file that validates against the schema", async () => {
+    const exported = (await bob.panel.exportJson(downloads)) as {
+      events: SyncEvent[]
+      engine: { name: string }
+    }
+    expect(exportSchemaErrors(exported)).toEqual([])
+    expect(exported.engine.name).toBe('demo-crm')
+    const kinds = new Set(exported.events.map((e) => e.kind))
+    expect([...kinds]).toEqual(expect.arrayContaining(['received', 'invalidated', 'resync']))
+    expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
+  })
+})
