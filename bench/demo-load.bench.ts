@@ -274,8 +274,3 @@ function sumMinutes(after: MinuteMetrics[], before: MinuteMetrics[]) {
     names.map((name) => [name, sum(after, name) - sum(before, name)]),
   ) as Record<(typeof names)[number], number>
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const seconds = Number(process.env.DEMO_LOAD_SECONDS ?? 60)
-  await runDemoLoadBench({ durationMs: seconds * 1_000 })
-}

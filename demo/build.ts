@@ -9,6 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..')
  * the extension exactly as `npm run build` makes it, and the demo CRM as static files.
  */
 export async function buildExtension(outDir = path.join(ROOT, 'dist')): Promise<string> {
+  outDir = path.resolve(outDir)
   await build({
     configFile: path.join(ROOT, 'vite.config.ts'),
     root: ROOT,
@@ -19,6 +20,7 @@ export async function buildExtension(outDir = path.join(ROOT, 'dist')): Promise<
 }
 
 export async function buildDemoApp(outDir = DEMO_BUILD_DIR): Promise<string> {
+  outDir = path.resolve(outDir)
   await build({
     configFile: path.join(ROOT, 'demo', 'vite.config.ts'),
     logLevel: 'warn',

@@ -10,5 +10,7 @@ export default defineConfig({
   root: DEMO_APP_ROOT,
   base: './',
   plugins: [react()],
-  build: { outDir: DEMO_BUILD_DIR, emptyOutDir: true },
+  // One bundle (React, TanStack Query, supabase-js: ~530 kB) served from this machine: splitting
+  // it would only add requests.
+  build: { outDir: DEMO_BUILD_DIR, emptyOutDir: true, chunkSizeWarningLimit: 1_000 },
 })

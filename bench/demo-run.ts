@@ -1,0 +1,21 @@
+/**
+ * `npm run bench:demo`: the demo's figures. Alice's write → Bob's screen in real Chromium
+ * (200 writes, split into commit → received, batch wait, refetch, render), then the seed's
+ * scenario of 500 simulated users for 60 s (granular vs table-wide refetches, per-minute metrics).
+ */
+import { loadavg } from 'node:os'
+import { runDemoLatencyBench } from './demo-latency.bench'
+import { runDemoLoadBench } from './demo-load.bench'
+
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ')
+console.log(`machine load average (1/5/15 min) at start: ${load()}`)
+const all = [
+  ...(await runDemoLatencyBench(Number(process.env.DEMO_LATENCY_WRITES ?? 200))),
+  ...(await runDemoLoadBench({ durationMs: Number(process.env.DEMO_LOAD_SECONDS ?? 60) * 1_000 })),
+]
+console.log(`\nmachine load average (1/5/15 min) at the end: ${load()}`)
+const missed = all.filter((v) => !v.ok)
+console.log(`\n${all.length - missed.length}/${all.length} targets met`)
