@@ -6,14 +6,15 @@ const ROOT = path.resolve(import.meta.dirname, '..')
 
 /**
  * The two builds the demo, the browser tests and the browser benchmarks need, with Vite's API:
- * the extension exactly as `npm run build` makes it, and the demo CRM as static files.
+ * the extension exactly as `npm run build` makes it, and the demo CRM as static files. Errors
+ * only (DEMO_BUILD_LOG=verbose shows Vite's output): `npm run build` is where build output is read.
  */
 export async function buildExtension(outDir = path.join(ROOT, 'dist')): Promise<string> {
   outDir = path.resolve(outDir)
   await build({
     configFile: path.join(ROOT, 'vite.config.ts'),
     root: ROOT,
-    logLevel: 'warn',
+    logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
     build: { outDir, emptyOutDir: true },
   })
   return outDir
@@ -23,7 +24,7 @@ export async function buildDemoApp(outDir = DEMO_BUILD_DIR): Promise<string> {
   outDir = path.resolve(outDir)
   await build({
     configFile: path.join(ROOT, 'demo', 'vite.config.ts'),
-    logLevel: 'warn',
+    logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
     build: { outDir, emptyOutDir: true },
   })
   return outDir

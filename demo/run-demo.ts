@@ -121,8 +121,7 @@ function nextSteps(site: Site, stack: Stack | undefined, extensionDir: string, m
       : `
   Under load: in another terminal, npm run demo:load -- --users 500 --rate 200
 
-  Local stack   ${stack.url}   (Realtime, REST, Auth over embedded Postgres)
-  anon key      ${stack.anonKey}
+  Local stack   ${stack.url}   (Realtime, REST, Auth over embedded Postgres; keys: npm run stack)
 `
   return `
 Realtime Sync DevTools demo is ready (${(ms / 1_000).toFixed(0)} s)
