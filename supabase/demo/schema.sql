@@ -61,6 +61,23 @@ create table if not exists public.profiles (
   display_name text
 );
 
+-- deals.updated_at is the database's clock, whoever writes (a browser's clock is not).
+create or replace function public.touch_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := pg_catalog.now();
+  return new;
+end;
+$$;
+
+drop trigger if exists deals_touch_updated_at on public.deals;
+create trigger deals_touch_updated_at
+  before update on public.deals
+  for each row execute function public.touch_updated_at();
+
 create index if not exists deals_organization_id_idx on public.deals (organization_id);
 create index if not exists contacts_organization_id_idx on public.contacts (organization_id);
 create index if not exists activities_organization_id_idx on public.activities (organization_id);

@@ -384,6 +384,20 @@ describe('rows moving between organizations', () => {
   })
 })
 
+describe('demo schema', () => {
+  it("sets deals.updated_at from the database's clock on every update, whatever the client sends", async () => {
+    const dealId = await asUser(db, alice, (tx) => insertDeal(tx, 'org-a', 'clock'))
+    const result = await asUser(db, alice, (tx) =>
+      tx.query<{ updated_at: Date; now: Date }>(
+        `update public.deals set title = 'clock 2', updated_at = '2001-01-01'
+         where id = $1 returning updated_at, now() as now`,
+        [dealId],
+      ),
+    )
+    expect(result.rows[0]!.updated_at).toEqual(result.rows[0]!.now)
+  })
+})
+
 describe('untraceable tables', () => {
   it('produces no event (and no error) for a tracked table with no organization route', async () => {
     await asService(db, (tx) =>

@@ -243,7 +243,10 @@ describe('Auth for email + password, as auth-js uses it', () => {
       email: 'load@acme.test',
     })
     expect(passwordless.data.user?.id).toBe('b5e70000-0000-4000-8000-000000000099')
-    const refused = await client().auth.signInWithPassword({ email: 'load@acme.test', password: '' })
+    const refused = await client().auth.signInWithPassword({
+      email: 'load@acme.test',
+      password: '',
+    })
     expect(refused.error).not.toBeNull()
 
     const denied = await client().auth.admin.createUser({ email: 'x@acme.test' })

@@ -1,0 +1,30 @@
+/**
+ * Which user a window shows lives in the URL (`?user=<email>`), so two windows can be two
+ * users. The hash is the route and survives a user switch.
+ */
+
+export function userFromUrl(): string | null {
+  const user = new URLSearchParams(window.location.search).get('user')?.trim()
+  return user ? user : null
+}
+
+export function organizationFromUrl(): string | null {
+  return new URLSearchParams(window.location.search).get('org')
+}
+
+/** Full navigation: a new user gets a fresh page, QueryClient and Realtime connection. */
+export function openAsUser(email: string | null): void {
+  window.location.assign(urlForUser(email))
+}
+
+export function urlForUser(email: string | null): string {
+  const search = email === null ? '' : `?user=${encodeURIComponent(email)}`
+  return `${window.location.pathname}${search}${window.location.hash}`
+}
+
+/** Remembers the picked organization across reloads without navigating. */
+export function rememberOrganization(organizationId: string): void {
+  const url = new URL(window.location.href)
+  url.searchParams.set('org', organizationId)
+  window.history.replaceState(window.history.state, '', url)
+}

@@ -1,0 +1,29 @@
+import { useOrganizations } from '../boot/organization-context'
+
+/** Only for members of several organizations (dave): which one the pages show. */
+export function OrgPicker() {
+  const { organizations, current, setCurrent } = useOrganizations()
+  if (organizations.length < 2) {
+    return (
+      <span className="org-name" data-testid="current-org">
+        {current.name}
+      </span>
+    )
+  }
+  return (
+    <label className="field field--inline">
+      <span className="field__label">Organization</span>
+      <select
+        data-testid="org-picker"
+        value={current.id}
+        onChange={(event) => setCurrent(event.target.value)}
+      >
+        {organizations.map((organization) => (
+          <option key={organization.id} value={organization.id}>
+            {organization.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
