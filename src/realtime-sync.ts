@@ -99,7 +99,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       onChange: (orgId, payload) => pipeline.receive(orgId, payload),
       onStatus: (state) => {
         pipeline.channelStatus(state)
-        if (state.status === 'SUBSCRIBED' && state.subscribedCount > 1) pipeline.resync(state)
+        if (state.status === 'SUBSCRIBED') pipeline.resync(state)
       },
     },
     scheduler,

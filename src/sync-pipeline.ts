@@ -146,17 +146,34 @@ export class SyncPipeline {
     )
   }
 
-  /** A channel SUBSCRIBED again: what changed meanwhile is lost upstream, so refetch it all. */
+  /**
+   * A channel SUBSCRIBED. Realtime has no replay, so a change committed while the channel was
+   * not live is lost upstream: after a reconnect, every query of the organization is refetched.
+   * On the first subscription the same holds for the queries that were already loaded or
+   * loading (their data may predate it); with none, nothing is logged.
+   */
   resync(state: ChannelState): void {
-    const now = this.scheduler.now()
+    const first = state.subscribedCount <= 1
+    if (first && !this.hasLoadedOrganizationQuery(state.orgId)) return
     const event = this.log.append({
-      at: now,
+      at: this.scheduler.now(),
       kind: 'resync',
       orgId: state.orgId,
       channel: { topic: state.topic, status: state.status },
-      reason: `${state.topic} subscribed again (time ${state.subscribedCount}): changes made while it was disconnected are lost upstream, so every query of ${state.orgId} is refetched`,
+      reason: first
+        ? `${state.topic} subscribed for the first time after queries of ${state.orgId} were loaded: a change made before it was live would be missed, so they are refetched once`
+        : `${state.topic} subscribed again (time ${state.subscribedCount}): changes made while it was disconnected are lost upstream, so every query of ${state.orgId} is refetched`,
     })
     this.batcher.add(event)
+  }
+
+  private hasLoadedOrganizationQuery(orgId: string): boolean {
+    for (const [table, query] of this.index.queries()) {
+      if (this.options.globalTables.has(table)) continue
+      if (!this.options.isOrganizationQuery(query.queryKey, orgId)) continue
+      if (query.state.dataUpdatedAt > 0 || query.state.fetchStatus === 'fetching') return true
+    }
+    return false
   }
 
   channelStatus(state: ChannelState): void {

@@ -238,6 +238,8 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     const receivedBefore = (await engineEvents(bob.page)).filter(
       (e) => e.kind === 'received',
     ).length
+    const resyncRows = async () => (await bob.panel.rows()).filter((r) => /resync/.test(r)).length
+    const resyncsBefore = await resyncRows()
 
     for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
       await aliceRenames(title)
@@ -250,7 +252,10 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       uploadThroughput: -1,
     })
     await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
-    await bob.panel.waitForRow(/resync/, 'the resync row in Bob’s panel')
+    await pollUntil(
+      async () => (await resyncRows()) > resyncsBefore,
+      'a new resync row in Bob’s panel',
+    )
     await waitForText(
       bob.page,
       '[data-testid=deal-heading]',

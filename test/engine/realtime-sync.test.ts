@@ -57,7 +57,9 @@ describe('channels', () => {
     supabase.subscribeAll()
     supabase.channelFor('org_acme').deliver(changePayload())
     scheduler.advance(200)
-    expect(kinds()).toEqual(['channel', 'channel', 'received', 'invalidated'])
+    // The list was loaded before the channel was live: the first SUBSCRIBED catches it up, in
+    // the same pass as the change.
+    expect(kinds()).toEqual(['channel', 'channel', 'resync', 'received', 'invalidated'])
     expect(world.fetches(['deals', 'list'])).toBe(1)
   })
 
@@ -135,12 +137,30 @@ describe('channels', () => {
 })
 
 describe('gap recovery', () => {
-  it('a SUBSCRIBED after the first is a resync: every query of the organization refetches', async () => {
+  it('the first SUBSCRIBED catches up the queries loaded before it, once', async () => {
     const { supabase, scheduler, world, sync, kinds } = setup()
     world.active(['deals', 'list'])
-    world.active(['contacts', 'record', 'c1'])
     await settle()
     supabase.subscribeAll()
+    scheduler.advance(200)
+    expect(kinds()).toEqual(['channel', 'channel', 'resync', 'invalidated'])
+    expect(sync.getEvents()[2]?.reason).toMatch(/subscribed for the first time after queries/)
+    expect(world.fetches(['deals', 'list'])).toBe(1)
+  })
+
+  it('a first SUBSCRIBED with no query loaded yet logs no resync', async () => {
+    const { supabase, kinds } = setup()
+    await settle()
+    supabase.subscribeAll()
+    expect(kinds()).toEqual(['channel', 'channel'])
+  })
+
+  it('a SUBSCRIBED after the first is a resync: every query of the organization refetches', async () => {
+    const { supabase, scheduler, world, sync, kinds } = setup()
+    await settle()
+    supabase.subscribeAll()
+    world.active(['deals', 'list'])
+    world.active(['contacts', 'record', 'c1'])
     expect(kinds()).not.toContain('resync')
 
     supabase.dropSocket()

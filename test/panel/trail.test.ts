@@ -207,7 +207,7 @@ describe('invalidation passes, resyncs and channels', () => {
     resync.servedBy = pass
     expect(verdict(resync)).toBe('resync: org_acme → 8 keys')
     expect(decisionTrail(resync, context([resync, pass]))[0]?.text).toMatch(
-      /^org:org_acme subscribed again at .*: changes made while it was disconnected are lost upstream/,
+      /^org:org_acme subscribed at .*Realtime has no replay: a change made while the channel was not live .* is lost upstream/,
     )
   })
 

@@ -146,7 +146,7 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
         {
           tone: 'warn',
           title: 'Resync',
-          text: `${event.channel?.topic ?? `org:${event.orgId ?? '?'}`} subscribed again at ${formatTime(event.at)}: changes made while it was disconnected are lost upstream, so every query of ${event.orgId ?? 'the organization'} is refetched.`,
+          text: `${event.channel?.topic ?? `org:${event.orgId ?? '?'}`} subscribed at ${formatTime(event.at)}. Realtime has no replay: a change made while the channel was not live (before its first subscription, or while disconnected) is lost upstream, so the queries of ${event.orgId ?? 'the organization'} are refetched.`,
           detail: event.reason,
         },
         ...batchAndKeys(row),
