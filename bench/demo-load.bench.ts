@@ -206,14 +206,16 @@ export async function runDemoLoadBench(options: DemoLoadOptions = {}): Promise<V
       `${total(d)} (list ${d.list}, open deal ${d.openRecord}, other records ${d.otherRecords}, other tables ${d.other})`
 
     const minutes = sumMinutes(granular.metrics(), metricsBefore)
-    const perMinute = (n: number) => ((n * 60_000) / durationMs).toFixed(0)
+    // Over the time the writes really took: a loaded stack falls behind the schedule.
+    const perMinute = (n: number) =>
+      ((n * 60_000) / Math.max(durationMs, load.elapsedMs)).toFixed(0)
     await Promise.all(Object.values(tabs).map((tab) => tab.stop()))
 
     const ratio = total(t) / Math.max(1, total(g))
     const verdicts: Verdict[] = [
       {
-        name: `writes by ${users} users in ${durationMs / 1000} s`,
-        figure: `${load.ok} ok, ${load.failed} failed (request p50 ${load.p50Ms.toFixed(0)} ms, p99 ${load.p99Ms.toFixed(0)} ms)`,
+        name: `writes by ${users} users, scheduled over ${durationMs / 1000} s`,
+        figure: `${load.ok} ok, ${load.failed} failed, done in ${(load.elapsedMs / 1000).toFixed(1)} s = ${((load.ok * 1000) / load.elapsedMs).toFixed(0)}/s (request p50 ${load.p50Ms.toFixed(0)} ms, p99 ${load.p99Ms.toFixed(0)} ms)`,
         target: 'all ok',
         ok: load.failed === 0 && load.ok > 0,
       },
