@@ -115,13 +115,20 @@ function nextSteps(site: Site, stack: Stack | undefined, extensionDir: string, m
      and one in another organization (sees nothing of Acme's changes):
        ${demoUrl(site, carol.email)}
      ${dave.email} is in both organizations (switch in the header). Password: demo-password.`
+  const story =
+    stack === undefined
+      ? `  4. Edit a deal in one window: the other shows it without a reload; its Realtime panel shows
+     the event received, then the query keys it invalidated. The writer's panel shows an echo.`
+      : `  4. Edit a deal as Alice: Bob's window shows it without a reload; his Realtime panel shows the
+     event received, then the query keys it invalidated. Alice's panel shows it as an echo of
+     her own write; Carol's sees nothing.`
   const local =
     stack === undefined
       ? ''
       : `
   Under load: in another terminal, npm run demo:load -- --users 500 --rate 200
 
-  Local stack   ${stack.url}   (Realtime, REST, Auth over embedded Postgres; keys: npm run stack)
+  Local stack   ${stack.url}   (Realtime, REST, Auth over embedded Postgres, with the Supabase CLI's local demo keys)
 `
   return `
 Realtime Sync DevTools demo is ready (${(ms / 1_000).toFixed(0)} s)
@@ -130,9 +137,7 @@ Realtime Sync DevTools demo is ready (${(ms / 1_000).toFixed(0)} s)
      click "Load unpacked" and pick the ${extensionDir}/ folder of this repository.
 ${windows}
   3. In each window open DevTools (F12 or Ctrl+Shift+I) and pick the Realtime tab.
-  4. Edit a deal as Alice: Bob's window shows it without a reload; his Realtime panel shows the
-     event received, then the query keys it invalidated. Alice's panel shows it as an echo of
-     her own write; Carol's sees nothing.
+${story}
 ${local}
 Ctrl-C stops everything.
 `
