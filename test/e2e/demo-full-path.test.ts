@@ -38,7 +38,6 @@ const GLOBEX_DEAL = DEMO_DEALS[3]
 
 interface UserWindow {
   page: Page
-  devtools: Page
   panel: PanelDriver
 }
 
@@ -63,7 +62,7 @@ async function openAs(email: string, route: string): Promise<Page> {
 async function withPanel(page: Page): Promise<UserWindow> {
   const { devtools, panel } = await openRealtimePanel(page, chromium.extensionId)
   await devtools.setViewport({ width: 1300, height: 760 })
-  return { page, devtools, panel: panelDriver(panel) }
+  return { page, panel: panelDriver(panel) }
 }
 
 /** Waits until the element's text contains `text` (polling in the page, no fixed sleep). */
@@ -166,7 +165,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     expect(trail).toContain('["deals","list",')
     expect(trail).toContain(`["deals","record","${DEAL.id}"]`)
     await screenshot(bob.page, 'demo-bob-sees-alices-edit')
-    await screenshot(bob.devtools, 'demo-bob-panel-received-trail')
+    await screenshot(bob.panel.frame, 'demo-bob-panel-received-trail')
   })
 
   it("shows the same change in Alice's panel as the echo of her own write", async () => {
@@ -185,7 +184,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         (e) => e.kind === 'received' && e.recordId === DEAL.id && e.table === 'deals',
       ),
     ).toBe(false)
-    await screenshot(alice.devtools, 'demo-alice-panel-echo')
+    await screenshot(alice.panel.frame, 'demo-alice-panel-echo')
   })
 
   it('shows Carol, in another organization, nothing of it', async () => {
@@ -204,7 +203,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, '#/deals'))
     await waitForText(carol.page, '[data-testid=deal-table]', 'Cypress Creek', "Carol's deals")
     expect(await textOf(carol.page, '[data-testid=deal-table]')).not.toContain('Rocket skates')
-    await screenshot(carol.devtools, 'demo-carol-panel')
+    await screenshot(carol.panel.frame, 'demo-carol-panel')
   })
 
   it("brings Alice's new contact link (a junction row without organization_id) to Bob's screen", async () => {
@@ -271,7 +270,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       .slice(receivedBefore)
       .filter((e) => e.recordId === DEAL.id)
     expect(missed).toEqual([])
-    await screenshot(bob.devtools, 'demo-bob-panel-resync')
+    await screenshot(bob.panel.frame, 'demo-bob-panel-resync')
   })
 
   it("exports Bob's log as a file that validates against the schema", async () => {

@@ -126,9 +126,16 @@ export async function pollUntil(
   }
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** A page, or a frame (the Realtime panel) cropped to its own box, saved into artifacts/. */
+export async function screenshot(target: Page | Frame, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true })
-  const file = path.join(ARTIFACTS, `${name}.png`)
-  await page.screenshot({ path: file as `${string}.png` })
+  const file = path.join(ARTIFACTS, `${name}.png`) as `${string}.png`
+  if ('frameElement' in target) {
+    const element = await target.frameElement()
+    if (element === null) throw new Error('the frame has no element to crop to')
+    await element.screenshot({ path: file })
+  } else {
+    await target.screenshot({ path: file })
+  }
   return file
 }
