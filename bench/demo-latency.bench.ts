@@ -12,11 +12,12 @@
  */
 import type { Page } from 'puppeteer-core'
 import { buildDemoApp, buildExtension } from '../demo/build'
-import { demoUrl, serveDemo } from '../demo/serve-demo'
+import { serveDemo } from '../demo/serve-demo'
 import { DEMO_DEALS, DEMO_PASSWORD, DEMO_USERS } from '../server/seed/demo-world'
 import { startStack } from '../server/stack'
 import type { SyncEvent } from '../src/types'
 import { launchWithExtension } from '../test/e2e/support/chromium'
+import { openDemoWindow } from '../test/e2e/support/demo-window'
 import { closeClient, createTestClient } from '../test/server/stack-harness'
 import { report, type Verdict } from './measure'
 
@@ -109,12 +110,11 @@ export async function runDemoLatencyBench(writes = 200): Promise<Verdict[]> {
       password: DEMO_PASSWORD,
     })
     if (signIn.error) throw signIn.error
-    const bob = await chromium.browser.newPage({ type: 'window' })
-    await bob.setViewport({ width: 900, height: 760 })
-    await bob.goto(demoUrl(site, DEMO_USERS.bob.email, `#/deals/${DEAL.id}`))
-    await bob.waitForFunction(
-      () => document.querySelector('[data-testid=realtime-status]')?.textContent?.includes('live'),
-      { polling: 50, timeout: 30_000 },
+    const bob = await openDemoWindow(
+      chromium.browser,
+      site,
+      DEMO_USERS.bob.email,
+      `#/deals/${DEAL.id}`,
     )
     let lastSeq = (await engineTimes(bob, DEAL.id, 0)).lastSeq
 

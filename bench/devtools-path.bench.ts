@@ -10,12 +10,11 @@
  * right (the log is ~276 px tall); BENCH_DEVTOOLS_VIEWPORT=WxH changes it.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core'
+import { buildExtension } from '../demo/build'
+import { serveSite } from '../demo/site-server'
 import type { PanelStore } from '../extension/panel/store/panel-store'
 import {
   chromiumArgs,
@@ -69,60 +68,23 @@ async function ensureExtensionBuilt(): Promise<void> {
   const newest = Math.max(...sources.map((s) => newestMtime(path.join(ROOT, s))))
   if (built > newest) return
   const started = performance.now()
-  const { build } = await import('vite')
-  await build({ root: ROOT, configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' })
+  await buildExtension(DIST)
   console.log(`built the extension into dist/ in ${(performance.now() - started).toFixed(0)} ms`)
 }
 
-/** Builds every bench/pages/<name> into a temp dir: one folder per page, relative URLs. */
-async function buildPages(outRoot: string): Promise<Record<string, string>> {
+/** Builds every bench/pages/<name> into <outRoot>/<name>: one folder per page, relative URLs. */
+async function buildPages(outRoot: string): Promise<string> {
   const { build } = await import('vite')
-  const roots: Record<string, string> = {}
   for (const name of readdirSync(PAGES)) {
-    const outDir = path.join(outRoot, name)
     await build({
       root: path.join(PAGES, name),
       base: './',
       configFile: false,
       logLevel: 'warn',
-      build: { outDir, emptyOutDir: true },
+      build: { outDir: path.join(outRoot, name), emptyOutDir: true },
     })
-    roots[name] = outDir
   }
-  return roots
-}
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-}
-
-/** A static server on 127.0.0.1: /<page>/<file> from that page's build folder. */
-async function serve(roots: Record<string, string>): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    const [, page = '', ...rest] = url.pathname.split('/')
-    const root = roots[page]
-    const file = root === undefined ? '' : path.resolve(root, rest.join('/') || 'index.html')
-    if (root === undefined || !file.startsWith(root + path.sep)) {
-      response.writeHead(404).end()
-      return
-    }
-    readFile(file).then(
-      (body) => {
-        response.writeHead(200, {
-          'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'cache-control': 'no-store',
-        })
-        response.end(body)
-      },
-      () => response.writeHead(404).end(),
-    )
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+  return outRoot
 }
 
 /**
@@ -133,7 +95,8 @@ async function serve(roots: Record<string, string>): Promise<{ url: string; serv
 export async function startBenchBrowser(): Promise<BenchBrowser> {
   await ensureExtensionBuilt()
   const scratch = mkdtempSync(path.join(tmpdir(), 'rsd-bench-'))
-  const { url: baseUrl, server } = await serve(await buildPages(path.join(scratch, 'pages')))
+  const site = await serveSite({ root: await buildPages(path.join(scratch, 'pages')) })
+  const baseUrl = site.url
   const userDataDir = path.join(scratch, 'profile')
   const extensions = `${DIST},${RAW_EXTENSION}`
   const browser = await puppeteer.launch({
@@ -148,7 +111,7 @@ export async function startBenchBrowser(): Promise<BenchBrowser> {
   })
   const close = async () => {
     await browser.close().catch(() => {})
-    await new Promise((resolve) => server.close(resolve))
+    await site.close()
     rmSync(scratch, { recursive: true, force: true })
   }
   try {

@@ -22,6 +22,7 @@ import {
   screenshot,
 } from './support/chromium'
 import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
+import { openDemoWindow } from './support/demo-window'
 import {
   allowDownloads,
   exportSchemaErrors,
@@ -49,15 +50,8 @@ let bob: UserWindow
 let carol: UserWindow
 let downloads: string
 
-async function openAs(email: string, route: string): Promise<Page> {
-  // A window each, as a user puts them side by side: a background tab would be hidden
-  // (throttled timers, no animation frames), which is not what the user sees.
-  const page = await chromium.browser.newPage({ type: 'window' })
-  await page.setViewport({ width: 900, height: 760 })
-  await page.goto(demoUrl(site, email, route))
-  await waitForText(page, '[data-testid=realtime-status]', 'live', `${email}'s realtime to be live`)
-  return page
-}
+const openAs = (email: string, route: string) =>
+  openDemoWindow(chromium.browser, site, email, route)
 
 async function withPanel(page: Page): Promise<UserWindow> {
   const { devtools, panel } = await openRealtimePanel(page, chromium.extensionId)
