@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { CDPSession, Page } from 'puppeteer-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { demoUrl, serveDemo } from '../../demo/serve-demo'
 import type { Site } from '../../demo/site-server'
 import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
@@ -29,6 +29,7 @@ import {
   type PanelDriver,
   panelDriver,
 } from './support/panel-driver'
+import { storySteps } from './support/story'
 
 /** An Acme deal Alice edits and Bob watches; Carol (Globex) must never hear of it. */
 const DEAL = DEMO_DEALS[1]
@@ -78,6 +79,8 @@ const textOf = (page: Page, selector: string) =>
 
 /** Alice renames the deal through the demo's edit form, as a user would. */
 async function aliceRenames(title: string) {
+  // She types in her own window: in front, painting (a locator's click waits for a frame).
+  await alice.page.bringToFront()
   await alice.page.locator('input[name=title]').fill(title)
   await alice.page.locator('[data-testid=save-deal]').click()
   await waitForText(alice.page, '[data-testid=deal-heading]', title, 'her own new title')
@@ -127,6 +130,7 @@ beforeAll(async () => {
   // Bob looked at the deals list, then opened the deal: both queries are in his cache.
   const bobPage = await openAs(DEMO_USERS.bob.email, '#/deals')
   await waitForText(bobPage, '[data-testid=deal-table]', DEAL.title, 'the deals list')
+  await bobPage.bringToFront()
   await bobPage.click(`[data-testid=deal-row][data-deal-id="${DEAL.id}"] a`)
   await waitForText(bobPage, '[data-testid=deal-heading]', DEAL.title, "Bob's deal page")
   bob = await withPanel(bobPage)
@@ -140,29 +144,34 @@ afterAll(async () => {
 })
 
 describe('the demo, end to end: two teammates and an outsider', () => {
-  it("shows Alice's edit on Bob's screen without a reload, and in his panel received → invalidated with the keys", async () => {
-    await aliceRenames('Rocket skates, 60 pairs')
-    await waitForText(
-      bob.page,
-      '[data-testid=deal-heading]',
-      'Rocket skates, 60 pairs',
-      "the new title on Bob's screen",
-    )
+  const step = storySteps()
 
-    await bob.panel.waitForRow(new RegExp(`received.*deals.*${DEAL.id}`), 'the received row')
-    await bob.panel.clickRow(new RegExp(`received.*deals.*${DEAL.id}`))
-    await pollUntil(
-      async () => /Invalidated/.test(await bob.panel.detailText()),
-      'the decision trail with the invalidated keys',
-    )
-    const trail = await bob.panel.detailText()
-    expect(trail).toContain('["deals","list",')
-    expect(trail).toContain(`["deals","record","${DEAL.id}"]`)
-    await screenshot(bob.page, 'demo-bob-sees-alices-edit')
-    await screenshot(bob.panel.frame, 'demo-bob-panel-received-trail')
-  })
+  step(
+    "shows Alice's edit on Bob's screen without a reload, and in his panel received → invalidated with the keys",
+    async () => {
+      await aliceRenames('Rocket skates, 60 pairs')
+      await waitForText(
+        bob.page,
+        '[data-testid=deal-heading]',
+        'Rocket skates, 60 pairs',
+        "the new title on Bob's screen",
+      )
 
-  it("shows the same change in Alice's panel as the echo of her own write", async () => {
+      await bob.panel.waitForRow(new RegExp(`received.*deals.*${DEAL.id}`), 'the received row')
+      await bob.panel.clickRow(new RegExp(`received.*deals.*${DEAL.id}`))
+      await pollUntil(
+        async () => /Invalidated/.test(await bob.panel.detailText()),
+        'the decision trail with the invalidated keys',
+      )
+      const trail = await bob.panel.detailText()
+      expect(trail).toContain('["deals","list",')
+      expect(trail).toContain(`["deals","record","${DEAL.id}"]`)
+      await screenshot(bob.page, 'demo-bob-sees-alices-edit')
+      await screenshot(bob.panel.frame, 'demo-bob-panel-received-trail')
+    },
+  )
+
+  step("shows the same change in Alice's panel as the echo of her own write", async () => {
     await alice.panel.waitForRow(new RegExp(`echo.*deals.*${DEAL.id}`), 'the echo row')
     await alice.panel.clickRow(new RegExp(`echo.*deals.*${DEAL.id}`))
     await pollUntil(
@@ -181,11 +190,12 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     await screenshot(alice.panel.frame, 'demo-alice-panel-echo')
   })
 
-  it('shows Carol, in another organization, nothing of it', async () => {
+  step('shows Carol, in another organization, nothing of it', async () => {
     // Carol's own change is the marker: once her panel shows it, Acme's change (made earlier)
     // would have arrived before it if it were ever going to.
     await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, `#/deals/${GLOBEX_DEAL.id}`))
     await waitForText(carol.page, '[data-testid=realtime-status]', 'live', "Carol's realtime")
+    await carol.page.bringToFront()
     await carol.page.locator('input[name=title]').fill('Hammock district, phase 2')
     await carol.page.locator('[data-testid=save-deal]').click()
     await carol.panel.waitForRow(new RegExp(`echo.*deals.*${GLOBEX_DEAL.id}`), "Carol's own echo")
@@ -200,74 +210,81 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     await screenshot(carol.panel.frame, 'demo-carol-panel')
   })
 
-  it("brings Alice's new contact link (a junction row without organization_id) to Bob's screen", async () => {
-    await alice.page.select('[data-testid=add-contact-select]', NEW_CONTACT.id)
-    await alice.page.locator('[data-testid=add-contact]').click()
-    await bob.page.waitForSelector(
-      `[data-testid=deal-contact][data-contact-id="${NEW_CONTACT.id}"]`,
-      { timeout: 20_000 },
-    )
-    expect(await textOf(bob.page, `[data-contact-id="${NEW_CONTACT.id}"]`)).toContain(
-      NEW_CONTACT.name,
-    )
-    await bob.panel.waitForRow(
-      new RegExp(`received.*deal_contacts.*${DEAL.id}:${NEW_CONTACT.id}`),
-      'the junction change in Bob’s panel',
-    )
-  })
+  step(
+    "brings Alice's new contact link (a junction row without organization_id) to Bob's screen",
+    async () => {
+      await alice.page.bringToFront()
+      await alice.page.select('[data-testid=add-contact-select]', NEW_CONTACT.id)
+      await alice.page.locator('[data-testid=add-contact]').click()
+      await bob.page.waitForSelector(
+        `[data-testid=deal-contact][data-contact-id="${NEW_CONTACT.id}"]`,
+        { timeout: 20_000 },
+      )
+      expect(await textOf(bob.page, `[data-contact-id="${NEW_CONTACT.id}"]`)).toContain(
+        NEW_CONTACT.name,
+      )
+      await bob.panel.waitForRow(
+        new RegExp(`received.*deal_contacts.*${DEAL.id}:${NEW_CONTACT.id}`),
+        'the junction change in Bob’s panel',
+      )
+    },
+  )
 
-  it('resyncs Bob after his socket dropped while Alice kept writing: his screen equals the database', async () => {
-    const network: CDPSession = await bob.page.createCDPSession()
-    await network.send('Network.enable')
-    // Offline first, so Bob cannot rejoin until Alice is done: her writes land in his gap.
-    await network.send('Network.emulateNetworkConditions', {
-      offline: true,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    })
-    stack.realtime.dropConnections()
-    await waitForText(bob.page, '[data-testid=realtime-status]', 'connecting', 'Bob to notice')
-    const receivedBefore = (await engineEvents(bob.page)).filter(
-      (e) => e.kind === 'received',
-    ).length
-    const resyncRows = async () => (await bob.panel.rows()).filter((r) => /resync/.test(r)).length
-    const resyncsBefore = await resyncRows()
+  step(
+    'resyncs Bob after his socket dropped while Alice kept writing: his screen equals the database',
+    async () => {
+      const network: CDPSession = await bob.page.createCDPSession()
+      await network.send('Network.enable')
+      // Offline first, so Bob cannot rejoin until Alice is done: her writes land in his gap.
+      await network.send('Network.emulateNetworkConditions', {
+        offline: true,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      })
+      stack.realtime.dropConnections()
+      await waitForText(bob.page, '[data-testid=realtime-status]', 'connecting', 'Bob to notice')
+      const receivedBefore = (await engineEvents(bob.page)).filter(
+        (e) => e.kind === 'received',
+      ).length
+      const resyncRows = async () => (await bob.panel.rows()).filter((r) => /resync/.test(r)).length
+      const resyncsBefore = await resyncRows()
 
-    for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
-      await aliceRenames(title)
-    }
-    expect(await titleInDatabase(DEAL.id)).toBe('Skates while Bob was away 2')
-    await network.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    })
-    await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
-    await pollUntil(
-      async () => (await resyncRows()) > resyncsBefore,
-      'a new resync row in Bob’s panel',
-    )
-    await waitForText(
-      bob.page,
-      '[data-testid=deal-heading]',
-      'Skates while Bob was away 2',
-      "Bob's screen after the resync",
-    )
-    expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(
-      await titleInDatabase(DEAL.id),
-    )
-    // He missed both changes (realtime has no replay): the resync is what fixed his screen.
-    const missed = (await engineEvents(bob.page))
-      .filter((e) => e.kind === 'received')
-      .slice(receivedBefore)
-      .filter((e) => e.recordId === DEAL.id)
-    expect(missed).toEqual([])
-    await screenshot(bob.panel.frame, 'demo-bob-panel-resync')
-  })
+      for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
+        await aliceRenames(title)
+      }
+      expect(await titleInDatabase(DEAL.id)).toBe('Skates while Bob was away 2')
+      await network.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      })
+      await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
+      await pollUntil(
+        async () => (await resyncRows()) > resyncsBefore,
+        'a new resync row in Bob’s panel',
+      )
+      await waitForText(
+        bob.page,
+        '[data-testid=deal-heading]',
+        'Skates while Bob was away 2',
+        "Bob's screen after the resync",
+      )
+      expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(
+        await titleInDatabase(DEAL.id),
+      )
+      // He missed both changes (realtime has no replay): the resync is what fixed his screen.
+      const missed = (await engineEvents(bob.page))
+        .filter((e) => e.kind === 'received')
+        .slice(receivedBefore)
+        .filter((e) => e.recordId === DEAL.id)
+      expect(missed).toEqual([])
+      await screenshot(bob.panel.frame, 'demo-bob-panel-resync')
+    },
+  )
 
-  it("exports Bob's log as a file that validates against the schema", async () => {
+  step("exports Bob's log as a file that validates against the schema", async () => {
     const exported = (await bob.panel.exportJson(downloads)) as {
       events: SyncEvent[]
       engine: { name: string }

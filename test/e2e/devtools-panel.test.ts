@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { Frame, Page } from 'puppeteer-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
 import type { Stack } from '../../server/stack'
 import type { SyncEvent } from '../../src/types'
 import { closeClient, createTestClient, startTestStack } from '../server/stack-harness'
@@ -26,6 +26,7 @@ import {
   type PanelDriver,
   panelDriver,
 } from './support/panel-driver'
+import { storySteps } from './support/story'
 import { serveSite } from '../../demo/site-server'
 
 interface PageApi {
@@ -115,7 +116,9 @@ afterAll(async () => {
 })
 
 describe('the Realtime panel, in real Chromium', () => {
-  it('shows the events that happened before DevTools was opened', async () => {
+  const step = storySteps()
+
+  step('shows the events that happened before DevTools was opened', async () => {
     await bobRenames('Renewal (before DevTools)')
     await pollUntil(
       async () => (await pageEvents()).some((e) => e.kind === 'invalidated'),
@@ -129,7 +132,7 @@ describe('the Realtime panel, in real Chromium', () => {
     expect((await ui.rows()).some((row) => /channel.*SUBSCRIBED/.test(row))).toBe(true)
   })
 
-  it('shows a new change as received → invalidated with the exact query keys', async () => {
+  step('shows a new change as received → invalidated with the exact query keys', async () => {
     const before = (await ui.rows()).length
     await bobRenames('Renewal v2')
     await pollUntil(async () => (await ui.rows()).length >= before + 2, 'the new events')
@@ -141,7 +144,7 @@ describe('the Realtime panel, in real Chromium', () => {
     await screenshot(devtools, 'e2e-panel-received-trail')
   })
 
-  it("shows this tab's own write as echo-filtered and a redelivery as deduped", async () => {
+  step("shows this tab's own write as echo-filtered and a redelivery as deduped", async () => {
     await e2e((api) => api.updateDeal(api.deals[0]!.id, 'Renamed by Alice'))
     await ui.waitForRow(new RegExp(`echo.*${dealId}`), 'the echo verdict')
     stack.realtime.injectDuplicates(1)
@@ -155,7 +158,7 @@ describe('the Realtime panel, in real Chromium', () => {
     await screenshot(devtools, 'e2e-panel-deduped')
   })
 
-  it('filters by kind and by text', async () => {
+  step('filters by kind and by text', async () => {
     await panel.$eval('[aria-label=Kinds]', (fieldset) => {
       const chip = [...fieldset.querySelectorAll('button')].find((b) => b.textContent === 'echo')
       chip?.click()
@@ -184,31 +187,34 @@ describe('the Realtime panel, in real Chromium', () => {
     })
   })
 
-  it('exports a file that validates against the schema and imports back to the same rows', async () => {
-    const exported = (await ui.exportJson(downloads)) as { events: SyncEvent[] }
-    expect(exportSchemaErrors(exported)).toEqual([])
-    const held = await pageEvents()
-    expect(exported.events.map((e: SyncEvent) => e.seq)).toEqual(held.map((e) => e.seq))
-    expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
+  step(
+    'exports a file that validates against the schema and imports back to the same rows',
+    async () => {
+      const exported = (await ui.exportJson(downloads)) as { events: SyncEvent[] }
+      expect(exportSchemaErrors(exported)).toEqual([])
+      const held = await pageEvents()
+      expect(exported.events.map((e: SyncEvent) => e.seq)).toEqual(held.map((e) => e.seq))
+      expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
 
-    const input = await panel.$('input[type=file]')
-    const copy = path.join(downloads, 'reimport.json')
-    writeFileSync(copy, JSON.stringify(exported))
-    await input!.uploadFile(copy)
-    await pollUntil(
-      async () => panel.$eval('body', (b) => /Imported/.test(b.textContent ?? '')),
-      'the imported view',
-    )
-    const importedRows = await ui.rows()
-    expect(importedRows.length).toBe(Math.min(exported.events.length, importedRows.length))
-    expect(importedRows.some((row) => /deduped/.test(row))).toBe(true)
-    await screenshot(devtools, 'e2e-panel-imported')
-    await panel.$$eval('.import-banner button', (buttons) =>
-      (buttons[0] as HTMLElement | undefined)?.click(),
-    )
-  })
+      const input = await panel.$('input[type=file]')
+      const copy = path.join(downloads, 'reimport.json')
+      writeFileSync(copy, JSON.stringify(exported))
+      await input!.uploadFile(copy)
+      await pollUntil(
+        async () => panel.$eval('body', (b) => /Imported/.test(b.textContent ?? '')),
+        'the imported view',
+      )
+      const importedRows = await ui.rows()
+      expect(importedRows.length).toBe(Math.min(exported.events.length, importedRows.length))
+      expect(importedRows.some((row) => /deduped/.test(row))).toBe(true)
+      await screenshot(devtools, 'e2e-panel-imported')
+      await panel.$$eval('.import-banner button', (buttons) =>
+        (buttons[0] as HTMLElement | undefined)?.click(),
+      )
+    },
+  )
 
-  it('loses no event when the service worker is stopped mid-stream', async () => {
+  step('loses no event when the service worker is stopped mid-stream', async () => {
     const worker = await chromium.browser.newPage()
     await worker.goto(`chrome-extension://${chromium.extensionId}/extension/devtools/devtools.html`)
     const cdp = await worker.createCDPSession()
@@ -235,7 +241,7 @@ describe('the Realtime panel, in real Chromium', () => {
     expect(shown).toEqual(engineSeqs)
   })
 
-  it('shows the page reload, and the new page load', async () => {
+  step('shows the page reload, and the new page load', async () => {
     await page.reload()
     await page.waitForFunction(
       () => (window as unknown as { __e2e?: PageApi }).__e2e?.subscribed(),

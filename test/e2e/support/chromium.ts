@@ -4,7 +4,7 @@
  * How and why: ../shared/research/devtools-e2e.md.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core'
@@ -126,16 +126,75 @@ export async function pollUntil(
   }
 }
 
-/** A page, or a frame (the Realtime panel) cropped to its own box, saved into artifacts/. */
-export async function screenshot(target: Page | Frame, name: string): Promise<string> {
+/** How long one capture may take before it is tried again (a healthy one takes well under 1 s). */
+const CAPTURE_TIMEOUT_MS = 4_000
+const CAPTURE_ATTEMPTS = 3
+
+/**
+ * A page, or a frame (the Realtime panel) cropped to its own box, saved into artifacts/.
+ * A picture is an artifact, never a reason for a test to hang or fail: one that cannot be taken
+ * is reported on stderr and the test goes on, asserting what the user sees.
+ *
+ * Why CDP directly, not puppeteer's `screenshot()`: Chromium 150 sometimes never answers
+ * `Page.captureScreenshot` (seen on the DevTools page after an `evaluate` on its inspected tab,
+ * and on background tabs), and puppeteer holds a browser-context-wide mutex until it answers:
+ * every later `newPage()`, `close()` and screenshot of the run would wait behind it. Here the
+ * page is brought to the front, each capture is bounded, and a capture that got no answer is
+ * asked again on a new session (the second one answers at once in what was seen).
+ */
+export async function screenshot(target: Page | Frame, name: string): Promise<string | undefined> {
   mkdirSync(ARTIFACTS, { recursive: true })
-  const file = path.join(ARTIFACTS, `${name}.png`) as `${string}.png`
-  if ('frameElement' in target) {
-    const element = await target.frameElement()
-    if (element === null) throw new Error('the frame has no element to crop to')
-    await element.screenshot({ path: file })
-  } else {
-    await target.screenshot({ path: file })
+  const file = path.join(ARTIFACTS, `${name}.png`)
+  const page = 'frameElement' in target ? target.page() : target
+  const failures: string[] = []
+  for (let attempt = 1; attempt <= CAPTURE_ATTEMPTS; attempt++) {
+    const session = await page.createCDPSession().catch((error: unknown) => {
+      failures.push(errorText(error))
+      return undefined
+    })
+    if (!session) break
+    try {
+      const clip = 'frameElement' in target ? await frameClip(target) : undefined
+      await withTimeout(session.send('Page.bringToFront'), 'bringing the page to the front')
+      const { data } = await withTimeout(
+        session.send('Page.captureScreenshot', {
+          format: 'png',
+          captureBeyondViewport: false,
+          ...(clip ? { clip } : {}),
+        }),
+        'capturing',
+      )
+      writeFileSync(file, Buffer.from(data, 'base64'))
+      return file
+    } catch (error) {
+      failures.push(errorText(error))
+    } finally {
+      await session.detach().catch(() => undefined)
+    }
   }
-  return file
+  console.warn(`[e2e] screenshot ${name} not taken: ${failures.join('; ')}`)
+  return undefined
+}
+
+async function frameClip(frame: Frame) {
+  const element = await frame.frameElement()
+  const box = await element?.boundingBox()
+  if (!box || box.width === 0 || box.height === 0)
+    throw new Error('the frame has no box to crop to')
+  return { ...box, scale: 1 }
+}
+
+function withTimeout<T>(promise: Promise<T>, step: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${step} gave no answer in ${CAPTURE_TIMEOUT_MS} ms`)),
+      CAPTURE_TIMEOUT_MS,
+    )
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
