@@ -6,6 +6,7 @@ import {
   type SupabaseRealtimeLike,
 } from './supabase-realtime'
 import type { ChannelState } from './types'
+import { errorMessage } from './error-message'
 
 export interface OrgChannelHandlers {
   onChange(orgId: string, payload: unknown): void
@@ -209,8 +210,4 @@ export class OrgChannels {
     removals.set(topic, removal)
     return removal
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -10,6 +10,7 @@ import { QueryIndex } from './query-index'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
 import type { ChannelState, EngineConfig, SyncEvent, TunableConfig } from './types'
+import { errorMessage } from './error-message'
 
 export interface SyncPipelineOptions {
   queryClient: QueryClient
@@ -355,8 +356,4 @@ function describeCauses(items: number, resyncs: number): string {
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

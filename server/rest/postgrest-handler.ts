@@ -234,12 +234,6 @@ async function write(
         return fail(response, restError(400, 'PGRST102', 'All object keys must match'))
       }
     }
-    if (columns.length === 0 && rows.length !== 1) {
-      return fail(
-        response,
-        restError(400, 'PGRST102', 'Empty or invalid json: objects without keys'),
-      )
-    }
     let onConflict: { columns: string[]; action: 'merge' | 'ignore' } | undefined
     if (request.preferences.resolution !== undefined) {
       const target = query.onConflict ?? table.primaryKey.map((column) => column.name)

@@ -165,7 +165,10 @@ export function insertStatement(
   const names = options.columns.map((name) => quoteIdent(table.columnsByName.get(name)!.name))
   let source: string
   if (names.length === 0) {
-    source = `insert into ${table.sqlName} as ${T} default values`
+    // One row of defaults per empty object, as PostgREST inserts `{}` and `[{}, {}]`: a select
+    // of no columns fills every column with its default.
+    source = `insert into ${table.sqlName} as ${T}
+      select from pg_catalog.json_array_elements(${body}::text::json)`
   } else {
     const list = names.join(', ')
     source = `insert into ${table.sqlName} as ${T} (${list})

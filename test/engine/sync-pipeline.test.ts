@@ -265,6 +265,12 @@ describe('bad input', () => {
           throw new Error('hostile getter')
         },
       },
+      // Getters that throw values whose every read throws again: the error path must hold.
+      ...hostileThrown().map((thrown) => ({
+        get new() {
+          throw thrown
+        },
+      })),
     ]
     expect(() => {
       for (let i = 0; i < 100_000; i++) pipeline.receive('org_acme', shapes[i % shapes.length])
@@ -274,6 +280,21 @@ describe('bad input', () => {
     expect(events().every((e) => e.kind === 'malformed' && e.reason)).toBe(true)
     expect(pipeline.log.dropped).toBe(99_000)
     expect(events().some((e) => /hostile getter/.test(e.reason ?? ''))).toBe(true)
+    expect(events().some((e) => /unprintable object/.test(e.reason ?? ''))).toBe(true)
+  })
+
+  it('logs a payload that throws an unprintable value as malformed, with a reason', () => {
+    for (const thrown of hostileThrown()) {
+      const { pipeline, last } = setup()
+      expect(() =>
+        pipeline.receive('org_acme', {
+          get new() {
+            throw thrown
+          },
+        }),
+      ).not.toThrow()
+      expect(last('malformed')?.reason).toMatch(/^the engine failed on this payload: \S/)
+    }
   })
 
   it('keeps only a size-capped preview of a huge payload', () => {
@@ -323,3 +344,42 @@ describe('metrics and options', () => {
     expect(() => pipeline.setOption('__proto__', 1)).toThrow(TypeError)
   })
 })
+
+/** Values that throw again when anything reads them: instanceof, .message, String(). */
+function hostileThrown(): unknown[] {
+  const revoked = Proxy.revocable({}, {})
+  revoked.revoke()
+  const errorWithThrowingMessage = new Error('x')
+  Object.defineProperty(errorWithThrowingMessage, 'message', {
+    get() {
+      throw new Error('message getter')
+    },
+  })
+  return [
+    Object.create(null),
+    {
+      toString() {
+        throw new Error('toString')
+      },
+    },
+    {
+      [Symbol.toPrimitive]() {
+        throw new Error('toPrimitive')
+      },
+    },
+    errorWithThrowingMessage,
+    revoked.proxy,
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('proxy get')
+        },
+        has() {
+          throw new Error('proxy has')
+        },
+      },
+    ),
+    Symbol('thrown'),
+  ]
+}

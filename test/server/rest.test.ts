@@ -60,6 +60,20 @@ async function dealCount(): Promise<number> {
   return result.rows[0]!.n
 }
 
+/** A request as any HTTP client can send it, past what supabase-js would build. */
+function raw(
+  method: string,
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+) {
+  return fetch(`${stack.url}/rest/v1/${path}`, {
+    method,
+    headers: { apikey: stack.anonKey, 'Content-Type': 'application/json', ...headers },
+    body,
+  })
+}
+
 describe('reading through the PostgREST subset', () => {
   it('selects columns, with aliases, in order', async () => {
     const { data, error, status } = await ann
@@ -332,6 +346,70 @@ describe('writing through the PostgREST subset', () => {
       [ids.alpha!],
     )
     expect(alpha.rows).toEqual([{ title: 'Alpha' }])
+  })
+
+  it('inserts empty objects as rows of defaults, as PostgREST does: the database answers, never a 5xx', async () => {
+    const post = (table: string, body: string, key = world.users.ann!.token) =>
+      raw('POST', table, body, { Authorization: `Bearer ${key}` })
+    for (const body of ['{}', '[{}]', '[{}, {}]']) {
+      // ann may only insert into her own organization: the row of defaults has none.
+      const refused = await post('deals', body)
+      expect({ body, status: refused.status }).toEqual({ body, status: 403 })
+      expect(await refused.json()).toMatchObject({ code: '42501' })
+    }
+    const empty = await raw('POST', 'deals', '[]', {
+      Authorization: `Bearer ${world.users.ann!.token}`,
+      Prefer: 'return=representation',
+    })
+    expect(empty.status).toBe(201)
+    expect(await empty.json()).toEqual([])
+    // service_role passes RLS: Postgres itself refuses the missing organization_id.
+    for (const body of ['{}', '[{}]']) {
+      const notNull = await post('projects', body, stack.serviceRoleKey)
+      expect(notNull.status).toBe(400)
+      expect(await notNull.json()).toMatchObject({ code: '23502' })
+    }
+  })
+
+  it('answers every malformed or hostile input with a 4xx (or an empty match), never a 5xx', async () => {
+    const a = world.org('a')
+    const none = '00000000-0000-4000-8000-000000000000'
+    const attempts: [string, string, string | undefined][] = [
+      ['POST', 'deals', JSON.stringify({ title: 'a\u0000b', organization_id: a })],
+      ['POST', 'deals', `{"title":"\ud800","organization_id":"${a}"}`],
+      ['POST', 'deals', JSON.stringify({ value: '1e999999', organization_id: a })],
+      ['POST', 'deals?on_conflict=title', JSON.stringify({ organization_id: a, title: 'x' })],
+      ['POST', 'realtime_table_events', '{}'],
+      ['POST', 'organization_members', '{}'],
+      ['PATCH', `deals?id=eq.${none}`, '{}'],
+      ['PATCH', 'deals?id=eq.not-a-uuid', JSON.stringify({ title: 'x' })],
+      ['GET', 'deals?title=eq.a%00b', undefined],
+      ['GET', 'deals?title=like.a%00b', undefined],
+      ['GET', 'deals?title=in.(a%00b)', undefined],
+      ['GET', 'deals?title=eq.%ED%A0%80', undefined],
+      ['GET', 'deals?value=eq.1e99999', undefined],
+      ['GET', 'deals?value=in.(1,x)', undefined],
+      ['GET', 'deals?title=match.(', undefined],
+      ['GET', `deals?title=in.${encodeURIComponent('("unterminated,\\)')}`, undefined],
+      ['GET', `deals?select=${encodeURIComponent('"a\u0000"')}`, undefined],
+      ['GET', `deals?select=${'x'.repeat(5_000)}`, undefined],
+      ['GET', 'deals?order=value.desc&limit=999999999&offset=999999999', undefined],
+      ['GET', 'deals?limit=-1', undefined],
+      ['GET', 'deals%00', undefined],
+      ['GET', '%E0%A4%A', undefined],
+    ]
+    for (const [method, path, body] of attempts) {
+      const response = await raw(method, path, body, {
+        Authorization: `Bearer ${world.users.ann!.token}`,
+      })
+      const answer = await response.text()
+      expect({ method, path, status: response.status < 500 }).toEqual({
+        method,
+        path,
+        status: true,
+      })
+      if (response.status >= 400) expect(JSON.parse(answer)).toHaveProperty('code')
+    }
   })
 
   it('checks the API key and the token: 401 without a key, PGRST301 for a bad JWT, PGRST303 when expired', async () => {
