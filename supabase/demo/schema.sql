@@ -111,17 +111,39 @@ create policy "Members manage their organizations' contacts"
   using (public.is_organization_member(organization_id))
   with check (public.is_organization_member(organization_id));
 
+-- A child row names a parent by foreign key. Foreign keys are checked without RLS, so the
+-- policy itself must say that the parent is visible to the writer and in the row's own
+-- organization: otherwise a member could link to another organization's deal (and learn from
+-- the answer which ids exist there). The subquery on deals is itself filtered by RLS.
 drop policy if exists "Members manage their organizations' activities" on public.activities;
 create policy "Members manage their organizations' activities"
   on public.activities for all to authenticated
   using (public.is_organization_member(organization_id))
-  with check (public.is_organization_member(organization_id));
+  with check (
+    public.is_organization_member(organization_id)
+    and (
+      deal_id is null
+      or exists (
+        select 1 from public.deals d
+        where d.id = activities.deal_id and d.organization_id = activities.organization_id
+      )
+    )
+  );
 
 drop policy if exists "Members manage their organizations' emails" on public.emails;
 create policy "Members manage their organizations' emails"
   on public.emails for all to authenticated
   using (public.is_organization_member(organization_id))
-  with check (public.is_organization_member(organization_id));
+  with check (
+    public.is_organization_member(organization_id)
+    and (
+      contact_id is null
+      or exists (
+        select 1 from public.contacts c
+        where c.id = emails.contact_id and c.organization_id = emails.organization_id
+      )
+    )
+  );
 
 drop policy if exists "Members manage their organizations' projects" on public.projects;
 create policy "Members manage their organizations' projects"
@@ -129,7 +151,11 @@ create policy "Members manage their organizations' projects"
   using (public.is_organization_member(organization_id))
   with check (public.is_organization_member(organization_id));
 
--- Through the deal's organization (the subquery on deals is itself filtered by RLS).
+-- A junction row has no organization of its own: it is read through its deal's organization,
+-- and written only when the deal and the contact are both in one organization the writer
+-- belongs to (the subqueries on deals and contacts are themselves filtered by RLS). Without
+-- the contact's side, a member could join their deal to another organization's contact, and
+-- the trigger, which traces the row through its deal, would tell only one side.
 drop policy if exists "Members manage their organizations' deal contacts" on public.deal_contacts;
 create policy "Members manage their organizations' deal contacts"
   on public.deal_contacts for all to authenticated
@@ -143,7 +169,9 @@ create policy "Members manage their organizations' deal contacts"
   with check (
     exists (
       select 1 from public.deals d
+      join public.contacts c on c.organization_id = d.organization_id
       where d.id = deal_contacts.deal_id
+        and c.id = deal_contacts.contact_id
         and public.is_organization_member(d.organization_id)
     )
   );

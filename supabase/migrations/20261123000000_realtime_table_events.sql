@@ -386,6 +386,26 @@ revoke all on function public.notify_organization_of_table_change() from public,
 -- Registers (or updates) the route when a parent is given, and (re)creates the trigger
 -- trigger_notify_org_change. Idempotent. Equivalent to the manual steps (create the
 -- trigger yourself, and insert the route or override get_organization_id_for_change()).
+--
+-- Row-level security for what you track is yours to write, and one rule matters with
+-- child and junction tables: foreign keys are checked WITHOUT RLS. A policy that looks only
+-- at the row's own organization lets a member link their row to another organization's row
+-- (and learn from the answer which ids exist there); a junction row is then traced to one
+-- organization only, and the other side's screens never hear of it. So the WITH CHECK of a
+-- table that references another must say the referenced row is in the same organization:
+--
+--   -- child with organization_id and parent_id:
+--   with check (public.is_organization_member(organization_id) and (parent_id is null
+--     or exists (select 1 from public.parents p
+--                where p.id = parent_id and p.organization_id = children.organization_id)))
+--   -- junction without organization_id, every side in one organization of the writer:
+--   with check (exists (select 1 from public.lefts l
+--     join public.rights r on r.organization_id = l.organization_id
+--     where l.id = links.left_id and r.id = links.right_id
+--       and public.is_organization_member(l.organization_id)))
+--
+-- The subqueries run under the writer's own RLS, so a row they cannot see never matches.
+-- supabase/demo/schema.sql does this for activities, emails and deal_contacts.
 create or replace function public.realtime_track_table(
   p_table regclass,
   p_parent_column text default null,

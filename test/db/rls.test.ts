@@ -272,6 +272,56 @@ describe('demo tables', () => {
     ).rejects.toThrow(/row-level security/)
   })
 
+  it("a member cannot link their rows to another organization's rows, even one they belong to", async () => {
+    const refused = async (member: string, sql: string, params: unknown[]) =>
+      expect(asUser(db, member, (tx) => tx.query(sql, params))).rejects.toThrow(
+        /row-level security/,
+      )
+    // Foreign keys are checked without RLS: the policies say the parent is in the same org.
+    await refused(
+      alice,
+      `insert into public.activities (organization_id, deal_id, kind) values ('org-a', $1, 'call')`,
+      [deals.b],
+    )
+    await refused(
+      alice,
+      `insert into public.emails (organization_id, contact_id, subject) values ('org-a', $1, 'hi')`,
+      [contacts.b],
+    )
+    await refused(alice, 'insert into public.deal_contacts (deal_id, contact_id) values ($1, $2)', [
+      deals.a,
+      contacts.b,
+    ])
+    // Carol is in both organizations, yet a junction row must not join them.
+    await refused(carol, 'insert into public.deal_contacts (deal_id, contact_id) values ($1, $2)', [
+      deals.a,
+      contacts.b,
+    ])
+    await refused(
+      carol,
+      `insert into public.activities (organization_id, deal_id, kind) values ('org-a', $1, 'call')`,
+      [deals.b],
+    )
+    // The same rows within one organization are written, and a move across is refused.
+    const activity = await asUser(db, alice, async (tx) => {
+      const result = await tx.query<{ id: string }>(
+        `insert into public.activities (organization_id, deal_id, kind)
+         values ('org-a', $1, 'call') returning id`,
+        [deals.a],
+      )
+      return result.rows[0]!.id
+    })
+    await refused(alice, 'update public.activities set deal_id = $1 where id = $2', [
+      deals.b,
+      activity,
+    ])
+    const links = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.deal_contacts where deal_id = $1 and contact_id = $2`,
+      [deals.a, contacts.b],
+    )
+    expect(links.rows).toEqual([{ n: 0 }])
+  })
+
   it('a member writes their organization rows, and the events carry their id', async () => {
     const dealId = await asUser(db, bob, async (tx) => {
       const result = await tx.query<{ id: string }>(

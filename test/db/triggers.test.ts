@@ -328,18 +328,21 @@ describe('rows moving between organizations', () => {
       const dealA = await insertDeal(tx, 'org-a', 'junction move A')
       const dealB = await insertDeal(tx, 'org-b', 'junction move B')
       const contactId = await insertContact(tx, 'org-a', 'junction mover')
+      // The policies keep both sides of a link in one organization: it moves with its contact.
+      const contactB = await insertContact(tx, 'org-b', 'junction mover B')
       await tx.query('insert into public.deal_contacts (deal_id, contact_id) values ($1, $2)', [
         dealA,
         contactId,
       ])
-      return { dealA, dealB, contactId }
+      return { dealA, dealB, contactId, contactB }
     })
     const before = await lastEventId(db)
 
     await asUser(db, carol, (tx) =>
-      tx.query('update public.deal_contacts set deal_id = $2 where deal_id = $1', [
+      tx.query('update public.deal_contacts set deal_id = $2, contact_id = $3 where deal_id = $1', [
         ids.dealA,
         ids.dealB,
+        ids.contactB,
       ]),
     )
 
@@ -349,7 +352,7 @@ describe('rows moving between organizations', () => {
           organization_id: 'org-b',
           table_name: 'deal_contacts',
           event_type: 'UPDATE',
-          record_id: `${ids.dealB}:${ids.contactId}`,
+          record_id: `${ids.dealB}:${ids.contactB}`,
           actor_id: carol,
         },
         {

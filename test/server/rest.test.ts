@@ -19,7 +19,7 @@ const ids: Record<string, string> = {}
 
 beforeAll(async () => {
   stack = await startTestStack()
-  world = await createWorld(stack, ['a', 'b'], { ann: ['a'] })
+  world = await createWorld(stack, ['a', 'b'], { ann: ['a'], bea: ['b'] })
   ann = createTestClient(stack, { token: world.users.ann!.token })
   anon = createTestClient(stack)
   const a = world.org('a')
@@ -269,11 +269,14 @@ describe('writing through the PostgREST subset', () => {
       message: 'duplicate key value violates unique constraint "deals_pkey"',
     })
 
-    const missingDeal = await ann.from('activities').insert({
+    // service_role: for a member the policy refuses a missing parent before the foreign key.
+    const service = createTestClient(stack, { apiKey: stack.serviceRoleKey })
+    const missingDeal = await service.from('activities').insert({
       organization_id: world.org('a'),
       deal_id: '00000000-0000-4000-8000-000000000000',
       kind: 'call',
     })
+    await closeClient(service)
     expect(missingDeal.status).toBe(409)
     expect(missingDeal.error?.code).toBe('23503')
 
@@ -346,6 +349,60 @@ describe('writing through the PostgREST subset', () => {
       [ids.alpha!],
     )
     expect(alpha.rows).toEqual([{ title: 'Alpha' }])
+  })
+
+  it("refuses links to another organization's rows: 403, nothing written, nothing to probe", async () => {
+    const bea = createTestClient(stack, { token: world.users.bea!.token })
+    const contactA = await stack.database
+      .query<{ id: string }>(
+        `insert into public.contacts (organization_id, name) values ($1::text, 'A contact') returning id::text`,
+        [world.org('a')],
+      )
+      .then((result) => result.rows[0]!.id)
+    const links = () =>
+      stack.database
+        .query<{ n: number }>(
+          `select (select count(*) from public.deal_contacts where contact_id = $1::text::uuid)
+             + (select count(*) from public.activities where deal_id = $2::text::uuid) as n`,
+          [contactA, ids.alpha!],
+        )
+        .then((result) => Number(result.rows[0]!.n))
+    try {
+      const attempts = [
+        // Her own deal (org b) joined to org a's contact.
+        bea.from('deal_contacts').insert({ deal_id: ids.other, contact_id: contactA }),
+        bea
+          .from('deal_contacts')
+          .upsert({ deal_id: ids.other, contact_id: contactA }, { ignoreDuplicates: true }),
+        // Her activity (org b) on org a's deal.
+        bea
+          .from('activities')
+          .insert({ organization_id: world.org('b'), deal_id: ids.alpha, kind: 'call' }),
+        bea
+          .from('activities')
+          .upsert(
+            { organization_id: world.org('b'), deal_id: ids.alpha, kind: 'call' },
+            { ignoreDuplicates: true },
+          ),
+      ]
+      for (const attempt of attempts) {
+        const { status, error } = await attempt
+        expect({ status, code: error?.code }).toEqual({ status: 403, code: '42501' })
+      }
+      // An id that does not exist answers the same: the policy, not the foreign key, decides.
+      const missing = await bea.from('activities').insert({
+        organization_id: world.org('b'),
+        deal_id: '00000000-0000-4000-8000-000000000000',
+        kind: 'call',
+      })
+      expect({ status: missing.status, code: missing.error?.code }).toEqual({
+        status: 403,
+        code: '42501',
+      })
+      expect(await links()).toBe(0)
+    } finally {
+      await closeClient(bea)
+    }
   })
 
   it('inserts empty objects as rows of defaults, as PostgREST does: the database answers, never a 5xx', async () => {
