@@ -3,13 +3,11 @@
  * Realtime panel open, each against its own baseline measured in this run.
  */
 import { loadavg } from 'node:os'
-import {
-  type Row,
-  runEngineCostBench,
-  runPanelLatencyBench,
-  runPathThroughputBench,
-  startBenchBrowser,
-} from './devtools-path.bench'
+import { runEngineCostBench } from './devtools-path/engine-cost.bench'
+import { startBenchBrowser } from './devtools-path/harness'
+import { runPanelLatencyBench } from './devtools-path/latency.bench'
+import { runPathThroughputBench } from './devtools-path/throughput.bench'
+import type { Row } from './measure'
 import { runPanelScaleBench } from './panel-scale.bench'
 
 const load = () =>

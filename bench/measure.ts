@@ -4,6 +4,12 @@
  */
 import { performance } from 'node:perf_hooks'
 
+/** Nearest-rank percentile `p` (0–100) of ascending `sorted`; NaN when there is nothing to rank. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
@@ -37,6 +43,13 @@ export interface Verdict {
   target: string
   ok: boolean
 }
+
+/** A verdict; `info` rows carry a figure without a DESIGN target and are not counted. */
+export type Row = Verdict & { info?: boolean }
+
+/** Grouped digits in a fixed locale, so a figure reads the same whatever the machine's locale. */
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 export function report(title: string, verdicts: Verdict[]): void {
   console.log(`\n## ${title}`)

@@ -5,20 +5,14 @@
  */
 import type { Frame } from 'puppeteer-core'
 import type { LogFilters } from '../extension/panel/store/filters'
-import type { PanelStore } from '../extension/panel/store/panel-store'
+import { type BenchBrowser, loadScenario, sleep, stream } from './devtools-path/harness'
 import {
-  type BenchBrowser,
   type HeapFigures,
-  loadScenario,
   panelCounts,
   panelHeap,
-  type Row,
-  sleep,
-} from './devtools-path.bench'
-import { median, report } from './measure'
-import type { BenchApi } from './pages/stream/main'
-
-type PanelGlobal = typeof globalThis & { __REALTIME_PANEL_STORE__: PanelStore }
+  type PanelGlobal,
+} from './devtools-path/panel-probes'
+import { median, report, type Row } from './measure'
 
 interface FilterTiming {
   label: string
@@ -89,10 +83,13 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   await loadScenario(bench, 'scale')
   // The panel's heap with this session's log still empty: what earlier sessions left behind.
   const heapEmpty = await panelHeap(bench)
-  const result = await bench.tab.evaluate(
-    (o) => (window as unknown as { __bench: BenchApi }).__bench.stream(o),
-    { rate: 100_000, total: 100_000, durationMs: 30_000, tickMs: 10, maxPerTick: 5_000 },
-  )
+  const result = await stream(bench.tab, {
+    rate: 100_000,
+    total: 100_000,
+    durationMs: 30_000,
+    tickMs: 10,
+    maxPerTick: 5_000,
+  })
   const deadline = Date.now() + 30_000
   let counts = await panelCounts(bench.panel)
   while (counts.held < result.lastSeq && Date.now() < deadline) {

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { preparedPgliteSnapshot } from '../server/db/pglite-snapshot'
 import { type Stack, startStack } from '../server/stack'
-import { median, report, seededRandom, type Verdict } from './measure'
+import { median, percentile, report, seededRandom, type Verdict } from './measure'
 import { rawSocketEventsPerSecond } from './stack-raw-socket'
 
 const LATENCY_CHANGES = 1_000
@@ -23,10 +23,6 @@ const THROUGHPUT_CHUNK = 500
 const FANOUT_ORGS = 10
 const FANOUT_CLIENTS = 100
 const FANOUT_WRITES = 1_000
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
 
 /** Epoch milliseconds with sub-millisecond precision, comparable with the worker's clock. */
 const now = () => performance.timeOrigin + performance.now()

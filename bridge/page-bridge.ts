@@ -1,8 +1,23 @@
-import { type DevtoolsEngine, watchEngines } from '../src/devtools-registry'
+import {
+  type DevtoolsEngine,
+  incompatibleRegistryVersion,
+  REGISTRY_VERSION,
+  watchEngines,
+} from '../src/devtools-registry'
+import { errorMessage } from '../src/error-message'
 import type { Scheduler } from '../src/scheduler'
+import { createLeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
-import type { EngineState } from './engine-state'
-import { envelope, MAX_EVENTS_PER_BATCH, parseToPage, type ToPage, type ToPanel } from './protocol'
+import {
+  type EngineState,
+  envelope,
+  foreignVersion,
+  MAX_EVENTS_PER_BATCH,
+  PROTOCOL_VERSION,
+  parseToPage,
+  type ToPage,
+  type ToPanel,
+} from './protocol'
 
 /** The slice of `window` the bridge uses, so tests can hand it a stand-in. */
 export interface BridgeWindow {
@@ -30,8 +45,13 @@ export interface PageBridgeOptions {
    * microtask), so events emitted together still share one batch.
    */
   defer?: (callback: () => void) => void
-  /** How often engine state (metrics, channels) is refreshed while the panel listens. */
+  /**
+   * Engine state (config, channels, metrics) goes to the panel when it changes: at once after a
+   * quiet window, else at most once per `stateEveryMs` (metrics change with every batch).
+   */
   stateEveryMs?: number
+  /** Where the bridge says what it cannot do (default console.warn). */
+  warn?: (message: string) => void
   /** Identifies this page load; a new one tells the panel the page reloaded or navigated. */
   session?: string
 }
@@ -39,7 +59,10 @@ export interface PageBridgeOptions {
 interface Stream {
   engine: DevtoolsEngine
   pending: SyncEvent[]
+  /** The live events subscription, while streaming. */
   unsubscribe?: () => void
+  /** The engine's state changes, while a panel listens (paused too). */
+  unsubscribeState?: () => void
 }
 
 /**
@@ -56,13 +79,10 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   const defer = options.defer ?? queueMicrotask
   const session = options.session ?? newSessionId()
   const streams = new Map<string, Stream>()
+  const warn = options.warn ?? ((message: string) => console.warn(message))
   let listening = false
   let paused = false
-  /** A flush is due: a scheduler timer, or DEFERRED (a `defer` callback). */
-  let flushTimer: unknown
-  /** When the last live batch was posted (the throttle's window starts there). */
-  let flushedAt = Number.NEGATIVE_INFINITY
-  let stateTimer: unknown
+  const warnedVersions = new Set<number>()
 
   const post = (message: ToPanel) => page.postMessage(envelope('to-panel', message), '*')
 
@@ -77,15 +97,23 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         name: engine.name.slice(0, 200),
         version: engine.version.slice(0, 50),
       })),
+      ...incompatibleRegistry(),
     })
+
+  const incompatibleRegistry = () => {
+    const found = incompatibleRegistryVersion(options.host)
+    return found === undefined
+      ? {}
+      : { incompatibleRegistry: { found, expected: REGISTRY_VERSION } }
+  }
 
   const sendState = (stream: Stream) => {
     const { engine } = stream
     const snapshot = engine.readEvents(Number.MAX_SAFE_INTEGER)
     const state: EngineState = {
       config: engine.getConfig(),
-      channels: engine.readChannels(),
-      metrics: engine.readMetrics(),
+      channels: [...engine.getChannels()],
+      metrics: engine.getMetrics(),
       dropped: snapshot.dropped,
       lastSeq: snapshot.lastSeq,
     }
@@ -97,11 +125,30 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       const batch = events.slice(i, i + MAX_EVENTS_PER_BATCH)
       post({ type: 'events', session, engineId, snapshot, data: serialize(batch) })
     }
-    if (!snapshot) flushedAt = scheduler.now()
+    if (snapshot) return
+    // A live batch starts the throttle's window, whoever sent it; the metrics changed with it.
+    flushes.markRun()
+    const stream = streams.get(engineId)
+    if (stream !== undefined) stateChanged(stream)
   }
 
-  const flush = () => {
-    cancelFlush()
+  /** Engines whose state changed since it was last sent. */
+  const stateDirty = new Set<Stream>()
+  const stateSends = createLeadingThrottle({
+    scheduler,
+    windowMs: stateEveryMs,
+    run: () => {
+      for (const entry of stateDirty) sendState(entry)
+      stateDirty.clear()
+    },
+  })
+  const stateChanged = (entry: Stream) => {
+    if (!listening) return
+    stateDirty.add(entry)
+    stateSends.request()
+  }
+
+  const sendPending = () => {
     for (const stream of streams.values()) {
       if (stream.pending.length === 0) continue
       const events = stream.pending
@@ -110,28 +157,15 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     }
   }
 
-  const cancelFlush = () => {
-    if (flushTimer !== undefined && flushTimer !== DEFERRED) scheduler.clearTimeout(flushTimer)
-    flushTimer = undefined
-  }
-
   /**
-   * Leading-edge throttle: idle (no batch in the last flushMs), flush once this task's events
-   * are in; otherwise at the end of the window that started with the last batch. Never
-   * restarted by later events, so none waits longer than flushMs.
+   * Idle (no batch in the last flushMs): flush once this task's events are in; otherwise at the
+   * end of the window that started with the last batch, so none waits longer than flushMs.
    */
-  const scheduleFlush = () => {
-    if (flushTimer !== undefined) return
-    const wait = flushedAt + flushMs - scheduler.now()
-    if (wait > 0) {
-      flushTimer = scheduler.setTimeout(flush, wait)
-      return
-    }
-    flushTimer = DEFERRED
-    defer(() => {
-      // Cancelled (stop, pause, an explicit flush) or already replaced by a timer.
-      if (flushTimer === DEFERRED) flush()
-    })
+  const flushes = createLeadingThrottle({ scheduler, windowMs: flushMs, run: sendPending, defer })
+  /** An explicit flush (clear, an engine leaving): what is pending goes now. */
+  const flush = () => {
+    flushes.cancel()
+    sendPending()
   }
 
   const onLiveEvent = (stream: Stream) => (event: SyncEvent) => {
@@ -141,7 +175,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       stream.pending = []
       sendEvents(stream.engine.id, events, false)
     } else {
-      scheduleFlush()
+      flushes.request()
     }
   }
 
@@ -151,7 +185,8 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     entry.pending = []
     sendState(entry)
     sendEvents(entry.engine.id, entry.engine.readEvents(since).events, true)
-    entry.unsubscribe = entry.engine.subscribe(onLiveEvent(entry))
+    entry.unsubscribe = entry.engine.subscribeEvents(onLiveEvent(entry))
+    entry.unsubscribeState ??= entry.engine.subscribe(() => stateChanged(entry))
   }
 
   const stopStreaming = () => {
@@ -160,17 +195,19 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       entry.unsubscribe = undefined
       entry.pending = []
     }
-    cancelFlush()
+    flushes.cancel()
   }
 
-  const scheduleState = () => {
-    if (stateTimer !== undefined) scheduler.clearTimeout(stateTimer)
-    stateTimer = scheduler.setTimeout(() => {
-      stateTimer = undefined
-      if (!listening) return
-      for (const entry of streams.values()) sendState(entry)
-      scheduleState()
-    }, stateEveryMs)
+  /** The panel went away: no listener left on any engine. */
+  const stopListening = () => {
+    listening = false
+    stopStreaming()
+    for (const entry of streams.values()) {
+      entry.unsubscribeState?.()
+      entry.unsubscribeState = undefined
+    }
+    stateDirty.clear()
+    stateSends.cancel()
   }
 
   const startStreaming = (since: Record<string, number>) => {
@@ -178,7 +215,6 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     paused = false
     hello()
     for (const entry of streams.values()) stream(entry, since[entry.engine.id] ?? 0)
-    scheduleState()
   }
 
   const handle = (message: ToPage) => {
@@ -191,10 +227,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         hello()
         return
       case 'disconnect':
-        listening = false
-        stopStreaming()
-        if (stateTimer !== undefined) scheduler.clearTimeout(stateTimer)
-        stateTimer = undefined
+        stopListening()
         return
       case 'pause':
         paused = true
@@ -206,6 +239,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         flush()
         entry.engine.clear()
         sendState(entry)
+        stateDirty.delete(entry)
         return
       }
       case 'set-option': {
@@ -215,10 +249,10 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
           if (!entry) throw new Error(`no engine ${message.engineId} on this page`)
           entry.engine.setOption(message.name, message.value)
         } catch (cause) {
-          error = cause instanceof Error ? cause.message : String(cause)
+          error = errorMessage(cause).slice(0, 1_000)
         }
+        // The new config follows from the engine's own change notification.
         post({ type: 'command-result', session, requestId: message.requestId, ok: !error, error })
-        if (entry) sendState(entry)
         return
       }
     }
@@ -228,7 +262,19 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     // Only this window's own messages (the content relay posts into it), in our envelope.
     if ((event.source as unknown) !== (page as unknown)) return
     const message = parseToPage(event.data)
-    if (message) handle(message)
+    if (message) {
+      handle(message)
+      return
+    }
+    const version = foreignVersion(event.data, 'to-page')
+    if (version !== undefined && !warnedVersions.has(version)) {
+      warnedVersions.add(version)
+      warn(
+        `[realtime-sync-devtools] a DevTools panel speaking protocol version ${version} tried to ` +
+          `connect; this page's bridge speaks version ${PROTOCOL_VERSION}. Two builds of the ` +
+          'extension may be installed: keep one, then reload the page.',
+      )
+    }
   }
   page.addEventListener('message', onMessage)
 
@@ -245,6 +291,8 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       if (!entry) return
       flush()
       entry.unsubscribe?.()
+      entry.unsubscribeState?.()
+      stateDirty.delete(entry)
       streams.delete(change.engine.id)
       if (listening) hello()
     }
@@ -255,17 +303,12 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
 
   return {
     stop() {
-      stopStreaming()
-      listening = false
-      if (stateTimer !== undefined) scheduler.clearTimeout(stateTimer)
+      stopListening()
       stopWatching()
       page.removeEventListener('message', onMessage)
     },
   }
 }
-
-/** `flushTimer` while a deferred (idle) flush is due. */
-const DEFERRED = Symbol('deferred flush')
 
 /**
  * One JSON string per batch. A value JSON cannot carry (a BigInt in a payload) costs that

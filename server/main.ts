@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { DEV_JWT_SECRET } from './auth/api-keys'
 import { DEMO_PASSWORD, DEMO_USERS } from './seed/demo-world'
 import { type Stack, type StackOptions, startStack } from './stack'
+import { errorMessage } from '../src/error-message'
 
 const HELP = `Usage: npm run stack -- [options]
 
@@ -128,16 +129,14 @@ async function main(): Promise<void> {
   try {
     stackOptions = options()
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`)
+    console.error(`${errorMessage(error)}\n\n${HELP}`)
     process.exit(2)
   }
   let stack: Stack
   try {
     stack = await startStack(stackOptions)
   } catch (error) {
-    console.error(
-      `The stack did not start: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    console.error(`The stack did not start: ${errorMessage(error)}`)
     process.exit(1)
   }
   console.log(banner(stack, stackOptions))
@@ -156,9 +155,7 @@ async function main(): Promise<void> {
         process.exit(0)
       },
       (error: unknown) => {
-        console.error(
-          `error while stopping: ${error instanceof Error ? error.message : String(error)}`,
-        )
+        console.error(`error while stopping: ${errorMessage(error)}`)
         process.exit(1)
       },
     )

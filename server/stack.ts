@@ -23,6 +23,7 @@ import { REALTIME_PATH, RealtimeServer, type RealtimeStats } from './realtime/re
 import type { SocketCloseReason } from './realtime/realtime-socket'
 import { handleRest } from './rest/postgrest-handler'
 import { seedDemoWorld } from './seed/demo-world'
+import { errorMessage } from '../src/error-message'
 
 export interface StackOptions {
   /** Default 54321 (the Supabase CLI's API port); 0 picks a free port. */
@@ -197,7 +198,7 @@ async function openServices(
       () => `${shared.url}/auth/v1`,
     )
     const onError = (context: string, error: unknown) =>
-      log(`[realtime] ${context}: ${error instanceof Error ? error.message : String(error)}`)
+      log(`[realtime] ${context}: ${errorMessage(error)}`)
     const dispatcher = new ChangeDispatcher(db, catalog, onError)
     const capture = new ChangeCapture(
       db,
@@ -276,9 +277,7 @@ async function serve(
     }
     sendJson(response, 404, { message: 'no Route matched with those values' })
   } catch (error) {
-    log(
-      `[http] ${request.method} ${request.url?.split('?')[0]}: ${error instanceof Error ? error.message : String(error)}`,
-    )
+    log(`[http] ${request.method} ${request.url?.split('?')[0]}: ${errorMessage(error)}`)
     sendJson(response, 500, { message: 'internal error' })
   }
 }

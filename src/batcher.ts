@@ -14,10 +14,6 @@ export class Batcher<T> {
     private readonly onFlush: (items: T[]) => void,
   ) {}
 
-  get pending(): number {
-    return this.items.length
-  }
-
   add(item: T): void {
     this.items.push(item)
     if (this.timer === undefined) {

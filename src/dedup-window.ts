@@ -14,7 +14,7 @@ export interface DuplicateOf {
  * 'event' (default): a change is a duplicate only when its identity was seen within the window:
  *   the realtime_table_events id, else table + record + commit_timestamp + op. A different
  *   change to the same row is never dropped.
- * 'row' (the seed's rule): any second change to the same row within the window is dropped,
+ * 'row': any second change to the same row within the window is dropped, whatever it was,
  *   which can leave a screen stale until something else refetches.
  */
 export class DedupWindow {

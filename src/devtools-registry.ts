@@ -10,9 +10,16 @@ import type { ChannelState, EngineConfig, MinuteMetrics, SyncEvent } from './typ
  * each with its own copy of the helpers below, agreeing on this shape and its version.
  */
 export const DEVTOOLS_GLOBAL = '__REALTIME_SYNC_DEVTOOLS__'
-export const REGISTRY_VERSION = 1
+/** 2: one engine facade (getChannels / getMetrics, subscribe for state, subscribeEvents). */
+export const REGISTRY_VERSION = 2
 
-/** What the bridge (and a developer at the console) can do with one engine. */
+/** What changed in an engine besides its log (which subscribeEvents streams). */
+export type EngineChange = 'config' | 'channels' | 'cleared'
+
+/**
+ * What the bridge (and a developer at the console) can do with one engine: the engine's own
+ * facade (RealtimeSync) is registered as is.
+ */
 export interface DevtoolsEngine {
   readonly id: string
   readonly name: string
@@ -20,11 +27,15 @@ export interface DevtoolsEngine {
   getConfig(): EngineConfig
   /** Change a window or the buffer size live; throws RangeError/TypeError on a bad value. */
   setOption(name: string, value: unknown): EngineConfig
+  /** The log's events after `sinceSeq`, with its dropped count and last seq. */
   readEvents(sinceSeq?: number): EventLogSnapshot
-  readMetrics(): MinuteMetrics[]
-  readChannels(): ChannelState[]
+  getMetrics(): MinuteMetrics[]
+  /** The same array until a channel changes (useSyncExternalStore-friendly). */
+  getChannels(): readonly ChannelState[]
+  /** Config, channels or a clear: for status UIs and the bridge, instead of polling. */
+  subscribe(listener: (change: EngineChange) => void): () => void
   /** Live events. Nothing is copied or posted while no one subscribes. */
-  subscribe(listener: (event: SyncEvent) => void): () => void
+  subscribeEvents(listener: (event: SyncEvent) => void): () => void
   clear(): void
   /** console.table of the newest events, for debugging without the extension. */
   print(limit?: number): void
@@ -42,8 +53,7 @@ type Host = Record<string, unknown>
 
 /** The page's registry, created if absent; undefined if another incompatible version owns it. */
 export function getDevtoolsRegistry(host: object = globalThis): DevtoolsRegistry | undefined {
-  const slot = host as Host
-  const existing = slot[DEVTOOLS_GLOBAL] as Partial<DevtoolsRegistry> | undefined
+  const existing = (host as Host)[DEVTOOLS_GLOBAL] as Partial<DevtoolsRegistry> | undefined
   if (existing === undefined) {
     const registry: DevtoolsRegistry = {
       version: REGISTRY_VERSION,
@@ -63,9 +73,30 @@ export function getDevtoolsRegistry(host: object = globalThis): DevtoolsRegistry
   return undefined
 }
 
+/**
+ * The version of a registry this code cannot use ('unknown' when it has none), or undefined
+ * when the page has ours or none yet. Said to the user: an engine missing from the panel
+ * because of it must not be a mystery.
+ */
+export function incompatibleRegistryVersion(host: object = globalThis): string | undefined {
+  const existing = (host as Host)[DEVTOOLS_GLOBAL] as Partial<DevtoolsRegistry> | undefined
+  if (existing === undefined || getDevtoolsRegistry(host) !== undefined) return undefined
+  const version = (existing as { version?: unknown } | null)?.version
+  return typeof version === 'number' || typeof version === 'string'
+    ? String(version).slice(0, 50)
+    : 'unknown'
+}
+
 export function registerEngine(engine: DevtoolsEngine, host: object = globalThis): () => void {
   const registry = getDevtoolsRegistry(host)
-  if (registry === undefined) return () => {}
+  if (registry === undefined) {
+    console.warn(
+      `[realtime-sync-devtools] engine "${engine.name}" is not visible to the Realtime DevTools panel: ` +
+        `the page's ${DEVTOOLS_GLOBAL} is registry version ${incompatibleRegistryVersion(host) ?? 'unknown'}, ` +
+        `this engine uses version ${REGISTRY_VERSION}. Use one version of realtime-sync-devtools per page.`,
+    )
+    return () => {}
+  }
   registry.engines.set(engine.id, engine)
   notify(registry, { type: 'register', engine })
   return () => {

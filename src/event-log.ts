@@ -1,3 +1,5 @@
+import { validateOption } from './options'
+import { Subscribable } from './subscribable'
 import type { SyncEvent } from './types'
 
 /** An event before the log numbers it (a `seq` already present is overwritten). */
@@ -17,14 +19,13 @@ export interface EventLogSnapshot {
  * Appending costs one slot write; listeners (the devtools bridge) are only called when present,
  * so with DevTools closed nothing is copied or serialized.
  */
-export class EventLog {
+export class EventLog extends Subscribable<EventListener> {
   private ring: (SyncEvent | undefined)[]
   /** Index of the oldest event. */
   private head = 0
   private count = 0
   private nextSeq = 1
   private droppedCount = 0
-  private readonly listeners = new Set<EventListener>()
 
   /**
    * @param complete fills derived fields (latency) when an event leaves the log: on read and
@@ -34,12 +35,9 @@ export class EventLog {
     private capacity: number,
     private readonly complete: (event: SyncEvent) => SyncEvent = (event) => event,
   ) {
+    super()
     assertCapacity(capacity)
     this.ring = new Array(capacity)
-  }
-
-  get size(): number {
-    return this.count
   }
 
   get dropped(): number {
@@ -102,17 +100,8 @@ export class EventLog {
     this.head = 0
     this.count = kept.length
   }
-
-  subscribe(listener: EventListener): () => void {
-    this.listeners.add(listener)
-    return () => {
-      this.listeners.delete(listener)
-    }
-  }
 }
 
 function assertCapacity(capacity: number): void {
-  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1_000_000) {
-    throw new RangeError(`bufferSize must be an integer from 1 to 1,000,000 (got ${capacity})`)
-  }
+  validateOption('bufferSize', capacity)
 }

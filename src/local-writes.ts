@@ -14,7 +14,8 @@ export interface EchoOf {
  *
  * An event is an echo only when this tab marked the row within the window AND the event's actor
  * is the current user: a teammate's change to the same row in those seconds is never dropped.
- * Without an actor_id column (older schema) this falls back to the seed's rule: the row alone.
+ * Without an actor_id column (older schema) it falls back to the row alone: any change to a row
+ * this tab wrote within the window is an echo, whoever made it.
  */
 export class LocalWrites {
   private readonly writes: TimeWindow<string, SyncEvent>
@@ -25,10 +26,6 @@ export class LocalWrites {
 
   set windowMs(ms: number) {
     this.writes.windowMs = ms
-  }
-
-  get size(): number {
-    return this.writes.size
   }
 
   /** Records the 'write' log entry of markLocalWrite(); an echo points back to its seq. */

@@ -1,6 +1,6 @@
 import type { MetricName, MinuteMetrics } from './types'
 
-const MINUTE_MS = 60_000
+export const MINUTE_MS = 60_000
 
 /** A minute with nothing counted (readers fill the minutes the recorder did not store). */
 export function emptyMinute(minute: number): MinuteMetrics {

@@ -1,3 +1,5 @@
+import { Backoff } from './backoff'
+import { errorMessage } from './error-message'
 import type { Scheduler } from './scheduler'
 import {
   EVENTS_SCHEMA,
@@ -5,12 +7,18 @@ import {
   type RealtimeChannelLike,
   type SupabaseRealtimeLike,
 } from './supabase-realtime'
-import type { ChannelState } from './types'
-import { errorMessage } from './error-message'
+import {
+  type ChannelState,
+  type ChannelStatus,
+  SUPABASE_CHANNEL_STATUSES,
+  type SupabaseChannelStatus,
+} from './types'
 
 export interface OrgChannelHandlers {
   onChange(orgId: string, payload: unknown): void
   onStatus(state: ChannelState): void
+  /** Any change to states(): a status, a channel added or removed. */
+  onChannelsChanged(): void
 }
 
 interface Entry {
@@ -19,7 +27,7 @@ interface Entry {
 }
 
 /** Backoff when setAuth() fails, as supabase-js backs off its rejoins. */
-const AUTH_RETRY_MS = [1_000, 2_000, 5_000, 10_000]
+const AUTH_RETRY_MS = [1_000, 2_000, 5_000, 10_000] as const
 
 /**
  * supabase.channel(name) returns the existing channel for a topic, and adding callbacks to it
@@ -64,8 +72,9 @@ export class OrgChannels {
   private desired: string[] = []
   private work: Promise<void> = Promise.resolve()
   private stopped = false
-  private authFailures = 0
+  private readonly authRetry = new Backoff(AUTH_RETRY_MS)
   private retryTimer: unknown
+  private snapshot: readonly ChannelState[] | undefined
 
   constructor(
     private readonly supabase: SupabaseRealtimeLike,
@@ -73,8 +82,13 @@ export class OrgChannels {
     private readonly scheduler: Scheduler,
   ) {}
 
-  states(): ChannelState[] {
-    return [...this.entries.values()].map((entry) => ({ ...entry.state }))
+  /**
+   * The channels' states: the same array until one changes, so a React component can read it
+   * with useSyncExternalStore.
+   */
+  states(): readonly ChannelState[] {
+    this.snapshot ??= [...this.entries.values()].map((entry) => ({ ...entry.state }))
+    return this.snapshot
   }
 
   /** Resolves once the channels match `orgIds` (subscriptions requested, old ones removed). */
@@ -103,6 +117,7 @@ export class OrgChannels {
     for (const [orgId, entry] of this.entries) {
       if (desired.has(orgId)) continue
       this.entries.delete(orgId)
+      this.changed()
       const removal = this.remove(entry)
       if (removal !== undefined) removals.push(removal)
     }
@@ -123,13 +138,14 @@ export class OrgChannels {
         state: { orgId, topic: topicFor(orgId), status: 'AUTHORIZING', subscribedCount: 0 },
       }
       this.entries.set(orgId, entry)
+      this.changed()
       added.push(entry)
     }
     if (added.length === 0) return
 
     try {
       await this.supabase.realtime.setAuth()
-      this.authFailures = 0
+      this.authRetry.reset()
     } catch (error) {
       this.retryAuth(added, error)
       return
@@ -161,7 +177,9 @@ export class OrgChannels {
       this.setStatus(entry, 'JOINING')
       channel.subscribe((status: string, error?: Error) => {
         if (this.entries.get(orgId) !== entry) return
-        this.setStatus(entry, status, error?.message)
+        if (isSupabaseStatus(status)) this.setStatus(entry, status, error?.message)
+        else
+          this.setStatus(entry, 'CHANNEL_ERROR', `supabase-js reported an unknown status ${status}`)
       })
     } catch (error) {
       // Typically: other code on this client already subscribed the same topic.
@@ -169,7 +187,7 @@ export class OrgChannels {
     }
   }
 
-  private setStatus(entry: Entry, status: string, error?: string): void {
+  private setStatus(entry: Entry, status: ChannelStatus, error?: string): void {
     const state = entry.state
     state.status = status
     if (status === 'SUBSCRIBED') state.subscribedCount++
@@ -177,11 +195,16 @@ export class OrgChannels {
     if (status === 'SUBSCRIBED' && state.subscribedCount > 1)
       state.lastResyncAt = this.scheduler.now()
     this.handlers.onStatus({ ...state, lastError: error })
+    this.changed()
+  }
+
+  private changed(): void {
+    this.snapshot = undefined
+    this.handlers.onChannelsChanged()
   }
 
   private retryAuth(entries: Entry[], error: unknown): void {
-    const delay = AUTH_RETRY_MS[Math.min(this.authFailures, AUTH_RETRY_MS.length - 1)]!
-    this.authFailures++
+    const delay = this.authRetry.next()
     for (const entry of entries) {
       this.setStatus(
         entry,
@@ -189,6 +212,7 @@ export class OrgChannels {
         `supabase.realtime.setAuth() failed, retrying in ${delay} ms: ${errorMessage(error)}`,
       )
       this.entries.delete(entry.state.orgId)
+      this.changed()
     }
     this.retryTimer = this.scheduler.setTimeout(() => {
       this.retryTimer = undefined
@@ -210,4 +234,8 @@ export class OrgChannels {
     removals.set(topic, removal)
     return removal
   }
+}
+
+function isSupabaseStatus(status: string): status is SupabaseChannelStatus {
+  return (SUPABASE_CHANNEL_STATUSES as readonly string[]).includes(status)
 }

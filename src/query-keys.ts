@@ -42,7 +42,7 @@ export function createTableFactory<TTable extends string>(table: TTable): TableK
   }
 }
 
-/** `QueryKeys` as in the seed: one factory per table, from a list of table names. */
+/** `QueryKeys`: one factory per table, from a list of table names. */
 export function createQueryKeys<const TTables extends readonly string[]>(
   tables: TTables,
 ): { readonly [T in TTables[number]]: TableKeys<T> } {

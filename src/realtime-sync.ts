@@ -1,10 +1,17 @@
 import type { QueryClient } from '@tanstack/query-core'
-import { type DevtoolsEngine, nextEngineId, registerEngine } from './devtools-registry'
+import {
+  type DevtoolsEngine,
+  type EngineChange,
+  nextEngineId,
+  registerEngine,
+} from './devtools-registry'
+import { DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
 import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
 import { SyncPipeline } from './sync-pipeline'
-import type { ChannelState, DedupBy, EngineConfig, MinuteMetrics, SyncEvent } from './types'
+import { Subscribable } from './subscribable'
+import type { DedupBy, EngineConfig, SyncEvent } from './types'
 import { ENGINE_VERSION } from './version'
 
 /** Memberships that change over time, in the shape useSyncExternalStore also takes. */
@@ -21,15 +28,15 @@ export interface RealtimeSyncOptions {
   organizationIds: readonly string[] | MembershipSource
   /** The signed-in user: an event is an echo only if its actor_id is this user. */
   userId?: string | null
-  /** A change whose identity was seen within this window is dropped. Default 2000. */
+  /** Defaults and limits of these four: TUNABLE_OPTIONS (src/options.ts). */
   dedupWindowMs?: number
-  /** A change this tab wrote within this window (by this user) is dropped. Default 3000. */
   echoWindowMs?: number
-  /** Changes within this window coalesce into one invalidation pass. Default 200. */
   batchMs?: number
-  /** Capacity of the circular event log. Default 10,000. */
   bufferSize?: number
-  /** 'event' (default): identity dedup. 'row': the seed's rule, any change to the row. */
+  /**
+   * 'event' (default): a change delivered twice is dropped. 'row': any second change to the
+   * same row within the window is dropped, whatever it was (src/options.ts).
+   */
   dedupBy?: DedupBy
   /** Shown in the DevTools panel when a page has several engines. Default 'app'. */
   name?: string
@@ -45,21 +52,21 @@ export interface RealtimeSyncOptions {
   scheduler?: Scheduler
 }
 
-export interface RealtimeSync {
-  readonly id: string
-  readonly name: string
+/**
+ * The engine: one object for the app, the console and the DevTools bridge (it is what the
+ * registry holds).
+ */
+export interface RealtimeSync extends DevtoolsEngine {
   /** Call before writing a row (useRealtimeMutation does it for you). */
   markLocalWrite(table: string, recordId: string | number): void
   /** Invalidate every query of a global table, such as profiles, after a mutation. */
   invalidateGlobal(table: string): void
   /** Resolves once the channels match the new memberships. */
   setOrganizationIds(organizationIds: readonly string[]): Promise<void>
-  /** Change a window or the buffer size live. */
-  setOption(name: keyof Omit<EngineConfig, 'dedupBy'>, value: number): EngineConfig
-  getConfig(): EngineConfig
+  /** Change a window or the buffer size live (limits: src/options.ts). */
+  setOption(name: TunableName, value: number): EngineConfig
+  /** The events the log holds after `sinceSeq`: readEvents(sinceSeq).events. */
   getEvents(sinceSeq?: number): SyncEvent[]
-  getMetrics(): MinuteMetrics[]
-  getChannels(): ChannelState[]
   /** Run the pending invalidation batch now. */
   flush(): void
   /** Leave every channel and unregister; resolves when the channels are removed. */
@@ -77,22 +84,22 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     throw new TypeError('createRealtimeSync: `queryClient` must be a TanStack QueryClient')
   }
   const name = options.name ?? 'app'
-  const id = nextEngineId(name)
   const scheduler = options.scheduler ?? systemScheduler
   const pipeline = new SyncPipeline({
     queryClient,
     scheduler,
     userId: options.userId,
     config: {
-      dedupWindowMs: options.dedupWindowMs ?? 2_000,
-      echoWindowMs: options.echoWindowMs ?? 3_000,
-      batchMs: options.batchMs ?? 200,
-      bufferSize: options.bufferSize ?? 10_000,
-      dedupBy: options.dedupBy ?? 'event',
+      dedupWindowMs: options.dedupWindowMs ?? TUNABLE_OPTIONS.dedupWindowMs.default,
+      echoWindowMs: options.echoWindowMs ?? TUNABLE_OPTIONS.echoWindowMs.default,
+      batchMs: options.batchMs ?? TUNABLE_OPTIONS.batchMs.default,
+      bufferSize: options.bufferSize ?? TUNABLE_OPTIONS.bufferSize.default,
+      dedupBy: options.dedupBy ?? DEFAULT_DEDUP_BY,
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
   })
+  const changes = new EngineChanges()
   const channels = new OrgChannels(
     supabase,
     {
@@ -101,6 +108,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         pipeline.channelStatus(state)
         if (state.status === 'SUBSCRIBED') pipeline.resync(state)
       },
+      onChannelsChanged: () => changes.notify('channels'),
     },
     scheduler,
   )
@@ -115,34 +123,32 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     void channels.setOrganizations(memberships)
   }
 
-  const devtools: DevtoolsEngine = {
-    id,
+  let stopping: Promise<void> | undefined
+  let unregister = () => {}
+  const engine: RealtimeSync = {
+    id: nextEngineId(name),
     name,
     version: ENGINE_VERSION,
-    getConfig: () => pipeline.getConfig(),
-    setOption: (option, value) => pipeline.setOption(option, value),
-    readEvents: (sinceSeq) => pipeline.log.snapshot(sinceSeq),
-    readMetrics: () => pipeline.metrics.snapshot(),
-    readChannels: () => channels.states(),
-    subscribe: (listener) => pipeline.log.subscribe(listener),
-    clear: () => pipeline.clearLog(),
-    print: (limit = 50) => console.table(pipeline.log.read().slice(-limit).map(toConsoleRow)),
-  }
-  const unregister =
-    options.devtools === false ? () => {} : registerEngine(devtools, options.devtoolsHost)
-
-  let stopping: Promise<void> | undefined
-  return {
-    id,
-    name,
     markLocalWrite: (table, recordId) => pipeline.markLocalWrite(table, recordId),
     invalidateGlobal: (table) => pipeline.invalidateGlobal(table),
     setOrganizationIds: (ids) => channels.setOrganizations(ids),
-    setOption: (option, value) => pipeline.setOption(option, value),
+    setOption(option: unknown, value: unknown) {
+      const config = pipeline.setOption(option, value)
+      changes.notify('config')
+      return config
+    },
     getConfig: () => pipeline.getConfig(),
+    readEvents: (sinceSeq) => pipeline.log.snapshot(sinceSeq),
     getEvents: (sinceSeq) => pipeline.log.read(sinceSeq),
     getMetrics: () => pipeline.metrics.snapshot(),
     getChannels: () => channels.states(),
+    subscribe: changes.subscribe,
+    subscribeEvents: (listener) => pipeline.log.subscribe(listener),
+    clear() {
+      pipeline.clearLog()
+      changes.notify('cleared')
+    },
+    print: (limit = 50) => console.table(pipeline.log.read().slice(-limit).map(toConsoleRow)),
     flush: () => pipeline.flush(),
     stop() {
       if (stopping === undefined) {
@@ -153,6 +159,21 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       }
       return stopping
     },
+  }
+  if (options.devtools !== false) unregister = registerEngine(engine, options.devtoolsHost)
+  return engine
+}
+
+/** Tells subscribers what changed; a listener that throws cannot stop the engine. */
+class EngineChanges extends Subscribable<(change: EngineChange) => void> {
+  notify(change: EngineChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change)
+      } catch (error) {
+        console.error('[realtime-sync-devtools] a subscriber of the engine threw:', error)
+      }
+    }
   }
 }
 

@@ -1,16 +1,18 @@
 import type { Query, QueryClient } from '@tanstack/query-core'
 import { Batcher } from './batcher'
 import { DedupWindow } from './dedup-window'
+import { errorMessage } from './error-message'
 import { EventLog } from './event-log'
 import { invalidateQueries } from './invalidate-queries'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
+import { validateOption } from './options'
 import { previewPayload } from './payload-preview'
+import { plural } from './plural'
 import { QueryIndex } from './query-index'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
-import type { ChannelState, EngineConfig, SyncEvent, TunableConfig } from './types'
-import { errorMessage } from './error-message'
+import type { ChannelState, EngineConfig, SyncEvent } from './types'
 
 export interface SyncPipelineOptions {
   queryClient: QueryClient
@@ -25,29 +27,6 @@ export interface SyncPipelineOptions {
 
 /** What a batch holds: 'received' events (table, recordId) and 'resync' events (orgId). */
 type Pending = SyncEvent
-
-const OPTION_LIMITS: Record<keyof TunableConfig, [min: number, max: number]> = {
-  dedupWindowMs: [0, 600_000],
-  echoWindowMs: [0, 600_000],
-  batchMs: [0, 60_000],
-  bufferSize: [1, 1_000_000],
-}
-
-export function validateOption(name: string, value: unknown): asserts name is keyof TunableConfig {
-  // hasOwn: a name such as '__proto__' or 'toString' must not reach the prototype.
-  if (!Object.hasOwn(OPTION_LIMITS, name)) throw new TypeError(`unknown option ${name}`)
-  const limits = OPTION_LIMITS[name as keyof TunableConfig]
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < limits[0] ||
-    value > limits[1]
-  ) {
-    throw new RangeError(
-      `${name} must be an integer from ${limits[0]} to ${limits[1]} (got ${String(value)})`,
-    )
-  }
-}
 
 /**
  * The engine's decisions, without the channels: every change goes
@@ -81,14 +60,27 @@ export class SyncPipeline {
     return { ...this.config }
   }
 
-  setOption(name: string, value: unknown): EngineConfig {
+  setOption(name: unknown, value: unknown): EngineConfig {
     validateOption(name, value)
-    const ms = value as number
-    this.config[name] = ms
-    if (name === 'dedupWindowMs') this.dedup.windowMs = ms
-    else if (name === 'echoWindowMs') this.localWrites.windowMs = ms
-    else if (name === 'batchMs') this.batcher.delayMs = ms
-    else this.log.resize(ms)
+    const n = value as number
+    this.config[name] = n
+    switch (name) {
+      case 'dedupWindowMs':
+        this.dedup.windowMs = n
+        break
+      case 'echoWindowMs':
+        this.localWrites.windowMs = n
+        break
+      case 'batchMs':
+        this.batcher.delayMs = n
+        break
+      case 'bufferSize':
+        this.log.resize(n)
+        break
+      default:
+        // A new option in the table must say here what it changes.
+        name satisfies never
+    }
     return this.getConfig()
   }
 
@@ -349,11 +341,7 @@ export function completeEvent(event: SyncEvent): SyncEvent {
 function describeCauses(items: number, resyncs: number): string {
   const changes = items - resyncs
   const parts: string[] = []
-  if (changes > 0) parts.push(`${plural(changes, 'change', 'changes')} coalesced`)
-  if (resyncs > 0) parts.push(plural(resyncs, 'resync', 'resyncs'))
+  if (changes > 0) parts.push(`${plural(changes, 'change')} coalesced`)
+  if (resyncs > 0) parts.push(plural(resyncs, 'resync'))
   return parts.join(' + ')
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`
 }

@@ -11,7 +11,7 @@ export interface TableChange {
   recordId: string
   /** realtime_table_events.id; absent on older schemas without it. */
   eventId: number | string | undefined
-  /** undefined: the column is absent (old schema → the seed's echo rule); null: no signed-in actor. */
+  /** undefined: the column is absent (old schema: the echo rule goes by the row alone); null: no signed-in actor. */
   actorId: string | null | undefined
   commitTimestamp: string | undefined
   /** The row as received, kept by reference for the log. */

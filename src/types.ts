@@ -1,27 +1,61 @@
 /**
  * The records the engine writes and every other part (bridge, panel, export) reads.
- * This file is the code side of the contract in DESIGN.md: change one, change the other.
+ * This file is the code side of the contract in docs/DESIGN.md: change one, change the other.
  */
 
-export type ChangeOperation = 'INSERT' | 'UPDATE' | 'DELETE'
+export const CHANGE_OPERATIONS = ['INSERT', 'UPDATE', 'DELETE'] as const
+export type ChangeOperation = (typeof CHANGE_OPERATIONS)[number]
 
-export type SyncEventKind =
+/**
+ * Every kind of log entry, once: the type derives from this list, and every reader (the wire
+ * schema, the panel's filters, the export) takes the list from here, so a new kind cannot be
+ * missing from one of them.
+ */
+export const SYNC_EVENT_KINDS = [
   /** A change that passed dedup and echo: queued for the next invalidation batch. */
-  | 'received'
+  'received',
   /** A change already seen within the dedup window: dropped. */
-  | 'deduped'
+  'deduped',
   /** A change this tab made itself: dropped, the optimistic state already shows it. */
-  | 'echo'
+  'echo',
   /** One invalidation pass (a batch flush, a resync, or a manual invalidateGlobal). */
-  | 'invalidated'
+  'invalidated',
   /** A channel SUBSCRIBED again after a gap: every query of the organization is refetched. */
-  | 'resync'
+  'resync',
   /** A payload the engine could not use: counted, never thrown. */
-  | 'malformed'
+  'malformed',
   /** A channel status change (SUBSCRIBED, CHANNEL_ERROR, TIMED_OUT, CLOSED, ...). */
-  | 'channel'
+  'channel',
   /** markLocalWrite(): this tab wrote a row; an echo of it points back here with relatedSeq. */
-  | 'write'
+  'write',
+] as const
+export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number]
+
+/**
+ * A channel's status as supabase-js reports it to `channel.subscribe(callback)`
+ * (REALTIME_SUBSCRIBE_STATES).
+ */
+export const SUPABASE_CHANNEL_STATUSES = [
+  'SUBSCRIBED',
+  'TIMED_OUT',
+  'CLOSED',
+  'CHANNEL_ERROR',
+] as const
+export type SupabaseChannelStatus = (typeof SUPABASE_CHANNEL_STATUSES)[number]
+
+/** The engine's own steps before supabase-js reports anything. */
+export const ENGINE_CHANNEL_STATUSES = [
+  /** Waiting for supabase.realtime.setAuth(): a join without the token would receive nothing. */
+  'AUTHORIZING',
+  /** subscribe() was called; supabase-js has not answered yet. */
+  'JOINING',
+  /** setAuth() failed; the engine retries with backoff. */
+  'AUTH_ERROR',
+] as const
+export type EngineChannelStatus = (typeof ENGINE_CHANNEL_STATUSES)[number]
+
+export type ChannelStatus = SupabaseChannelStatus | EngineChannelStatus
+export const CHANNEL_STATUSES = [...ENGINE_CHANNEL_STATUSES, ...SUPABASE_CHANNEL_STATUSES] as const
 
 export interface SyncEvent {
   /** Strictly increasing per engine; a gap seen by a reader means loss. */
@@ -50,12 +84,12 @@ export interface SyncEvent {
   causes?: number[]
   /** invalidated: query keys invalidated; received: keys this event matched (filled at flush). */
   matchedKeys?: unknown[][]
-  channel?: { topic: string; status: string }
+  channel?: { topic: string; status: ChannelStatus }
   /** The raw payload: the realtime_table_events row, or a size-capped preview when malformed. */
   payload?: unknown
 }
 
-/** The seeds' three signals (received, processed, invalidations) plus what the filters removed. */
+/** What arrived (received), what was applied (processed, invalidations) and what the filters removed. */
 export interface MinuteMetrics {
   /** Start of the minute, epoch ms. */
   minute: number
@@ -80,7 +114,13 @@ export interface TunableConfig {
   bufferSize: number
 }
 
-export type DedupBy = 'event' | 'row'
+/**
+ * How the dedup window recognises a change it has already seen. 'event': the same event id
+ * (or the same row, operation and commit time) delivered again. 'row': any second change to
+ * the same row within the window is dropped, whatever it was.
+ */
+export const DEDUP_MODES = ['event', 'row'] as const
+export type DedupBy = (typeof DEDUP_MODES)[number]
 
 export interface EngineConfig extends TunableConfig {
   dedupBy: DedupBy
@@ -89,7 +129,7 @@ export interface EngineConfig extends TunableConfig {
 export interface ChannelState {
   orgId: string
   topic: string
-  status: string
+  status: ChannelStatus
   /** How many times the channel reached SUBSCRIBED; every one after the first was a resync. */
   subscribedCount: number
   lastResyncAt?: number

@@ -1,4 +1,5 @@
 import type { LoadUser } from './load-world'
+import { errorMessage } from '../../src/error-message'
 
 /**
  * Writes through REST as many users at a steady rate: write n goes to user n mod users, who
@@ -105,7 +106,7 @@ export function startLoad(options: LoadRunOptions): LoadRun {
       await response.body?.cancel().catch(() => {})
     } catch (error) {
       state.failed++
-      state.lastError = error instanceof Error ? error.message : String(error)
+      state.lastError = errorMessage(error)
     } finally {
       state.inFlight--
       recent.push(performance.now() - sentAt)

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 
 /**
  * The simulated users of the load generator: `count` users of one organization, each with a deal
- * of their own to update (the seed's "500 concurrent users updating different records").
+ * of their own to update (500 concurrent users, each updating different records).
  * Fixed ids and emails per index, so a second run reuses them instead of adding more.
  */
 

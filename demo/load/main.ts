@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { createApiKeys, DEV_JWT_SECRET } from '../../server/auth/api-keys'
 import { type LoadProgress, startLoad } from './load-runner'
 import { MAX_LOAD_USERS, prepareLoadWorld } from './load-world'
+import { errorMessage } from '../../src/error-message'
 
 const HELP = `Usage: npm run demo:load -- [options]
 
@@ -108,6 +109,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error))
+  console.error(errorMessage(error))
   process.exitCode = 1
 })

@@ -3,20 +3,30 @@ import {
   type BackgroundNotice,
   BackgroundNoticeSchema,
   envelope,
+  foreignVersion,
   PANEL_PORT,
   type PanelControl,
   parseToPanel,
   type ToPage,
   type ToPanel,
 } from '../../bridge/protocol'
+import { Backoff } from '../../src/backoff'
 import type { Scheduler } from '../../src/scheduler'
 import type { RuntimePort } from '../shared/runtime-port'
 
 /**
  * `page-requested`: the background was just asked to reach the page (first connection, worker
  * restart, reload): the store answers with `connect`.
+ *
+ * `version-mismatch`: a message of ours in another protocol version arrived (another build of
+ * the extension is installed next to this one): it cannot be read, so the panel says so
+ * instead of showing nothing without a word.
  */
-export type PanelInbound = ToPanel | BackgroundNotice | { type: 'page-requested' }
+export type PanelInbound =
+  | ToPanel
+  | BackgroundNotice
+  | { type: 'page-requested' }
+  | { type: 'version-mismatch'; pageVersion: number }
 
 /** What the panel store talks to: typed messages in, typed commands out. */
 export interface PanelTransport {
@@ -36,9 +46,9 @@ export interface PanelConnectionOptions {
 }
 
 /** Reconnect backoff for the panel's Port (the worker restarted or was stopped). */
-const RECONNECT_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000]
+const RECONNECT_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000] as const
 /** Page Port retries after it closed (a reload takes a moment to bring the relay back). */
-const PAGE_RETRY_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000]
+const PAGE_RETRY_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000] as const
 /** Under the worker's 30 s idle limit. */
 const PING_MS = 20_000
 const BACKLOG_LIMIT = 10_000
@@ -49,10 +59,12 @@ export function createPanelConnection(options: PanelConnectionOptions): PanelTra
   let backlog: PanelInbound[] | undefined = []
   let port: RuntimePort | undefined
   let closed = false
-  let reconnects = 0
-  let pageRetries = 0
+  const reconnect = new Backoff(RECONNECT_MS)
+  const pageRetry = new Backoff(PAGE_RETRY_MS)
   let pageRetryTimer: unknown
   let pingTimer: unknown
+  /** Versions already reported: a foreign bridge streams, the panel needs to hear it once. */
+  const foreignVersions = new Set<number>()
 
   const emit = (message: PanelInbound) => {
     if (backlog) {
@@ -78,7 +90,7 @@ export function createPanelConnection(options: PanelConnectionOptions): PanelTra
 
   const retryPage = () => {
     if (pageRetryTimer !== undefined) return
-    const delay = PAGE_RETRY_MS[Math.min(pageRetries++, PAGE_RETRY_MS.length - 1)]!
+    const delay = pageRetry.next()
     pageRetryTimer = scheduler.setTimeout(() => {
       pageRetryTimer = undefined
       requestPage()
@@ -91,11 +103,19 @@ export function createPanelConnection(options: PanelConnectionOptions): PanelTra
     port = current
     current.onMessage.addListener((raw) => {
       if (port !== current) return
-      reconnects = 0
+      reconnect.reset()
       const message = parseToPanel(raw)
       if (message) {
-        if (message.type === 'page-hello') pageRetries = 0
+        if (message.type === 'page-hello') pageRetry.reset()
         emit(message)
+        return
+      }
+      const version = foreignVersion(raw, 'to-panel')
+      if (version !== undefined) {
+        if (!foreignVersions.has(version)) {
+          foreignVersions.add(version)
+          emit({ type: 'version-mismatch', pageVersion: version })
+        }
         return
       }
       const notice = v.safeParse(BackgroundNoticeSchema, raw)
@@ -108,7 +128,7 @@ export function createPanelConnection(options: PanelConnectionOptions): PanelTra
       if (port !== current) return
       port = undefined
       if (closed) return
-      const delay = RECONNECT_MS[Math.min(reconnects++, RECONNECT_MS.length - 1)]!
+      const delay = reconnect.next()
       scheduler.setTimeout(open, delay)
     })
     requestPage()
@@ -131,7 +151,7 @@ export function createPanelConnection(options: PanelConnectionOptions): PanelTra
       }
     },
     reconnectPage() {
-      pageRetries = 0
+      pageRetry.reset()
       if (pageRetryTimer !== undefined) scheduler.clearTimeout(pageRetryTimer)
       pageRetryTimer = undefined
       requestPage()

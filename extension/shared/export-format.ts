@@ -1,5 +1,5 @@
 /**
- * The exported log (DESIGN.md "Export format"): one engine's events and per-minute metrics, with
+ * The exported log (docs/DESIGN.md "Export format"): one engine's events and per-minute metrics, with
  * the page and the engine's config, for a bug report. `ExportFileSchema` is the single source of
  * truth: import validates with it, and schema/realtime-sync-devtools.log.schema.json is generated
  * from it (npm run schema).
@@ -7,7 +7,13 @@
 import * as v from 'valibot'
 import type { EngineConfig, MinuteMetrics, SyncEvent } from '../../src/types'
 import { redact } from './redact'
-import { EngineConfigSchema, MinuteMetricsSchema, SyncEventSchema } from './sync-event-schema'
+import { describeIssues } from '../../bridge/protocol/issues'
+import {
+  EngineConfigSchema,
+  MinuteMetricsSchema,
+  SyncEventSchema,
+} from '../../bridge/protocol/records'
+import { errorMessage } from '../../src/error-message'
 
 export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
 export const EXPORT_VERSION = 1
@@ -31,7 +37,10 @@ export const ExportFileSchema = v.pipe(
     engine: v.object({
       name: v.pipe(v.string(), v.maxLength(200)),
       version: v.pipe(v.string(), v.maxLength(50)),
-      config: EngineConfigSchema,
+      config: v.pipe(
+        v.optional(EngineConfigSchema),
+        v.description("Absent when the panel never received the engine's state."),
+      ),
     }),
     dropped: v.pipe(
       v.number(),
@@ -52,7 +61,11 @@ export type ExportFile = v.InferOutput<typeof ExportFileSchema>
 
 export interface ExportInput {
   page: { url: string; title: string }
-  engine: { name: string; version: string; config: EngineConfig | ExportFile['engine']['config'] }
+  engine: {
+    name: string
+    version: string
+    config: EngineConfig | ExportFile['engine']['config'] | undefined
+  }
   dropped: number
   events: readonly SyncEvent[]
   metrics: readonly MinuteMetrics[]
@@ -71,7 +84,7 @@ export function buildExport(input: ExportInput): ExportFile {
     engine: {
       name: input.engine.name,
       version: input.engine.version,
-      config: { ...input.engine.config },
+      config: input.engine.config === undefined ? undefined : { ...input.engine.config },
     },
     dropped: input.dropped,
     events: input.events as SyncEvent[],
@@ -148,7 +161,7 @@ export function parseExport(text: string): ImportResult {
   } catch (error) {
     return {
       ok: false,
-      error: `not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      error: `not valid JSON: ${errorMessage(error)}`,
     }
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -171,33 +184,6 @@ export function parseExport(text: string): ImportResult {
   const result = v.safeParse(ExportFileSchema, json)
   if (result.success) return { ok: true, file: result.output }
   return { ok: false, error: describeIssues(result.issues) }
-}
-
-/** "events[3].seq: Invalid type: Expected number but received "7"" (+ how many more). */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  const first = issues[0]
-  if (first === undefined) return 'invalid'
-  const path = issuePath(first)
-  const more =
-    issues.length > 1
-      ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})`
-      : ''
-  // valibot says 'Invalid key: Expected "x" but received undefined' for a missing field.
-  const message =
-    first.message.startsWith('Invalid key') && first.received === 'undefined'
-      ? 'missing'
-      : first.message
-  return `${path || '(root)'}: ${message}${more}`
-}
-
-export function issuePath(issue: v.BaseIssue<unknown>): string {
-  let out = ''
-  for (const item of issue.path ?? []) {
-    const key = (item as { key?: unknown }).key
-    if (typeof key === 'number') out += `[${key}]`
-    else out += out === '' ? String(key) : `.${String(key)}`
-  }
-  return out
 }
 
 function describeValue(value: unknown): string {

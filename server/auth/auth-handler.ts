@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as v from 'valibot'
 import { BodyTooLargeError, parseJson, readBody, send, sendJson } from '../http/http-io'
-import { bearerToken, checkApiKey, isServiceRole } from './caller'
+import { bearerToken, requireApiKey } from './caller'
 import { verifyJwt } from './jwt'
 import { hashPassword, verifyPassword } from './passwords'
 import type { SessionIssuer } from './sessions'
@@ -38,8 +38,8 @@ export async function handleAuth(
   url: URL,
   context: AuthContext,
 ): Promise<void> {
-  const key = checkApiKey(request.headers, context.jwtSecret)
-  if (!key.ok) return sendJson(response, key.status, key.body)
+  const caller = requireApiKey(request, response, context.jwtSecret)
+  if (caller === undefined) return
   const method = request.method ?? 'GET'
 
   if (path === 'health' && method === 'GET') {
@@ -77,7 +77,7 @@ export async function handleAuth(
   if (path === 'user' && method === 'GET') return currentUser(request, response, context)
   if (path === 'logout' && method === 'POST') return logout(request, response, url, context)
   if (path === 'admin/users' && method === 'POST') {
-    if (!isServiceRole(request.headers, key, context.jwtSecret)) {
+    if (!caller.isServiceRole()) {
       return authError(response, 403, 'not_admin', 'User not allowed')
     }
     return createUser(response, await readJson(request), context)

@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson } from '../http/http-io'
 import { type ApiRole, isApiRole } from './api-keys'
 import { type JwtClaims, type JwtVerification, verifyJwt } from './jwt'
 
@@ -79,11 +80,33 @@ export function checkApiKey(headers: IncomingHttpHeaders, secret: string): ApiKe
   return { ok: true, apiKey, verified }
 }
 
+/** A request past the gateway's key check, as the handlers that answer for themselves see it. */
+export interface KeyedRequest {
+  /**
+   * Whether the caller acts as service_role (the key in `apikey`, or a service_role bearer): what
+   * admin-only endpoints (user creation, dev tokens) require, since they can impersonate anyone.
+   */
+  isServiceRole(): boolean
+}
+
 /**
- * Whether the caller acts as service_role (the key in `apikey`, or a service_role bearer): what
- * admin-only endpoints (user creation, dev tokens) require, since they can impersonate anyone.
+ * The preamble of `/auth/v1` and `/dev/v1`: checkApiKey, with its 401 sent here when the key is
+ * missing or invalid (then undefined: the handler has nothing left to answer).
  */
-export function isServiceRole(
+export function requireApiKey(
+  request: IncomingMessage,
+  response: ServerResponse,
+  secret: string,
+): KeyedRequest | undefined {
+  const key = checkApiKey(request.headers, secret)
+  if (!key.ok) {
+    sendJson(response, key.status, key.body)
+    return undefined
+  }
+  return { isServiceRole: () => isServiceRole(request.headers, key, secret) }
+}
+
+function isServiceRole(
   headers: IncomingHttpHeaders,
   key: ApiKeyCheck & { ok: true },
   secret: string,

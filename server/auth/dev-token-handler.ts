@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import * as v from 'valibot'
 import { BodyTooLargeError, parseJson, readBody, sendJson } from '../http/http-io'
-import { checkApiKey, isServiceRole } from './caller'
+import { requireApiKey } from './caller'
 import type { AccessToken, SessionIssuer } from './sessions'
 import type { AuthUser, UserStore } from './user-store'
 
@@ -37,9 +37,9 @@ export async function handleDevToken(
   response: ServerResponse,
   context: DevTokenContext,
 ): Promise<void> {
-  const key = checkApiKey(request.headers, context.jwtSecret)
-  if (!key.ok) return sendJson(response, key.status, key.body)
-  if (!isServiceRole(request.headers, key, context.jwtSecret)) {
+  const caller = requireApiKey(request, response, context.jwtSecret)
+  if (caller === undefined) return
+  if (!caller.isServiceRole()) {
     return sendJson(response, 403, { message: 'The dev token endpoint needs the service_role key' })
   }
   if (request.method !== 'POST') return sendJson(response, 405, { message: 'Use POST' })

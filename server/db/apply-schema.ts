@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import type { Database } from './database'
+import { errorMessage } from '../../src/error-message'
 
 const repositoryRoot = new URL('../../', import.meta.url)
 const supabaseDir = new URL('supabase/', repositoryRoot)
@@ -74,7 +75,7 @@ export async function applySchema(db: Database): Promise<void> {
       try {
         await db.exec(file.sql)
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error)
+        const message = errorMessage(error)
         throw new Error(`applying ${file.name} failed: ${message}`, { cause: error })
       }
     }

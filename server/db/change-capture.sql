@@ -32,6 +32,7 @@ as $$
 declare
   v_new jsonb;
   v_old jsonb;
+  v_envelope jsonb;
   v_payload text;
   v_key text[];
   v_seq bigint := pg_catalog.nextval('realtime_stack.change_seq');
@@ -43,15 +44,17 @@ begin
     v_old := pg_catalog.to_jsonb(old);
   end if;
 
-  v_payload := pg_catalog.jsonb_build_object(
+  v_envelope := pg_catalog.jsonb_build_object(
     'seq', v_seq,
     'xid', pg_catalog.txid_current()::text,
     'schema', tg_table_schema,
     'table', tg_table_name,
-    'type', tg_op,
+    'type', tg_op
+  );
+  v_payload := (v_envelope || pg_catalog.jsonb_build_object(
     'record', v_new,
     'old_record', v_old
-  )::text;
+  ))::text;
 
   if pg_catalog.octet_length(v_payload) > 7900 then
     select pg_catalog.array_agg(a.attname::text order by k.ord)
@@ -61,18 +64,13 @@ begin
       join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
       where i.indrelid = tg_relid and i.indisprimary;
 
-    v_payload := pg_catalog.jsonb_build_object(
-      'seq', v_seq,
-      'xid', pg_catalog.txid_current()::text,
-      'schema', tg_table_schema,
-      'table', tg_table_name,
-      'type', tg_op,
+    v_payload := (v_envelope || pg_catalog.jsonb_build_object(
       'truncated', true,
       'record', case when v_new is not null then
         (select pg_catalog.jsonb_object_agg(c, v_new -> c) from pg_catalog.unnest(v_key) as c) end,
       'old_record', case when v_old is not null then
         (select pg_catalog.jsonb_object_agg(c, v_old -> c) from pg_catalog.unnest(v_key) as c) end
-    )::text;
+    ))::text;
   end if;
 
   perform pg_catalog.pg_notify('realtime_stack_changes', v_payload);

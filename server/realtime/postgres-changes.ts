@@ -2,6 +2,7 @@ import type { Catalog, ColumnInfo, TableInfo } from '../db/catalog'
 import type { CapturedChange } from '../db/change-capture'
 import type { Queryable } from '../db/database'
 import { type CompiledFilter, likePattern, type ParsedFilter, parseFilter } from './filters'
+import { errorMessage } from '../../src/error-message'
 
 /**
  * postgres_changes bindings: what a channel's join asks for, checked against the catalog the
@@ -254,7 +255,7 @@ async function castValues(
     )
     return JSON.parse(result.rows[0]!.values) as unknown[]
   } catch (error) {
-    return error instanceof Error ? error.message : String(error)
+    return errorMessage(error)
   }
 }
 

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws'
 import { decodeFrame, type PhoenixMessage, replyFrame, type Vsn } from './phoenix-frames'
 import { type ChannelSocket, RealtimeChannel } from './realtime-channel'
 import type { RealtimeContext, RealtimeLimits } from './realtime-context'
+import { errorMessage } from '../../src/error-message'
 
 export type SocketCloseReason = 'client' | 'slow-consumer' | 'idle' | 'server'
 
@@ -90,7 +91,7 @@ export class RealtimeSocket implements ChannelSocket {
     try {
       this.route(decoded.message)
     } catch (error) {
-      this.context.log(`[realtime] ${error instanceof Error ? error.message : String(error)}`)
+      this.context.log(`[realtime] ${errorMessage(error)}`)
       this.error(decoded.message, 'internal error')
     }
   }
@@ -140,9 +141,7 @@ export class RealtimeSocket implements ChannelSocket {
     const channel = new RealtimeChannel(this, this.context, message.topic, message.joinRef)
     this.channels.set(message.topic, channel)
     channel.join(message).catch((error: unknown) => {
-      this.context.log(
-        `[realtime] join failed: ${error instanceof Error ? error.message : String(error)}`,
-      )
+      this.context.log(`[realtime] join failed: ${errorMessage(error)}`)
       this.error(message, 'Unknown Error on Channel')
       channel.dispose()
     })

@@ -184,8 +184,7 @@ export function insertStatement(
         ? ` on conflict (${target}) do nothing`
         : ` on conflict (${target}) do update set ${updates}`
   }
-  source += returning(table, query, options)
-  return { sql: asJsonBody(source, options.stripNulls), params: params.values }
+  return writeStatement(table, query, source, params, options)
 }
 
 export function updateStatement(
@@ -206,8 +205,7 @@ export function updateStatement(
   let source = `update ${table.sqlName} as ${T} set ${assignments}
     from (select * from pg_catalog.json_populate_record(null::${table.sqlName}, ${body}::text::json)) as pgrst_body`
   source += whereClause(table, query.filters, params)
-  source += returning(table, query, options)
-  return { sql: asJsonBody(source, options.stripNulls), params: params.values }
+  return writeStatement(table, query, source, params, options)
 }
 
 export function deleteStatement(
@@ -218,16 +216,23 @@ export function deleteStatement(
   const params = new Params()
   let source = `delete from ${table.sqlName} as ${T}`
   source += whereClause(table, query.filters, params)
-  source += returning(table, query, options)
-  return { sql: asJsonBody(source, options.stripNulls), params: params.values }
+  return writeStatement(table, query, source, params, options)
 }
 
 /**
- * RETURNING needs SELECT on the columns (and the row to pass SELECT policies), so it is asked
- * for only with return=representation, as PostgREST does.
+ * A write (`source`, its parameters in `params`) as a `{ body, n }` statement. RETURNING needs
+ * SELECT on the columns (and the row to pass SELECT policies), so it is asked for only with
+ * return=representation, as PostgREST does.
  */
-function returning(table: TableInfo, query: RestQuery, options: WriteOptions): string {
-  return options.returning
+function writeStatement(
+  table: TableInfo,
+  query: RestQuery,
+  source: string,
+  params: Params,
+  options: WriteOptions,
+): Statement {
+  const returning = options.returning
     ? ` returning ${selectList(table, query.select)}`
     : ' returning 1 as pgrst_one'
+  return { sql: asJsonBody(source + returning, options.stripNulls), params: params.values }
 }

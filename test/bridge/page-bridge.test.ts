@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startPageBridge } from '../../bridge/page-bridge'
-import { envelope, type ToPage, type ToPanel } from '../../bridge/protocol'
+import { type EngineState, envelope, type ToPage, type ToPanel } from '../../bridge/protocol'
+import { DEVTOOLS_GLOBAL } from '../../src/devtools-registry'
 import { createRealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
 import { changePayload } from '../support/events'
@@ -23,7 +24,14 @@ async function setup() {
   const scheduler = new ManualScheduler()
   const supabase = new FakeSupabase()
   const world = createQueryWorld()
-  const bridge = startPageBridge({ window: page, host, scheduler, session: 'load-1' })
+  const warnings: string[] = []
+  const bridge = startPageBridge({
+    window: page,
+    host,
+    scheduler,
+    session: 'load-1',
+    warn: (message) => warnings.push(message),
+  })
   const startEngine = () => {
     const sync = createRealtimeSync({
       supabase,
@@ -57,7 +65,23 @@ async function setup() {
       .filter((m): m is Extract<ToPanel, { type: 'events' }> => m.type === 'events')
       .flatMap((m) => JSON.parse(m.data) as SyncEvent[])
   const command = (message: ToPage) => page.postMessage(envelope('to-page', message))
-  return { page, scheduler, supabase, sync, startEngine, deliver, toPanel, events, command }
+  const states = () =>
+    toPanel()
+      .filter((m): m is Extract<ToPanel, { type: 'engine-state' }> => m.type === 'engine-state')
+      .map((m) => JSON.parse(m.data) as EngineState)
+  return {
+    page,
+    scheduler,
+    supabase,
+    sync,
+    startEngine,
+    deliver,
+    toPanel,
+    events,
+    states,
+    command,
+    warnings,
+  }
 }
 
 describe('the page bridge', () => {
@@ -213,6 +237,69 @@ describe('the page bridge', () => {
       }),
     ])
     expect(s.sync.getConfig().batchMs).toBe(50)
+  })
+
+  it('sends the engine state when it changes, never on a timer: config at once, metrics with the batches', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    expect(s.states()).toHaveLength(1)
+    s.scheduler.advance(10_000)
+    expect(s.states()).toHaveLength(1)
+    s.command({ type: 'set-option', requestId: 1, engineId: s.sync.id, name: 'batchMs', value: 50 })
+    await endOfTask()
+    expect(s.states().at(-1)?.config.batchMs).toBe(50)
+    s.scheduler.advance(1_000)
+    const before = s.states().length
+    s.deliver(1)
+    await endOfTask()
+    expect(s.states()).toHaveLength(before + 1)
+    expect(s.states().at(-1)?.metrics[0]?.received).toBe(1)
+    // A second batch within stateEveryMs shares the next state message, a second later.
+    s.scheduler.advance(20)
+    s.deliver(1)
+    await endOfTask()
+    expect(s.states()).toHaveLength(before + 1)
+    s.scheduler.advance(1_000)
+    expect(s.states()).toHaveLength(before + 2)
+    expect(s.states().at(-1)?.metrics[0]?.received).toBe(2)
+  })
+
+  it('sends channel changes as they happen, and nothing once the panel disconnected', async () => {
+    const s = await setup()
+    s.command({ type: 'connect', since: {} })
+    s.scheduler.advance(2_000)
+    s.supabase.channelFor('org_acme').setStatus('CHANNEL_ERROR', new Error('boom'))
+    await endOfTask()
+    expect(s.states().at(-1)?.channels[0]).toMatchObject({ status: 'CHANNEL_ERROR' })
+    s.command({ type: 'disconnect' })
+    const posted = s.page.posted.length
+    s.supabase.channelFor('org_acme').setStatus('SUBSCRIBED')
+    s.deliver(3)
+    await endOfTask()
+    s.scheduler.advance(5_000)
+    expect(s.page.posted).toHaveLength(posted)
+  })
+
+  it('says in the console, once, that a panel speaks another protocol version', async () => {
+    const s = await setup()
+    const foreign = { ...envelope('to-page', { type: 'connect', since: {} }), version: 2 }
+    s.page.postMessage(foreign)
+    s.page.postMessage(foreign)
+    expect(s.warnings).toEqual([expect.stringMatching(/protocol version 2.*speaks version 1/)])
+    expect(s.toPanel().map((m) => m.type)).toEqual(['page-hello'])
+  })
+
+  it("tells the panel when the page's engine registry is of a version it cannot read", () => {
+    const page = new FakeWindow()
+    const host = { [DEVTOOLS_GLOBAL]: { version: 7, engines: new Map(), listeners: new Set() } }
+    const bridge = startPageBridge({ window: page, host, scheduler: new ManualScheduler() })
+    stops.push(() => bridge.stop())
+    const hello = (page.posted[0] as { message: ToPanel }).message
+    expect(hello).toMatchObject({
+      type: 'page-hello',
+      engines: [],
+      incompatibleRegistry: { found: '7', expected: 2 },
+    })
   })
 
   it('ignores messages from other windows, without our envelope, or of unknown shape', async () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   DEVTOOLS_GLOBAL,
   type DevtoolsEngine,
   getDevtoolsRegistry,
+  incompatibleRegistryVersion,
   type RegistryChange,
   registerEngine,
   watchEngines,
@@ -34,8 +35,29 @@ describe('the page registry (queue-before-hook)', () => {
 
   it('leaves an incompatible registry alone instead of corrupting it', () => {
     const page = { [DEVTOOLS_GLOBAL]: { version: 99 } }
-    expect(getDevtoolsRegistry(page)).toBeUndefined()
-    expect(() => registerEngine(engine('app#1'), page)()).not.toThrow()
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      expect(getDevtoolsRegistry(page)).toBeUndefined()
+      expect(() => registerEngine(engine('app#1'), page)()).not.toThrow()
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
+  it('says in the console, with both versions, that an engine cannot be shown', () => {
+    const page = { [DEVTOOLS_GLOBAL]: { version: 99 } }
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      registerEngine(engine('app#1'), page)
+      expect(warn).toHaveBeenCalledOnce()
+      expect(String(warn.mock.calls[0]![0])).toMatch(
+        /engine "app" is not visible.*registry version 99.*uses version 2/,
+      )
+      expect(incompatibleRegistryVersion(page)).toBe('99')
+      expect(incompatibleRegistryVersion({})).toBeUndefined()
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('keeps notifying the others when one listener throws', () => {

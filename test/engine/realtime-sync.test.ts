@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { getDevtoolsRegistry } from '../../src/devtools-registry'
+import { TUNABLE_OPTIONS } from '../../src/options'
 import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
 import { changePayload } from '../support/events'
 import { FakeSupabase, settle } from '../support/fake-supabase'
@@ -244,5 +245,61 @@ describe('devtools registry', () => {
         organizationIds: [],
       }),
     ).toThrow(/`supabase` must be a SupabaseClient/)
+  })
+})
+
+describe('one facade, subscribable', () => {
+  it('tells subscribers when channels or the config change, and keeps one channels array until then', async () => {
+    const { supabase, sync } = setup()
+    const changes: string[] = []
+    const unsubscribe = sync.subscribe((change) => changes.push(change))
+    await settle()
+    const joining = sync.getChannels()
+    expect(sync.getChannels()).toBe(joining)
+    supabase.subscribeAll()
+    expect(sync.getChannels()).not.toBe(joining)
+    expect(sync.getChannels()[0]?.status).toBe('SUBSCRIBED')
+    sync.setOption('batchMs', 50)
+    sync.clear()
+    expect(changes).toEqual(expect.arrayContaining(['channels', 'config', 'cleared']))
+    expect(changes.filter((c) => c === 'config')).toHaveLength(1)
+    unsubscribe()
+    sync.setOption('batchMs', 60)
+    expect(changes.filter((c) => c === 'config')).toHaveLength(1)
+  })
+
+  it('is what the registry holds, and a subscriber that throws cannot stop it', async () => {
+    const host = {}
+    const { supabase, sync } = setup({ devtoolsHost: host })
+    expect(getDevtoolsRegistry(host)?.engines.get(sync.id)).toBe(sync)
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const unsubscribe = sync.subscribe(() => {
+      throw new Error('a broken status pill')
+    })
+    try {
+      await settle()
+      supabase.subscribeAll()
+      expect(sync.getChannels()[0]?.status).toBe('SUBSCRIBED')
+      expect(error).toHaveBeenCalled()
+    } finally {
+      unsubscribe()
+      error.mockRestore()
+    }
+  })
+
+  it('takes its defaults and limits from the options table', () => {
+    const { sync } = setup()
+    expect(sync.getConfig()).toEqual({
+      dedupWindowMs: TUNABLE_OPTIONS.dedupWindowMs.default,
+      echoWindowMs: TUNABLE_OPTIONS.echoWindowMs.default,
+      batchMs: TUNABLE_OPTIONS.batchMs.default,
+      bufferSize: TUNABLE_OPTIONS.bufferSize.default,
+      dedupBy: 'event',
+    })
+    expect(() => sync.setOption('batchMs', TUNABLE_OPTIONS.batchMs.max + 1)).toThrow(
+      /batchMs must be a whole number from 0 to 60,000 \(got 60001\)/,
+    )
+    expect(() => sync.setOption('bufferSize', 0)).toThrow(RangeError)
+    expect(sync.setOption('bufferSize', 1).bufferSize).toBe(1)
   })
 })

@@ -213,7 +213,7 @@ describe('resync and manual invalidation', () => {
   const subscribedAgain = {
     orgId: 'org_acme',
     topic: 'org:org_acme',
-    status: 'SUBSCRIBED',
+    status: 'SUBSCRIBED' as const,
     subscribedCount: 2,
   }
 

@@ -408,10 +408,11 @@ describe('metrics, channels, config', () => {
     transport.take()
     fireEvent.click(screen.getByRole('tab', { name: 'Config' }))
     expect(screen.getByLabelText('batchMs current value').textContent).toBe('200')
-    fireEvent.change(screen.getByLabelText('batchMs'), { target: { value: '90000' } })
+    // A value the options table allows (the panel refuses others itself, see below).
+    fireEvent.change(screen.getByLabelText('batchMs'), { target: { value: '45000' } })
     fireEvent.click(within(screen.getByLabelText('batchMs').closest('form')!).getByText('Apply'))
     expect(transport.take()).toEqual([
-      { type: 'set-option', requestId: 1, engineId: 'app#1', name: 'batchMs', value: 90000 },
+      { type: 'set-option', requestId: 1, engineId: 'app#1', name: 'batchMs', value: 45000 },
     ])
     expect(screen.getByText('applying…')).toBeTruthy()
     page((t) =>
@@ -420,14 +421,58 @@ describe('metrics, channels, config', () => {
         session: 'S1',
         requestId: 1,
         ok: false,
-        error: 'batchMs must be an integer from 0 to 60000 (got 90000)',
+        error: 'no engine app#1 on this page',
       }),
     )
-    expect(screen.getByRole('alert').textContent).toBe(
-      'batchMs must be an integer from 0 to 60000 (got 90000)',
-    )
+    expect(screen.getByRole('alert').textContent).toBe('no engine app#1 on this page')
     page((t) => t.state('S1', { config: { ...engineState().config, batchMs: 50 } }))
     expect(screen.getByLabelText('batchMs current value').textContent).toBe('50')
+  })
+})
+
+describe('config limits', () => {
+  it('refuses a value beyond the options table before sending, with the table’s sentence', () => {
+    const { transport } = connectedPanel()
+    transport.take()
+    fireEvent.click(screen.getByRole('tab', { name: 'Config' }))
+    fireEvent.change(screen.getByLabelText('batchMs'), { target: { value: '500000' } })
+    fireEvent.click(within(screen.getByLabelText('batchMs').closest('form')!).getByText('Apply'))
+    expect(transport.take()).toEqual([])
+    expect(screen.getByRole('alert').textContent).toBe(
+      'batchMs must be a whole number from 0 to 60,000 (got 500000)',
+    )
+  })
+})
+
+describe('version banners', () => {
+  it('says when another build of the extension speaks another protocol version', () => {
+    const { page } = connectedPanel()
+    expect(screen.queryByRole('alert')).toBeNull()
+    page((t) => t.emit({ type: 'version-mismatch', pageVersion: 2 }))
+    expect(screen.getByRole('alert').textContent).toBe(
+      "This page's DevTools bridge speaks protocol version 2; this panel speaks version 1. Two builds of the extension may be installed: keep one, then reload the page.",
+    )
+  })
+
+  it('says when the page’s engine registry is of a version the extension cannot read', () => {
+    const { page } = renderPanel()
+    page((t) => {
+      t.pageRequested()
+      t.hello('S1', { engines: [], incompatibleRegistry: { found: '<b>7</b>', expected: 1 } })
+    })
+    expect(screen.getByRole('alert').textContent).toBe(
+      "The page's engine registry is version <b>7</b>; this extension reads version 1, so its engines are not shown. Update the extension or the realtime-sync-devtools package so they match.",
+    )
+    expect(document.querySelector('.compat-banner b')).toBeNull()
+    // Not "add an engine": the page has some, of another version.
+    expect(
+      screen.queryByRole('heading', { name: 'No Realtime sync engine on this page' }),
+    ).toBeNull()
+    expect(
+      screen.getByRole('heading', {
+        name: "This page's sync engines cannot be read by this extension",
+      }),
+    ).toBeTruthy()
   })
 })
 

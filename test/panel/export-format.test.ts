@@ -85,6 +85,20 @@ describe('the JSON Schema', () => {
 })
 
 describe('export', () => {
+  it('leaves the config out when the engine never sent its state', () => {
+    const transport = new FakeTransport()
+    const scheduler = new ManualScheduler()
+    const store = new PanelStore({ transport, scheduler })
+    transport.pageRequested()
+    transport.hello('S1')
+    transport.events('S1', events(1, 2), { snapshot: true })
+    scheduler.advance(16)
+    const { file, text } = store.exportLog()!
+    expect(file.engine.config).toBeUndefined()
+    expect(JSON.parse(text).engine).not.toHaveProperty('config')
+    expect(parseExport(text)).toMatchObject({ ok: true })
+  })
+
   it('has the DESIGN.md shape: all events held for the selected engine, config, metrics', () => {
     const { store, scheduler } = connectedStore()
     const { file, fileName } = store.exportLog()!

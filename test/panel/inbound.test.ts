@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseEngineState, parseEventBatch } from '../../extension/panel/store/inbound'
+import { parseEngineState, parseEventBatch } from '../../bridge/protocol'
 import { PanelStore } from '../../extension/panel/store/panel-store'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { FakeTransport } from './support/fake-transport'

@@ -20,7 +20,7 @@ describe('denseMinutes', () => {
   })
 })
 
-describe('divergences (the seeds’ tuning signal)', () => {
+describe('divergences (the tuning warning)', () => {
   it('is quiet below 20 events a minute or with processed ≥ 50% of received', () => {
     expect(divergences([minute(M, { received: 19, processed: 1 })], config, M)).toEqual([])
     expect(

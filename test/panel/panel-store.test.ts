@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { PROTOCOL_VERSION } from '../../bridge/protocol'
+import { COMMAND_TIMEOUT_MS } from '../../extension/panel/store/option-commands'
 import { PanelStore } from '../../extension/panel/store/panel-store'
+import { optionError } from '../../src/options'
 import type { LogRow, MarkerRow } from '../../extension/panel/store/rows'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { ENGINE, FakeTransport } from './support/fake-transport'
@@ -361,6 +364,106 @@ describe('commands', () => {
     expect(store.setOption('dedupWindowMs', 1.5)).toMatchObject({ ok: false })
     expect(transport.take()).toEqual([])
     expect(store.getSnapshot().commands.dedupWindowMs?.state).toBe('error')
+  })
+})
+
+describe('set-option checks and settling', () => {
+  it('refuses a value outside the options table, with the table’s sentence, without sending', () => {
+    const { transport, store } = connected(1)
+    const result = store.setOption('batchMs', 500_000)
+    const sentence = optionError('batchMs', 500_000)!
+    expect(sentence).toContain('60,000')
+    expect(result).toEqual({ ok: false, error: sentence })
+    expect(transport.take()).toEqual([])
+    expect(store.getSnapshot().commands.batchMs).toMatchObject({ state: 'error', error: sentence })
+  })
+
+  it('settles as an error when the page does not answer in time, and ignores a late answer', () => {
+    const { transport, store, scheduler } = connected(1)
+    let notified = 0
+    store.subscribe(() => notified++)
+    store.setOption('batchMs', 50)
+    notified = 0
+    scheduler.advance(COMMAND_TIMEOUT_MS - 1)
+    expect(store.getSnapshot().commands.batchMs?.state).toBe('pending')
+    scheduler.advance(1)
+    expect(notified).toBe(1)
+    expect(store.getSnapshot().commands.batchMs).toMatchObject({
+      state: 'error',
+      error: 'the page did not answer in 5 s',
+    })
+    transport.emit({ type: 'command-result', session: 'S1', requestId: 1, ok: true })
+    expect(store.getSnapshot().commands.batchMs?.state).toBe('error')
+  })
+
+  it('an answer in time cancels the timeout', () => {
+    const { transport, store, scheduler } = connected(1)
+    store.setOption('batchMs', 50)
+    transport.emit({ type: 'command-result', session: 'S1', requestId: 1, ok: true })
+    expect(store.getSnapshot().commands.batchMs?.state).toBe('ok')
+    scheduler.advance(COMMAND_TIMEOUT_MS * 2)
+    expect(store.getSnapshot().commands.batchMs?.state).toBe('ok')
+    expect(scheduler.pendingTimers).toBe(0)
+  })
+
+  it('a hello of another page load settles every pending command, saying why', () => {
+    const { transport, store, scheduler } = connected(1)
+    store.setOption('batchMs', 50)
+    store.setOption('dedupWindowMs', 1_000)
+    transport.hello('S2')
+    const { commands } = store.getSnapshot()
+    for (const command of [commands.batchMs, commands.dedupWindowMs]) {
+      expect(command?.state).toBe('error')
+      expect(command?.error).toMatch(/^the page reloaded before answering/)
+    }
+    expect(scheduler.pendingTimers).toBe(0)
+  })
+
+  it('a hello of the same page load leaves pending commands pending', () => {
+    const { transport, store } = connected(1)
+    store.setOption('batchMs', 50)
+    transport.hello('S1')
+    expect(store.getSnapshot().commands.batchMs?.state).toBe('pending')
+  })
+
+  it('a page-disconnected settles every pending command, saying why', () => {
+    const { transport, store, scheduler } = connected(1)
+    store.setOption('batchMs', 50)
+    transport.emit({ type: 'page-disconnected' })
+    expect(store.getSnapshot().commands.batchMs).toMatchObject({
+      state: 'error',
+      error: 'the page disconnected before answering (a reload, a navigation or a closed tab)',
+    })
+    expect(scheduler.pendingTimers).toBe(0)
+  })
+
+  it('dispose cancels the command timers', () => {
+    const { store, scheduler } = connected(1)
+    store.setOption('batchMs', 50)
+    store.dispose()
+    expect(scheduler.pendingTimers).toBe(0)
+  })
+})
+
+describe('version mismatches', () => {
+  it('keeps the protocol version of another build’s messages, with the panel’s own', () => {
+    const { transport, store } = connected(1)
+    expect(store.getSnapshot().versionMismatch).toBeUndefined()
+    transport.emit({ type: 'version-mismatch', pageVersion: 2 })
+    expect(store.getSnapshot().versionMismatch).toEqual({ page: 2, panel: PROTOCOL_VERSION })
+    // Kept across page loads: the other build is still installed.
+    transport.hello('S2')
+    expect(store.getSnapshot().versionMismatch).toEqual({ page: 2, panel: PROTOCOL_VERSION })
+  })
+
+  it('keeps an incompatible engine registry from the latest hello', () => {
+    const { transport, store } = setup()
+    transport.pageRequested()
+    transport.hello('S1', { engines: [], incompatibleRegistry: { found: '3', expected: 1 } })
+    expect(store.getSnapshot().incompatibleRegistry).toEqual({ found: '3', expected: 1 })
+    // The page loaded a matching package: the next hello says nothing, so neither does the panel.
+    transport.hello('S2')
+    expect(store.getSnapshot().incompatibleRegistry).toBeUndefined()
   })
 })
 

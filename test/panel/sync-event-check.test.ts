@@ -1,12 +1,8 @@
 import fc from 'fast-check'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import {
-  checkSyncEvent,
-  LIMITS,
-  SYNC_EVENT_KINDS,
-  SyncEventSchema,
-} from '../../extension/shared/sync-event-schema'
+import { checkSyncEvent, LIMITS, SyncEventSchema } from '../../bridge/protocol'
+import { CHANNEL_STATUSES, SYNC_EVENT_KINDS } from '../../src/types'
 import { invalidated, received } from './support/sync-events'
 
 /** The hand-written check and the valibot schema: the same verdict and the same output. */
@@ -58,7 +54,7 @@ const VALID: unknown[] = [
     actorId: text(LIMITS.shortText),
     commitTimestamp: text(100),
     reason: text(LIMITS.longText),
-    channel: { topic: text(LIMITS.shortText), status: text(LIMITS.shortText) },
+    channel: { topic: text(LIMITS.shortText), status: 'CHANNEL_ERROR' },
   }),
   invalidated(
     4,
@@ -68,7 +64,7 @@ const VALID: unknown[] = [
   invalidated(4, [], [Array.from({ length: LIMITS.keyParts }, (_, i) => i)]),
   // Unknown fields are dropped, nested ones too.
   { ...received(1), extra: '<b>x</b>', __proto__: { seq: 1 } },
-  { ...channelEvent, channel: { topic: 't', status: 's', extra: 1 } },
+  { ...channelEvent, channel: { topic: 't', status: 'CLOSED', extra: 1 } },
   // Optional fields present but undefined are kept (as valibot keeps them).
   { seq: 1, at: 1, kind: 'received', orgId: undefined, payload: undefined, actorId: undefined },
   // Any payload.
@@ -205,11 +201,12 @@ describe('checkSyncEvent agrees with SyncEventSchema', () => {
         ),
         channel: field(
           fc.record(
-            { topic: short, status: short, other: anything },
+            { topic: short, status: fc.constantFrom(...CHANNEL_STATUSES), other: anything },
             { requiredKeys: ['topic', 'status'] },
           ),
           fc.oneof(
             fc.record({ topic: short, status: short }, { requiredKeys: [] }),
+            fc.record({ topic: short, status: fc.constantFrom('subscribed', 'OPEN', '') }),
             fc.constantFrom(null, 'SUBSCRIBED', []),
           ),
         ),

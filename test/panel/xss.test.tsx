@@ -47,12 +47,22 @@ describe('untrusted page data is rendered as text', () => {
           at: 0,
           kind: 'channel',
           orgId: XSS,
-          channel: { topic: XSS, status: XSS },
+          channel: { topic: XSS, status: 'CHANNEL_ERROR' },
           reason: XSS,
         },
       ])
       t.state('S1', {
-        channels: [{ orgId: XSS, topic: XSS, status: XSS, subscribedCount: 2, lastError: XSS }],
+        // A status is one of a closed set now: a second channel carries the third text.
+        channels: [
+          { orgId: XSS, topic: XSS, status: 'CHANNEL_ERROR', subscribedCount: 2, lastError: XSS },
+          {
+            orgId: 'org_beta',
+            topic: 'org:org_beta',
+            status: 'CLOSED',
+            subscribedCount: 1,
+            lastError: XSS,
+          },
+        ],
       })
     })
     const log = screen.getByRole('listbox', { name: 'Events' })

@@ -58,7 +58,7 @@ describe('<RealtimeSyncProvider> under StrictMode', () => {
     supabase.subscribeAll()
     const [engine] = enginesNamed('strict')
     expect(enginesNamed('strict')).toHaveLength(1)
-    expect(engine!.readChannels()).toMatchObject([{ status: 'SUBSCRIBED' }])
+    expect(engine!.getChannels()).toMatchObject([{ status: 'SUBSCRIBED' }])
     expect(
       engine!.readEvents().events.some((e) => /could not subscribe/.test(e.reason ?? '')),
     ).toBe(false)

@@ -3,7 +3,7 @@
  * page for the REAL bridge the extension injects, fed through the postgres_changes callback it
  * hands a minimal supabase stand-in (as bench/devtools-overhead.bench.ts does), so every event
  * takes the engine's whole path: parse, dedup, echo, log, batch, invalidate.
- * Exposes window.__bench for bench/devtools-path.bench.ts and bench/panel-scale.bench.ts.
+ * Exposes window.__bench for bench/devtools-path/ and bench/panel-scale.bench.ts.
  */
 import { QueryClient } from '@tanstack/query-core'
 import {

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react'
 import type { DemoConfig } from '../../demo-config'
 import { getSupabaseClient } from '../boot/supabase-client'
 import { openAsUser } from '../boot/url'
+import { Field } from '../ui/field'
 
 /**
  * Email + password, for a real Supabase project (no demo password in the config). The session
@@ -37,8 +38,7 @@ export function PasswordForm({
 
   return (
     <form className="stack" onSubmit={submit} data-testid="sign-in-form">
-      <label className="field">
-        <span className="field__label">Email</span>
+      <Field label="Email">
         <input
           name="email"
           type="email"
@@ -47,9 +47,8 @@ export function PasswordForm({
           value={email}
           onChange={(event) => setEmail(event.target.value)}
         />
-      </label>
-      <label className="field">
-        <span className="field__label">Password</span>
+      </Field>
+      <Field label="Password">
         <input
           name="password"
           type="password"
@@ -58,7 +57,7 @@ export function PasswordForm({
           value={password}
           onChange={(event) => setPassword(event.target.value)}
         />
-      </label>
+      </Field>
       {error !== null && (
         <p className="error-text" role="alert" data-testid="sign-in-form-error">
           {error}

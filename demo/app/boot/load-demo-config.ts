@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { DEMO_CONFIG_FILE, type DemoConfig, DemoConfigSchema } from '../../demo-config'
+import { errorMessage } from '../../../src/error-message'
 
 export type ConfigResult = { ok: true; config: DemoConfig } | { ok: false; reason: string }
 
@@ -20,7 +21,7 @@ export async function loadDemoConfig(): Promise<ConfigResult> {
       }
     }
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) }
+    return { ok: false, reason: errorMessage(error) }
   }
   const parsed = v.safeParse(DemoConfigSchema, json)
   if (!parsed.success) {

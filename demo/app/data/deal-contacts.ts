@@ -1,6 +1,8 @@
+import type { PostgrestError } from '@supabase/supabase-js'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useRealtimeMutation } from '../../../src/react'
 import { useDemoSession } from '../boot/session-context'
+import type { DemoSupabaseClient } from '../boot/supabase-client'
 import type { DealContact } from './database'
 import { restoreQueries, snapshotQueries } from './optimistic'
 import { QueryKeys } from './query-keys'
@@ -34,55 +36,48 @@ export function useDealContacts(dealId: string) {
   })
 }
 
-/** Optimistic edit of one deal's links; returns what to restore on error. */
-async function editLinks(
-  queryClient: ReturnType<typeof useQueryClient>,
-  dealId: string,
-  edit: (rows: DealContact[]) => DealContact[],
+/**
+ * Linking and unlinking differ only in the write and in the optimistic edit of the deal's cached
+ * links; the echo's id, the rollback on error and the refetch on settle are the same.
+ */
+function useLinkEdit(
+  write: (
+    supabase: DemoSupabaseClient,
+    link: DealContactLink,
+  ) => PromiseLike<{ error: PostgrestError | null }>,
+  edit: (rows: DealContact[], link: DealContactLink) => DealContact[],
 ) {
-  const queryKey = QueryKeys.deal_contacts.list({ dealId })
-  const previous = await snapshotQueries(queryClient, queryKey)
-  queryClient.setQueryData<DealContact[]>(queryKey, (rows) => (rows ? edit(rows) : rows))
-  return previous
+  const { supabase } = useDemoSession()
+  const queryClient = useQueryClient()
+  return useRealtimeMutation({
+    mutationFn: async (link: DealContactLink) => {
+      const { error } = await write(supabase, link)
+      if (error) throw error
+    },
+    localWrites: junctionWrite,
+    onMutate: async (link) => {
+      const queryKey = QueryKeys.deal_contacts.list({ dealId: link.dealId })
+      const previous = await snapshotQueries(queryClient, queryKey)
+      queryClient.setQueryData<DealContact[]>(queryKey, (rows) => (rows ? edit(rows, link) : rows))
+      return previous
+    },
+    onError: (_error, _link, previous) => restoreQueries(queryClient, previous),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deal_contacts.all }),
+  })
 }
 
 export function useLinkContact() {
-  const { supabase } = useDemoSession()
-  const queryClient = useQueryClient()
-  return useRealtimeMutation({
-    mutationFn: async ({ dealId, contactId }: DealContactLink) => {
-      const { error } = await supabase
-        .from('deal_contacts')
-        .insert({ deal_id: dealId, contact_id: contactId })
-      if (error) throw error
-    },
-    localWrites: junctionWrite,
-    onMutate: ({ dealId, contactId }) =>
-      editLinks(queryClient, dealId, (rows) => [
-        ...rows,
-        { deal_id: dealId, contact_id: contactId },
-      ]),
-    onError: (_error, _link, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deal_contacts.all }),
-  })
+  return useLinkEdit(
+    (supabase, { dealId, contactId }) =>
+      supabase.from('deal_contacts').insert({ deal_id: dealId, contact_id: contactId }),
+    (rows, { dealId, contactId }) => [...rows, { deal_id: dealId, contact_id: contactId }],
+  )
 }
 
 export function useUnlinkContact() {
-  const { supabase } = useDemoSession()
-  const queryClient = useQueryClient()
-  return useRealtimeMutation({
-    mutationFn: async ({ dealId, contactId }: DealContactLink) => {
-      const { error } = await supabase
-        .from('deal_contacts')
-        .delete()
-        .eq('deal_id', dealId)
-        .eq('contact_id', contactId)
-      if (error) throw error
-    },
-    localWrites: junctionWrite,
-    onMutate: ({ dealId, contactId }) =>
-      editLinks(queryClient, dealId, (rows) => rows.filter((row) => row.contact_id !== contactId)),
-    onError: (_error, _link, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deal_contacts.all }),
-  })
+  return useLinkEdit(
+    (supabase, { dealId, contactId }) =>
+      supabase.from('deal_contacts').delete().eq('deal_id', dealId).eq('contact_id', contactId),
+    (rows, { contactId }) => rows.filter((row) => row.contact_id !== contactId),
+  )
 }

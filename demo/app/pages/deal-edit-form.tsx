@@ -3,6 +3,7 @@ import type { Deal } from '../data/database'
 import { useSaveDeal } from '../data/deal-mutations'
 import { DEAL_STAGES } from '../data/query-keys'
 import { ErrorText } from '../ui/error-text'
+import { Field } from '../ui/field'
 import { MAX_TITLE_LENGTH, parseMoney } from './parse-money'
 
 interface Draft {
@@ -60,8 +61,7 @@ export function DealEditForm({ deal }: { deal: Deal }) {
   return (
     <form className="card stack" onSubmit={submit} data-testid="deal-form">
       <h2>Edit deal</h2>
-      <label className="field">
-        <span className="field__label">Title</span>
+      <Field label="Title">
         <input
           name="title"
           required
@@ -69,10 +69,9 @@ export function DealEditForm({ deal }: { deal: Deal }) {
           value={shown.title}
           onChange={(event) => edit('title', event.target.value)}
         />
-      </label>
+      </Field>
       <div className="field-row">
-        <label className="field">
-          <span className="field__label">Stage</span>
+        <Field label="Stage">
           <select
             name="stage"
             value={shown.stage}
@@ -84,16 +83,15 @@ export function DealEditForm({ deal }: { deal: Deal }) {
               </option>
             ))}
           </select>
-        </label>
-        <label className="field">
-          <span className="field__label">Value ($)</span>
+        </Field>
+        <Field label="Value ($)">
           <input
             name="value"
             inputMode="decimal"
             value={shown.value}
             onChange={(event) => edit('value', event.target.value)}
           />
-        </label>
+        </Field>
       </div>
       {changedUnderYou && (
         <p className="notice" data-testid="deal-changed-notice">

@@ -1,4 +1,5 @@
 import { DEAL_STAGES, type DealStage } from '../data/query-keys'
+import { Field } from '../ui/field'
 
 export type StageChoice = DealStage | 'all'
 
@@ -10,8 +11,7 @@ export function StageFilter({
   onChange: (stage: StageChoice) => void
 }) {
   return (
-    <label className="field field--inline">
-      <span className="field__label">Stage</span>
+    <Field label="Stage" inline>
       <select
         data-testid="stage-filter"
         value={value}
@@ -24,6 +24,6 @@ export function StageFilter({
           </option>
         ))}
       </select>
-    </label>
+    </Field>
   )
 }

@@ -1,4 +1,5 @@
 import { useOrganizations } from '../boot/organization-context'
+import { Field } from '../ui/field'
 
 /** Only for members of several organizations (dave): which one the pages show. */
 export function OrgPicker() {
@@ -11,8 +12,7 @@ export function OrgPicker() {
     )
   }
   return (
-    <label className="field field--inline">
-      <span className="field__label">Organization</span>
+    <Field label="Organization" inline>
       <select
         data-testid="org-picker"
         value={current.id}
@@ -24,6 +24,6 @@ export function OrgPicker() {
           </option>
         ))}
       </select>
-    </label>
+    </Field>
   )
 }

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react'
+import { useMemo } from 'react'
 import type { ChannelState } from '../../../src'
-import { useRealtimeSync } from '../../../src/react'
+import { useRealtimeChannels } from '../../../src/react'
 
 export interface RealtimeStatus {
   label: 'live' | 'connecting…' | 'reconnecting…'
@@ -8,9 +8,7 @@ export interface RealtimeStatus {
   detail: string
 }
 
-const POLL_MS = 1_000
-
-function summarize(channels: ChannelState[]): RealtimeStatus {
+function summarize(channels: readonly ChannelState[]): RealtimeStatus {
   const detail = channels
     .map((c) => `${c.topic}: ${c.status}${c.lastError ? ` (${c.lastError})` : ''}`)
     .join('\n')
@@ -22,24 +20,8 @@ function summarize(channels: ChannelState[]): RealtimeStatus {
   return { label: lost ? 'reconnecting…' : 'connecting…', detail: detail || 'no channel yet' }
 }
 
-/**
- * The engine's channel states, polled once a second: the engine has no change callback for
- * them (the DevTools panel reads the same states through its registry).
- */
+/** The pill's label and tooltip, from the engine's channels as they change. */
 export function useRealtimeStatus(): RealtimeStatus {
-  const sync = useRealtimeSync()
-  const [status, setStatus] = useState<RealtimeStatus>(() => summarize([]))
-  useEffect(() => {
-    if (sync === null) return
-    const poll = () => {
-      const next = summarize(sync.getChannels())
-      setStatus((current) =>
-        current.label === next.label && current.detail === next.detail ? current : next,
-      )
-    }
-    poll()
-    const timer = window.setInterval(poll, POLL_MS)
-    return () => window.clearInterval(timer)
-  }, [sync])
-  return status
+  const channels = useRealtimeChannels()
+  return useMemo(() => summarize(channels), [channels])
 }

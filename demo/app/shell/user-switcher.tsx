@@ -1,5 +1,6 @@
 import { useDemoSession } from '../boot/session-context'
 import { openAsUser } from '../boot/url'
+import { Field } from '../ui/field'
 
 /**
  * Switches this window to another demo user. A full navigation, not a state change: the new
@@ -10,8 +11,7 @@ export function UserSwitcher() {
   const users = config.demoUsers
   const known = users.some((user) => user.email.toLowerCase() === email.toLowerCase())
   return (
-    <label className="field field--inline">
-      <span className="field__label">Switch user</span>
+    <Field label="Switch user" inline>
       <select
         data-testid="user-switcher"
         value={email}
@@ -24,6 +24,6 @@ export function UserSwitcher() {
           </option>
         ))}
       </select>
-    </label>
+    </Field>
   )
 }

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { PanelStore } from '../store/panel-store'
 import { usePanelSnapshot } from '../use-panel-snapshot'
 import { ChannelsView } from './ChannelsView'
+import { CompatibilityBanners } from './CompatibilityBanners'
 import { ConfigView } from './ConfigView'
 import { DetailPane } from './DetailPane'
 import { EmptyState } from './EmptyState'
@@ -37,6 +38,10 @@ export function App({ store, onDownload }: AppProps) {
   return (
     <div className="panel">
       <Toolbar store={store} snapshot={snapshot} onDownload={onDownload} />
+      <CompatibilityBanners
+        versionMismatch={snapshot.versionMismatch}
+        incompatibleRegistry={snapshot.incompatibleRegistry}
+      />
       {snapshot.imported !== undefined && <ImportBanner store={store} info={snapshot.imported} />}
       <StatusLine store={store} snapshot={snapshot} />
       <div className="tabs" role="tablist" aria-label="Realtime views">
@@ -62,7 +67,11 @@ export function App({ store, onDownload }: AppProps) {
         aria-labelledby={`tab-${tab}`}
       >
         {showEmpty ? (
-          <EmptyState connection={snapshot.connection} pageUrl={snapshot.page?.url} />
+          <EmptyState
+            connection={snapshot.connection}
+            pageUrl={snapshot.page?.url}
+            unreadableRegistry={snapshot.incompatibleRegistry !== undefined}
+          />
         ) : tab === 'log' ? (
           <div className="log-layout">
             <section className="log-pane" aria-label="Event log">

@@ -1,9 +1,12 @@
 import { formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
+import { ColumnHeads } from './ColumnHeads'
 
 export interface ChannelsViewProps {
   snapshot: PanelSnapshot
 }
+
+const COLUMNS = ['Topic', 'Status', 'Subscribed', 'Reconnects', 'Last resync', 'Last error']
 
 function statusClass(status: string): string {
   if (status === 'SUBSCRIBED') return 'channel-status status-ok'
@@ -33,16 +36,7 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
         Organization channels. Every SUBSCRIBED after the first is a reconnect, and a resync
         refetches the organization's queries.
       </caption>
-      <thead>
-        <tr>
-          <th scope="col">Topic</th>
-          <th scope="col">Status</th>
-          <th scope="col">Subscribed</th>
-          <th scope="col">Reconnects</th>
-          <th scope="col">Last resync</th>
-          <th scope="col">Last error</th>
-        </tr>
-      </thead>
+      <ColumnHeads labels={COLUMNS} />
       <tbody>
         {engine.channels.map((channel) => (
           <tr key={channel.topic}>

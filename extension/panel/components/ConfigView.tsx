@@ -1,18 +1,16 @@
 import { type FormEvent, useState } from 'react'
-import { TUNABLE_OPTIONS } from '../../../bridge/protocol'
-import type { CommandStatus, PanelSnapshot, PanelStore, TunableName } from '../store/panel-store'
+import {
+  DEDUP_MODE_DESCRIPTIONS,
+  DEDUP_MODES,
+  TUNABLE_OPTION_NAMES,
+  TUNABLE_OPTIONS,
+  type TunableName,
+} from '../../../src/options'
+import type { CommandStatus, PanelSnapshot, PanelStore } from '../store/panel-store'
 
 export interface ConfigViewProps {
   store: PanelStore
   snapshot: PanelSnapshot
-}
-
-const DESCRIPTIONS: Record<TunableName, string> = {
-  dedupWindowMs: 'How long an event id is remembered: a second delivery within it is dropped.',
-  echoWindowMs:
-    'How long after markLocalWrite() a change to that row by the current user is an echo.',
-  batchMs: 'How long changes wait to coalesce into one invalidation pass.',
-  bufferSize: 'Events the engine keeps in its ring for the panel (older ones fall off).',
 }
 
 /** The engine's config; the four tunables can be changed live (set-option). */
@@ -33,7 +31,7 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
       ) : (
         <table className="data-table config-table">
           <tbody>
-            {TUNABLE_OPTIONS.map((name) => (
+            {TUNABLE_OPTION_NAMES.map((name) => (
               <OptionRow
                 key={name}
                 name={name}
@@ -49,8 +47,10 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
               </th>
               <td className="mono">{config.dedupBy ?? '—'}</td>
               <td colSpan={2} className="option-help">
-                'event': a duplicate is the same event id (never a different change to the same
-                row); 'row': the seed's rule. Set in code only.
+                {DEDUP_MODES.map((mode) => `'${mode}' drops ${DEDUP_MODE_DESCRIPTIONS[mode]}`).join(
+                  '; ',
+                )}
+                . Set in code only.
               </td>
             </tr>
           </tbody>
@@ -70,6 +70,7 @@ interface OptionRowProps {
 
 function OptionRow({ name, value, editable, status, onApply }: OptionRowProps) {
   const [draft, setDraft] = useState('')
+  const option = TUNABLE_OPTIONS[name]
   const submit = (event: FormEvent) => {
     event.preventDefault()
     if (draft.trim() === '') return
@@ -84,12 +85,15 @@ function OptionRow({ name, value, editable, status, onApply }: OptionRowProps) {
         {value.toLocaleString('en-US')}
       </td>
       <td>
+        {/* noValidate: the store refuses a value with the options table's own sentence, shown
+            next to the field, rather than the browser's tooltip. */}
         {editable && (
-          <form className="option-form" onSubmit={submit}>
+          <form className="option-form" onSubmit={submit} noValidate>
             <input
               id={`option-${name}`}
               type="number"
-              min={0}
+              min={option.min}
+              max={option.max}
               step={1}
               placeholder={String(value)}
               value={draft}
@@ -110,7 +114,10 @@ function OptionRow({ name, value, editable, status, onApply }: OptionRowProps) {
           </form>
         )}
       </td>
-      <td className="option-help">{DESCRIPTIONS[name]}</td>
+      <td className="option-help">
+        {option.description} {option.min.toLocaleString('en-US')}–
+        {option.max.toLocaleString('en-US')} {option.unit}.
+      </td>
     </tr>
   )
 }

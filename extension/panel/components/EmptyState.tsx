@@ -3,6 +3,8 @@ import type { ConnectionStatus } from '../store/panel-store'
 export interface EmptyStateProps {
   connection: ConnectionStatus
   pageUrl?: string
+  /** The page has engines, in a registry this extension cannot read (the banner says why). */
+  unreadableRegistry?: boolean
 }
 
 const INSTALL = 'npm install realtime-sync-devtools'
@@ -20,7 +22,16 @@ const REACT_SNIPPET = `import { RealtimeSyncProvider } from 'realtime-sync-devto
 </QueryClientProvider>`
 
 /** Shown when the page has no sync engine: how to add one. */
-export function EmptyState({ connection, pageUrl }: EmptyStateProps) {
+export function EmptyState({ connection, pageUrl, unreadableRegistry }: EmptyStateProps) {
+  if (unreadableRegistry) {
+    // "No engine, add one" would be wrong advice: they are there, of another version.
+    return (
+      <div className="empty-state">
+        <h2>This page's sync engines cannot be read by this extension</h2>
+        {pageUrl !== undefined && <p className="detail-note mono">{pageUrl}</p>}
+      </div>
+    )
+  }
   return (
     <div className="empty-state">
       <h2>

@@ -1,4 +1,4 @@
-import { SYNC_EVENT_KINDS } from '../../shared/sync-event-schema'
+import { SYNC_EVENT_KINDS } from '../../../src/types'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 
 export interface FilterBarProps {

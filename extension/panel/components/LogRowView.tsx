@@ -23,19 +23,19 @@ const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } a
  * events, only the rows that just came into view render.
  */
 export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRowViewProps) {
-  const style = { transform: `translateY(${top}px)` }
+  // What every row is to the listbox (an option the log's one listener finds by data-row-id).
+  const rowProps = {
+    id: `log-row-${row.id}`,
+    role: 'option',
+    'aria-selected': selected,
+    tabIndex: -1,
+    'data-row-id': row.id,
+    style: { transform: `translateY(${top}px)` },
+  } as const
   const className = selected ? 'log-row log-row-selected' : 'log-row'
   if (row.type === 'marker') {
     return (
-      <div
-        id={`log-row-${row.id}`}
-        role="option"
-        aria-selected={selected}
-        tabIndex={-1}
-        data-row-id={row.id}
-        className={`${className} marker-row marker-${row.marker}`}
-        style={style}
-      >
+      <div {...rowProps} className={`${className} marker-row marker-${row.marker}`}>
         <span className="marker-text">
           <span aria-hidden="true">{MARKER_ICON[row.marker]} </span>
           {row.text}
@@ -46,15 +46,7 @@ export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRo
   const { event } = row
   const text = verdict(row)
   return (
-    <div
-      id={`log-row-${row.id}`}
-      role="option"
-      aria-selected={selected}
-      tabIndex={-1}
-      data-row-id={row.id}
-      className={`${className} row-${event.kind}`}
-      style={style}
-    >
+    <div {...rowProps} className={`${className} row-${event.kind}`}>
       <span className="cell-time" title={`#${event.seq}`}>
         {formatTime(event.at)}
       </span>

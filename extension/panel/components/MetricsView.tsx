@@ -1,4 +1,5 @@
 import { useMemo } from 'react'
+import type { MetricName } from '../../../src/types'
 import { formatCount, formatMinute } from '../store/format'
 import {
   denseMinutes,
@@ -9,9 +10,22 @@ import {
   MINUTE_MS,
 } from '../store/metrics'
 import type { PanelSnapshot } from '../store/panel-store'
+import { ColumnHeads } from './ColumnHeads'
 import { MetricsChart } from './MetricsChart'
 
 const TABLE_MINUTES = 15
+
+/** The table's count columns, header and cell from one list so they cannot drift apart. */
+const COUNT_COLUMNS: readonly (readonly [string, MetricName])[] = [
+  ['Received', 'received'],
+  ['Processed', 'processed'],
+  ['Deduped', 'deduped'],
+  ['Echo', 'echo'],
+  ['Malformed', 'malformed'],
+  ['Invalidations', 'invalidations'],
+  ['Keys invalidated', 'keysInvalidated'],
+]
+const HEADS = ['Minute', ...COUNT_COLUMNS.map(([label]) => label)]
 
 export interface MetricsViewProps {
   snapshot: PanelSnapshot
@@ -46,7 +60,7 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
       ) : (
         <p className="detail-note">
           No divergence in the {live ? 'current and last minute' : 'last two minutes of the log'}:
-          the engine warns when processed falls below {MIN_PROCESSED_RATIO * 100}% of received ( too
+          the panel warns when processed falls below {MIN_PROCESSED_RATIO * 100}% of received (too
           many events filtered) or when one invalidation pass serves more than {MAX_EVENTS_PER_PASS}{' '}
           events on average (batching too aggressive), once a minute has {MIN_RECEIVED} events or
           more.
@@ -59,18 +73,7 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
           <MetricsChart minutes={minutes} />
           <table className="data-table metrics-table">
             <caption>Per minute{live ? ' (the current minute updates live)' : ''}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Minute</th>
-                <th scope="col">Received</th>
-                <th scope="col">Processed</th>
-                <th scope="col">Deduped</th>
-                <th scope="col">Echo</th>
-                <th scope="col">Malformed</th>
-                <th scope="col">Invalidations</th>
-                <th scope="col">Keys invalidated</th>
-              </tr>
-            </thead>
+            <ColumnHeads labels={HEADS} />
             <tbody>
               {recent.map((m) => (
                 <tr key={m.minute}>
@@ -78,13 +81,9 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
                     {formatMinute(m.minute)}
                     {live && m.minute === currentMinute ? ' (live)' : ''}
                   </th>
-                  <td>{formatCount(m.received)}</td>
-                  <td>{formatCount(m.processed)}</td>
-                  <td>{formatCount(m.deduped)}</td>
-                  <td>{formatCount(m.echo)}</td>
-                  <td>{formatCount(m.malformed)}</td>
-                  <td>{formatCount(m.invalidations)}</td>
-                  <td>{formatCount(m.keysInvalidated)}</td>
+                  {COUNT_COLUMNS.map(([, metric]) => (
+                    <td key={metric}>{formatCount(m[metric])}</td>
+                  ))}
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,4 @@
-import { plural } from '../store/engine-log'
-import { formatCount } from '../store/format'
+import { formatCount, plural } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 
 export interface StatusLineProps {

@@ -1,10 +1,19 @@
+import { TUNABLE_OPTIONS } from '../../../src/options'
 import type { SyncEvent } from '../../../src/types'
+import { plural } from './format'
 import { RowDeque } from './row-deque'
-import type { EventRow, LogRow, MarkerKind, MarkerRow, RowList } from './rows'
+import {
+  eventsOf,
+  type EventRow,
+  type LogRow,
+  type MarkerKind,
+  type MarkerRow,
+  type RowList,
+} from './rows'
 
 export const DEFAULT_MAX_EVENTS = 200_000
-/** The engine's largest echoWindowMs (src/sync-pipeline.ts OPTION_LIMITS). */
-const MAX_ECHO_WINDOW_MS = 600_000
+/** An echo can come no later than the longest echo window the engine accepts after its write. */
+const MAX_ECHO_WINDOW_MS = TUNABLE_OPTIONS.echoWindowMs.max
 
 export interface RingInfo {
   /** The engine's ring capacity (config.bufferSize), for the marker text. */
@@ -36,7 +45,6 @@ export class EngineLog {
   gaps = 0
   gapMissing = 0
   ringMissing = 0
-  duplicates = 0
   /** Bumped on every clear, so derived views know to rebuild. */
   generation = 0
   readonly tables = new Set<string>()
@@ -74,10 +82,8 @@ export class EngineLog {
     let added = 0
     for (const event of events) {
       if (event.seq <= this.last) {
-        if (!options.restartOnBackwards) {
-          this.duplicates++
-          continue
-        }
+        // A duplicate (a reconnect's snapshot overlapping what is held): already held.
+        if (!options.restartOnBackwards) continue
         this.startSession(`${this.sessionName}+`)
         this.addMarker(
           'restart',
@@ -129,7 +135,6 @@ export class EngineLog {
     this.gaps = 0
     this.gapMissing = 0
     this.ringMissing = 0
-    this.duplicates = 0
     this.tables.clear()
     this.orgs.clear()
     this.generation++
@@ -145,17 +150,12 @@ export class EngineLog {
 
   /** Event rows of this log, oldest first (what an export writes). */
   events(): SyncEvent[] {
-    const out: SyncEvent[] = []
-    for (let i = 0; i < this.rows.length; i++) {
-      const row = this.rows.at(i)!
-      if (row.type === 'event') out.push(row.event)
-    }
-    return out
+    return eventsOf(this.rows.view())
   }
 
   /**
    * Echo rows that point back at the write `seq` of `session`: scanned forward from the write,
-   * for as long as an echo window can be (600 s at most).
+   * for as long as an echo window can be (the option's largest value).
    */
   echoesOf(session: string, seq: number, limit = 50): EventRow[] {
     const write = this.find(session, seq)
@@ -244,8 +244,4 @@ export class EngineLog {
       if (seqs?.size === 0) this.bySeq.delete(row.session)
     }
   }
-}
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`
 }

@@ -1,4 +1,5 @@
 /** Small text formatters shared by the store's derived strings and the components. */
+import { errorMessage } from '../../../src/error-message'
 
 const pad2 = (n: number) => String(n).padStart(2, '0')
 
@@ -24,6 +25,9 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }
 
+// One plural for the engine's sentences and the panel's.
+export { plural } from '../../../src/plural'
+
 /** A query key as compact JSON, e.g. ["deals","record","d1"]; never throws. */
 export function formatKey(key: unknown): string {
   try {
@@ -40,6 +44,6 @@ export function toPrettyJson(value: unknown): string {
   try {
     return JSON.stringify(value, null, 2) ?? 'undefined'
   } catch (error) {
-    return `/* not serializable: ${error instanceof Error ? error.message : String(error)} */`
+    return `/* not serializable: ${errorMessage(error)} */`
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Per-minute metrics as the charts read them, and the seeds' tuning signal:
+ * Per-minute metrics as the charts read them, and the tuning warning drawn from them, as the
+ * requirements put it:
  *
  *   "A significant divergence between received and processed (too many events filtered) or
  *    between processed and invalidated (batching too aggressive) signals a tuning problem."
@@ -9,11 +10,12 @@
  *   - filtered: processed < 50% of received;
  *   - batching: more than 20 processed events per invalidation pass on average.
  */
-import type { MinuteMetrics } from '../../../src/types'
-import { formatMinute } from './format'
 import { emptyMinute } from '../../../src/minute-metrics'
+import type { MinuteMetrics } from '../../../src/types'
+import { MINUTE_MS } from '../../../src/minute-metrics'
+import { formatMinute, plural } from './format'
 
-export const MINUTE_MS = 60_000
+export { MINUTE_MS }
 export const MIN_RECEIVED = 20
 export const MIN_PROCESSED_RATIO = 0.5
 export const MAX_EVENTS_PER_PASS = 20
@@ -64,7 +66,7 @@ export function divergences(
     .sort((a, b) => b.minute - a.minute)
   const out: Divergence[] = []
   for (const m of recent) {
-    const when = `${formatMinute(m.minute)}`
+    const when = formatMinute(m.minute)
     if (
       m.received >= MIN_RECEIVED &&
       m.processed < m.received * MIN_PROCESSED_RATIO &&
@@ -104,7 +106,7 @@ export function divergences(
         kind: 'batching',
         minute: m.minute,
         title: `Processed and invalidations diverge (${when})`,
-        text: `${m.processed} processed events led to ${m.invalidations} invalidation pass${m.invalidations === 1 ? '' : 'es'}: about ${perPass} events per pass. Threshold: more than ${MAX_EVENTS_PER_PASS} events per pass, with at least ${MIN_RECEIVED} processed in a minute.`,
+        text: `${m.processed} processed events led to ${plural(m.invalidations, 'invalidation pass', 'invalidation passes')}: about ${perPass} events per pass. Threshold: more than ${MAX_EVENTS_PER_PASS} events per pass, with at least ${MIN_RECEIVED} processed in a minute.`,
         advice: `Batching may be too aggressive: screens wait up to batchMs${config ? ` (${config.batchMs} ms)` : ''} for a refetch. Fine for bulk imports; if screens feel late, lower batchMs.`,
       })
     }

@@ -36,3 +36,13 @@ export interface RowList<T extends { id: number } = LogRow> {
   /** Index of the row with this id, or -1 (binary search: rows are in id order). */
   indexOfId(id: number): number
 }
+
+/** The events among `rows`, in their order (what an export writes). */
+export function eventsOf(rows: RowList): SyncEvent[] {
+  const out: SyncEvent[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows.at(i)!
+    if (row.type === 'event') out.push(row.event)
+  }
+  return out
+}

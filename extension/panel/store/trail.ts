@@ -10,8 +10,7 @@
  */
 import { classifyQueryKey } from '../../../src/query-keys'
 import type { SyncEvent } from '../../../src/types'
-import { plural } from './engine-log'
-import { formatMs, formatTime } from './format'
+import { formatMs, formatTime, plural } from './format'
 import type { EventRow } from './rows'
 
 export type TrailTone = 'info' | 'pass' | 'drop' | 'batch' | 'keys' | 'warn'

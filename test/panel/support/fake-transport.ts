@@ -1,5 +1,4 @@
-import type { EngineState } from '../../../bridge/engine-state'
-import type { EngineInfo, ToPage } from '../../../bridge/protocol'
+import type { EngineInfo, EngineState, ToPage } from '../../../bridge/protocol'
 import type { PanelInbound, PanelTransport } from '../../../extension/panel/panel-connection'
 import type { SyncEvent } from '../../../src/types'
 import { engineState } from './sync-events'
@@ -61,7 +60,12 @@ export class FakeTransport implements PanelTransport {
 
   hello(
     session: string,
-    options: { url?: string; title?: string; engines?: EngineInfo[] } = {},
+    options: {
+      url?: string
+      title?: string
+      engines?: EngineInfo[]
+      incompatibleRegistry?: { found: string; expected: number }
+    } = {},
   ): void {
     this.emit({
       type: 'page-hello',
@@ -69,6 +73,7 @@ export class FakeTransport implements PanelTransport {
       url: options.url ?? 'http://localhost:5173/deals',
       title: options.title ?? 'Team CRM',
       engines: options.engines ?? [ENGINE],
+      ...(options.incompatibleRegistry && { incompatibleRegistry: options.incompatibleRegistry }),
     })
   }
 

@@ -1,4 +1,4 @@
-import type { EngineState } from '../../../bridge/engine-state'
+import type { EngineState } from '../../../bridge/protocol'
 import type { MinuteMetrics, SyncEvent } from '../../../src/types'
 
 /** 12:00:00.000 local time on 2026-11-23: rendered times are predictable in any time zone. */

@@ -10,6 +10,7 @@
  * in between never walk the events.
  */
 import * as v from 'valibot'
+import { TUNABLE_OPTION_NAMES, TUNABLE_OPTIONS } from '../../src/options'
 
 export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
 export const PROTOCOL_VERSION = 1
@@ -40,10 +41,20 @@ const PageHello = v.object({
   url: v.pipe(v.string(), v.maxLength(4_096)),
   title: v.pipe(v.string(), v.maxLength(1_024)),
   engines: v.pipe(v.array(EngineInfoSchema), v.maxLength(100)),
+  /**
+   * The page's engine registry is of a version this bridge cannot read (an engine package
+   * older or newer than the extension): its engines are not listed. Absent when all is well.
+   */
+  incompatibleRegistry: v.optional(
+    v.object({
+      found: v.pipe(v.string(), v.maxLength(50)),
+      expected: v.pipe(v.number(), v.integer()),
+    }),
+  ),
 })
 
 /**
- * A batch of events of one engine, oldest first, as a JSON string of SyncEvent[].
+ * A batch of events of one engine, oldest first, as a JSON string of SyncEvent[] (records.ts).
  * `snapshot: true` answers a `connect`: the events the ring holds after the panel's last seq.
  */
 const EventBatch = v.object({
@@ -55,8 +66,9 @@ const EventBatch = v.object({
 })
 
 /**
- * The state of one engine, as a JSON string of EngineState: config, channels, metrics and the
- * ring's dropped count. Sent with every snapshot and about once a second while connected.
+ * The state of one engine, as a JSON string of EngineState (records.ts): config, channels,
+ * metrics and the ring's dropped count. Sent with every snapshot, and when the state changes
+ * (at most about once a second) while connected.
  */
 const EngineStateMessage = v.object({
   type: v.literal('engine-state'),
@@ -114,14 +126,23 @@ const Pause = v.object({ type: v.literal('pause') })
 const Resume = v.object({ type: v.literal('resume'), session: v.optional(pageSession), since })
 const Clear = v.object({ type: v.literal('clear'), engineId })
 
-export const TUNABLE_OPTIONS = ['dedupWindowMs', 'echoWindowMs', 'batchMs', 'bufferSize'] as const
+const optionLimits = Object.values(TUNABLE_OPTIONS)
 
+/**
+ * Change an option of a running engine. The value's range here is the widest of any option;
+ * the engine checks it against the option's own (src/options.ts) and answers command-result.
+ */
 const SetOption = v.object({
   type: v.literal('set-option'),
   requestId: v.pipe(v.number(), v.integer()),
   engineId,
-  name: v.picklist(TUNABLE_OPTIONS),
-  value: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)),
+  name: v.picklist(TUNABLE_OPTION_NAMES),
+  value: v.pipe(
+    v.number(),
+    v.integer(),
+    v.minValue(Math.min(...optionLimits.map((option) => option.min))),
+    v.maxValue(Math.max(...optionLimits.map((option) => option.max))),
+  ),
 })
 
 export const ToPageSchema = v.variant('type', [
@@ -141,7 +162,8 @@ export type Direction = 'to-panel' | 'to-page'
 
 export interface Envelope<M> {
   source: typeof PROTOCOL_SOURCE
-  version: typeof PROTOCOL_VERSION
+  /** PROTOCOL_VERSION of the sender: another build of the extension may speak another one. */
+  version: number
   direction: Direction
   message: M
 }
@@ -154,16 +176,19 @@ export function envelope<M extends ToPanel | ToPage>(
 }
 
 /**
- * The cheap check the relays make: our tag, our version, the expected direction, a known
- * message type, bounded string fields. The full shape is checked by the receiving end
- * (parseToPanel / parseToPage).
+ * The cheap check the relays make: our tag, a protocol version, the expected direction, a
+ * message type, bounded string fields. The relays pass any version on: the ends read only their
+ * own (parseToPanel / parseToPage, which also check the full shape) and say so when the other
+ * speaks another one (foreignVersion), instead of dropping its messages without a word.
  */
 export function isEnvelope(value: unknown, direction: Direction): value is Envelope<unknown> {
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as Partial<Envelope<unknown>>
   if (
     candidate.source !== PROTOCOL_SOURCE ||
-    candidate.version !== PROTOCOL_VERSION ||
+    !Number.isInteger(candidate.version) ||
+    (candidate.version as number) < 1 ||
+    (candidate.version as number) > 1_000 ||
     candidate.direction !== direction
   ) {
     return false
@@ -178,14 +203,21 @@ export function isEnvelope(value: unknown, direction: Direction): value is Envel
   )
 }
 
+/** The version of an envelope of ours in another protocol version; undefined otherwise. */
+export function foreignVersion(value: unknown, direction: Direction): number | undefined {
+  return isEnvelope(value, direction) && value.version !== PROTOCOL_VERSION
+    ? value.version
+    : undefined
+}
+
 export function parseToPanel(value: unknown): ToPanel | undefined {
-  if (!isEnvelope(value, 'to-panel')) return undefined
+  if (!isEnvelope(value, 'to-panel') || value.version !== PROTOCOL_VERSION) return undefined
   const result = v.safeParse(ToPanelSchema, value.message)
   return result.success ? result.output : undefined
 }
 
 export function parseToPage(value: unknown): ToPage | undefined {
-  if (!isEnvelope(value, 'to-page')) return undefined
+  if (!isEnvelope(value, 'to-page') || value.version !== PROTOCOL_VERSION) return undefined
   const result = v.safeParse(ToPageSchema, value.message)
   return result.success ? result.output : undefined
 }

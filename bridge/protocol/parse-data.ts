@@ -1,17 +1,14 @@
 /**
  * Validation of what the page sends inside `events` and `engine-state` messages (JSON strings
- * the relays never look into). Never throws: an unusable batch or event is counted as rejected,
- * with a reason for the status line, and never rendered.
+ * the relays never look into), done once, by the panel. Never throws: an unusable batch or event
+ * is counted as rejected, with a reason for the status line, and never rendered.
  */
 import * as v from 'valibot'
-import type { SyncEvent } from '../../../src/types'
-import { describeIssues } from '../../shared/export-format'
-import {
-  checkSyncEvent,
-  EngineStateSchema,
-  SyncEventSchema,
-  type ValidEngineState,
-} from '../../shared/sync-event-schema'
+import { errorMessage } from '../../src/error-message'
+import type { SyncEvent } from '../../src/types'
+import { checkSyncEvent } from './event-check'
+import { describeIssues } from './issues'
+import { EngineStateSchema, SyncEventSchema, type ValidEngineState } from './records'
 
 export interface ParsedEvents {
   events: SyncEvent[]
@@ -26,7 +23,7 @@ export function parseEventBatch(data: string): ParsedEvents {
   try {
     json = JSON.parse(data)
   } catch (error) {
-    return { events: [], rejected: 1, error: `a batch is not JSON (${message(error)})` }
+    return { events: [], rejected: 1, error: `a batch is not JSON (${errorMessage(error)})` }
   }
   if (!Array.isArray(json)) {
     return { events: [], rejected: 1, error: 'a batch is not an array of events' }
@@ -66,7 +63,7 @@ export function parseEngineState(data: string): ParsedState {
   try {
     json = JSON.parse(data)
   } catch (error) {
-    return { ok: false, error: `engine state is not JSON (${message(error)})` }
+    return { ok: false, error: `engine state is not JSON (${errorMessage(error)})` }
   }
   const result = v.safeParse(EngineStateSchema, json)
   return result.success
@@ -77,8 +74,4 @@ export function parseEngineState(data: string): ParsedState {
 function describeSeq(value: unknown, index: number): string {
   const seq = (value as { seq?: unknown } | null)?.seq
   return typeof seq === 'number' && Number.isFinite(seq) ? `#${seq}` : `at index ${index}`
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -1,0 +1,137 @@
+/**
+ * The records inside the protocol's `data` strings, as valibot schemas: the events a batch
+ * carries (SyncEvent, src/types.ts), and the EngineState an `engine-state` message carries.
+ * Every string and array is bounded, so a hostile or broken page cannot make the panel hold or
+ * render unbounded data. They are also the single source of truth of the export file and its
+ * JSON Schema (extension/shared/export-format.ts).
+ */
+import * as v from 'valibot'
+import { DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
+import {
+  CHANGE_OPERATIONS,
+  CHANNEL_STATUSES,
+  type ChannelState,
+  type EngineConfig,
+  type MinuteMetrics,
+  SYNC_EVENT_KINDS,
+  type SyncEvent,
+} from '../../src/types'
+
+/** Bounds on untrusted input. Generous for real data, small enough to stay renderable. */
+export const LIMITS = {
+  /** ids, names, tables, topics */
+  shortText: 1_000,
+  /** reasons and errors */
+  longText: 10_000,
+  /** query keys listed by one invalidation pass */
+  keys: 100_000,
+  /** elements of one query key */
+  keyParts: 100,
+  /** events coalesced into one pass */
+  causes: 100_000,
+} as const
+
+const shortText = v.pipe(v.string(), v.maxLength(LIMITS.shortText))
+const longText = v.pipe(v.string(), v.maxLength(LIMITS.longText))
+const count = v.pipe(v.number(), v.integer(), v.minValue(0))
+const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
+
+export const SyncEventSchema = v.pipe(
+  v.object({
+    seq: v.pipe(seq, v.description('Strictly increasing per engine; a gap means loss.')),
+    at: v.pipe(v.number(), v.description('Epoch ms on the engine clock.')),
+    kind: v.picklist(SYNC_EVENT_KINDS),
+    orgId: v.optional(shortText),
+    table: v.optional(shortText),
+    op: v.optional(v.picklist(CHANGE_OPERATIONS)),
+    recordId: v.optional(shortText),
+    eventId: v.optional(shortText),
+    actorId: v.optional(v.nullable(shortText)),
+    commitTimestamp: v.optional(v.pipe(v.string(), v.maxLength(100))),
+    latencyMs: v.optional(v.number()),
+    reason: v.optional(longText),
+    relatedSeq: v.optional(seq),
+    batchId: v.optional(count),
+    causes: v.optional(v.pipe(v.array(seq), v.maxLength(LIMITS.causes))),
+    matchedKeys: v.optional(
+      v.pipe(
+        v.array(v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))),
+        v.maxLength(LIMITS.keys),
+      ),
+    ),
+    channel: v.optional(v.object({ topic: shortText, status: v.picklist(CHANNEL_STATUSES) })),
+    payload: v.optional(v.unknown()),
+  }),
+  v.title('SyncEvent'),
+)
+
+export const MinuteMetricsSchema = v.object({
+  minute: v.pipe(v.number(), v.description('Start of the minute, epoch ms.')),
+  received: count,
+  processed: count,
+  deduped: count,
+  echo: count,
+  malformed: count,
+  invalidations: count,
+  keysInvalidated: count,
+})
+
+/** An option's value, within the limits of the options table (src/options.ts). */
+function optionSchema(name: TunableName) {
+  const { min, max, description } = TUNABLE_OPTIONS[name]
+  return v.pipe(
+    v.number(),
+    v.integer(),
+    v.minValue(min),
+    v.maxValue(max),
+    v.description(description),
+  )
+}
+
+export const EngineConfigSchema = v.object({
+  dedupWindowMs: optionSchema('dedupWindowMs'),
+  echoWindowMs: optionSchema('echoWindowMs'),
+  batchMs: optionSchema('batchMs'),
+  bufferSize: optionSchema('bufferSize'),
+  dedupBy: v.optional(v.picklist(DEDUP_MODES)),
+})
+
+export const ChannelStateSchema = v.object({
+  orgId: shortText,
+  topic: shortText,
+  status: v.picklist(CHANNEL_STATUSES),
+  subscribedCount: count,
+  lastResyncAt: v.optional(v.number()),
+  lastError: v.optional(longText),
+})
+
+/** What an `engine-state` message carries (as JSON) besides the events. */
+export interface EngineState {
+  config: EngineConfig
+  channels: ChannelState[]
+  metrics: MinuteMetrics[]
+  /** Events that fell off the engine's ring: never silent loss. */
+  dropped: number
+  lastSeq: number
+}
+
+export const EngineStateSchema = v.object({
+  config: EngineConfigSchema,
+  channels: v.pipe(v.array(ChannelStateSchema), v.maxLength(10_000)),
+  metrics: v.pipe(v.array(MinuteMetricsSchema), v.maxLength(100_000)),
+  dropped: count,
+  lastSeq: count,
+})
+
+export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>
+export type ValidEngineConfig = v.InferOutput<typeof EngineConfigSchema>
+export type ValidEngineState = v.InferOutput<typeof EngineStateSchema>
+
+// The schemas' outputs are the contract's types (compile-time check, no runtime cost).
+type Assignable<A extends B, B> = A
+export type _Checks = [
+  Assignable<ValidSyncEvent, SyncEvent>,
+  Assignable<v.InferOutput<typeof MinuteMetricsSchema>, MinuteMetrics>,
+  Assignable<v.InferOutput<typeof ChannelStateSchema>, ChannelState>,
+  Assignable<Required<ValidEngineConfig>, EngineConfig>,
+]

@@ -1,0 +1,149 @@
+import {
+  buildExport,
+  type ExportFile,
+  type ExportInput,
+  exportFileName,
+  parseExport,
+  serializeExport,
+} from '../../shared/export-format'
+import type { EngineLog } from './engine-log'
+import type { EngineEntry } from './engine-list'
+import { eventsOf, type RowList } from './rows'
+
+export interface ImportedInfo {
+  fileName: string
+  url: string
+  title: string
+  exportedAt: string
+  events: number
+}
+
+export interface ExportResult {
+  fileName: string
+  text: string
+  file: ExportFile
+}
+
+/** An exported log shown read-only in place of the page's. */
+export interface ImportedLog {
+  info: ImportedInfo
+  file: ExportFile
+  log: EngineLog
+}
+
+/** What an export says besides its events: the page, the engine, its ring drops and metrics. */
+export type ExportHeader = Pick<ExportInput, 'page' | 'engine' | 'dropped' | 'metrics'>
+
+export type ImportResult = { ok: true } | { ok: false; error: string }
+
+/**
+ * The one imported file the panel may show instead of the page (the live log keeps streaming
+ * behind it), and why the last import failed, until dismissed.
+ */
+export class ImportSlot {
+  private shown: ImportedLog | undefined
+  private failure: string | undefined
+
+  /** `createLog(engineId, capacity)`: a log whose row ids do not collide with the live ones. */
+  constructor(private readonly createLog: (engineId: string, capacity: number) => EngineLog) {}
+
+  get active(): ImportedLog | undefined {
+    return this.shown
+  }
+
+  get error(): string | undefined {
+    return this.failure
+  }
+
+  /** Shows the file; on failure nothing changes but the error message. */
+  open(fileName: string, text: string, minCapacity: number): ImportResult {
+    const result = parseExport(text)
+    if (!result.ok) return this.fail(fileName, result.error)
+    const { file } = result
+    // Never drop events of the file: it is what the bug report is about.
+    const log = this.createLog(
+      `imported:${file.engine.name}`,
+      Math.max(minCapacity, file.events.length),
+    )
+    // The file may start anywhere (the ring, or the panel's cap, dropped older events).
+    log.startSession('import', (file.events[0]?.seq ?? 1) - 1)
+    // A preserved log holds several page loads: a seq going back starts the next one.
+    log.ingest(file.events, { snapshot: false, restartOnBackwards: true })
+    this.shown = {
+      file,
+      log,
+      info: {
+        fileName,
+        url: file.page.url,
+        title: file.page.title,
+        exportedAt: file.exportedAt,
+        events: file.events.length,
+      },
+    }
+    this.failure = undefined
+    return { ok: true }
+  }
+
+  /** A file the panel could not read (too large, unreadable): reported like a bad import. */
+  fail(fileName: string, error: string): { ok: false; error: string } {
+    this.failure = `Import of ${fileName} failed: ${error}. Nothing was changed.`
+    return { ok: false, error }
+  }
+
+  dismissError(): void {
+    this.failure = undefined
+  }
+
+  /** Back to live; false when no file was shown. */
+  close(): boolean {
+    if (this.shown === undefined) return false
+    this.shown = undefined
+    return true
+  }
+}
+
+/** An imported file exports as it came: its own page, engine, drops and metrics. */
+export function importedHeader(file: ExportFile): ExportHeader {
+  const { page, engine, dropped, metrics } = file
+  return {
+    page,
+    engine: { name: engine.name, version: engine.version, config: engine.config },
+    dropped,
+    metrics,
+  }
+}
+
+/** A live engine's export header; no config when the engine never sent its state. */
+export function liveHeader(
+  page: { url: string; title: string } | undefined,
+  entry: EngineEntry | undefined,
+): ExportHeader {
+  return {
+    page: page ?? { url: '', title: '' },
+    engine: {
+      name: entry?.info.name ?? '',
+      version: entry?.info.version ?? '',
+      config: entry?.state?.config,
+    },
+    dropped: entry?.state?.dropped ?? 0,
+    metrics: entry?.state?.metrics ?? [],
+  }
+}
+
+export interface ExportOptions {
+  /** False: the payloads as they are (default: redacted). */
+  redact?: boolean
+  /** Only the rows the filters show (default: every event held). */
+  filtered?: boolean
+}
+
+/** The export file of `log`, or of the rows of it on screen (`shown`) when `filtered`. */
+export function exportLog(
+  source: { log: EngineLog; shown: RowList; header: ExportHeader; now: number },
+  options: ExportOptions,
+): ExportResult {
+  const events = options.filtered ? eventsOf(source.shown) : source.log.events()
+  const { now } = source
+  const file = buildExport({ ...source.header, events, now, redact: options.redact })
+  return { fileName: exportFileName(file.engine.name, now), text: serializeExport(file), file }
+}
