@@ -52,10 +52,15 @@ export function createLeadingThrottle(options: LeadingThrottleOptions): LeadingT
 
   return {
     request() {
-      const now = scheduler.now()
-      const quiet = options.leadingAfterQuiet === true && now - lastRequestAt >= windowMs
-      lastRequestAt = now
+      // The bridge requests once per event: with a run already due, read no clock.
+      let quiet = false
+      if (options.leadingAfterQuiet === true) {
+        const at = scheduler.now()
+        quiet = at - lastRequestAt >= windowMs
+        lastRequestAt = at
+      }
       if (pending !== undefined) return
+      const now = scheduler.now()
       const wait = lastRunAt + windowMs - now
       if (!quiet && wait > 0) {
         pending = scheduler.setTimeout(runNow, wait)

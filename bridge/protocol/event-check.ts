@@ -11,17 +11,40 @@ import { LIMITS } from './records'
  * SyncEventSchema (records.ts) as a table of field checks, for the panel's ingest: every event
  * streamed goes through it, and `v.safeParse` cost as much as the JSON.parse of the batch. The
  * same checks and limits, and the same output (known keys only, in the schema's order; a key
- * present with `undefined` kept, as valibot keeps it; `causes` and `matchedKeys` are the input's
- * arrays, not copies). Returns undefined when the schema would reject the value: ask the schema
- * for the reason. The schema stays the source of truth (import, export, JSON Schema);
- * test/panel/sync-event-check.test.ts holds the two to agreement: change one, change the other.
+ * present with `undefined` kept, as valibot keeps it). Returns undefined when the schema would
+ * reject the value: ask the schema for the reason. The schema stays the source of truth (import,
+ * export, JSON Schema); test/panel/sync-event-check.test.ts holds the two to agreement.
+ *
+ * What the engine sends is already that output: a plain object with known keys, in the schema's
+ * order. Such an event is checked and returned as it is, with no copy; anything else (an unknown
+ * key, another order, a channel with more than topic and status) is copied field by field.
  */
 export function checkSyncEvent(value: unknown): SyncEvent | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const input = value as Record<string, unknown>
-  const { seq, at, kind } = input
-  if (!isSeq(seq) || !isNumber(at) || !KINDS.has(kind)) return undefined
-  const out = { seq, at, kind } as Record<string, unknown>
+  if (!isSeq(input.seq) || !isNumber(input.at) || !KINDS.has(input.kind)) return undefined
+  // A plain object: for-in sees its own keys only, and V8 reads input[key] from its enum cache.
+  if (Object.getPrototypeOf(input) !== Object.prototype) return checkAndCopy(input)
+  // Walks the schema's order along with the input's keys: an unknown key, or one out of
+  // order, runs off its end (keys are interned strings: each comparison is a pointer's).
+  let next = 0
+  for (const key in input) {
+    while (next < FIELD_ORDER.length && FIELD_ORDER[next] !== key) next++
+    if (next === FIELD_ORDER.length) return checkAndCopy(input)
+    const index = next++
+    if (index < REQUIRED) continue
+    const field = OPTIONAL_FIELDS[index - REQUIRED]!
+    const x = input[key]
+    if (x === undefined) continue
+    if (!field.check(x)) return undefined
+    if (field.isExact !== undefined && !field.isExact(x)) return checkAndCopy(input)
+  }
+  return input as unknown as SyncEvent
+}
+
+/** The slow path, for what is not already in the schema's shape: check, then copy known fields. */
+function checkAndCopy(input: Record<string, unknown>): SyncEvent | undefined {
+  const out = { seq: input.seq, at: input.at, kind: input.kind } as Record<string, unknown>
   for (let i = 0; i < OPTIONAL_FIELDS.length; i++) {
     const field = OPTIONAL_FIELDS[i]!
     const x = input[field.name]
@@ -41,6 +64,8 @@ interface FieldCheck {
   check(value: unknown): boolean
   /** A fresh object with the known keys only, where the schema builds one. */
   copy?(value: unknown): unknown
+  /** With `copy`: the value already is what `copy` would make. */
+  isExact?(value: unknown): boolean
 }
 
 const KINDS: ReadonlySet<unknown> = new Set(SYNC_EVENT_KINDS)
@@ -97,6 +122,15 @@ const FIELD_CHECKS = {
       const { topic, status } = value as { topic: string; status: ChannelStatus }
       return { topic, status }
     },
+    isExact: (value) => {
+      const keys = Object.keys(value as object)
+      return (
+        Object.getPrototypeOf(value) === Object.prototype &&
+        keys.length === 2 &&
+        keys[0] === 'topic' &&
+        keys[1] === 'status'
+      )
+    },
   },
   payload: { check: () => true },
 } satisfies Record<OptionalField, FieldCheck>
@@ -105,3 +139,9 @@ const OPTIONAL_FIELDS = Object.entries(FIELD_CHECKS).map(([name, field]) => ({
   name,
   ...(field as FieldCheck),
 }))
+
+/** seq, at and kind come first in the schema, and are checked before the loop. */
+const REQUIRED = 3
+
+/** Every key of SyncEvent, in the schema's order. */
+const FIELD_ORDER = ['seq', 'at', 'kind', ...OPTIONAL_FIELDS.map((field) => field.name)]
