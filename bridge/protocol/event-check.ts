@@ -8,7 +8,7 @@ import {
 import { LIMITS } from './records'
 
 /**
- * SyncEventSchema (records.ts) as a table of field checks, for the panel's ingest: every event
+ * SyncEventSchema (records.ts) as a table of field rules, for the panel's ingest: every event
  * streamed goes through it, and `v.safeParse` cost as much as the JSON.parse of the batch. The
  * same checks and limits, and the same output (known keys only, in the schema's order; a key
  * present with `undefined` kept, as valibot keeps it). Returns undefined when the schema would
@@ -17,7 +17,8 @@ import { LIMITS } from './records'
  *
  * What the engine sends is already that output: a plain object with known keys, in the schema's
  * order. Such an event is checked and returned as it is, with no copy; anything else (an unknown
- * key, another order, a channel with more than topic and status) is copied field by field.
+ * key, another order, a channel with more than topic and status) is checked and copied field by
+ * field. The rules are data and one `switch` reads them, so the hot loop stays monomorphic.
  */
 export function checkSyncEvent(value: unknown): SyncEvent | undefined {
   if (typeof value !== 'object' || value === null) return undefined
@@ -33,11 +34,11 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
     if (next === FIELD_ORDER.length) return checkAndCopy(input)
     const index = next++
     if (index < REQUIRED) continue
-    const field = OPTIONAL_FIELDS[index - REQUIRED]!
     const x = input[key]
     if (x === undefined) continue
-    if (!field.check(x)) return undefined
-    if (field.isExact !== undefined && !field.isExact(x)) return checkAndCopy(input)
+    const verdict = judge(OPTIONAL_FIELDS[index - REQUIRED]!.rule, x)
+    if (verdict === REJECT) return undefined
+    if (verdict === COPY) return checkAndCopy(input)
   }
   return input as unknown as SyncEvent
 }
@@ -46,13 +47,13 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
 function checkAndCopy(input: Record<string, unknown>): SyncEvent | undefined {
   const out = { seq: input.seq, at: input.at, kind: input.kind } as Record<string, unknown>
   for (let i = 0; i < OPTIONAL_FIELDS.length; i++) {
-    const field = OPTIONAL_FIELDS[i]!
-    const x = input[field.name]
+    const { name, rule } = OPTIONAL_FIELDS[i]!
+    const x = input[name]
     if (x !== undefined) {
-      if (!field.check(x)) return undefined
-      out[field.name] = field.copy === undefined ? x : field.copy(x)
-    } else if (field.name in input) {
-      out[field.name] = undefined
+      if (judge(rule, x) === REJECT) return undefined
+      out[name] = rule.type === 'channel' ? copyChannel(x) : x
+    } else if (name in input) {
+      out[name] = undefined
     }
   }
   return out as unknown as SyncEvent
@@ -60,12 +61,70 @@ function checkAndCopy(input: Record<string, unknown>): SyncEvent | undefined {
 
 type OptionalField = Exclude<keyof SyncEvent, 'seq' | 'at' | 'kind'>
 
-interface FieldCheck {
-  check(value: unknown): boolean
-  /** A fresh object with the known keys only, where the schema builds one. */
-  copy?(value: unknown): unknown
-  /** With `copy`: the value already is what `copy` would make. */
-  isExact?(value: unknown): boolean
+type FieldRule =
+  | { type: 'text'; max: number; nullable?: boolean }
+  | { type: 'number' | 'seq' | 'count' | 'operation' | 'seqs' | 'keys' | 'channel' | 'any' }
+
+/** Every optional field of SyncEvent, in the schema's order (the compiler checks none is missing). */
+const FIELD_RULES = {
+  orgId: { type: 'text', max: LIMITS.shortText },
+  table: { type: 'text', max: LIMITS.shortText },
+  op: { type: 'operation' },
+  recordId: { type: 'text', max: LIMITS.shortText },
+  eventId: { type: 'text', max: LIMITS.shortText },
+  actorId: { type: 'text', max: LIMITS.shortText, nullable: true },
+  commitTimestamp: { type: 'text', max: 100 },
+  latencyMs: { type: 'number' },
+  reason: { type: 'text', max: LIMITS.longText },
+  relatedSeq: { type: 'seq' },
+  batchId: { type: 'count' },
+  causes: { type: 'seqs' },
+  matchedKeys: { type: 'keys' },
+  channel: { type: 'channel' },
+  payload: { type: 'any' },
+} satisfies Record<OptionalField, FieldRule>
+
+const OPTIONAL_FIELDS = Object.entries(FIELD_RULES).map(([name, rule]) => ({
+  name,
+  rule: rule as FieldRule,
+}))
+
+/** seq, at and kind come first in the schema, and are checked before the loop. */
+const REQUIRED = 3
+
+/** Every key of SyncEvent, in the schema's order. */
+const FIELD_ORDER = ['seq', 'at', 'kind', ...OPTIONAL_FIELDS.map((field) => field.name)]
+
+const ACCEPT = 0
+const REJECT = 1
+/** Valid, but not in the schema's output shape: the event must be copied. */
+const COPY = 2
+
+/** A present (not undefined) value against its field's rule. */
+function judge(rule: FieldRule, x: unknown): number {
+  switch (rule.type) {
+    case 'text':
+      return (typeof x === 'string' && x.length <= rule.max) || (rule.nullable && x === null)
+        ? ACCEPT
+        : REJECT
+    case 'number':
+      return isNumber(x) ? ACCEPT : REJECT
+    case 'seq':
+      return isSeq(x) ? ACCEPT : REJECT
+    case 'count':
+      return isCount(x) ? ACCEPT : REJECT
+    case 'operation':
+      return OPERATIONS.has(x) ? ACCEPT : REJECT
+    case 'seqs':
+      return isSeqArray(x) ? ACCEPT : REJECT
+    case 'keys':
+      return isKeyList(x) ? ACCEPT : REJECT
+    case 'channel':
+      if (!isChannel(x)) return REJECT
+      return isExactChannel(x) ? ACCEPT : COPY
+    case 'any':
+      return ACCEPT
+  }
 }
 
 const KINDS: ReadonlySet<unknown> = new Set(SYNC_EVENT_KINDS)
@@ -77,8 +136,6 @@ const isNumber = (value: unknown): value is number =>
 const isSeq = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1
 const isCount = (value: unknown): value is number =>
   Number.isInteger(value) && (value as number) >= 0
-const isText = (max: number) => (value: unknown) => typeof value === 'string' && value.length <= max
-const shortText = isText(LIMITS.shortText)
 
 function isSeqArray(value: unknown): boolean {
   if (!Array.isArray(value) || value.length > LIMITS.causes) return false
@@ -98,50 +155,17 @@ function isKeyList(value: unknown): boolean {
 function isChannel(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
   const { topic, status } = value as Record<string, unknown>
-  return shortText(topic) && STATUSES.has(status)
+  return typeof topic === 'string' && topic.length <= LIMITS.shortText && STATUSES.has(status)
 }
 
-/** Every optional field of SyncEvent, in the schema's order (the compiler checks none is missing). */
-const FIELD_CHECKS = {
-  orgId: { check: shortText },
-  table: { check: shortText },
-  op: { check: (value) => OPERATIONS.has(value) },
-  recordId: { check: shortText },
-  eventId: { check: shortText },
-  actorId: { check: (value) => value === null || shortText(value) },
-  commitTimestamp: { check: isText(100) },
-  latencyMs: { check: isNumber },
-  reason: { check: isText(LIMITS.longText) },
-  relatedSeq: { check: isSeq },
-  batchId: { check: isCount },
-  causes: { check: isSeqArray },
-  matchedKeys: { check: isKeyList },
-  channel: {
-    check: isChannel,
-    copy: (value) => {
-      const { topic, status } = value as { topic: string; status: ChannelStatus }
-      return { topic, status }
-    },
-    isExact: (value) => {
-      const keys = Object.keys(value as object)
-      return (
-        Object.getPrototypeOf(value) === Object.prototype &&
-        keys.length === 2 &&
-        keys[0] === 'topic' &&
-        keys[1] === 'status'
-      )
-    },
-  },
-  payload: { check: () => true },
-} satisfies Record<OptionalField, FieldCheck>
+/** Already what the schema makes of a channel: a plain { topic, status }, nothing else. */
+function isExactChannel(value: unknown): boolean {
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false
+  const keys = Object.keys(value as object)
+  return keys.length === 2 && keys[0] === 'topic' && keys[1] === 'status'
+}
 
-const OPTIONAL_FIELDS = Object.entries(FIELD_CHECKS).map(([name, field]) => ({
-  name,
-  ...(field as FieldCheck),
-}))
-
-/** seq, at and kind come first in the schema, and are checked before the loop. */
-const REQUIRED = 3
-
-/** Every key of SyncEvent, in the schema's order. */
-const FIELD_ORDER = ['seq', 'at', 'kind', ...OPTIONAL_FIELDS.map((field) => field.name)]
+function copyChannel(value: unknown): { topic: string; status: ChannelStatus } {
+  const { topic, status } = value as { topic: string; status: ChannelStatus }
+  return { topic, status }
+}
