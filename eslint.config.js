@@ -5,7 +5,18 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-firefox', 'artifacts', 'node_modules', 'coverage', '**/.build'] },
+  {
+    ignores: [
+      'dist',
+      'dist-firefox',
+      'lib',
+      'release',
+      'artifacts',
+      'node_modules',
+      'coverage',
+      '**/.build',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

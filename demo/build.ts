@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { build } from 'vite'
 import { DEMO_BUILD_DIR } from './vite.config'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
+const run = promisify(execFile)
 
 /**
  * The two builds the demo, the browser tests and the browser benchmarks need, with Vite's API:
@@ -20,8 +23,17 @@ export async function buildExtension(outDir = path.join(ROOT, 'dist')): Promise<
   return outDir
 }
 
+/**
+ * The engine as an app installs it (lib/, what `npm pack` ships): the demo imports it by the
+ * package's name, through its exports map, the way a user's app does.
+ */
+export async function buildLibrary(): Promise<void> {
+  await run(path.join(ROOT, 'node_modules', '.bin', 'tsup'), ['--silent'], { cwd: ROOT })
+}
+
 export async function buildDemoApp(outDir = DEMO_BUILD_DIR): Promise<string> {
   outDir = path.resolve(outDir)
+  await buildLibrary()
   await build({
     configFile: path.join(ROOT, 'demo', 'vite.config.ts'),
     logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',

@@ -1,4 +1,9 @@
-export type { DevtoolsEngine, DevtoolsRegistry, RegistryChange } from './devtools-registry'
+export type {
+  DevtoolsEngine,
+  DevtoolsRegistry,
+  EngineChange,
+  RegistryChange,
+} from './devtools-registry'
 export {
   DEVTOOLS_GLOBAL,
   getDevtoolsRegistry,
@@ -15,14 +20,32 @@ export {
   LIST_SCOPE,
   RECORD_SCOPE,
 } from './query-keys'
+export type { OptionSpec, TunableName } from './options'
+export {
+  DEDUP_MODE_DESCRIPTIONS,
+  DEDUP_MODES,
+  optionError,
+  TUNABLE_OPTION_NAMES,
+  TUNABLE_OPTIONS,
+} from './options'
 export type { MembershipSource, RealtimeSync, RealtimeSyncOptions } from './realtime-sync'
 export { createRealtimeSync, DEFAULT_GLOBAL_TABLES } from './realtime-sync'
 export type { Scheduler } from './scheduler'
 export { systemScheduler } from './scheduler'
 export type { RealtimeChannelLike, SupabaseRealtimeLike } from './supabase-realtime'
+export {
+  CHANGE_OPERATIONS,
+  CHANNEL_STATUSES,
+  ENGINE_CHANNEL_STATUSES,
+  SUPABASE_CHANNEL_STATUSES,
+  SYNC_EVENT_KINDS,
+} from './types'
 export type {
   ChangeOperation,
   ChannelState,
+  ChannelStatus,
+  EngineChannelStatus,
+  SupabaseChannelStatus,
   DedupBy,
   EngineConfig,
   MetricName,

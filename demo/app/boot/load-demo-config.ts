@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { DEMO_CONFIG_FILE, type DemoConfig, DemoConfigSchema } from '../../demo-config'
-import { errorMessage } from '../../../src/error-message'
+import { errorMessage } from '../ui/format'
 
 export type ConfigResult = { ok: true; config: DemoConfig } | { ok: false; reason: string }
 

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
-import { RealtimeSyncProvider } from '../../../src/react'
+import { RealtimeSyncProvider } from 'realtime-sync-devtools/react'
 import { useMyMemberships, useOrganizationsById } from '../data/memberships'
 import { Shell } from '../shell/shell'
 import { ErrorText } from '../ui/error-text'

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from '../../../src/react'
+import { useRealtimeMutation } from 'realtime-sync-devtools/react'
 import { useDemoSession } from '../boot/session-context'
 import type { Activity } from './database'
 import { restoreQueries, snapshotQueries } from './optimistic'

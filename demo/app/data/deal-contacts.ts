@@ -1,6 +1,6 @@
 import type { PostgrestError } from '@supabase/supabase-js'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from '../../../src/react'
+import { useRealtimeMutation } from 'realtime-sync-devtools/react'
 import { useDemoSession } from '../boot/session-context'
 import type { DemoSupabaseClient } from '../boot/supabase-client'
 import type { DealContact } from './database'

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from '../../../src/react'
+import { useRealtimeMutation } from 'realtime-sync-devtools/react'
 import { useDemoSession } from '../boot/session-context'
 import { putDealInLists } from './deal-cache'
 import type { Deal } from './database'

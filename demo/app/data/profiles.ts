@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useRealtimeMutation } from '../../../src/react'
+import { useRealtimeMutation } from 'realtime-sync-devtools/react'
 import { useDemoSession } from '../boot/session-context'
 import { QueryKeys } from './query-keys'
 

@@ -1,4 +1,4 @@
-import { createQueryKeys } from '../../../src'
+import { createQueryKeys } from 'realtime-sync-devtools'
 
 /**
  * Every query key in the app comes from here, so the sync engine can match a change to the

@@ -1,4 +1,4 @@
-import { useRealtimeSync } from '../../../src/react'
+import { useRealtimeSync } from 'realtime-sync-devtools/react'
 import { useOrganizations } from '../boot/organization-context'
 import { useDemoSession } from '../boot/session-context'
 import { useOrganizationMembers } from '../data/memberships'

@@ -1,6 +1,6 @@
 import { useMemo } from 'react'
-import type { ChannelState } from '../../../src'
-import { useRealtimeChannels } from '../../../src/react'
+import type { ChannelState } from 'realtime-sync-devtools'
+import { useRealtimeChannels } from 'realtime-sync-devtools/react'
 
 export interface RealtimeStatus {
   label: 'live' | 'connecting…' | 'reconnecting…'

@@ -24,6 +24,10 @@ export function formatTime(iso: string | null): string {
   return Number.isNaN(date.getTime()) ? '—' : dateTime.format(date)
 }
 
-// supabase-js errors are objects with a message, not Error instances: the engine's one
-// errorMessage reads both, and never throws.
-export { errorMessage } from '../../../src/error-message'
+/** supabase-js errors are objects with a message, not Error instances: both read the same. */
+export function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    return String((error as { message: unknown }).message)
+  }
+  return String(error)
+}

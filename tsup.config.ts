@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup'
+
+/**
+ * The library an app installs (`npm pack` runs it): src/ as ESM with bundled declarations, one
+ * file per entry (`.` and `./react`) and a shared chunk, so both entries use one engine. The
+ * peers (supabase-js, TanStack Query, React) stay imports; nothing of bridge/, extension/,
+ * server/ or demo/ is reachable from src/.
+ */
+export default defineConfig({
+  entry: { index: 'src/index.ts', react: 'src/react/index.ts' },
+  outDir: 'lib',
+  format: ['esm'],
+  target: 'es2022',
+  platform: 'neutral',
+  dts: { compilerOptions: { composite: false } },
+  tsconfig: 'tsconfig.lib.json',
+  splitting: true,
+  treeshake: true,
+  sourcemap: true,
+  clean: true,
+})
