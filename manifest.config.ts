@@ -39,13 +39,21 @@ export function createManifest(browser: TargetBrowser) {
         world: 'MAIN',
       },
     ],
+    // `as object`: crxjs's manifest types predate gecko_android, which Firefox reads.
     ...(browser === 'firefox'
-      ? {
+      ? ({
           browser_specific_settings: {
-            // MAIN-world content scripts arrived in Firefox 128.
-            gecko: { id: 'realtime-sync-devtools@example.dev', strict_min_version: '128.0' },
+            // 140 (Android 142): the first to read data_collection_permissions; MAIN-world
+            // content scripts need 128.
+            gecko: {
+              id: 'realtime-sync-devtools@example.dev',
+              strict_min_version: '140.0',
+              // Nothing leaves the browser: the panel shows the inspected page's own data.
+              data_collection_permissions: { required: ['none'] },
+            },
+            gecko_android: { strict_min_version: '142.0' },
           },
-        }
+        } as object)
       : {}),
   })
 }

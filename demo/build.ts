@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { build } from 'vite'
+import type { TargetBrowser } from '../manifest.config'
 import { DEMO_BUILD_DIR } from './vite.config'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -12,14 +13,20 @@ const run = promisify(execFile)
  * the extension exactly as `npm run build` makes it, and the demo CRM as static files. Errors
  * only (DEMO_BUILD_LOG=verbose shows Vite's output): `npm run build` is where build output is read.
  */
-export async function buildExtension(outDir = path.join(ROOT, 'dist')): Promise<string> {
+export async function buildExtension(
+  outDir = path.join(ROOT, 'dist'),
+  browser: TargetBrowser = 'chrome',
+): Promise<string> {
   outDir = path.resolve(outDir)
-  await build({
-    configFile: path.join(ROOT, 'vite.config.ts'),
-    root: ROOT,
-    logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
-    build: { outDir, emptyOutDir: true },
-  })
+  await asProduction(() =>
+    build({
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      root: ROOT,
+      mode: browser === 'firefox' ? 'firefox' : 'production',
+      logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
+      build: { outDir, emptyOutDir: true },
+    }),
+  )
   return outDir
 }
 
@@ -34,10 +41,27 @@ export async function buildLibrary(): Promise<void> {
 export async function buildDemoApp(outDir = DEMO_BUILD_DIR): Promise<string> {
   outDir = path.resolve(outDir)
   await buildLibrary()
-  await build({
-    configFile: path.join(ROOT, 'demo', 'vite.config.ts'),
-    logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
-    build: { outDir, emptyOutDir: true },
-  })
+  await asProduction(() =>
+    build({
+      configFile: path.join(ROOT, 'demo', 'vite.config.ts'),
+      logLevel: process.env.DEMO_BUILD_LOG === 'verbose' ? 'info' : 'error',
+      build: { outDir, emptyOutDir: true },
+    }),
+  )
   return outDir
+}
+
+/**
+ * Vite builds for the NODE_ENV it finds, and under Vitest that is 'test': React's development
+ * build, with file paths of this machine in it. What users load is the production build.
+ */
+async function asProduction<T>(work: () => Promise<T>): Promise<T> {
+  const previous = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    return await work()
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = previous
+  }
 }

@@ -1,19 +1,26 @@
 /**
- * Before the browser tests: build the extension, the demo CRM and the e2e page, once per run.
- * What a user loads unpacked is exactly what is tested.
+ * Before the browser tests: the extension's Chrome archive as `npm run package` makes it,
+ * extracted the way a user loads it unpacked (so what a user installs is exactly what is
+ * tested), the demo CRM and the e2e page, once per run.
  */
 import path from 'node:path'
 import { build } from 'vite'
-import { buildDemoApp, buildExtension } from '../../demo/build'
+import { buildDemoApp } from '../../demo/build'
+import { extractArchive, packageExtension } from '../../scripts/package-extension'
 
 export const E2E_PAGE_DIR = path.resolve('test/e2e/.build/page')
-/** The extension as `npm run build` makes it, in a folder of its own (benchmarks build dist/). */
+/** The Chrome archive, extracted (benchmarks build dist/). */
 export const E2E_EXTENSION_DIR = path.resolve('test/e2e/.build/extension')
 /** The demo app as `npm run demo` serves it (a running demo keeps its own folder). */
 export const E2E_DEMO_DIR = path.resolve('test/e2e/.build/demo')
+const RELEASE_DIR = path.resolve('test/e2e/.build/release')
 
 export default async function setup() {
-  await buildExtension(E2E_EXTENSION_DIR)
+  const archives = await packageExtension({
+    releaseDir: RELEASE_DIR,
+    buildDir: (browser) => path.join(RELEASE_DIR, `build-${browser}`),
+  })
+  extractArchive(archives.find((archive) => archive.browser === 'chrome')!.file, E2E_EXTENSION_DIR)
   await buildDemoApp(E2E_DEMO_DIR)
   await build({
     configFile: false,
