@@ -7,14 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core'
+import type { Browser, Frame, Page } from 'puppeteer-core'
 import { serveSite } from '../../demo/site-server'
-import {
-  chromiumArgs,
-  chromiumPath,
-  openRealtimePanel,
-  pollUntil,
-} from '../../test/e2e/support/chromium'
+import { launchChromium, openRealtimePanel, pollUntil } from '../../test/e2e/support/chromium'
 import type { BenchApi, StreamOptions, StreamResult } from '../pages/stream/main'
 import { buildPages, ensureExtensionBuilt } from './build'
 import { panelCounts } from './panel-probes'
@@ -47,15 +42,11 @@ export async function startBenchBrowser(): Promise<BenchBrowser> {
   const baseUrl = site.url
   const userDataDir = path.join(scratch, 'profile')
   const extensions = `${dist},${RAW_EXTENSION}`
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    pipe: true,
-    enableExtensions: true,
-    handleDevToolsAsPage: true,
+  const browser = await launchChromium({
+    extensions,
     userDataDir,
     protocolTimeout: 120_000,
-    args: [...chromiumArgs(extensions), '--enable-precise-memory-info'],
+    extraArgs: ['--enable-precise-memory-info'],
   })
   const close = async () => {
     await browser.close().catch(() => {})

@@ -4,14 +4,9 @@ import { startPortRouter } from '../../extension/background/port-router'
 import { startContentRelay } from '../../extension/content/content-relay'
 import type { RuntimePort } from '../../extension/shared/runtime-port'
 import { FakeWindow, portPair } from '../support/fake-ports'
+import { PAGE_HELLO } from '../support/protocol-fixtures'
 
-const hello = envelope('to-panel', {
-  type: 'page-hello',
-  session: 's1',
-  url: 'http://localhost/',
-  title: 't',
-  engines: [],
-})
+const hello = PAGE_HELLO
 
 /** The extension's runtime as the relays see it: tabs with content relays, and panels. */
 function extension() {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { envelope, PANEL_PORT, PROTOCOL_VERSION } from '../../bridge/protocol'
+import { PANEL_PORT, PROTOCOL_VERSION } from '../../bridge/protocol'
 import { createPanelConnection, type PanelInbound } from '../../extension/panel/panel-connection'
 import { portPair } from '../support/fake-ports'
+import { PAGE_HELLO } from '../support/protocol-fixtures'
 import { ManualScheduler } from '../support/manual-scheduler'
 
-const hello = envelope('to-panel', {
-  type: 'page-hello',
-  session: 's1',
-  url: 'http://localhost/',
-  title: 't',
-  engines: [],
-})
+const hello = PAGE_HELLO
 
 /** The panel's connection with the background's end of its Port played by the test. */
 function connect() {

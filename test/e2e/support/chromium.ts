@@ -45,6 +45,28 @@ export function chromiumArgs(extensionDirs: string): string[] {
   ]
 }
 
+/**
+ * Headless Chromium with `extensions` (comma-separated folders) loaded unpacked, DevTools pages
+ * reachable as pages (the real panel), in a fresh profile.
+ */
+export function launchChromium(options: {
+  extensions: string
+  userDataDir: string
+  extraArgs?: string[]
+  protocolTimeout?: number
+}): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    pipe: true,
+    enableExtensions: true,
+    handleDevToolsAsPage: true,
+    userDataDir: options.userDataDir,
+    ...(options.protocolTimeout === undefined ? {} : { protocolTimeout: options.protocolTimeout }),
+    args: [...chromiumArgs(options.extensions), ...(options.extraArgs ?? [])],
+  })
+}
+
 export interface ExtensionBrowser {
   browser: Browser
   extensionId: string
@@ -58,15 +80,7 @@ export async function launchWithExtension(
     throw new Error(`${distDir} has no manifest.json: run npm run build first`)
   }
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'rsd-chromium-'))
-  const browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    pipe: true,
-    enableExtensions: true,
-    handleDevToolsAsPage: true,
-    userDataDir,
-    args: chromiumArgs(distDir),
-  })
+  const browser = await launchChromium({ extensions: distDir, userDataDir })
   const worker = await browser.waitForTarget(
     (target) =>
       target.type() === 'service_worker' && target.url().startsWith('chrome-extension://'),
