@@ -97,6 +97,7 @@ function engine(): Outcome {
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'trailing',
     },
     globalTables: new Set(),
     isOrganizationQuery: () => true,

@@ -86,6 +86,7 @@ function engineRun(changes: TableChange[], stepMs: number): number {
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'trailing',
     },
     globalTables: new Set(),
     isOrganizationQuery: () => true,

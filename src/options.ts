@@ -1,4 +1,4 @@
-import { DEDUP_MODES, type DedupBy, type TunableConfig } from './types'
+import { BATCH_MODES, type BatchMode, DEDUP_MODES, type DedupBy, type TunableConfig } from './types'
 
 export type TunableName = keyof TunableConfig
 
@@ -51,13 +51,21 @@ export const TUNABLE_OPTIONS: Readonly<Record<TunableName, OptionSpec>> = {
 export const TUNABLE_OPTION_NAMES = Object.keys(TUNABLE_OPTIONS) as TunableName[]
 
 export const DEFAULT_DEDUP_BY: DedupBy = 'event'
+export const DEFAULT_BATCH_MODE: BatchMode = 'leading'
+
+/** What each batch mode does, for the Config tab and the docs. */
+export const BATCH_MODE_DESCRIPTIONS: Readonly<Record<BatchMode, string>> = {
+  leading:
+    'a change after a quiet batchMs is applied at once; what follows within batchMs coalesces',
+  trailing: 'every change waits for the end of the batchMs window its batch opened',
+}
 
 /** What each dedup mode drops, for the Config tab and the docs. */
 export const DEDUP_MODE_DESCRIPTIONS: Readonly<Record<DedupBy, string>> = {
   event: 'the same change delivered twice (same event id, or same row, operation and commit time)',
   row: 'any second change to the same row within the window, whatever it was',
 }
-export { DEDUP_MODES }
+export { BATCH_MODES, DEDUP_MODES }
 
 export function isTunableName(name: unknown): name is TunableName {
   // hasOwn: a name such as '__proto__' or 'toString' must not reach the prototype.

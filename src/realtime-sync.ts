@@ -5,13 +5,13 @@ import {
   nextEngineId,
   registerEngine,
 } from './devtools-registry'
-import { DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
+import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
 import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
 import { SyncPipeline } from './sync-pipeline'
 import { Subscribable } from './subscribable'
-import type { DedupBy, EngineConfig, SyncEvent } from './types'
+import type { BatchMode, DedupBy, EngineConfig, SyncEvent } from './types'
 import { ENGINE_VERSION } from './version'
 
 /** Memberships that change over time, in the shape useSyncExternalStore also takes. */
@@ -38,6 +38,12 @@ export interface RealtimeSyncOptions {
    * same row within the window is dropped, whatever it was (src/options.ts).
    */
   dedupBy?: DedupBy
+  /**
+   * 'leading' (default): a change after a quiet batchMs is applied at once (a teammate's edit is
+   * on screen in milliseconds); what follows within batchMs coalesces. 'trailing': every change
+   * waits out the window its batch opened (fewer passes when changes trickle in just apart).
+   */
+  batchMode?: BatchMode
   /** Shown in the DevTools panel when a page has several engines. Default 'app'. */
   name?: string
   /** Tables without realtime; a resync leaves their queries alone. */
@@ -95,6 +101,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       batchMs: options.batchMs ?? TUNABLE_OPTIONS.batchMs.default,
       bufferSize: options.bufferSize ?? TUNABLE_OPTIONS.bufferSize.default,
       dedupBy: options.dedupBy ?? DEFAULT_DEDUP_BY,
+      batchMode: options.batchMode ?? DEFAULT_BATCH_MODE,
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),

@@ -53,7 +53,12 @@ export class SyncPipeline {
     this.localWrites = new LocalWrites(config.echoWindowMs)
     this.index = new QueryIndex(options.queryClient.getQueryCache())
     this.index.start()
-    this.batcher = new Batcher(scheduler, config.batchMs, (items) => this.flushBatch(items))
+    this.batcher = new Batcher(
+      scheduler,
+      config.batchMs,
+      (items, flush) => this.flushBatch(items, flush.leading),
+      config.batchMode,
+    )
   }
 
   getConfig(): EngineConfig {
@@ -225,7 +230,7 @@ export class SyncPipeline {
     this.log.append({ at: now, kind: 'malformed', orgId, reason, payload: preview })
   }
 
-  private flushBatch(items: Pending[]): void {
+  private flushBatch(items: Pending[], leading: boolean): void {
     const batchId = ++this.batchCount
     const matched = new Set<Query>()
     const causes: number[] = []
@@ -280,15 +285,18 @@ export class SyncPipeline {
     }
     this.invalidate([...matched], {
       table: tables.size === 1 ? [...tables][0] : undefined,
-      reason: `batch #${batchId}: ${describeCauses(items.length, resyncs.length)}`,
+      reason: leading
+        ? `batch #${batchId}, flushed at once (no pass in the last ${this.config.batchMs} ms): ${describeCauses(items.length, resyncs.length)}`
+        : `batch #${batchId}: ${describeCauses(items.length, resyncs.length)}`,
       batchId,
       causes,
+      ...(leading ? { leading } : {}),
     })
   }
 
   private invalidate(
     queries: Query[],
-    event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes'>,
+    event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes' | 'leading'>,
   ): void {
     const now = this.scheduler.now()
     const result = invalidateQueries(queries)

@@ -82,6 +82,8 @@ export interface SyncEvent {
   batchId?: number
   /** invalidated: seqs of the received/resync events this pass served. */
   causes?: number[]
+  /** invalidated: the pass ran at once, as no pass ran within batchMs (batchMode 'leading'). */
+  leading?: boolean
   /** invalidated: query keys invalidated; received: keys this event matched (filled at flush). */
   matchedKeys?: unknown[][]
   channel?: { topic: string; status: ChannelStatus }
@@ -122,8 +124,17 @@ export interface TunableConfig {
 export const DEDUP_MODES = ['event', 'row'] as const
 export type DedupBy = (typeof DEDUP_MODES)[number]
 
+/**
+ * When a batch flushes. 'leading' (default): a change after a quiet batchMs is applied at once,
+ * and what follows within batchMs coalesces into one pass at the window's end. 'trailing':
+ * every change waits for the window that its batch opened.
+ */
+export const BATCH_MODES = ['leading', 'trailing'] as const
+export type BatchMode = (typeof BATCH_MODES)[number]
+
 export interface EngineConfig extends TunableConfig {
   dedupBy: DedupBy
+  batchMode: BatchMode
 }
 
 export interface ChannelState {

@@ -63,7 +63,10 @@ type OptionalField = Exclude<keyof SyncEvent, 'seq' | 'at' | 'kind'>
 
 type FieldRule =
   | { type: 'text'; max: number; nullable?: boolean }
-  | { type: 'number' | 'seq' | 'count' | 'operation' | 'seqs' | 'keys' | 'channel' | 'any' }
+  | {
+      type:
+        'number' | 'seq' | 'count' | 'boolean' | 'operation' | 'seqs' | 'keys' | 'channel' | 'any'
+    }
 
 /** Every optional field of SyncEvent, in the schema's order (the compiler checks none is missing). */
 const FIELD_RULES = {
@@ -79,6 +82,7 @@ const FIELD_RULES = {
   relatedSeq: { type: 'seq' },
   batchId: { type: 'count' },
   causes: { type: 'seqs' },
+  leading: { type: 'boolean' },
   matchedKeys: { type: 'keys' },
   channel: { type: 'channel' },
   payload: { type: 'any' },
@@ -113,6 +117,8 @@ function judge(rule: FieldRule, x: unknown): number {
       return isSeq(x) ? ACCEPT : REJECT
     case 'count':
       return isCount(x) ? ACCEPT : REJECT
+    case 'boolean':
+      return typeof x === 'boolean' ? ACCEPT : REJECT
     case 'operation':
       return OPERATIONS.has(x) ? ACCEPT : REJECT
     case 'seqs':

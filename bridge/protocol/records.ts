@@ -6,7 +6,7 @@
  * JSON Schema (extension/shared/export-format.ts).
  */
 import * as v from 'valibot'
-import { DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
+import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
 import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
@@ -53,6 +53,9 @@ export const SyncEventSchema = v.pipe(
     relatedSeq: v.optional(seq),
     batchId: v.optional(count),
     causes: v.optional(v.pipe(v.array(seq), v.maxLength(LIMITS.causes))),
+    leading: v.optional(
+      v.pipe(v.boolean(), v.description('invalidated: ran at once, no pass within batchMs.')),
+    ),
     matchedKeys: v.optional(
       v.pipe(
         v.array(v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))),
@@ -94,6 +97,7 @@ export const EngineConfigSchema = v.object({
   batchMs: optionSchema('batchMs'),
   bufferSize: optionSchema('bufferSize'),
   dedupBy: v.optional(v.picklist(DEDUP_MODES)),
+  batchMode: v.optional(v.picklist(BATCH_MODES)),
 })
 
 export const ChannelStateSchema = v.object({

@@ -40,6 +40,7 @@ function pipelineWith(world: ReturnType<typeof createQueryWorld>, scheduler: Man
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'leading',
     },
     globalTables: new Set(),
     isOrganizationQuery: () => true,

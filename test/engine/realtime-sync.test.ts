@@ -227,6 +227,7 @@ describe('devtools registry', () => {
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'leading',
     })
     await sync.stop()
     expect(registry.engines.has(sync.id)).toBe(false)
@@ -295,6 +296,7 @@ describe('one facade, subscribable', () => {
       batchMs: TUNABLE_OPTIONS.batchMs.default,
       bufferSize: TUNABLE_OPTIONS.bufferSize.default,
       dedupBy: 'event',
+      batchMode: 'leading',
     })
     expect(() => sync.setOption('batchMs', TUNABLE_OPTIONS.batchMs.max + 1)).toThrow(
       /batchMs must be a whole number from 0 to 60,000 \(got 60001\)/,

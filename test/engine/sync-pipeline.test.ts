@@ -23,6 +23,7 @@ function setup(config: Partial<EngineConfig> = {}) {
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'leading',
       ...config,
     },
     globalTables: new Set(['profiles']),
@@ -116,8 +117,8 @@ describe('a change that passes the filters', () => {
 })
 
 describe('batching', () => {
-  it('coalesces changes within batchMs into one invalidation; each active query refetches once', () => {
-    const { world, pipeline, scheduler, events, last } = setup()
+  it("coalesces changes within batchMs into one invalidation; each active query refetches once (batchMode 'trailing')", () => {
+    const { world, pipeline, scheduler, events, last } = setup({ batchMode: 'trailing' })
     world.active(['deals', 'list'])
     for (const id of ['d1', 'd2', 'd3']) world.active(['deals', 'record', id])
     for (const [i, id] of ['d1', 'd2', 'd3', 'd1', 'd9'].entries()) {
@@ -135,13 +136,51 @@ describe('batching', () => {
     expect(world.totalFetches()).toBe(4)
   })
 
-  it('opens the window at the first change: a steady stream still flushes every batchMs', () => {
-    const { pipeline, scheduler, events } = setup()
-    for (let i = 0; i < 10; i++) {
-      pipeline.receive('org_acme', changePayload({ record_id: `d${i}` }))
-      scheduler.advance(100)
+  it('opens the window at the first change: a steady stream still flushes every batchMs, in both modes', () => {
+    for (const batchMode of ['trailing', 'leading'] as const) {
+      const { pipeline, scheduler, events } = setup({ batchMode })
+      for (let i = 0; i < 10; i++) {
+        pipeline.receive('org_acme', changePayload({ record_id: `d${i}` }))
+        scheduler.advance(100)
+      }
+      scheduler.advance(200)
+      // Leading: at once, then one pass per 200 ms window of the stream that follows.
+      expect({
+        batchMode,
+        passes: events().filter((e) => e.kind === 'invalidated').length,
+      }).toEqual({ batchMode, passes: batchMode === 'trailing' ? 5 : 6 })
     }
-    expect(events().filter((e) => e.kind === 'invalidated')).toHaveLength(5)
+  })
+
+  it("flushes an isolated change at once (batchMode 'leading', the default), and says so", () => {
+    const { world, pipeline, scheduler, events, last } = setup()
+    world.active(['deals', 'record', 'd1'])
+    pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(0)
+    scheduler.advance(0)
+    expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
+    expect(last('invalidated')).toMatchObject({ leading: true })
+    expect(last('invalidated')?.reason).toMatch(
+      /^batch #1, flushed at once \(no pass in the last 200 ms\): 1 change coalesced/,
+    )
+    expect(events().find((e) => e.kind === 'received')?.batchId).toBe(last('invalidated')?.batchId)
+  })
+
+  it('turns a burst of five changes within batchMs into at most two passes, the second at the end of the window', () => {
+    const { world, pipeline, scheduler, events } = setup()
+    world.active(['deals', 'list'])
+    for (let i = 0; i < 5; i++) {
+      pipeline.receive('org_acme', changePayload({ record_id: `d${i}` }))
+      scheduler.advance(40)
+    }
+    scheduler.advance(200)
+    const passes = events().filter((e) => e.kind === 'invalidated')
+    expect(passes.map((pass) => [pass.causes?.length, pass.leading === true])).toEqual([
+      [1, true],
+      [4, false],
+    ])
+    expect(passes[1]!.at - passes[0]!.at).toBe(200)
+    expect(world.fetches(['deals', 'list'])).toBe(2)
   })
 
   it('refetches again for a second change to the same row after the batch (the seed lost it)', () => {

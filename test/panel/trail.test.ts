@@ -79,6 +79,28 @@ describe('received → batch → keys', () => {
     expect(steps[3]?.keys).toEqual([['contacts', 'list']])
   })
 
+  it('explains a leading-edge flush: the change did not wait for the batch window', () => {
+    const pass = row(
+      invalidated(2, [1], PASS_KEYS, {
+        at: T0 + 3,
+        batchId: 5,
+        leading: true,
+        reason: 'batch #5, flushed at once (no pass in the last 200 ms): 1 change coalesced',
+      }),
+    )
+    const change = row(received(1, { table: 'contacts', recordId: 'c5' }), pass)
+    const steps = decisionTrail(change, context([change, pass]))
+    expect(steps[2]).toMatchObject({
+      title: 'Batch #5',
+      text: `Flushed at once in batch #5, 2 ms after it arrived (at ${formatTime(T0 + 3)}): no invalidation pass ran in the last batch window (batchMs), so it did not wait for one.`,
+      detail: 'batch #5, flushed at once (no pass in the last 200 ms): 1 change coalesced',
+    })
+    const passSteps = decisionTrail(pass, context([change, pass]))
+    expect(passSteps[0]?.text).toBe(
+      `Batch #5 flushed at once at ${formatTime(T0 + 3)}: no pass ran in the last batch window (batchMs), so the change did not wait for one.`,
+    )
+  })
+
   it('uses the keys an event already carries (a snapshot after its flush)', () => {
     const change = row(received(1, { batchId: 4, matchedKeys: [['deals', 'list']] }))
     expect(verdict(change)).toBe('batch #4 → 1 key')

@@ -1,5 +1,7 @@
 import { type FormEvent, useState } from 'react'
 import {
+  BATCH_MODE_DESCRIPTIONS,
+  BATCH_MODES,
   DEDUP_MODE_DESCRIPTIONS,
   DEDUP_MODES,
   TUNABLE_OPTION_NAMES,
@@ -48,6 +50,18 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
               <td className="mono">{config.dedupBy ?? '—'}</td>
               <td colSpan={2} className="option-help">
                 {DEDUP_MODES.map((mode) => `'${mode}' drops ${DEDUP_MODE_DESCRIPTIONS[mode]}`).join(
+                  '; ',
+                )}
+                . Set in code only.
+              </td>
+            </tr>
+            <tr>
+              <th scope="row" className="mono">
+                batchMode
+              </th>
+              <td className="mono">{config.batchMode ?? '—'}</td>
+              <td colSpan={2} className="option-help">
+                {BATCH_MODES.map((mode) => `'${mode}': ${BATCH_MODE_DESCRIPTIONS[mode]}`).join(
                   '; ',
                 )}
                 . Set in code only.

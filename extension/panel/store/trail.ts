@@ -209,7 +209,9 @@ function batchAndKeys(row: EventRow): TrailStep[] {
     steps.push({
       tone: 'batch',
       title: `Batch #${served.batchId ?? '?'}`,
-      text: `Coalesced into batch #${served.batchId ?? '?'} with ${plural(others, 'other event')}, flushed ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}).`,
+      text: served.leading
+        ? `Flushed at once in batch #${served.batchId ?? '?'}, ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}): no invalidation pass ran in the last batch window (batchMs), so it did not wait for one.`
+        : `Coalesced into batch #${served.batchId ?? '?'} with ${plural(others, 'other event')}, flushed ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}).`,
       detail: served.reason,
       links: [{ seq: served.seq, label: `#${served.seq} invalidation` }],
     })
@@ -332,7 +334,9 @@ function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
       text:
         causes.length === 0
           ? `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
-          : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`,
+          : event.leading
+            ? `${label} flushed at once at ${formatTime(event.at)}: no pass ran in the last batch window (batchMs), so ${causes.length === 1 ? 'the change' : `these ${causes.length} events`} did not wait for one.`
+            : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`,
       detail: event.reason,
       links: links.length > 0 ? links : undefined,
       moreLinks: causes.length > MAX_LINKS ? causes.length - MAX_LINKS : undefined,

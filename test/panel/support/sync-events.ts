@@ -75,6 +75,7 @@ export function engineState(state: Partial<EngineState> = {}): EngineState {
       batchMs: 200,
       bufferSize: 10_000,
       dedupBy: 'event',
+      batchMode: 'leading',
     },
     channels: [],
     metrics: [],
