@@ -1,6 +1,6 @@
 /**
  * `npm run bench:demo`: the demo's figures. Alice's write → Bob's screen in real Chromium
- * (200 writes, split into commit → received, batch wait, refetch, render), then the seed's
+ * (200 writes, split into commit → received, batch wait, refetch, render), then the load
  * scenario of 500 simulated users for 60 s (granular vs table-wide refetches, per-minute metrics).
  */
 import { loadavg } from 'node:os'

@@ -51,7 +51,7 @@ function floorRun(changes: TableChange[], stepMs: number): number {
 }
 
 /**
- * The floor of research/perf-anchors.md: the seed's row-keyed dedup Map and echo Set
+ * The floor of research/perf-anchors.md: the original row-keyed dedup Map and echo Set
  * (template-literal keys), as most apps write it.
  */
 function rowKeyedFloorRun(changes: TableChange[], stepMs: number): number {

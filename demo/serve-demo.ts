@@ -36,6 +36,7 @@ export function serveDemo(options: ServeDemoOptions): Promise<Site> {
 }
 
 /** The URL of the demo signed in as `email`. */
-export function demoUrl(site: Site, email: string, route = '#/deals'): string {
-  return `${site.url}/?user=${encodeURIComponent(email).replace('%40', '@')}${route}`
+/** `query`: more parameters, each `&name=value` (e.g. `&batchMode=trailing`). */
+export function demoUrl(site: Site, email: string, route = '#/deals', query = ''): string {
+  return `${site.url}/?user=${encodeURIComponent(email).replace('%40', '@')}${query}${route}`
 }

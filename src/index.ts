@@ -34,6 +34,7 @@ export type { Scheduler } from './scheduler'
 export { systemScheduler } from './scheduler'
 export type { RealtimeChannelLike, SupabaseRealtimeLike } from './supabase-realtime'
 export {
+  BATCH_MODES,
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
   ENGINE_CHANNEL_STATUSES,
@@ -41,6 +42,7 @@ export {
   SYNC_EVENT_KINDS,
 } from './types'
 export type {
+  BatchMode,
   ChangeOperation,
   ChannelState,
   ChannelStatus,

@@ -1,3 +1,5 @@
+import { BATCH_MODES, type BatchMode } from 'realtime-sync-devtools'
+
 /**
  * Which user a window shows lives in the URL (`?user=<email>`), so two windows can be two
  * users. The hash is the route and survives a user switch.
@@ -6,6 +8,15 @@
 export function userFromUrl(): string | null {
   const user = new URLSearchParams(window.location.search).get('user')?.trim()
   return user ? user : null
+}
+
+/**
+ * `?batchMode=trailing` runs the engine with the trailing-only batch rule (the default is
+ * 'leading'), so the two can be compared side by side; anything else is the default.
+ */
+export function batchModeFromUrl(): BatchMode | undefined {
+  const mode = new URLSearchParams(window.location.search).get('batchMode')
+  return BATCH_MODES.find((known) => known === mode)
 }
 
 export function organizationFromUrl(): string | null {

@@ -8,7 +8,7 @@ import { ScreenMessage } from '../ui/screen-message'
 import { publishDemoGlobal } from './demo-global'
 import { OrganizationContext, type OrganizationState } from './organization-context'
 import { useDemoSession } from './session-context'
-import { organizationFromUrl, rememberOrganization } from './url'
+import { batchModeFromUrl, organizationFromUrl, rememberOrganization } from './url'
 
 const NO_IDS: string[] = []
 
@@ -84,6 +84,7 @@ export function Workspace() {
       userId={userId}
       organizationIds={organizationIds}
       name="demo-crm"
+      batchMode={batchModeFromUrl()}
     >
       <OrganizationContext.Provider value={state}>
         <Shell />

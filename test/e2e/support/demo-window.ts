@@ -12,10 +12,11 @@ export async function openDemoWindow(
   site: Site,
   email: string,
   route: string,
+  query = '',
 ): Promise<Page> {
   const page = await browser.newPage({ type: 'window' })
   await page.setViewport({ width: 900, height: 760 })
-  await page.goto(demoUrl(site, email, route))
+  await page.goto(demoUrl(site, email, route, query))
   await page
     .waitForFunction(
       () => document.querySelector('[data-testid=realtime-status]')?.textContent === 'live',
