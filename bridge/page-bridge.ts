@@ -112,7 +112,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     const snapshot = engine.readEvents(Number.MAX_SAFE_INTEGER)
     const state: EngineState = {
       config: engine.getConfig(),
-      channels: [...engine.getChannels()],
+      channels: engine.getChannels(),
       metrics: engine.getMetrics(),
       dropped: snapshot.dropped,
       lastSeq: snapshot.lastSeq,
@@ -120,7 +120,8 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     post({ type: 'engine-state', session, engineId: engine.id, data: JSON.stringify(state) })
   }
 
-  const sendEvents = (engineId: string, events: SyncEvent[], snapshot: boolean) => {
+  const sendEvents = (stream: Stream, events: SyncEvent[], snapshot: boolean) => {
+    const engineId = stream.engine.id
     for (let i = 0; i < events.length || (snapshot && i === 0); i += MAX_EVENTS_PER_BATCH) {
       const batch = events.slice(i, i + MAX_EVENTS_PER_BATCH)
       post({ type: 'events', session, engineId, snapshot, data: serialize(batch) })
@@ -128,8 +129,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     if (snapshot) return
     // A live batch starts the throttle's window, whoever sent it; the metrics changed with it.
     flushes.markRun()
-    const stream = streams.get(engineId)
-    if (stream !== undefined) stateChanged(stream)
+    stateChanged(stream)
   }
 
   /** Engines whose state changed since it was last sent. */
@@ -153,7 +153,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       if (stream.pending.length === 0) continue
       const events = stream.pending
       stream.pending = []
-      sendEvents(stream.engine.id, events, false)
+      sendEvents(stream, events, false)
     }
   }
 
@@ -173,7 +173,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     if (stream.pending.length >= MAX_EVENTS_PER_BATCH) {
       const events = stream.pending
       stream.pending = []
-      sendEvents(stream.engine.id, events, false)
+      sendEvents(stream, events, false)
     } else {
       flushes.request()
     }
@@ -184,7 +184,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     entry.unsubscribe?.()
     entry.pending = []
     sendState(entry)
-    sendEvents(entry.engine.id, entry.engine.readEvents(since).events, true)
+    sendEvents(entry, entry.engine.readEvents(since).events, true)
     entry.unsubscribe = entry.engine.subscribeEvents(onLiveEvent(entry))
     entry.unsubscribeState ??= entry.engine.subscribe(() => stateChanged(entry))
   }

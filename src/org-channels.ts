@@ -114,13 +114,14 @@ export class OrgChannels {
   private removeUndesired(): Promise<unknown>[] {
     const desired = new Set(this.stopped ? [] : this.desired)
     const removals: Promise<unknown>[] = []
+    const before = this.entries.size
     for (const [orgId, entry] of this.entries) {
       if (desired.has(orgId)) continue
       this.entries.delete(orgId)
-      this.changed()
       const removal = this.remove(entry)
       if (removal !== undefined) removals.push(removal)
     }
+    if (this.entries.size !== before) this.changed()
     return removals
   }
 
@@ -138,10 +139,10 @@ export class OrgChannels {
         state: { orgId, topic: topicFor(orgId), status: 'AUTHORIZING', subscribedCount: 0 },
       }
       this.entries.set(orgId, entry)
-      this.changed()
       added.push(entry)
     }
     if (added.length === 0) return
+    this.changed()
 
     try {
       await this.supabase.realtime.setAuth()
@@ -206,13 +207,13 @@ export class OrgChannels {
   private retryAuth(entries: Entry[], error: unknown): void {
     const delay = this.authRetry.next()
     for (const entry of entries) {
+      // Gone from the list before its status is told: one change, not two.
+      this.entries.delete(entry.state.orgId)
       this.setStatus(
         entry,
         'AUTH_ERROR',
         `supabase.realtime.setAuth() failed, retrying in ${delay} ms: ${errorMessage(error)}`,
       )
-      this.entries.delete(entry.state.orgId)
-      this.changed()
     }
     this.retryTimer = this.scheduler.setTimeout(() => {
       this.retryTimer = undefined

@@ -53,14 +53,15 @@ export function createLeadingThrottle(options: LeadingThrottleOptions): LeadingT
   return {
     request() {
       // The bridge requests once per event: with a run already due, read no clock.
+      let now: number | undefined
       let quiet = false
       if (options.leadingAfterQuiet === true) {
-        const at = scheduler.now()
-        quiet = at - lastRequestAt >= windowMs
-        lastRequestAt = at
+        now = scheduler.now()
+        quiet = now - lastRequestAt >= windowMs
+        lastRequestAt = now
       }
       if (pending !== undefined) return
-      const now = scheduler.now()
+      now ??= scheduler.now()
       const wait = lastRunAt + windowMs - now
       if (!quiet && wait > 0) {
         pending = scheduler.setTimeout(runNow, wait)

@@ -112,7 +112,7 @@ export const ChannelStateSchema = v.object({
 /** What an `engine-state` message carries (as JSON) besides the events. */
 export interface EngineState {
   config: EngineConfig
-  channels: ChannelState[]
+  channels: readonly ChannelState[]
   metrics: MinuteMetrics[]
   /** Events that fell off the engine's ring: never silent loss. */
   dropped: number

@@ -43,34 +43,35 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
                 onApply={(value) => store.setOption(name, value)}
               />
             ))}
-            <tr>
-              <th scope="row" className="mono">
-                dedupBy
-              </th>
-              <td className="mono">{config.dedupBy ?? '—'}</td>
-              <td colSpan={2} className="option-help">
-                {DEDUP_MODES.map((mode) => `'${mode}' drops ${DEDUP_MODE_DESCRIPTIONS[mode]}`).join(
-                  '; ',
-                )}
-                . Set in code only.
-              </td>
-            </tr>
-            <tr>
-              <th scope="row" className="mono">
-                batchMode
-              </th>
-              <td className="mono">{config.batchMode ?? '—'}</td>
-              <td colSpan={2} className="option-help">
-                {BATCH_MODES.map((mode) => `'${mode}': ${BATCH_MODE_DESCRIPTIONS[mode]}`).join(
-                  '; ',
-                )}
-                . Set in code only.
-              </td>
-            </tr>
+            <CodeOnlyRow
+              name="dedupBy"
+              value={config.dedupBy}
+              help={DEDUP_MODES.map((mode) => `'${mode}' drops ${DEDUP_MODE_DESCRIPTIONS[mode]}`)}
+            />
+            <CodeOnlyRow
+              name="batchMode"
+              value={config.batchMode}
+              help={BATCH_MODES.map((mode) => `'${mode}': ${BATCH_MODE_DESCRIPTIONS[mode]}`)}
+            />
           </tbody>
         </table>
       )}
     </div>
+  )
+}
+
+/** An option set in code (a mode, not a number): shown with what each of its values does. */
+function CodeOnlyRow({ name, value, help }: { name: string; value?: string; help: string[] }) {
+  return (
+    <tr>
+      <th scope="row" className="mono">
+        {name}
+      </th>
+      <td className="mono">{value ?? '—'}</td>
+      <td colSpan={2} className="option-help">
+        {help.join('; ')}. Set in code only.
+      </td>
+    </tr>
   )
 }
 
