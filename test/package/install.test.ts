@@ -34,6 +34,18 @@ async function npm(args: string[], cwd: string) {
   return run('npm', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env } })
 }
 
+/**
+ * What `npm pack --json` reports. Its stdout also carries the prepack build's output, coloured
+ * when the CI forces colour, and an escape sequence holds a '[' too: the report is the array
+ * npm prints from a line of its own.
+ */
+async function npmPack<T>(args: string[]): Promise<T[]> {
+  const { stdout } = await npm(['pack', '--json', ...args], ROOT)
+  const start = stdout.search(/^\[$/m)
+  if (start < 0) throw new Error(`npm pack printed no JSON report:\n${stdout}`)
+  return JSON.parse(stdout.slice(start)) as T[]
+}
+
 /** The fenced code blocks of the README's "Using the engine" section, in order. */
 function readmeUsageBlocks(): { lang: string; code: string }[] {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
@@ -48,8 +60,7 @@ function readmeUsageBlocks(): { lang: string; code: string }[] {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'rsd-package-'))
-  const { stdout } = await npm(['pack', '--json', '--pack-destination', work], ROOT)
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string }[]
+  const [packed] = await npmPack<{ filename: string }>(['--pack-destination', work])
   tarball = path.join(work, packed!.filename)
 }, 180_000)
 
@@ -59,10 +70,7 @@ afterAll(() => {
 
 describe('the npm package', () => {
   it('packs only what an app needs', async () => {
-    const { stdout } = await npm(['pack', '--dry-run', '--json'], ROOT)
-    const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as {
-      files: { path: string }[]
-    }[]
+    const [info] = await npmPack<{ files: { path: string }[] }>(['--dry-run'])
     const files = info!.files.map((file) => file.path).sort()
     expect(
       files.every((file) =>
