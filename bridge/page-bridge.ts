@@ -10,6 +10,7 @@ import { createLeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
 import {
   type EngineState,
+  encodeEventBatch,
   envelope,
   foreignVersion,
   MAX_EVENTS_PER_BATCH,
@@ -58,8 +59,11 @@ export interface PageBridgeOptions {
 
 interface Stream {
   engine: DevtoolsEngine
-  pending: SyncEvent[]
-  /** The live events subscription, while streaming. */
+  /** The last seq the panel was sent (snapshot or live). */
+  sentSeq: number
+  /** The engine's last seq, as its appends told. */
+  appendedSeq: number
+  /** The live appends subscription, while streaming. */
   unsubscribe?: () => void
   /** The engine's state changes, while a panel listens (paused too). */
   unsubscribeState?: () => void
@@ -68,9 +72,10 @@ interface Stream {
 /**
  * The page end of the DevTools path, in the MAIN world. It does nothing until a panel sends
  * `connect`: no listener on any engine, nothing serialized or posted. Then it sends a snapshot of
- * each engine's ring after the panel's last seq, and live batches (one JSON string each, at most
- * MAX_EVENTS_PER_BATCH events: at the end of the task when idle, else at most one per `flushMs`),
- * until `disconnect`.
+ * each engine's ring after the panel's last seq, and live batches (one string each in the form of
+ * event-codec.ts, at most MAX_EVENTS_PER_BATCH events: at the end of the task when idle, else at
+ * most one per `flushMs`), until `disconnect`. Live, an engine only tells the bridge its new last
+ * seq per event; the events are read from its ring and encoded once per batch.
  */
 export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   const { window: page, scheduler } = options
@@ -124,9 +129,17 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     const engineId = stream.engine.id
     for (let i = 0; i < events.length || (snapshot && i === 0); i += MAX_EVENTS_PER_BATCH) {
       const batch = events.slice(i, i + MAX_EVENTS_PER_BATCH)
-      post({ type: 'events', session, engineId, snapshot, data: serialize(batch) })
+      post({ type: 'events', session, engineId, snapshot, data: encodeEventBatch(batch) })
     }
-    if (snapshot) return
+  }
+
+  /** What the engine appended since the last batch, read from its ring. */
+  const sendLive = (stream: Stream) => {
+    const events = stream.engine.readEvents(stream.sentSeq).events
+    stream.sentSeq = stream.appendedSeq
+    if (events.length === 0) return
+    stream.sentSeq = Math.max(stream.sentSeq, events[events.length - 1]!.seq)
+    sendEvents(stream, events, false)
     // A live batch starts the throttle's window, whoever sent it; the metrics changed with it.
     flushes.markRun()
     stateChanged(stream)
@@ -150,10 +163,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
 
   const sendPending = () => {
     for (const stream of streams.values()) {
-      if (stream.pending.length === 0) continue
-      const events = stream.pending
-      stream.pending = []
-      sendEvents(stream, events, false)
+      if (stream.appendedSeq > stream.sentSeq) sendLive(stream)
     }
   }
 
@@ -168,24 +178,27 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     sendPending()
   }
 
-  const onLiveEvent = (stream: Stream) => (event: SyncEvent) => {
-    stream.pending.push(event)
-    if (stream.pending.length >= MAX_EVENTS_PER_BATCH) {
-      const events = stream.pending
-      stream.pending = []
-      sendEvents(stream, events, false)
-    } else {
-      flushes.request()
-    }
+  const onAppend = (stream: Stream) => (lastSeq: number) => {
+    stream.appendedSeq = lastSeq
+    if (lastSeq - stream.sentSeq >= MAX_EVENTS_PER_BATCH) sendLive(stream)
+    else flushes.request()
   }
+
+  /** An engine of 0.2.0 has no subscribeAppends: its events tell their seq. */
+  const watchAppends = (engine: DevtoolsEngine, listener: (lastSeq: number) => void) =>
+    engine.subscribeAppends
+      ? engine.subscribeAppends(listener)
+      : engine.subscribeEvents((event) => listener(event.seq))
 
   /** Snapshot after `since`, then live: in one tick, so no event falls between the two. */
   const stream = (entry: Stream, since: number) => {
     entry.unsubscribe?.()
-    entry.pending = []
     sendState(entry)
-    sendEvents(entry, entry.engine.readEvents(since).events, true)
-    entry.unsubscribe = entry.engine.subscribeEvents(onLiveEvent(entry))
+    const snapshot = entry.engine.readEvents(since)
+    sendEvents(entry, snapshot.events, true)
+    entry.sentSeq = Math.max(since, snapshot.lastSeq)
+    entry.appendedSeq = entry.sentSeq
+    entry.unsubscribe = watchAppends(entry.engine, onAppend(entry))
     entry.unsubscribeState ??= entry.engine.subscribe(() => stateChanged(entry))
   }
 
@@ -193,7 +206,6 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     for (const entry of streams.values()) {
       entry.unsubscribe?.()
       entry.unsubscribe = undefined
-      entry.pending = []
     }
     flushes.cancel()
   }
@@ -280,7 +292,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
 
   const stopWatching = watchEngines((change) => {
     if (change.type === 'register') {
-      const entry: Stream = { engine: change.engine, pending: [] }
+      const entry: Stream = { engine: change.engine, sentSeq: 0, appendedSeq: 0 }
       streams.set(change.engine.id, entry)
       if (listening) {
         hello()
@@ -307,26 +319,6 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       stopWatching()
       page.removeEventListener('message', onMessage)
     },
-  }
-}
-
-/**
- * One JSON string per batch. A value JSON cannot carry (a BigInt in a payload) costs that
- * event its payload, not the batch.
- */
-function serialize(events: SyncEvent[]): string {
-  try {
-    return JSON.stringify(events)
-  } catch {
-    return `[${events
-      .map((event) => {
-        try {
-          return JSON.stringify(event)
-        } catch {
-          return JSON.stringify({ ...event, payload: '[payload not serializable]' })
-        }
-      })
-      .join(',')}]`
   }
 }
 

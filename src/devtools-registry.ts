@@ -36,6 +36,12 @@ export interface DevtoolsEngine {
   subscribe(listener: (change: EngineChange) => void): () => void
   /** Live events. Nothing is copied or posted while no one subscribes. */
   subscribeEvents(listener: (event: SyncEvent) => void): () => void
+  /**
+   * Told the new last seq at each append, with nothing completed or copied: a reader that
+   * batches (the bridge) reads what it was told about with readEvents, once per batch. Engines
+   * of 0.2.0 lack it (the bridge then listens with subscribeEvents).
+   */
+  subscribeAppends?(listener: (lastSeq: number) => void): () => void
   clear(): void
   /** console.table of the newest events, for debugging without the extension. */
   print(limit?: number): void

@@ -5,6 +5,7 @@ import type { SyncEvent } from './types'
 /** An event before the log numbers it (a `seq` already present is overwritten). */
 export type SyncEventInit = Omit<SyncEvent, 'seq'> & { seq?: number }
 export type EventListener = (event: SyncEvent) => void
+export type AppendListener = (lastSeq: number) => void
 
 export interface EventLogSnapshot {
   events: SyncEvent[]
@@ -17,7 +18,8 @@ export interface EventLogSnapshot {
 /**
  * The engine's memory: a ring of the newest `capacity` events, seq strictly increasing.
  * Appending costs one slot write; listeners (the devtools bridge) are only called when present,
- * so with DevTools closed nothing is copied or serialized.
+ * so with DevTools closed nothing is copied or serialized. An append listener is told the seq
+ * only: a reader that batches pays per batch, not per event.
  */
 export class EventLog extends Subscribable<EventListener> {
   private ring: (SyncEvent | undefined)[]
@@ -26,6 +28,7 @@ export class EventLog extends Subscribable<EventListener> {
   private count = 0
   private nextSeq = 1
   private droppedCount = 0
+  private readonly appendListeners = new Set<AppendListener>()
 
   /**
    * @param complete fills derived fields (latency) when an event leaves the log: on read and
@@ -63,7 +66,18 @@ export class EventLog extends Subscribable<EventListener> {
       this.complete(event)
       for (const listener of this.listeners) listener(event)
     }
+    if (this.appendListeners.size > 0) {
+      for (const listener of this.appendListeners) listener(event.seq)
+    }
     return event
+  }
+
+  /** Told each new last seq; the event itself is read later (read), completed then. */
+  subscribeAppends(listener: AppendListener): () => void {
+    this.appendListeners.add(listener)
+    return () => {
+      this.appendListeners.delete(listener)
+    }
   }
 
   /** Events with seq > sinceSeq still in the ring, oldest first. */

@@ -73,6 +73,7 @@ export interface RealtimeSync extends DevtoolsEngine {
   setOption(name: TunableName, value: number): EngineConfig
   /** The events the log holds after `sinceSeq`: readEvents(sinceSeq).events. */
   getEvents(sinceSeq?: number): SyncEvent[]
+  subscribeAppends(listener: (lastSeq: number) => void): () => void
   /** Run the pending invalidation batch now. */
   flush(): void
   /** Leave every channel and unregister; resolves when the channels are removed. */
@@ -151,6 +152,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     getChannels: () => channels.states(),
     subscribe: changes.subscribe,
     subscribeEvents: (listener) => pipeline.log.subscribe(listener),
+    subscribeAppends: (listener) => pipeline.log.subscribeAppends(listener),
     clear() {
       pipeline.clearLog()
       changes.notify('cleared')

@@ -28,7 +28,7 @@ export async function panelAlone(
     'the panel did not receive the warm-up events',
   )
   const sample = await bench.tab.evaluate(() =>
-    (window as unknown as { __bench: BenchApi }).__bench.sampleEvent(),
+    (window as unknown as { __bench: BenchApi }).__bench.sampleRows(),
   )
   return bench.panel.evaluate(
     async (sample, lastSeq, rate, durationMs) => {
@@ -42,8 +42,7 @@ export async function panelAlone(
         return (e?.held ?? 0) + (e?.capDropped ?? 0) + (e?.gapMissing ?? 0)
       }
       const base = counted()
-      const sampleSeq = JSON.parse(sample).seq as number
-      const [head, tail] = sample.split(`"seq":${sampleSeq},`) as [string, string]
+      const { mask, tail, next } = sample
       let seq = lastSeq
       const longTasks: number[] = []
       const observer = new PerformanceObserver((list) => {
@@ -58,8 +57,10 @@ export async function panelAlone(
           const due = Math.floor((elapsed * rate) / 1_000)
           while (sent < due) {
             const n = Math.min(1_000, due - sent)
-            const parts: string[] = []
-            for (let i = 0; i < n; i++) parts.push(`${head}"seq":${++seq},${tail}`)
+            // The batch form of bridge/protocol/event-codec.ts, as the bridge writes it.
+            const parts: string[] = [`1,[${mask},${seq + 1},${tail.slice(1)}`]
+            for (let i = 1; i < n; i++) parts.push(next)
+            seq += n
             store.receive({
               type: 'events',
               session,

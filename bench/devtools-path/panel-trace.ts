@@ -47,8 +47,11 @@ export function startPanelTrace(panel: Frame): Promise<void> {
     store.receive = (message) => {
       const now = Date.now()
       if (message.type === 'events' && !message.snapshot) {
-        const events = JSON.parse(message.data) as { seq: number }[]
-        if (events.length > 0) received.push([now, events[0]!.seq, events.at(-1)!.seq])
+        // The batch form (bridge/protocol/event-codec.ts): [format, row…]; a live batch's first
+        // row carries its seq (row[1]) and the rest follow it one by one (the ring's order).
+        const rows = JSON.parse(message.data) as [number, ...[number, number][]]
+        const first = rows[1]?.[1]
+        if (first !== undefined) received.push([now, first, first + rows.length - 2])
       }
       receive(message)
     }

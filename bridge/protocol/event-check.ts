@@ -30,8 +30,8 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
   // order, runs off its end (keys are interned strings: each comparison is a pointer's).
   let next = 0
   for (const key in input) {
-    while (next < FIELD_ORDER.length && FIELD_ORDER[next] !== key) next++
-    if (next === FIELD_ORDER.length) return checkAndCopy(input)
+    while (next < SYNC_EVENT_FIELDS.length && SYNC_EVENT_FIELDS[next] !== key) next++
+    if (next === SYNC_EVENT_FIELDS.length) return checkAndCopy(input)
     const index = next++
     if (index < REQUIRED) continue
     const x = input[key]
@@ -97,7 +97,12 @@ const OPTIONAL_FIELDS = Object.entries(FIELD_RULES).map(([name, rule]) => ({
 const REQUIRED = 3
 
 /** Every key of SyncEvent, in the schema's order. */
-const FIELD_ORDER = ['seq', 'at', 'kind', ...OPTIONAL_FIELDS.map((field) => field.name)]
+export const SYNC_EVENT_FIELDS: readonly string[] = [
+  'seq',
+  'at',
+  'kind',
+  ...OPTIONAL_FIELDS.map((field) => field.name),
+]
 
 const ACCEPT = 0
 const REJECT = 1

@@ -13,7 +13,8 @@ import * as v from 'valibot'
 import { TUNABLE_OPTION_NAMES, TUNABLE_OPTIONS } from '../../src/options'
 
 export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
-export const PROTOCOL_VERSION = 1
+/** 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). */
+export const PROTOCOL_VERSION = 2
 
 /** A batch never carries more than this many events (split when larger). */
 export const MAX_EVENTS_PER_BATCH = 1_000
@@ -54,7 +55,8 @@ const PageHello = v.object({
 })
 
 /**
- * A batch of events of one engine, oldest first, as a JSON string of SyncEvent[] (records.ts).
+ * A batch of events of one engine, oldest first: SyncEvents (records.ts) in the compact batch
+ * form of event-codec.ts, as one JSON string.
  * `snapshot: true` answers a `connect`: the events the ring holds after the panel's last seq.
  */
 const EventBatch = v.object({

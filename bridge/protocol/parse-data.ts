@@ -1,11 +1,13 @@
 /**
  * Validation of what the page sends inside `events` and `engine-state` messages (JSON strings
- * the relays never look into), done once, by the panel. Never throws: an unusable batch or event
+ * the relays never look into; events in the batch form of event-codec.ts), done once, by the
+ * panel. Never throws: an unusable batch or event
  * is counted as rejected, with a reason for the status line, and never rendered.
  */
 import * as v from 'valibot'
 import { errorMessage } from '../../src/error-message'
 import type { SyncEvent } from '../../src/types'
+import { decodeEventBatch } from './event-codec'
 import { checkSyncEvent } from './event-check'
 import { describeIssues } from './issues'
 import { EngineStateSchema, SyncEventSchema, type ValidEngineState } from './records'
@@ -25,26 +27,31 @@ export function parseEventBatch(data: string): ParsedEvents {
   } catch (error) {
     return { events: [], rejected: 1, error: `a batch is not JSON (${errorMessage(error)})` }
   }
-  if (!Array.isArray(json)) {
-    return { events: [], rejected: 1, error: 'a batch is not an array of events' }
-  }
+  const decoded = decodeEventBatch(json)
+  if (!decoded.ok) return { events: [], rejected: 1, error: decoded.error }
   const events: SyncEvent[] = []
   let rejected = 0
   let error: string | undefined
-  for (let i = 0; i < json.length; i++) {
-    const event = checkSyncEvent(json[i])
+  for (let i = 0; i < decoded.events.length; i++) {
+    const candidate = decoded.events[i]
+    if (candidate === undefined) {
+      rejected++
+      error ??= `event at index ${i}: not a well-formed row of the batch`
+      continue
+    }
+    const event = checkSyncEvent(candidate)
     if (event !== undefined) {
       events.push(event)
       continue
     }
     // Rejected by the fast check: the schema (which agrees) says why.
-    const result = v.safeParse(SyncEventSchema, json[i])
+    const result = v.safeParse(SyncEventSchema, candidate)
     if (result.success) {
       events.push(result.output)
       continue
     }
     rejected++
-    error ??= `event ${describeSeq(json[i], i)}: ${describeIssues(result.issues)}`
+    error ??= `event ${describeSeq(candidate, i)}: ${describeIssues(result.issues)}`
   }
   // Out-of-order seqs inside one batch would break continuity: keep the batch in seq order.
   for (let i = 1; i < events.length; i++) {

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startPageBridge } from '../../bridge/page-bridge'
-import { type EngineState, envelope, type ToPage, type ToPanel } from '../../bridge/protocol'
+import {
+  type EngineState,
+  envelope,
+  PROTOCOL_VERSION,
+  parseEventBatch,
+  type ToPage,
+  type ToPanel,
+} from '../../bridge/protocol'
 import { DEVTOOLS_GLOBAL } from '../../src/devtools-registry'
 import { createRealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
@@ -9,6 +16,13 @@ import { FakeSupabase, settle } from '../support/fake-supabase'
 import { FakeWindow } from '../support/fake-ports'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
+
+/** A batch's events as the panel decodes them: every one of them accepted. */
+function decoded(data: string): SyncEvent[] {
+  const parsed = parseEventBatch(data)
+  expect(parsed.rejected).toBe(0)
+  return parsed.events
+}
 
 const stops: (() => unknown)[] = []
 afterEach(async () => {
@@ -65,7 +79,7 @@ async function setup() {
   const events = () =>
     toPanel()
       .filter((m): m is Extract<ToPanel, { type: 'events' }> => m.type === 'events')
-      .flatMap((m) => JSON.parse(m.data) as SyncEvent[])
+      .flatMap((m) => decoded(m.data))
   const command = (message: ToPage) => page.postMessage(envelope('to-page', message))
   const states = () =>
     toPanel()
@@ -120,7 +134,7 @@ describe('the page bridge', () => {
     s.deliver(2_500)
     await endOfTask()
     const batches = s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
-    expect(batches.map((m) => JSON.parse((m as { data: string }).data).length)).toEqual([
+    expect(batches.map((m) => decoded((m as { data: string }).data).length)).toEqual([
       1_000, 1_000, 500,
     ])
   })
@@ -133,7 +147,7 @@ describe('the page bridge', () => {
     expect(live()).toHaveLength(0)
     await endOfTask()
     expect(live()).toHaveLength(1)
-    expect(JSON.parse((live()[0] as { data: string }).data)).toHaveLength(3)
+    expect(decoded((live()[0] as { data: string }).data)).toHaveLength(3)
   })
 
   it('under load, posts at most one batch per flushMs, timed from the last batch', async () => {
@@ -154,7 +168,7 @@ describe('the page bridge', () => {
     expect(live()).toHaveLength(1)
     s.scheduler.advance(1) // 16 ms: both events in one batch, the window not restarted
     expect(live()).toHaveLength(2)
-    expect(JSON.parse((live()[1] as { data: string }).data)).toHaveLength(2)
+    expect(decoded((live()[1] as { data: string }).data)).toHaveLength(2)
     // Quiet for a window again: the next event goes at the end of its task.
     s.scheduler.advance(16)
     s.deliver(1)
@@ -185,9 +199,7 @@ describe('the page bridge', () => {
     const id = s.sync.id
     s.command({ type: 'connect', session: 'load-1', since: { [id]: 4 } })
     const snapshot = s.toPanel().find((m) => m.type === 'events' && m.snapshot) as { data: string }
-    expect(JSON.parse(snapshot.data).map((e: SyncEvent) => e.seq)).toEqual(
-      s.sync.getEvents(4).map((e) => e.seq),
-    )
+    expect(decoded(snapshot.data).map((e) => e.seq)).toEqual(s.sync.getEvents(4).map((e) => e.seq))
   })
 
   it("ignores the panel's seqs when they belong to another page session (a reload)", async () => {
@@ -195,7 +207,7 @@ describe('the page bridge', () => {
     s.deliver(2)
     s.command({ type: 'connect', session: 'load-0', since: { [s.sync.id]: 1_000 } })
     const snapshot = s.toPanel().find((m) => m.type === 'events' && m.snapshot) as { data: string }
-    expect(JSON.parse(snapshot.data).length).toBe(s.sync.getEvents().length)
+    expect(decoded(snapshot.data).length).toBe(s.sync.getEvents().length)
   })
 
   it('stops streaming on disconnect and on pause; resume sends what the ring got meanwhile', async () => {
@@ -284,10 +296,17 @@ describe('the page bridge', () => {
 
   it('says in the console, once, that a panel speaks another protocol version', async () => {
     const s = await setup()
-    const foreign = { ...envelope('to-page', { type: 'connect', since: {} }), version: 2 }
+    const foreign = {
+      ...envelope('to-page', { type: 'connect', since: {} }),
+      version: PROTOCOL_VERSION + 1,
+    }
     s.page.postMessage(foreign)
     s.page.postMessage(foreign)
-    expect(s.warnings).toEqual([expect.stringMatching(/protocol version 2.*speaks version 1/)])
+    expect(s.warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(`protocol version ${PROTOCOL_VERSION + 1}.*speaks version ${PROTOCOL_VERSION}`),
+      ),
+    ])
     expect(s.toPanel().map((m) => m.type)).toEqual(['page-hello'])
   })
 

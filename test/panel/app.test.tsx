@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { encodeEventBatch, PROTOCOL_VERSION } from '../../bridge/protocol'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
 import { engineState, events, invalidated, minute, received, T0 } from './support/sync-events'
@@ -334,7 +335,9 @@ describe('status and empty state', () => {
 
   it('counts rejected events and shows why, without rendering them', () => {
     const { page } = connectedPanel()
-    page((t) => t.rawEvents('S1', JSON.stringify([{ seq: 7, at: 1, kind: 'bogus' }, received(7)])))
+    page((t) =>
+      t.rawEvents('S1', encodeEventBatch([{ seq: 7, at: 1, kind: 'bogus' } as never, received(7)])),
+    )
     expect(screen.getByText(/1 rejected: event #7: kind:/)).toBeTruthy()
     expect(options()).toHaveLength(7)
   })
@@ -448,9 +451,9 @@ describe('version banners', () => {
   it('says when another build of the extension speaks another protocol version', () => {
     const { page } = connectedPanel()
     expect(screen.queryByRole('alert')).toBeNull()
-    page((t) => t.emit({ type: 'version-mismatch', pageVersion: 2 }))
+    page((t) => t.emit({ type: 'version-mismatch', pageVersion: PROTOCOL_VERSION + 1 }))
     expect(screen.getByRole('alert').textContent).toBe(
-      "This page's DevTools bridge speaks protocol version 2; this panel speaks version 1. Two builds of the extension may be installed: keep one, then reload the page.",
+      `This page's DevTools bridge speaks protocol version ${PROTOCOL_VERSION + 1}; this panel speaks version ${PROTOCOL_VERSION}. Two builds of the extension may be installed: keep one, then reload the page.`,
     )
   })
 

@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { parseEngineState, parseEventBatch } from '../../bridge/protocol'
+import {
+  BATCH_FORMAT,
+  encodeEventBatch,
+  parseEngineState,
+  parseEventBatch,
+} from '../../bridge/protocol'
 import { PanelStore } from '../../extension/panel/store/panel-store'
+import type { SyncEvent } from '../../src/types'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { FakeTransport } from './support/fake-transport'
 import { engineState, events, received } from './support/sync-events'
 
 describe('parseEventBatch', () => {
   it('accepts valid events and keeps their fields', () => {
-    const parsed = parseEventBatch(JSON.stringify([received(1), received(2)]))
+    const parsed = parseEventBatch(encodeEventBatch([received(1), received(2)]))
     expect(parsed).toEqual({ events: [received(1), received(2)], rejected: 0, error: undefined })
   })
 
-  it('rejects a batch that is not JSON, or not an array, without throwing', () => {
+  it('rejects a batch that is not JSON, not an array, or not in our batch format, without throwing', () => {
     expect(parseEventBatch('{not json')).toMatchObject({ events: [], rejected: 1 })
     expect(parseEventBatch('{not json').error).toMatch(/^a batch is not JSON/)
     expect(parseEventBatch('{"seq":1}')).toMatchObject({
@@ -20,6 +26,13 @@ describe('parseEventBatch', () => {
       error: 'a batch is not an array of events',
     })
     expect(parseEventBatch('null').rejected).toBe(1)
+    expect(parseEventBatch('[]').rejected).toBe(1)
+    // Protocol 1 sent the events as objects: another build's batch, said as such.
+    expect(parseEventBatch(JSON.stringify([received(1)]))).toMatchObject({
+      events: [],
+      rejected: 1,
+      error: `a batch is not in format ${BATCH_FORMAT} (first element object)`,
+    })
   })
 
   it('rejects each invalid event and says which field is wrong', () => {
@@ -29,21 +42,39 @@ describe('parseEventBatch', () => {
       { ...received(3), kind: 'exploded' },
       { ...received(4), table: 'x'.repeat(5_000) },
       { ...received(5), matchedKeys: 'deals' },
-      null,
-      42,
       received(6),
-    ]
-    const parsed = parseEventBatch(JSON.stringify(batch))
+    ] as SyncEvent[]
+    const parsed = parseEventBatch(encodeEventBatch(batch))
     expect(parsed.events.map((e) => e.seq)).toEqual([1, 6])
-    expect(parsed.rejected).toBe(6)
+    expect(parsed.rejected).toBe(4)
     expect(parsed.error).toBe(
       'event at index 1: seq: Invalid type: Expected number but received "2"',
     )
   })
 
-  it('drops unknown fields (never rendered) and keeps the batch in seq order', () => {
+  it('rejects rows that are not rows of the batch form, and keeps the others', () => {
+    const good = JSON.parse(encodeEventBatch([received(9)]))[1] as unknown[]
+    // A row after one that failed cannot resolve what it tells relative to it (seq + 1, `at`
+    // as a difference): the good row comes first.
+    const rows: unknown[] = [
+      good,
+      null,
+      42,
+      [],
+      [-1, 1],
+      [2 ** 30, 1],
+      [0b111, 1, 2], // three fields named, two values
+      [0b11, 1, 2, 3], // two named, three values
+    ]
+    const parsed = parseEventBatch(JSON.stringify([BATCH_FORMAT, ...rows]))
+    expect(parsed.events.map((e) => e.seq)).toEqual([9])
+    expect(parsed.rejected).toBe(7)
+    expect(parsed.error).toBe('event at index 1: not a well-formed row of the batch')
+  })
+
+  it('sends no field the protocol does not know, and keeps the batch in seq order', () => {
     const parsed = parseEventBatch(
-      JSON.stringify([{ ...received(2), extra: '<b>x</b>' }, received(1)]),
+      encodeEventBatch([{ ...received(2), extra: '<b>x</b>' } as SyncEvent, received(1)]),
     )
     expect(parsed.events.map((e) => e.seq)).toEqual([1, 2])
     expect(parsed.events[1]).not.toHaveProperty('extra')
@@ -77,7 +108,7 @@ describe('the store with bad input', () => {
     transport.connectReply('S1', events(1, 2))
     expect(() => {
       transport.rawEvents('S1', 'garbage')
-      transport.rawEvents('S1', JSON.stringify([{ seq: 3 }, received(3)]))
+      transport.rawEvents('S1', encodeEventBatch([{ seq: 3 } as never, received(3)]))
       transport.emit({ type: 'engine-state', session: 'S1', engineId: 'app#1', data: '{}' })
     }).not.toThrow()
     scheduler.advance(16)

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { encodeEventBatch } from '../../bridge/protocol'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
 import { invalidated, received } from './support/sync-events'
 
@@ -91,7 +92,7 @@ describe('untrusted page data is rendered as text', () => {
       t.pageRequested()
       t.connectReply('S1', [received(1)])
       t.hello('S2', { url: XSS })
-      t.rawEvents('S2', JSON.stringify([{ seq: 1, at: 0, kind: XSS }]))
+      t.rawEvents('S2', encodeEventBatch([{ seq: 1, at: 0, kind: XSS } as never]))
     })
     expect(screen.getByText(`Page reloaded / navigated to ${XSS}`)).toBeTruthy()
     expect(

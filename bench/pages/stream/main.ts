@@ -12,6 +12,7 @@ import {
   DEVTOOLS_GLOBAL,
   type DevtoolsRegistry,
 } from '../../../src'
+import { decodeEventBatch, encodeEventBatch } from '../../../bridge/protocol'
 import { captureChannel } from '../../capture-channel'
 
 export interface StreamOptions {
@@ -58,10 +59,13 @@ export interface BenchApi {
   /** [seq, at] of the events the engine's ring holds after `sinceSeq`. */
   eventTimes(sinceSeq: number): [number, number][]
   stream(options: StreamOptions): Promise<StreamResult>
-  /** JSON bytes per 'received' event as the bridge sends it live (before its batch flushed). */
+  /** Wire bytes per 'received' event as the bridge sends it live (before its batch flushed). */
   eventBytes(): number
-  /** The newest 'received' event as the bridge sends it live, as JSON. */
-  sampleEvent(): string
+  /**
+   * The newest 'received' event in the batch form, for feeding the panel store: a first row is
+   * `[${mask},${seq},${tail.slice(1)}`, each following one is `next` (seq + 1, the same `at`).
+   */
+  sampleRows(): { mask: number; tail: string; next: string }
   deliverTimed(count: number): Promise<DeliverResult>
   /**
    * Records when each live batch the bridge posts is dispatched on this window (when the content
@@ -234,8 +238,11 @@ const onBridgeMessage = (event: MessageEvent) => {
   const message = (event.data as { message?: { type?: string; snapshot?: boolean; data?: string } })
     ?.message
   if (message?.type !== 'events' || message.snapshot || typeof message.data !== 'string') return
-  const events = JSON.parse(message.data) as { seq: number }[]
-  if (events.length > 0) traced.push([now, events[0]!.seq, events.at(-1)!.seq])
+  const decoded = decodeEventBatch(JSON.parse(message.data))
+  const events = decoded.ok ? decoded.events : []
+  const first = events[0]?.seq
+  const last = events.at(-1)?.seq
+  if (first !== undefined && last !== undefined) traced.push([now, first, last])
 }
 
 const api: BenchApi = {
@@ -249,9 +256,18 @@ const api: BenchApi = {
   stream,
   eventBytes: () => {
     const events = liveShaped(1_000)
-    return events.length === 0 ? 0 : JSON.stringify(events).length / events.length
+    return events.length === 0 ? 0 : encodeEventBatch(events).length / events.length
   },
-  sampleEvent: () => JSON.stringify(liveShaped(1_000).at(-1)),
+  sampleRows: () => {
+    const event = liveShaped(1_000).at(-1)!
+    const rows = JSON.parse(encodeEventBatch([event, { ...event, seq: event.seq + 1 }]))
+    const [first, next] = [rows[1] as unknown[], rows[2] as unknown[]]
+    return {
+      mask: first[0] as number,
+      tail: JSON.stringify(first.slice(2)),
+      next: JSON.stringify(next),
+    }
+  },
   deliverTimed,
   traceBatches: (on) => {
     removeEventListener('message', onBridgeMessage)

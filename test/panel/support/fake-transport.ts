@@ -1,4 +1,9 @@
-import type { EngineInfo, EngineState, ToPage } from '../../../bridge/protocol'
+import {
+  type EngineInfo,
+  type EngineState,
+  encodeEventBatch,
+  type ToPage,
+} from '../../../bridge/protocol'
 import type { PanelInbound, PanelTransport } from '../../../extension/panel/panel-connection'
 import type { SyncEvent } from '../../../src/types'
 import { engineState } from './sync-events'
@@ -82,7 +87,7 @@ export class FakeTransport implements PanelTransport {
     events: Partial<SyncEvent>[] | SyncEvent[],
     options: { engineId?: string; snapshot?: boolean } = {},
   ): void {
-    this.rawEvents(session, JSON.stringify(events), options)
+    this.rawEvents(session, encodeEventBatch(events as SyncEvent[]), options)
   }
 
   rawEvents(

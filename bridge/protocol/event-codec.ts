@@ -1,0 +1,320 @@
+/**
+ * The wire form of an `events` batch. Bytes are the DevTools path's cost: every hop copies the
+ * string, and the background's Ports serialize it again. So a batch carries no key names and no
+ * value twice:
+ *
+ *   [BATCH_FORMAT, row, row, …]    row = [mask, value, value, …]
+ *
+ * Bit i of `mask` says the event has SYNC_EVENT_FIELDS[i] (not undefined); the values follow in
+ * that order. Three more bits shorten what repeats from event to event:
+ *   SEQ_NEXT      no seq value: it is the previous event's seq + 1 (the usual case);
+ *   AT_DELTA      `at` is the difference from the previous event's (integers only, so exact);
+ *   PAYLOAD_ROW   the payload is a realtime_table_events row whose leading columns repeat the
+ *                 event's own fields (id = eventId, organization_id = orgId, …), sent as
+ *                 [columns, value…, rest?]: the low 3 bits of `columns` say how many of
+ *                 ROW_COLUMNS lead the row (in that order), the bits above which of those repeat
+ *                 the event (left out); the values of the others follow, then an object of the
+ *                 remaining columns, if any. The panel rebuilds the same object, key order
+ *                 included.
+ * `kind` and `op` travel as their index in SYNC_EVENT_KINDS / CHANGE_OPERATIONS when known.
+ *
+ * Decoding never throws; a row it cannot decode comes back as undefined, and the panel's event
+ * check (event-check.ts) still judges every decoded event.
+ */
+import { CHANGE_OPERATIONS, SYNC_EVENT_KINDS, type SyncEvent } from '../../src/types'
+import { SYNC_EVENT_FIELDS } from './event-check'
+
+/** The first element of every batch: a future change of this form gets a new number. */
+export const BATCH_FORMAT = 1
+
+const FIELD_COUNT = SYNC_EVENT_FIELDS.length
+const SEQ = 0
+const AT = 1
+const KIND = SYNC_EVENT_FIELDS.indexOf('kind')
+const OP = SYNC_EVENT_FIELDS.indexOf('op')
+const PAYLOAD = SYNC_EVENT_FIELDS.indexOf('payload')
+const SEQ_NEXT = 1 << FIELD_COUNT
+const AT_DELTA = 1 << (FIELD_COUNT + 1)
+const PAYLOAD_ROW = 1 << (FIELD_COUNT + 2)
+const MAX_MASK = (1 << (FIELD_COUNT + 3)) - 1
+const COLUMN_COUNT_BITS = 3
+
+const KIND_INDEX = new Map<unknown, number>(SYNC_EVENT_KINDS.map((kind, i) => [kind, i]))
+const OP_INDEX = new Map<unknown, number>(CHANGE_OPERATIONS.map((op, i) => [op, i]))
+
+type Fields = Record<string, unknown>
+
+/**
+ * The realtime_table_events columns a payload may leave out, in the table's column order, with
+ * the event field each one repeats and how to tell it does.
+ */
+const ROW_COLUMNS: readonly {
+  column: string
+  repeats: (value: unknown, event: Fields) => boolean
+  restore: (event: Fields) => unknown
+}[] = [
+  {
+    column: 'id',
+    // A bigint identity arrives as a JSON number; the event holds it as a string.
+    repeats: (value, event) => typeof value === 'number' && String(value) === event.eventId,
+    restore: (event) => (typeof event.eventId === 'string' ? Number(event.eventId) : undefined),
+  },
+  same('organization_id', 'orgId'),
+  same('table_name', 'table'),
+  same('event_type', 'op'),
+  same('record_id', 'recordId'),
+  {
+    column: 'actor_id',
+    repeats: (value, event) => event.actorId !== undefined && value === event.actorId,
+    restore: (event) => event.actorId,
+  },
+  same('created_at', 'commitTimestamp'),
+]
+
+function same(column: string, field: string): (typeof ROW_COLUMNS)[number] {
+  return {
+    column,
+    repeats: (value, event) => typeof value === 'string' && value === event[field],
+    restore: (event) => (typeof event[field] === 'string' ? event[field] : undefined),
+  }
+}
+
+// ─── encoding (the page bridge) ──────────────────────────────────────────────────────────────
+
+/**
+ * One batch as its wire string. A value JSON cannot carry (a BigInt in a payload) costs that
+ * event its payload, not the batch.
+ */
+export function encodeEventBatch(events: readonly SyncEvent[]): string {
+  const rows: unknown[] = [BATCH_FORMAT]
+  let previous: SyncEvent | undefined
+  for (let i = 0; i < events.length; i++) {
+    rows.push(encodeEvent(events[i]!, previous))
+    previous = events[i]
+  }
+  try {
+    return JSON.stringify(rows)
+  } catch {
+    return `[${BATCH_FORMAT}${events.map((event, i) => `,${stringifyEvent(event, events[i - 1])}`).join('')}]`
+  }
+}
+
+function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): string {
+  try {
+    return JSON.stringify(encodeEvent(event, previous))
+  } catch {
+    try {
+      const rest = { ...event, payload: '[payload not serializable]' }
+      return JSON.stringify(encodeEvent(rest, previous))
+    } catch {
+      const { seq, at, kind } = event
+      return JSON.stringify(
+        encodeEvent({ seq, at, kind, reason: '[event not serializable]' }, previous),
+      )
+    }
+  }
+}
+
+function encodeEvent(event: SyncEvent, previous: SyncEvent | undefined): unknown[] {
+  const fields = event as unknown as Fields
+  const row: unknown[] = [0]
+  let mask = 0
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    let value = fields[SYNC_EVENT_FIELDS[i]!]
+    if (value === undefined) continue
+    switch (i) {
+      case SEQ:
+        if (
+          previous !== undefined &&
+          Number.isInteger(previous.seq) &&
+          value === previous.seq + 1
+        ) {
+          mask |= SEQ_NEXT
+          continue
+        }
+        break
+      case AT:
+        {
+          const base: unknown = previous === undefined ? 0 : previous.at
+          if (Number.isSafeInteger(value) && Number.isSafeInteger(base)) {
+            mask |= AT_DELTA
+            value = (value as number) - (base as number)
+          }
+        }
+        break
+      case KIND:
+        value = KIND_INDEX.get(value) ?? value
+        break
+      case OP:
+        value = OP_INDEX.get(value) ?? value
+        break
+      case PAYLOAD: {
+        const row = event.kind === 'received' ? encodeRow(value, fields) : undefined
+        if (row !== undefined) {
+          mask |= PAYLOAD_ROW
+          value = row
+        }
+        break
+      }
+    }
+    mask |= 1 << i
+    row.push(value)
+  }
+  row[0] = mask
+  return row
+}
+
+/** The payload in its row form, when its leading columns repeat the event; else undefined. */
+function encodeRow(payload: unknown, event: Fields): unknown[] | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined
+  if (Object.getPrototypeOf(payload) !== Object.prototype) return undefined
+  const source = payload as Fields
+  const out: unknown[] = [0]
+  let leading = 0
+  let repeated = 0
+  let rest: Fields | undefined
+  for (const key in source) {
+    const column = ROW_COLUMNS[leading]
+    if (rest === undefined && column !== undefined && key === column.column) {
+      if (column.repeats(source[key], event)) repeated |= 1 << leading
+      else out.push(source[key])
+      leading++
+      continue
+    }
+    rest ??= {}
+    setOwn(rest, key, source[key])
+  }
+  if (repeated === 0) return undefined
+  out[0] = leading | (repeated << COLUMN_COUNT_BITS)
+  if (rest !== undefined) out.push(rest)
+  return out
+}
+
+// ─── decoding (the panel) ────────────────────────────────────────────────────────────────────
+
+export type DecodedBatch =
+  { ok: true; events: (SyncEvent | undefined)[] } | { ok: false; error: string }
+
+/**
+ * A parsed batch (JSON.parse of the wire string) back into events, in their order. An event that
+ * is not a well-formed row is undefined at its place; the batch as a whole fails only when it is
+ * not one of ours.
+ */
+export function decodeEventBatch(json: unknown): DecodedBatch {
+  if (!Array.isArray(json) || json.length === 0) {
+    return { ok: false, error: 'a batch is not an array of events' }
+  }
+  if (json[0] !== BATCH_FORMAT) {
+    return { ok: false, error: `a batch is not in format ${BATCH_FORMAT} (${describe(json[0])})` }
+  }
+  const events: (SyncEvent | undefined)[] = new Array(json.length - 1)
+  let previous: Fields | undefined
+  for (let i = 1; i < json.length; i++) {
+    const event = decodeRow(json[i], previous)
+    events[i - 1] = event as SyncEvent | undefined
+    // After a row that failed, a seq or `at` told relative to it cannot be known.
+    previous = event ?? {}
+  }
+  return { ok: true, events }
+}
+
+function decodeRow(row: unknown, previous: Fields | undefined): Fields | undefined {
+  if (!Array.isArray(row)) return undefined
+  const mask: unknown = row[0]
+  if (!Number.isInteger(mask) || (mask as number) < 0 || (mask as number) > MAX_MASK)
+    return undefined
+  const bits = mask as number
+  // Built in the schema's key order, so the panel's check takes its no-copy path.
+  const event: Fields = {}
+  let next = 1
+  if (bits & SEQ_NEXT) {
+    if ((bits & (1 << SEQ)) !== 0 || typeof previous?.seq !== 'number') return undefined
+    event.seq = previous.seq + 1
+  }
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    if ((bits & (1 << i)) === 0) continue
+    if (next >= row.length) return undefined
+    let value: unknown = row[next++]
+    switch (i) {
+      case AT:
+        if (bits & AT_DELTA) {
+          const base = previous === undefined ? 0 : previous.at
+          if (typeof value !== 'number' || typeof base !== 'number') return undefined
+          value = base + value
+        }
+        break
+      case KIND:
+        if (typeof value === 'number') value = SYNC_EVENT_KINDS[value]
+        break
+      case OP:
+        if (typeof value === 'number') value = CHANGE_OPERATIONS[value]
+        break
+      case PAYLOAD:
+        if (bits & PAYLOAD_ROW) {
+          value = decodePayloadRow(value, event)
+          if (value === undefined) return undefined
+        }
+        break
+    }
+    event[SYNC_EVENT_FIELDS[i]!] = value
+  }
+  if (next !== row.length) return undefined
+  if (
+    (bits & AT_DELTA && !(bits & (1 << AT))) ||
+    (bits & PAYLOAD_ROW && !(bits & (1 << PAYLOAD)))
+  ) {
+    return undefined
+  }
+  return event
+}
+
+function decodePayloadRow(value: unknown, event: Fields): Fields | undefined {
+  if (!Array.isArray(value) || !Number.isInteger(value[0]) || value[0] < 0) return undefined
+  const leading = value[0] & ((1 << COLUMN_COUNT_BITS) - 1)
+  const repeated = value[0] >> COLUMN_COUNT_BITS
+  if (leading > ROW_COLUMNS.length || repeated >= 1 << leading) return undefined
+  const payload: Fields = {}
+  let next = 1
+  for (let i = 0; i < leading; i++) {
+    const { column, restore } = ROW_COLUMNS[i]!
+    let cell: unknown
+    if (repeated & (1 << i)) {
+      cell = restore(event)
+      if (cell === undefined) return undefined
+    } else {
+      if (next >= value.length) return undefined
+      cell = value[next++]
+    }
+    payload[column] = cell
+  }
+  if (next < value.length) {
+    const rest: unknown = value[next++]
+    if (typeof rest !== 'object' || rest === null || Array.isArray(rest)) return undefined
+    for (const key of Object.keys(rest)) {
+      // A rest naming a leading column would reorder the row: not something we encode.
+      if (Object.hasOwn(payload, key)) return undefined
+      setOwn(payload, key, (rest as Fields)[key])
+    }
+  }
+  return next === value.length ? payload : undefined
+}
+
+/** A key of untrusted data as an own property: `__proto__` must not set a prototype. */
+function setOwn(target: Fields, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else {
+    target[key] = value
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'string'
+    ? `first element ${JSON.stringify(value).slice(0, 20)}`
+    : `first element ${value === null ? 'null' : typeof value}`
+}
