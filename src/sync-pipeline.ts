@@ -340,10 +340,17 @@ function changeEvent(change: TableChange, now: number): SyncEvent {
  */
 export function completeEvent(event: SyncEvent): SyncEvent {
   if (event.latencyMs === undefined && event.commitTimestamp !== undefined) {
-    const committedAt = Date.parse(event.commitTimestamp)
+    const committedAt = parseCommitTime(event.commitTimestamp)
     if (!Number.isNaN(committedAt)) event.latencyMs = event.at - committedAt
   }
   return event
+}
+
+/** The rows of one transaction share their commit time: a bulk change parses it once. */
+let lastCommit = { text: '', time: Number.NaN }
+function parseCommitTime(text: string): number {
+  if (text !== lastCommit.text) lastCommit = { text, time: Date.parse(text) }
+  return lastCommit.time
 }
 
 function describeCauses(items: number, resyncs: number): string {

@@ -109,7 +109,8 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
     const element = scrollRef.current
     if (element === null) return
     if (following.current) {
-      element.scrollTop = element.scrollHeight
+      // The rows' height, not scrollHeight: reading it would force a layout at every batch.
+      element.scrollTop = rows.length * ROW_HEIGHT
       return
     }
     const kept = anchor.current

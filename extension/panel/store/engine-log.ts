@@ -34,8 +34,11 @@ export interface RingInfo {
  */
 export class EngineLog {
   readonly rows = new RowDeque<LogRow>()
-  /** session → seq → row, for the decision trail's links. */
-  private readonly bySeq = new Map<string, Map<number, EventRow>>()
+  /**
+   * session → its event rows, for the decision trail's links: in seq order as in id order (a
+   * session's seqs only grow), so a lookup is a binary search and an event costs no map entry.
+   */
+  private readonly bySession = new Map<string, RowDeque<EventRow>>()
   private sessionName = ''
   private last = 0
   /** Event rows held (markers not counted). */
@@ -129,7 +132,7 @@ export class EngineLog {
   /** The panel's Clear: forget the rows, keep the seq baseline (continuity still checked). */
   clearView(): void {
     this.rows.clear()
-    this.bySeq.clear()
+    this.bySession.clear()
     this.heldEvents = 0
     this.capDropped = 0
     this.gaps = 0
@@ -141,7 +144,7 @@ export class EngineLog {
   }
 
   find(session: string, seq: number): EventRow | undefined {
-    return this.bySeq.get(session)?.get(seq)
+    return this.bySession.get(session)?.findBy(seqOf, seq)
   }
 
   view(): RowList {
@@ -208,15 +211,15 @@ export class EngineLog {
       engineId: this.engineId,
       event,
     }
-    let seqs = this.bySeq.get(this.sessionName)
-    if (seqs === undefined) {
-      seqs = new Map()
-      this.bySeq.set(this.sessionName, seqs)
+    let session = this.bySession.get(this.sessionName)
+    if (session === undefined) {
+      session = new RowDeque()
+      this.bySession.set(this.sessionName, session)
     }
-    seqs.set(event.seq, row)
+    session.push(row)
     if (event.kind === 'invalidated' && event.causes !== undefined) {
       for (const cause of event.causes) {
-        const served = seqs.get(cause)
+        const served = session.findBy(seqOf, cause)
         if (served !== undefined) served.servedBy = row
       }
     }
@@ -235,13 +238,20 @@ export class EngineLog {
       if (this.rows.at(n)!.type === 'event') over--
       n++
     }
+    const droppedBySession = new Map<string, number>()
     for (const row of this.rows.dropFront(n)) {
       if (row.type !== 'event') continue
       this.heldEvents--
       this.capDropped++
-      const seqs = this.bySeq.get(row.session)
-      seqs?.delete(row.event.seq)
-      if (seqs?.size === 0) this.bySeq.delete(row.session)
+      droppedBySession.set(row.session, (droppedBySession.get(row.session) ?? 0) + 1)
+    }
+    // The oldest rows of the log are the oldest of their sessions.
+    for (const [name, count] of droppedBySession) {
+      const session = this.bySession.get(name)
+      session?.dropFront(count)
+      if (session?.length === 0) this.bySession.delete(name)
     }
   }
 }
+
+const seqOf = (row: EventRow) => row.event.seq

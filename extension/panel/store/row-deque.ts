@@ -61,6 +61,19 @@ export class RowDeque<T extends { id: number }> {
     return lowerBound(this.items, this.head, this.items.length, id) - this.head
   }
 
+  /** The row whose `key` is `value`, in a deque that `key` orders too (as id does). */
+  findBy(key: (item: T) => number, value: number): T | undefined {
+    let lo = this.head
+    let hi = this.items.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (key(this.items[mid]!) < value) lo = mid + 1
+      else hi = mid
+    }
+    const found = this.items[lo]
+    return found !== undefined && key(found) === value ? found : undefined
+  }
+
   view(): RowList<T> {
     return new DequeView(this.items, this.head, this.length)
   }
