@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startPageBridge } from '../../bridge/page-bridge'
 import {
   type EngineState,
@@ -8,7 +8,7 @@ import {
   type ToPage,
   type ToPanel,
 } from '../../bridge/protocol'
-import { DEVTOOLS_GLOBAL } from '../../src/devtools-registry'
+import { DEVTOOLS_GLOBAL, type DevtoolsEngine, registerEngine } from '../../src/devtools-registry'
 import { createRealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
 import { changePayload } from '../support/events'
@@ -87,6 +87,7 @@ async function setup() {
       .map((m) => JSON.parse(m.data) as EngineState)
   return {
     page,
+    host,
     scheduler,
     supabase,
     sync,
@@ -126,6 +127,44 @@ describe('the page bridge', () => {
     const seqs = s.events().map((e) => e.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
     expect(new Set(seqs).size).toBe(seqs.length)
+  })
+
+  it('connected, reads the ring once per batch: no event is completed or copied one by one', async () => {
+    const s = await setup()
+    const reads: number[] = []
+    const readEvents = s.sync.readEvents
+    s.sync.readEvents = (since) => {
+      reads.push(since ?? 0)
+      return readEvents(since)
+    }
+    const subscribeEvents = vi.spyOn(s.sync, 'subscribeEvents')
+    s.command({ type: 'connect', since: {} })
+    s.deliver(500)
+    await endOfTask()
+    expect(subscribeEvents).not.toHaveBeenCalled()
+    // sendState reads the ring's counts (no events), the snapshot, then one live batch.
+    const live = s.toPanel().filter((m) => m.type === 'events' && !m.snapshot)
+    expect(live).toHaveLength(1)
+    expect(decoded((live[0] as { data: string }).data)).toHaveLength(500)
+    expect(reads.filter((since) => since > 0 && since < Number.MAX_SAFE_INTEGER)).toHaveLength(1)
+  })
+
+  it('streams an engine of 0.2.0, which has no subscribeAppends, through subscribeEvents', async () => {
+    const s = await setup()
+    const { subscribeAppends: _, ...facade } = s.sync
+    const old: DevtoolsEngine = { ...facade, id: 'old#1', name: 'old' }
+    stops.push(registerEngine(old, s.host))
+    s.command({ type: 'connect', since: {} })
+    s.deliver(3)
+    await endOfTask()
+    const ofOld = s
+      .toPanel()
+      .filter((m) => m.type === 'events' && !m.snapshot && m.engineId === 'old#1')
+    expect(ofOld.flatMap((m) => decoded((m as { data: string }).data)).map((e) => e.kind)).toEqual([
+      'received',
+      'received',
+      'received',
+    ])
   })
 
   it('splits large bursts into batches of at most 1,000 events', async () => {
