@@ -7,20 +7,29 @@ export interface InvalidationResult {
   refetched: number
 }
 
+/** Told of each refetch started: the query, its fetch, and its data before the fetch. */
+export type OnRefetch = (query: Query, fetching: Promise<unknown>, dataBefore: unknown) => void
+
 /**
  * What `queryClient.invalidateQueries()` does, on queries already matched: mark each stale, then
  * refetch the active ones exactly once (a running fetch is cancelled and restarted, as TanStack
  * does by default, since it may have read the row before the change committed).
  * Skips invalidateQueries' full-cache scan, which dominates when called per change.
  */
-export function invalidateQueries(queries: readonly Query[]): InvalidationResult {
+export function invalidateQueries(
+  queries: readonly Query[],
+  onRefetch?: OnRefetch,
+): InvalidationResult {
   let refetched = 0
   notifyManager.batch(() => {
     for (const query of queries) query.invalidate()
     for (const query of queries) {
       if (!query.isActive() || query.isDisabled() || query.isStatic()) continue
       refetched++
-      query.fetch(undefined, { cancelRefetch: true }).catch(noop)
+      const dataBefore = query.state.data
+      const fetching = query.fetch(undefined, { cancelRefetch: true })
+      fetching.catch(noop)
+      onRefetch?.(query, fetching, dataBefore)
     }
   })
   return { invalidated: queries.length, refetched }

@@ -13,8 +13,14 @@ export function emptyMinute(minute: number): MinuteMetrics {
     malformed: 0,
     invalidations: 0,
     keysInvalidated: 0,
+    refetches: 0,
+    refetchErrors: 0,
+    unchangedRefetches: 0,
   }
 }
+
+/** Refetch durations kept per minute for its percentiles: the latest this many. */
+const MAX_DURATIONS_PER_MINUTE = 10_000
 
 /**
  * Per-minute counters, oldest first, at most `maxMinutes` kept (a day by default).
@@ -23,6 +29,8 @@ export function emptyMinute(minute: number): MinuteMetrics {
 export class MinuteMetricsRecorder {
   private minutes: MinuteMetrics[] = []
   private current: MinuteMetrics | undefined
+  /** Refetch durations of the minutes whose percentiles are not computed yet. */
+  private durations = new Map<MinuteMetrics, { samples: number[]; count: number }>()
 
   constructor(private readonly maxMinutes = 24 * 60) {}
 
@@ -35,13 +43,33 @@ export class MinuteMetricsRecorder {
     current[name] += amount
   }
 
+  /** One refetch's duration, for the minute's p50 / p95 (computed when read). */
+  addDuration(now: number, ms: number): void {
+    this.add('refetches', now, 0) // selects (or opens) the minute of `now`
+    const bucket = this.current!
+    let entry = this.durations.get(bucket)
+    if (entry === undefined) {
+      entry = { samples: [], count: 0 }
+      this.durations.set(bucket, entry)
+    }
+    entry.samples[entry.count++ % MAX_DURATIONS_PER_MINUTE] = ms
+  }
+
   snapshot(): MinuteMetrics[] {
+    for (const [bucket, { samples }] of this.durations) {
+      const sorted = samples.slice().sort((a, b) => a - b)
+      bucket.refetchP50Ms = percentile(sorted, 0.5)
+      bucket.refetchP95Ms = percentile(sorted, 0.95)
+      // A past minute's samples are final: its percentiles are computed once.
+      if (bucket !== this.current) this.durations.delete(bucket)
+    }
     return this.minutes.map((m) => ({ ...m }))
   }
 
   clear(): void {
     this.minutes = []
     this.current = undefined
+    this.durations.clear()
   }
 
   private roll(minute: number): MinuteMetrics {
@@ -53,9 +81,14 @@ export class MinuteMetricsRecorder {
       this.minutes.push(bucket)
       if (last !== undefined && last.minute > minute)
         this.minutes.sort((a, b) => a.minute - b.minute)
-      if (this.minutes.length > this.maxMinutes) this.minutes.shift()
+      if (this.minutes.length > this.maxMinutes) this.durations.delete(this.minutes.shift()!)
     }
     this.current = bucket
     return bucket
   }
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 }

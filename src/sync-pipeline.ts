@@ -9,7 +9,9 @@ import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
 import { previewPayload } from './payload-preview'
 import { plural } from './plural'
+import { classifyQueryKey } from './query-keys'
 import { QueryIndex } from './query-index'
+import { type SettledRefetch, watchRefetch } from './refetch-outcome'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
 import type { ChannelState, EngineConfig, SyncEvent } from './types'
@@ -43,6 +45,8 @@ export class SyncPipeline {
   private readonly scheduler: Scheduler
   private readonly config: EngineConfig
   private batchCount = 0
+  private stopped = false
+  private readonly clock = () => this.scheduler.now()
 
   constructor(private readonly options: SyncPipelineOptions) {
     const { config, scheduler } = options
@@ -211,6 +215,7 @@ export class SyncPipeline {
   }
 
   stop(): void {
+    this.stopped = true
     this.batcher.cancel()
     this.index.stop()
     this.dedup.clear()
@@ -299,7 +304,13 @@ export class SyncPipeline {
     event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes' | 'leading'>,
   ): void {
     const now = this.scheduler.now()
-    const result = invalidateQueries(queries)
+    const batchId = event.batchId
+    const result = invalidateQueries(queries, (query, fetching, dataBefore) =>
+      watchRefetch(query, fetching, dataBefore, now, this.clock, (settled) =>
+        this.refetched(settled, batchId),
+      ),
+    )
+    const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
     this.metrics.add('keysInvalidated', now, result.invalidated)
     this.log.append({
@@ -308,6 +319,35 @@ export class SyncPipeline {
       ...event,
       reason: `${event.reason} → ${plural(result.invalidated, 'query', 'queries')} marked stale, ${result.refetched} active refetched`,
       matchedKeys: queries.map((query) => query.queryKey as unknown[]),
+      markedStale,
+    })
+  }
+
+  /** A query a pass refetched settled: logged and counted, unless the engine stopped since. */
+  private refetched(settled: SettledRefetch, batchId: number | undefined): void {
+    if (this.stopped) return
+    const now = this.scheduler.now()
+    const { outcome, durationMs } = settled
+    if (outcome !== 'cancelled') {
+      this.metrics.add('refetches', now)
+      this.metrics.addDuration(now, durationMs)
+      if (outcome === 'error') this.metrics.add('refetchErrors', now)
+      else if (settled.dataChanged === false) this.metrics.add('unchangedRefetches', now)
+    }
+    const queryKey = settled.query.queryKey as unknown[]
+    const target = classifyQueryKey(queryKey)
+    this.log.append({
+      at: now,
+      kind: 'refetched',
+      table: target?.table,
+      batchId,
+      reason: describeRefetch(settled),
+      queryKey,
+      durationMs,
+      outcome,
+      error: settled.error,
+      dataChanged: settled.dataChanged,
+      observers: settled.observers,
     })
   }
 }
@@ -351,6 +391,21 @@ let lastCommit = { text: '', time: Number.NaN }
 function parseCommitTime(text: string): number {
   if (text !== lastCommit.text) lastCommit = { text, time: Date.parse(text) }
   return lastCommit.time
+}
+
+function describeRefetch({ outcome, durationMs, error, dataChanged, observers }: SettledRefetch) {
+  const took = `${Math.round(durationMs)} ms`
+  const seen = `${plural(observers, 'observer')}`
+  switch (outcome) {
+    case 'success':
+      return dataChanged
+        ? `refetched in ${took}: data changed, ${seen}`
+        : `refetched in ${took}: returned identical data, nothing on screen changed (${seen})`
+    case 'error':
+      return `refetch failed after ${took}: ${error ?? 'unknown error'}`
+    case 'cancelled':
+      return `refetch cancelled after ${took}: a later fetch of the query replaced it`
+  }
 }
 
 function describeCauses(items: number, resyncs: number): string {

@@ -28,8 +28,19 @@ export const SYNC_EVENT_KINDS = [
   'channel',
   /** markLocalWrite(): this tab wrote a row; an echo of it points back here with relatedSeq. */
   'write',
+  /**
+   * A query an invalidation pass refetched settled (batchId: that pass): how long it took, how
+   * it ended, whether its data changed (TanStack's structural sharing keeps the reference when
+   * the new data deep-equals the old: false means nothing on screen changed) and how many
+   * observers (places on screen) it had.
+   */
+  'refetched',
 ] as const
 export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number]
+
+/** How a refetch ended: its data arrived, its queryFn failed, or a later fetch replaced it. */
+export const REFETCH_OUTCOMES = ['success', 'error', 'cancelled'] as const
+export type RefetchOutcome = (typeof REFETCH_OUTCOMES)[number]
 
 /**
  * A channel's status as supabase-js reports it to `channel.subscribe(callback)`
@@ -86,6 +97,20 @@ export interface SyncEvent {
   leading?: boolean
   /** invalidated: query keys invalidated; received: keys this event matched (filled at flush). */
   matchedKeys?: unknown[][]
+  /** invalidated: inactive queries the pass only marked stale (they refetch when next used). */
+  markedStale?: number
+  /** refetched: the query. */
+  queryKey?: unknown[]
+  /** refetched: from the pass's fetch call until it settled. */
+  durationMs?: number
+  /** refetched: how it ended. */
+  outcome?: RefetchOutcome
+  /** refetched: the error's message when it failed (size-capped). */
+  error?: string
+  /** refetched (success): whether the data changed: false means nothing on screen changed. */
+  dataChanged?: boolean
+  /** refetched: the query's observers when it settled (how many places on screen show it). */
+  observers?: number
   channel?: { topic: string; status: ChannelStatus }
   /** The raw payload: the realtime_table_events row, or a size-capped preview when malformed. */
   payload?: unknown
@@ -104,9 +129,17 @@ export interface MinuteMetrics {
   invalidations: number
   /** Queries marked stale by those passes. */
   keysInvalidated: number
+  /** Refetches those passes caused that settled, and of them: failed; returned identical data. */
+  refetches: number
+  refetchErrors: number
+  /** The signal that invalidation is broader than it needs to be. */
+  unchangedRefetches: number
+  /** Refetch duration percentiles of the minute (absent when nothing was refetched). */
+  refetchP50Ms?: number
+  refetchP95Ms?: number
 }
 
-export type MetricName = Exclude<keyof MinuteMetrics, 'minute'>
+export type MetricName = Exclude<keyof MinuteMetrics, 'minute' | 'refetchP50Ms' | 'refetchP95Ms'>
 
 /** The options a running engine can change (from code or from the DevTools panel). */
 export interface TunableConfig {

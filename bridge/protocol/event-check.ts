@@ -2,6 +2,7 @@ import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
   type ChannelStatus,
+  REFETCH_OUTCOMES,
   SYNC_EVENT_KINDS,
   type SyncEvent,
 } from '../../src/types'
@@ -65,7 +66,18 @@ type FieldRule =
   | { type: 'text'; max: number; nullable?: boolean }
   | {
       type:
-        'number' | 'seq' | 'count' | 'boolean' | 'operation' | 'seqs' | 'keys' | 'channel' | 'any'
+        | 'number'
+        | 'duration'
+        | 'seq'
+        | 'count'
+        | 'boolean'
+        | 'operation'
+        | 'outcome'
+        | 'seqs'
+        | 'key'
+        | 'keys'
+        | 'channel'
+        | 'any'
     }
 
 /** Every optional field of SyncEvent, in the schema's order (the compiler checks none is missing). */
@@ -84,6 +96,13 @@ const FIELD_RULES = {
   causes: { type: 'seqs' },
   leading: { type: 'boolean' },
   matchedKeys: { type: 'keys' },
+  markedStale: { type: 'count' },
+  queryKey: { type: 'key' },
+  durationMs: { type: 'duration' },
+  outcome: { type: 'outcome' },
+  error: { type: 'text', max: LIMITS.longText },
+  dataChanged: { type: 'boolean' },
+  observers: { type: 'count' },
   channel: { type: 'channel' },
   payload: { type: 'any' },
 } satisfies Record<OptionalField, FieldRule>
@@ -118,6 +137,8 @@ function judge(rule: FieldRule, x: unknown): number {
         : REJECT
     case 'number':
       return isNumber(x) ? ACCEPT : REJECT
+    case 'duration':
+      return isNumber(x) && x >= 0 ? ACCEPT : REJECT
     case 'seq':
       return isSeq(x) ? ACCEPT : REJECT
     case 'count':
@@ -126,8 +147,12 @@ function judge(rule: FieldRule, x: unknown): number {
       return typeof x === 'boolean' ? ACCEPT : REJECT
     case 'operation':
       return OPERATIONS.has(x) ? ACCEPT : REJECT
+    case 'outcome':
+      return OUTCOMES.has(x) ? ACCEPT : REJECT
     case 'seqs':
       return isSeqArray(x) ? ACCEPT : REJECT
+    case 'key':
+      return isKey(x) ? ACCEPT : REJECT
     case 'keys':
       return isKeyList(x) ? ACCEPT : REJECT
     case 'channel':
@@ -140,6 +165,7 @@ function judge(rule: FieldRule, x: unknown): number {
 
 const KINDS: ReadonlySet<unknown> = new Set(SYNC_EVENT_KINDS)
 const OPERATIONS: ReadonlySet<unknown> = new Set(CHANGE_OPERATIONS)
+const OUTCOMES: ReadonlySet<unknown> = new Set(REFETCH_OUTCOMES)
 const STATUSES: ReadonlySet<unknown> = new Set(CHANNEL_STATUSES)
 
 const isNumber = (value: unknown): value is number =>
@@ -154,12 +180,11 @@ function isSeqArray(value: unknown): boolean {
   return true
 }
 
+const isKey = (value: unknown): boolean => Array.isArray(value) && value.length <= LIMITS.keyParts
+
 function isKeyList(value: unknown): boolean {
   if (!Array.isArray(value) || value.length > LIMITS.keys) return false
-  for (let i = 0; i < value.length; i++) {
-    const key: unknown = value[i]
-    if (!Array.isArray(key) || key.length > LIMITS.keyParts) return false
-  }
+  for (let i = 0; i < value.length; i++) if (!isKey(value[i])) return false
   return true
 }
 

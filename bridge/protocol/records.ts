@@ -11,6 +11,7 @@ import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
   type ChannelState,
+  REFETCH_OUTCOMES,
   type EngineConfig,
   type MinuteMetrics,
   SYNC_EVENT_KINDS,
@@ -62,6 +63,13 @@ export const SyncEventSchema = v.pipe(
         v.maxLength(LIMITS.keys),
       ),
     ),
+    markedStale: v.optional(count),
+    queryKey: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))),
+    durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+    outcome: v.optional(v.picklist(REFETCH_OUTCOMES)),
+    error: v.optional(longText),
+    dataChanged: v.optional(v.boolean()),
+    observers: v.optional(count),
     channel: v.optional(v.object({ topic: shortText, status: v.picklist(CHANNEL_STATUSES) })),
     payload: v.optional(v.unknown()),
   }),
@@ -77,6 +85,12 @@ export const MinuteMetricsSchema = v.object({
   malformed: count,
   invalidations: count,
   keysInvalidated: count,
+  // Optional on the wire: engines of 0.2.0 do not count refetches.
+  refetches: v.optional(count, 0),
+  refetchErrors: v.optional(count, 0),
+  unchangedRefetches: v.optional(count, 0),
+  refetchP50Ms: v.optional(v.pipe(v.number(), v.minValue(0))),
+  refetchP95Ms: v.optional(v.pipe(v.number(), v.minValue(0))),
 })
 
 /** An option's value, within the limits of the options table (src/options.ts). */

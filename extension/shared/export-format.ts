@@ -16,7 +16,10 @@ import {
 import { errorMessage } from '../../src/error-message'
 
 export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
-export const EXPORT_VERSION = 1
+/** 2: the 'refetched' kind and its fields, refetch metrics. A version 1 file still imports. */
+export const EXPORT_VERSION = 2
+/** The versions this panel imports: each a subset of the current schema. */
+export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2]
 /** Import reads at most this much (a 200,000-event log is about 70 MB). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024
 export const MAX_EXPORT_EVENTS = 1_000_000
@@ -24,7 +27,7 @@ export const MAX_EXPORT_EVENTS = 1_000_000
 export const ExportFileSchema = v.pipe(
   v.object({
     format: v.literal(EXPORT_FORMAT),
-    version: v.literal(EXPORT_VERSION),
+    version: v.picklist(IMPORTABLE_VERSIONS as [1, 2]),
     exportedAt: v.pipe(
       v.string(),
       v.maxLength(64),
@@ -175,10 +178,10 @@ export function parseExport(text: string): ImportResult {
     }
   }
   const version = (json as { version?: unknown }).version
-  if (version !== EXPORT_VERSION) {
+  if (typeof version !== 'number' || !IMPORTABLE_VERSIONS.includes(version)) {
     return {
       ok: false,
-      error: `unsupported export version ${describeValue(version)} (this panel reads version ${EXPORT_VERSION})`,
+      error: `unsupported export version ${describeValue(version)} (this panel reads versions ${IMPORTABLE_VERSIONS.join(' and ')})`,
     }
   }
   const result = v.safeParse(ExportFileSchema, json)

@@ -6,6 +6,7 @@ import { PanelStore } from '../../extension/panel/store/panel-store'
 import {
   buildExport,
   EXPORT_FORMAT,
+  EXPORT_VERSION,
   exportFileName,
   MAX_IMPORT_BYTES,
   parseExport,
@@ -106,7 +107,7 @@ describe('export', () => {
     expect(fileName).toBe(`realtime-sync-app-${at.slice(0, 19).replace(/:/g, '-')}Z.json`)
     expect(file).toMatchObject({
       format: EXPORT_FORMAT,
-      version: 1,
+      version: EXPORT_VERSION,
       exportedAt: at,
       page: { url: 'http://localhost:5173/deals', title: 'Team CRM' },
       engine: { name: 'app', version: '0.1.0', config: engineState().config },
@@ -257,7 +258,10 @@ describe('import', () => {
     ['{oops', /^not valid JSON: /],
     ['[]', /^not a Realtime DevTools export: the file is not a JSON object$/],
     ['{"format":"har"}', /^not a Realtime DevTools export: "format" is "har"/],
-    [`{"format":"${EXPORT_FORMAT}","version":2}`, /^unsupported export version 2/],
+    [
+      `{"format":"${EXPORT_FORMAT}","version":3}`,
+      /^unsupported export version 3 \(this panel reads versions 1 and 2\)/,
+    ],
     [
       `{"format":"${EXPORT_FORMAT}","version":1}`,
       /^exportedAt: missing \(and \d+ more problems\)$/,
@@ -266,6 +270,33 @@ describe('import', () => {
     const result = parseExport(text)
     expect(result.ok).toBe(false)
     expect(!result.ok && result.error).toMatch(message)
+  })
+
+  it('imports a version 1 file (0.2.0: no refetch events, no refetch metrics)', () => {
+    const v1 = {
+      format: EXPORT_FORMAT,
+      version: 1,
+      exportedAt: '2026-11-30T10:00:00.000Z',
+      page: { url: 'http://localhost:5173/', title: 'CRM' },
+      engine: { name: 'app', version: '0.2.0', config: engineState().config },
+      dropped: 0,
+      events: [received(1)],
+      metrics: [
+        {
+          minute: T0,
+          received: 1,
+          processed: 1,
+          deduped: 0,
+          echo: 0,
+          malformed: 0,
+          invalidations: 0,
+          keysInvalidated: 0,
+        },
+      ],
+    }
+    const result = parseExport(JSON.stringify(v1))
+    expect(result.ok && result.file.events).toEqual([received(1)])
+    expect(result.ok && result.file.metrics[0]).toMatchObject({ refetches: 0, refetchErrors: 0 })
   })
 
   it('names the field at fault deep inside the events', () => {

@@ -20,6 +20,8 @@ function context(rows: EventRow[]): TrailContext {
   return {
     find: (seq) => rows.find((r) => r.event.seq === seq),
     echoesOf: (seq) => rows.filter((r) => r.event.kind === 'echo' && r.event.relatedSeq === seq),
+    refetchesOf: (batchId) =>
+      rows.filter((r) => r.event.kind === 'refetched' && r.event.batchId === batchId),
   }
 }
 

@@ -43,6 +43,34 @@ export function DecisionTrail({ steps, onSelectSeq, canSelect }: DecisionTrailPr
               )}
             </div>
           )}
+          {step.lines !== undefined && (
+            <ul className="trail-lines" aria-label={step.title}>
+              {step.lines.map((line, i) => (
+                <li key={line.seq ?? `line-${i}`}>
+                  {line.seq === undefined ? (
+                    line.text
+                  ) : (
+                    <button
+                      type="button"
+                      className="link-button"
+                      disabled={!canSelect(line.seq)}
+                      title={
+                        canSelect(line.seq)
+                          ? `Select #${line.seq}`
+                          : `#${line.seq} is no longer held by the panel`
+                      }
+                      onClick={() => onSelectSeq(line.seq!)}
+                    >
+                      {line.text}
+                    </button>
+                  )}
+                </li>
+              ))}
+              {step.links === undefined && step.moreLinks !== undefined && (
+                <li className="trail-detail">and {step.moreLinks} more</li>
+              )}
+            </ul>
+          )}
           {step.keys !== undefined && step.keys.length > 0 && (
             <ul className="trail-key-list" aria-label="Query keys">
               {step.keys.slice(0, MAX_KEYS_SHOWN).map((key, i) => (

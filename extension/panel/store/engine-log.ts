@@ -39,6 +39,8 @@ export class EngineLog {
    * session's seqs only grow), so a lookup is a binary search and an event costs no map entry.
    */
   private readonly bySession = new Map<string, RowDeque<EventRow>>()
+  /** session + batch id → the 'refetched' rows of that pass, in arrival order. */
+  private readonly refetchesByPass = new Map<string, EventRow[]>()
   private sessionName = ''
   private last = 0
   /** Event rows held (markers not counted). */
@@ -133,6 +135,7 @@ export class EngineLog {
   clearView(): void {
     this.rows.clear()
     this.bySession.clear()
+    this.refetchesByPass.clear()
     this.heldEvents = 0
     this.capDropped = 0
     this.gaps = 0
@@ -141,6 +144,11 @@ export class EngineLog {
     this.tables.clear()
     this.orgs.clear()
     this.generation++
+  }
+
+  /** The 'refetched' rows of the pass `batchId` of `session`. */
+  refetchesOf(session: string, batchId: number): EventRow[] {
+    return this.refetchesByPass.get(passKey(session, batchId)) ?? []
   }
 
   find(session: string, seq: number): EventRow | undefined {
@@ -223,6 +231,12 @@ export class EngineLog {
         if (served !== undefined) served.servedBy = row
       }
     }
+    if (event.kind === 'refetched' && event.batchId !== undefined) {
+      const key = passKey(this.sessionName, event.batchId)
+      const rows = this.refetchesByPass.get(key)
+      if (rows === undefined) this.refetchesByPass.set(key, [row])
+      else rows.push(row)
+    }
     if (event.table !== undefined) this.tables.add(event.table)
     if (event.orgId !== undefined) this.orgs.add(event.orgId)
     this.rows.push(row)
@@ -244,6 +258,13 @@ export class EngineLog {
       this.heldEvents--
       this.capDropped++
       droppedBySession.set(row.session, (droppedBySession.get(row.session) ?? 0) + 1)
+      if (row.event.kind === 'refetched' && row.event.batchId !== undefined) {
+        const key = passKey(row.session, row.event.batchId)
+        const rows = this.refetchesByPass.get(key)
+        // The oldest refetch of its pass: first in its list.
+        rows?.shift()
+        if (rows?.length === 0) this.refetchesByPass.delete(key)
+      }
     }
     // The oldest rows of the log are the oldest of their sessions.
     for (const [name, count] of droppedBySession) {
@@ -255,3 +276,4 @@ export class EngineLog {
 }
 
 const seqOf = (row: EventRow) => row.event.seq
+const passKey = (session: string, batchId: number) => `${session}\u0001${batchId}`

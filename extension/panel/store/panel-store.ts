@@ -263,6 +263,7 @@ export class PanelStore {
     return decisionTrail(row, {
       find: (seq) => log?.find(row.session, seq),
       echoesOf: (seq) => log?.echoesOf(row.session, seq) ?? [],
+      refetchesOf: (batchId) => log?.refetchesOf(row.session, batchId) ?? [],
     })
   }
 

@@ -10,7 +10,7 @@
  */
 import { classifyQueryKey } from '../../../src/query-keys'
 import type { SyncEvent } from '../../../src/types'
-import { formatMs, formatTime, plural } from './format'
+import { formatKey, formatMs, formatTime, plural } from './format'
 import type { EventRow } from './rows'
 
 export type TrailTone = 'info' | 'pass' | 'drop' | 'batch' | 'keys' | 'warn'
@@ -31,6 +31,13 @@ export interface TrailStep {
   /** Links not listed (too many). */
   moreLinks?: number
   keys?: readonly unknown[][]
+  /** One sentence per item (each refetch of a pass), linked to its event when it has one. */
+  lines?: TrailLine[]
+}
+
+export interface TrailLine {
+  text: string
+  seq?: number
 }
 
 export interface TrailContext {
@@ -38,6 +45,8 @@ export interface TrailContext {
   find(seq: number): EventRow | undefined
   /** Echo rows pointing back at the write `seq`. */
   echoesOf(seq: number): EventRow[]
+  /** The 'refetched' rows of the pass `batchId`, in the order they settled. */
+  refetchesOf(batchId: number): EventRow[]
 }
 
 const MAX_LINKS = 50
@@ -126,6 +135,84 @@ export function verdict(row: EventRow): string {
     }
     case 'write':
       return `this tab wrote ${rowName(event)} (echo guard)`
+    case 'refetched':
+      return `${formatKey(event.queryKey ?? [])} ${refetchVerdict(event)}`
+  }
+}
+
+/** How a refetch ended, as the end of a sentence: "in 38 ms: data changed, 2 observers". */
+function refetchVerdict(event: SyncEvent): string {
+  const took = formatMs(event.durationMs ?? Number.NaN)
+  switch (event.outcome) {
+    case 'success':
+      return event.dataChanged === false
+        ? `in ${took}: returned identical data, nothing on screen changed`
+        : `in ${took}: data changed, ${plural(event.observers ?? 0, 'observer')}`
+    case 'error':
+      return `failed after ${took}: ${event.error ?? 'unknown error'}`
+    case 'cancelled':
+      return `cancelled after ${took}: a later fetch of the query replaced it`
+    default:
+      return `settled after ${took}`
+  }
+}
+
+/** The last step of a pass (or of one change in it): what each refetch led to on screen. */
+function refetchStep(
+  pass: SyncEvent,
+  context: TrailContext,
+  keys: readonly unknown[][],
+): TrailStep | undefined {
+  if (pass.batchId === undefined) return undefined
+  const wanted = new Set(keys.map((key) => formatKey(key)))
+  const rows = context
+    .refetchesOf(pass.batchId)
+    .filter((row) => wanted.has(formatKey(row.event.queryKey ?? [])))
+  const expected =
+    pass.markedStale === undefined
+      ? undefined
+      : Math.max(0, (pass.matchedKeys?.length ?? 0) - pass.markedStale)
+  const stale = pass.markedStale ?? 0
+  const staleText =
+    stale > 0 && pass.kind === 'invalidated'
+      ? ` ${plural(stale, 'query', 'queries')} only marked stale: not on screen, they refetch when next used.`
+      : ''
+  if (rows.length === 0) {
+    if (expected === 0 || (expected === undefined && pass.markedStale === undefined)) {
+      return expected === 0 && keys.length > 0
+        ? {
+            tone: 'info',
+            title: 'Not refetched',
+            text: `No query of the pass was on screen (no active observer), so none was refetched.${staleText}`,
+          }
+        : undefined
+    }
+    return {
+      tone: 'info',
+      title: 'Refetching',
+      text: `The refetch has not settled yet (or its event is not in the panel).${staleText}`,
+    }
+  }
+  const changed = rows.filter((r) => r.event.outcome === 'success' && r.event.dataChanged !== false)
+  const failed = rows.filter((r) => r.event.outcome === 'error')
+  const identical = rows.filter(
+    (r) => r.event.outcome === 'success' && r.event.dataChanged === false,
+  )
+  const parts: string[] = []
+  if (changed.length > 0) parts.push(`${changed.length} changed data on screen`)
+  if (identical.length > 0) parts.push(`${identical.length} returned identical data`)
+  if (failed.length > 0) parts.push(`${failed.length} failed`)
+  const cancelled = rows.length - changed.length - identical.length - failed.length
+  if (cancelled > 0) parts.push(`${cancelled} cancelled by a later fetch`)
+  return {
+    tone: failed.length > 0 || changed.length === 0 ? 'warn' : 'pass',
+    title: 'Refetched',
+    text: `${plural(rows.length, 'refetch', 'refetches')}: ${parts.join(', ')}.${staleText}`,
+    lines: rows.slice(0, MAX_LINKS).map((row) => ({
+      text: `Refetched ${formatKey(row.event.queryKey ?? [])} ${refetchVerdict(row.event)}`,
+      seq: row.event.seq,
+    })),
+    moreLinks: rows.length > MAX_LINKS ? rows.length - MAX_LINKS : undefined,
   }
 }
 
@@ -133,7 +220,7 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
   const { event } = row
   switch (event.kind) {
     case 'received':
-      return [arrival(event), passed(event), ...batchAndKeys(row)]
+      return [arrival(event), passed(event), ...batchAndKeys(row, context)]
     case 'deduped':
       return [arrival(event), ...duplicate(row, context)]
     case 'echo':
@@ -148,7 +235,7 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
           text: `${event.channel?.topic ?? `org:${event.orgId ?? '?'}`} subscribed at ${formatTime(event.at)}. Realtime has no replay: a change made while the channel was not live (before its first subscription, or while disconnected) is lost upstream, so the queries of ${event.orgId ?? 'the organization'} are refetched.`,
           detail: event.reason,
         },
-        ...batchAndKeys(row),
+        ...batchAndKeys(row, context),
       ]
     case 'malformed':
       return [
@@ -165,7 +252,52 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
       return [channelStep(event)]
     case 'write':
       return writeSteps(row, context)
+    case 'refetched':
+      return refetchedSteps(row, context)
   }
+}
+
+function refetchedSteps(row: EventRow, context: TrailContext): TrailStep[] {
+  const { event } = row
+  const pass = event.batchId === undefined ? undefined : findPass(row, context)
+  return [
+    {
+      tone:
+        event.outcome === 'error' || (event.outcome === 'success' && event.dataChanged === false)
+          ? 'warn'
+          : event.outcome === 'success'
+            ? 'pass'
+            : 'info',
+      title: 'Refetched',
+      text: `${formatKey(event.queryKey ?? [])} ${refetchVerdict(event)}.`,
+      detail:
+        event.outcome === 'success' && event.dataChanged === false
+          ? 'TanStack Query kept the same data (structural sharing): the change that caused this refetch did not affect this query. Frequent identical refetches mean invalidation is broader than it needs to be.'
+          : event.outcome === 'error'
+            ? 'The screen keeps showing the old data (TanStack Query keeps it on error) until the next successful fetch.'
+            : undefined,
+      links:
+        pass === undefined
+          ? undefined
+          : [
+              {
+                seq: pass.event.seq,
+                label: `#${pass.event.seq} batch #${event.batchId} invalidation`,
+              },
+            ],
+    },
+  ]
+}
+
+/** The invalidation pass `row` (a refetch) came from: the newest invalidated row of its batch. */
+function findPass(row: EventRow, context: TrailContext): EventRow | undefined {
+  for (let seq = row.event.seq - 1, steps = 0; seq > 0 && steps < 10_000; seq--, steps++) {
+    const candidate = context.find(seq)
+    if (candidate?.event.kind === 'invalidated' && candidate.event.batchId === row.event.batchId) {
+      return candidate
+    }
+  }
+  return undefined
 }
 
 function arrival(event: SyncEvent): TrailStep {
@@ -199,7 +331,7 @@ function passed(event: SyncEvent): TrailStep {
   }
 }
 
-function batchAndKeys(row: EventRow): TrailStep[] {
+function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
   const { event } = row
   const served = row.servedBy?.event
   const batch = batchIdOf(row)
@@ -240,6 +372,8 @@ function batchAndKeys(row: EventRow): TrailStep[] {
           : `Invalidated ${plural(keys.length, 'query key')}: active queries refetch and the screens using them update.`,
       keys,
     })
+    const refetch = served === undefined ? undefined : refetchStep(served, context, keys)
+    if (refetch !== undefined) steps.push(refetch)
   } else {
     steps.push({
       tone: 'warn',
@@ -356,6 +490,8 @@ function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
           text: 'No cached query matched this pass: nothing was refetched.',
         },
   )
+  const refetch = keys.length > 0 ? refetchStep(event, context, keys) : undefined
+  if (refetch !== undefined) steps.push(refetch)
   return steps
 }
 

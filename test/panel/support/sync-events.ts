@@ -63,6 +63,9 @@ export function minute(minuteMs: number, counts: Partial<MinuteMetrics> = {}): M
     malformed: 0,
     invalidations: 0,
     keysInvalidated: 0,
+    refetches: 0,
+    refetchErrors: 0,
+    unchangedRefetches: 0,
     ...counts,
   }
 }
