@@ -2,9 +2,6 @@ import { isCancelledError, type Query } from '@tanstack/query-core'
 import { errorMessage } from './error-message'
 import type { RefetchOutcome } from './types'
 
-/** A refetch's error message is kept to this length: the log holds many. */
-export const MAX_REFETCH_ERROR_CHARS = 1_000
-
 export interface SettledRefetch {
   query: Query
   durationMs: number
@@ -15,9 +12,19 @@ export interface SettledRefetch {
   observers: number
 }
 
+export interface RefetchWatch {
+  /**
+   * A later pass refetched the query while this fetch ran: TanStack cancels it and hands its
+   * promise the new fetch's result, so it ends here, as cancelled (the later pass reports the
+   * result).
+   */
+  supersede(): void
+}
+
 /**
- * Watches one refetch an invalidation pass started, and reports how it ended: one settle
- * callback per refetched query, nothing per received event. `dataBefore` is the query's data
+ * Watches one refetch an invalidation pass started, and reports how it ended, once: one settle
+ * callback per refetched query, nothing per received event (the error's message is capped by
+ * errorMessage). `dataBefore` is the query's data
  * when the pass called fetch: a new reference afterwards means the screen changed.
  */
 export function watchRefetch(
@@ -27,8 +34,11 @@ export function watchRefetch(
   startedAt: number,
   now: () => number,
   report: (settled: SettledRefetch) => void,
-): void {
-  const settle = (outcome: RefetchOutcome, error?: string) =>
+): RefetchWatch {
+  let done = false
+  const settle = (outcome: RefetchOutcome, error?: string) => {
+    if (done) return
+    done = true
     report({
       query,
       durationMs: Math.max(0, now() - startedAt),
@@ -37,11 +47,11 @@ export function watchRefetch(
       dataChanged: outcome === 'success' ? query.state.data !== dataBefore : undefined,
       observers: query.getObserversCount(),
     })
+  }
   fetching.then(
     () => settle('success'),
     (error: unknown) =>
-      isCancelledError(error)
-        ? settle('cancelled')
-        : settle('error', errorMessage(error).slice(0, MAX_REFETCH_ERROR_CHARS)),
+      isCancelledError(error) ? settle('cancelled') : settle('error', errorMessage(error)),
   )
+  return { supersede: () => settle('cancelled') }
 }

@@ -11,7 +11,7 @@ import { previewPayload } from './payload-preview'
 import { plural } from './plural'
 import { classifyQueryKey } from './query-keys'
 import { QueryIndex } from './query-index'
-import { type SettledRefetch, watchRefetch } from './refetch-outcome'
+import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
 import type { ChannelState, EngineConfig, SyncEvent } from './types'
@@ -46,6 +46,8 @@ export class SyncPipeline {
   private readonly config: EngineConfig
   private batchCount = 0
   private stopped = false
+  /** The latest pass's refetch of each query: a later pass supersedes it. */
+  private readonly refetchWatches = new WeakMap<Query, RefetchWatch>()
   private readonly clock = () => this.scheduler.now()
 
   constructor(private readonly options: SyncPipelineOptions) {
@@ -305,11 +307,13 @@ export class SyncPipeline {
   ): void {
     const now = this.scheduler.now()
     const batchId = event.batchId
-    const result = invalidateQueries(queries, (query, fetching, dataBefore) =>
-      watchRefetch(query, fetching, dataBefore, now, this.clock, (settled) =>
+    const result = invalidateQueries(queries, (query, fetching, dataBefore) => {
+      this.refetchWatches.get(query)?.supersede()
+      const watch = watchRefetch(query, fetching, dataBefore, now, this.clock, (settled) =>
         this.refetched(settled, batchId),
-      ),
-    )
+      )
+      this.refetchWatches.set(query, watch)
+    })
     const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
     this.metrics.add('keysInvalidated', now, result.invalidated)

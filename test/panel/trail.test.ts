@@ -9,7 +9,7 @@ import {
   verdict,
 } from '../../extension/panel/store/trail'
 import type { SyncEvent } from '../../src/types'
-import { invalidated, received, T0 } from './support/sync-events'
+import { invalidated, received, refetched, T0 } from './support/sync-events'
 
 let ids = 0
 function row(event: SyncEvent, servedBy?: EventRow): EventRow {
@@ -249,5 +249,90 @@ describe('invalidation passes, resyncs and channels', () => {
       tone: 'warn',
       detail: expect.stringContaining('Error: jwt expired'),
     })
+  })
+})
+
+describe('what the refetches of a pass led to (the last step)', () => {
+  const keys = [
+    ['deals', 'list'],
+    ['deals', 'record', 'd1'],
+    ['deals', 'stats'],
+  ]
+  const passOf = (extra = {}) =>
+    row(invalidated(3, [1], keys, { batchId: 7, markedStale: 1, ...extra }))
+
+  it('ends the pass with one line per refetched key: duration, data changed, observers', () => {
+    const pass = passOf()
+    const list = row(refetched(4, ['deals', 'list'], { batchId: 7 }))
+    const record = row(
+      refetched(5, ['deals', 'record', 'd1'], { batchId: 7, durationMs: 12, dataChanged: false }),
+    )
+    const steps = decisionTrail(pass, context([pass, list, record]))
+    expect(steps.at(-1)).toMatchObject({
+      tone: 'pass',
+      title: 'Refetched',
+      text: '2 refetches: 1 changed data on screen, 1 returned identical data. 1 query only marked stale: not on screen, they refetch when next used.',
+      lines: [
+        { text: 'Refetched ["deals","list"] in 38 ms: data changed, 2 observers', seq: 4 },
+        {
+          text: 'Refetched ["deals","record","d1"] in 12 ms: returned identical data, nothing on screen changed',
+          seq: 5,
+        },
+      ],
+    })
+  })
+
+  it("ends a change's trail with the refetches of its own keys only", () => {
+    const pass = passOf()
+    const change = row(received(1, { recordId: 'd2' }), pass)
+    const list = row(refetched(4, ['deals', 'list'], { batchId: 7 }))
+    const record = row(refetched(5, ['deals', 'record', 'd1'], { batchId: 7 }))
+    const last = decisionTrail(change, context([change, pass, list, record])).at(-1)
+    expect(last?.lines?.map((line) => line.seq)).toEqual([4])
+  })
+
+  it('says a failed refetch and its error, and a refetch still running', () => {
+    const pass = passOf()
+    const failed = row(
+      refetched(4, ['deals', 'list'], {
+        batchId: 7,
+        outcome: 'error',
+        durationMs: 5_012,
+        dataChanged: undefined,
+        error: 'permission denied for table deals',
+      }),
+    )
+    expect(decisionTrail(pass, context([pass, failed])).at(-1)).toMatchObject({
+      tone: 'warn',
+      lines: [
+        {
+          text: 'Refetched ["deals","list"] failed after 5,012 ms: permission denied for table deals',
+        },
+      ],
+    })
+    expect(decisionTrail(pass, context([pass])).at(-1)).toMatchObject({ title: 'Refetching' })
+  })
+
+  it('says when no query of the pass was on screen', () => {
+    const pass = passOf({ markedStale: 3 })
+    expect(decisionTrail(pass, context([pass])).at(-1)).toMatchObject({
+      title: 'Not refetched',
+      text: 'No query of the pass was on screen (no active observer), so none was refetched. 3 queries only marked stale: not on screen, they refetch when next used.',
+    })
+  })
+
+  it("a refetch's own row: its verdict, and a link back to its pass", () => {
+    const pass = passOf()
+    const same = row(refetched(4, ['deals', 'list'], { batchId: 7, dataChanged: false }))
+    expect(verdict(same)).toBe(
+      '["deals","list"] in 38 ms: returned identical data, nothing on screen changed',
+    )
+    const [step] = decisionTrail(same, context([pass, same]))
+    expect(step).toMatchObject({
+      tone: 'warn',
+      title: 'Refetched',
+      links: [{ seq: 3, label: '#3 batch #7 invalidation' }],
+    })
+    expect(step?.detail).toMatch(/structural sharing/)
   })
 })

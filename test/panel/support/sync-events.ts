@@ -29,6 +29,27 @@ export function received(seq: number, extra: Partial<SyncEvent> = {}): SyncEvent
   }
 }
 
+/** A refetch of `queryKey` that pass `batchId` started, settled. */
+export function refetched(
+  seq: number,
+  queryKey: unknown[],
+  extra: Partial<SyncEvent> = {},
+): SyncEvent {
+  return {
+    seq,
+    at: T0 + seq,
+    kind: 'refetched',
+    table: typeof queryKey[0] === 'string' ? queryKey[0] : undefined,
+    batchId: 1,
+    queryKey,
+    durationMs: 38,
+    outcome: 'success',
+    dataChanged: true,
+    observers: 2,
+    ...extra,
+  }
+}
+
 export function invalidated(
   seq: number,
   causes: number[],
