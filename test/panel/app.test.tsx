@@ -377,6 +377,35 @@ describe('metrics, channels, config', () => {
     expect(within(table).getByText(/\(live\)/)).toBeTruthy()
   })
 
+  it('shows the current minute as it fills, with refetches and their p50 / p95', () => {
+    const { page, scheduler } = connectedPanel()
+    const now = scheduler.now()
+    const current = now - (now % 60_000)
+    page((t) =>
+      t.state('S1', {
+        metrics: [
+          minute(current, {
+            received: 30,
+            processed: 30,
+            invalidations: 3,
+            refetches: 20,
+            unchangedRefetches: 14,
+            refetchP50Ms: 38,
+            refetchP95Ms: 120,
+          }),
+        ],
+      }),
+    )
+    fireEvent.click(screen.getByRole('tab', { name: 'Metrics' }))
+    const tiles = screen.getByRole('region', { name: 'This minute' })
+    expect(tiles.textContent).toContain(`s so far`)
+    expect(tiles.textContent).toContain('refetches20')
+    expect(tiles.textContent).toContain('refetch p50 / p9538 ms / 120 ms')
+    expect(screen.getByRole('alert').textContent).toContain(
+      '70% of realtime refetches returned identical data (14 of 20)',
+    )
+  })
+
   it('lists channels with colored status and reconnects', () => {
     const { page } = connectedPanel()
     page((t) =>

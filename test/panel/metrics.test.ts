@@ -64,3 +64,33 @@ describe('divergences (the tuning warning)', () => {
     expect(divergences(old, config)).toHaveLength(1)
   })
 })
+
+describe('divergences of the refetches', () => {
+  it('says when most realtime refetches returned identical data, and when many failed', () => {
+    const warnings = divergences(
+      [
+        minute(M, {
+          received: 12,
+          processed: 12,
+          invalidations: 12,
+          refetches: 50,
+          unchangedRefetches: 31,
+          refetchErrors: 6,
+        }),
+      ],
+      config,
+      M,
+    )
+    expect(warnings.map((w) => w.kind)).toEqual(['identical', 'failing'])
+    expect(warnings[0]?.text).toContain('62% of realtime refetches returned identical data')
+    expect(warnings[1]?.text).toContain('6 of 50 realtime refetches failed')
+  })
+
+  it('is quiet below 10 refetches a minute, and for an engine that does not count them', () => {
+    const few = minute(M, { refetches: 9, unchangedRefetches: 9, refetchErrors: 9 })
+    expect(divergences([few], config, M)).toEqual([])
+    const old = minute(M, { received: 5 }) as Partial<ReturnType<typeof minute>>
+    delete old.refetches
+    expect(divergences([old as ReturnType<typeof minute>], config, M)).toEqual([])
+  })
+})

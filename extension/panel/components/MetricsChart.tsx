@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react'
 import type uPlot from 'uplot'
 import type { MinuteMetrics } from '../../../src/types'
+import { formatMinute } from '../store/format'
 
 export const CHART_SERIES = [
   { key: 'received', label: 'received', color: '#1a73e8' },
@@ -8,6 +9,7 @@ export const CHART_SERIES = [
   { key: 'deduped', label: 'deduped', color: '#e37400' },
   { key: 'echo', label: 'echo', color: '#a142f4' },
   { key: 'invalidations', label: 'invalidations', color: '#d93025' },
+  { key: 'refetches', label: 'refetches', color: '#12b5cb' },
 ] as const satisfies readonly { key: keyof MinuteMetrics; label: string; color: string }[]
 
 const HEIGHT = 220
@@ -67,26 +69,38 @@ export function MetricsChart({ minutes }: MetricsChartProps) {
             width: Math.max(200, element.clientWidth),
             height: HEIGHT,
             scales: {
-              // At least 10 minutes wide: one minute of data is a point, not a year-wide axis.
               x: {
                 time: true,
-                // From the data itself: with a single point uPlot proposes a 1,000-day range.
+                // The data's own minutes and half a minute either side: a session's first minute
+                // is a point in the middle, not one point among empty minutes (with a single
+                // point uPlot would propose a 1,000-day range).
                 range: (chart) => {
                   const xs = chart.data[0]
                   const max = xs[xs.length - 1] ?? 0
-                  const span = Math.max(max - (xs[0] ?? max), 600)
-                  return [max - span - 30, max + 30]
+                  return [(xs[0] ?? max) - 30, max + 30]
                 },
               },
               y: { range: (_plot, _min, max) => [0, Math.max(10, max * 1.1)] },
             },
-            axes: [axisOptions, { ...axisOptions, label: 'events / minute', size: 50 }],
+            axes: [
+              // One label per 90 px at least, as HH:MM: they never overlap.
+              {
+                ...axisOptions,
+                space: 90,
+                values: (_chart, ticks) => ticks.map((s) => formatMinute(s * 1_000)),
+              },
+              { ...axisOptions, label: 'events / minute', size: 50 },
+            ],
+            // The legend names the lines; values show in the table (a hover-less legend reads "--").
+            legend: { live: false },
             series: [
               { label: 'minute' },
               ...CHART_SERIES.map((series) => ({
                 label: series.label,
                 stroke: series.color,
                 width: 1.5,
+                // A minute alone is a point, not an invisible zero-length line.
+                points: { show: true, size: 5 },
               })),
             ],
           },

@@ -1,6 +1,7 @@
 import { useMemo } from 'react'
-import type { MetricName } from '../../../src/types'
-import { formatCount, formatMinute } from '../store/format'
+import { emptyMinute } from '../../../src/minute-metrics'
+import type { MetricName, MinuteMetrics } from '../../../src/types'
+import { formatCount, formatMinute, formatMs } from '../store/format'
 import {
   denseMinutes,
   divergences,
@@ -24,8 +25,49 @@ const COUNT_COLUMNS: readonly (readonly [string, MetricName])[] = [
   ['Malformed', 'malformed'],
   ['Invalidations', 'invalidations'],
   ['Keys invalidated', 'keysInvalidated'],
+  ['Refetches', 'refetches'],
+  ['Identical data', 'unchangedRefetches'],
+  ['Refetch errors', 'refetchErrors'],
 ]
-const HEADS = ['Minute', ...COUNT_COLUMNS.map(([label]) => label)]
+const HEADS = ['Minute', ...COUNT_COLUMNS.map(([label]) => label), 'Refetch p50 / p95']
+
+/** p50 / p95 of a minute's refetches, or a dash. */
+function refetchTimes(m: MinuteMetrics): string {
+  return m.refetchP50Ms === undefined || m.refetchP95Ms === undefined
+    ? '—'
+    : `${formatMs(m.refetchP50Ms)} / ${formatMs(m.refetchP95Ms)}`
+}
+
+/**
+ * The current minute as it fills, by the second: what a session's first minutes are about, where
+ * a per-minute chart has one point.
+ */
+function ThisMinute({ minute, elapsedMs }: { minute: MinuteMetrics; elapsedMs: number }) {
+  const tiles: [string, string][] = [
+    ['received', formatCount(minute.received)],
+    ['processed', formatCount(minute.processed)],
+    ['deduped + echo', formatCount(minute.deduped + minute.echo)],
+    ['invalidation passes', formatCount(minute.invalidations)],
+    ['refetches', formatCount(minute.refetches)],
+    ['identical data', formatCount(minute.unchangedRefetches)],
+    ['refetch p50 / p95', refetchTimes(minute)],
+  ]
+  return (
+    <section className="this-minute" aria-label="This minute">
+      <h3>
+        This minute ({formatMinute(minute.minute)}, {Math.floor(elapsedMs / 1_000)} s so far)
+      </h3>
+      <dl>
+        {tiles.map(([label, value]) => (
+          <div key={label} className="stat-tile">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  )
+}
 
 export interface MetricsViewProps {
   snapshot: PanelSnapshot
@@ -44,6 +86,9 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
   )
   if (engine === undefined) return <p className="view-empty">No engine selected.</p>
   const recent = minutes.slice(-TABLE_MINUTES).reverse()
+  const thisMinute = live
+    ? (metrics?.find((m) => m.minute === currentMinute) ?? emptyMinute(currentMinute))
+    : undefined
   return (
     <div className="metrics-view">
       {warnings.length > 0 ? (
@@ -66,6 +111,9 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
           more.
         </p>
       )}
+      {thisMinute !== undefined && (
+        <ThisMinute minute={thisMinute} elapsedMs={snapshot.builtAt - currentMinute} />
+      )}
       {minutes.length === 0 ? (
         <p className="view-empty">No metrics yet: the engine has not counted any event.</p>
       ) : (
@@ -84,6 +132,7 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
                   {COUNT_COLUMNS.map(([, metric]) => (
                     <td key={metric}>{formatCount(m[metric])}</td>
                   ))}
+                  <td>{refetchTimes(m)}</td>
                 </tr>
               ))}
             </tbody>

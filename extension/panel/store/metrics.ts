@@ -8,7 +8,11 @@
  * Thresholds (documented in the warning itself), checked on the current minute and the one
  * before it, once a minute has at least MIN_RECEIVED events (a quiet minute proves nothing):
  *   - filtered: processed < 50% of received;
- *   - batching: more than 20 processed events per invalidation pass on average.
+ *   - batching: more than 20 processed events per invalidation pass on average;
+ * and once a minute has at least MIN_REFETCHES refetches:
+ *   - identical: at least 50% of realtime refetches returned identical data (invalidation is
+ *     broader than the screens need);
+ *   - failing: at least 10% of them failed.
  */
 import { emptyMinute } from '../../../src/minute-metrics'
 import type { MinuteMetrics } from '../../../src/types'
@@ -19,6 +23,9 @@ export { MINUTE_MS }
 export const MIN_RECEIVED = 20
 export const MIN_PROCESSED_RATIO = 0.5
 export const MAX_EVENTS_PER_PASS = 20
+export const MIN_REFETCHES = 10
+export const MAX_IDENTICAL_RATIO = 0.5
+export const MAX_FAILED_RATIO = 0.1
 /** The charts show at most this many minutes (the newest). */
 export const CHART_MINUTES = 180
 
@@ -40,7 +47,7 @@ export function denseMinutes(
 }
 
 export interface Divergence {
-  kind: 'filtered' | 'batching'
+  kind: 'filtered' | 'batching' | 'identical' | 'failing'
   minute: number
   title: string
   text: string
@@ -108,6 +115,31 @@ export function divergences(
         title: `Processed and invalidations diverge (${when})`,
         text: `${m.processed} processed events led to ${plural(m.invalidations, 'invalidation pass', 'invalidation passes')}: about ${perPass} events per pass. Threshold: more than ${MAX_EVENTS_PER_PASS} events per pass, with at least ${MIN_RECEIVED} processed in a minute.`,
         advice: `Batching may be too aggressive: screens wait up to batchMs${config ? ` (${config.batchMs} ms)` : ''} for a refetch. Fine for bulk imports; if screens feel late, lower batchMs.`,
+      })
+    }
+    // Counts an engine of 0.2.0 does not send read as 0 (the schema's default).
+    const refetches = m.refetches ?? 0
+    if (refetches < MIN_REFETCHES) continue
+    const identical = m.unchangedRefetches ?? 0
+    if (identical >= refetches * MAX_IDENTICAL_RATIO && !out.some((d) => d.kind === 'identical')) {
+      out.push({
+        kind: 'identical',
+        minute: m.minute,
+        title: `Refetches that changed nothing (${when})`,
+        text: `${Math.round((identical / refetches) * 100)}% of realtime refetches returned identical data (${identical} of ${refetches}): the queries were refetched, and nothing on screen changed. Threshold: ${MAX_IDENTICAL_RATIO * 100}% or more, with at least ${MIN_REFETCHES} refetches in a minute.`,
+        advice:
+          'Invalidation is broader than the screens need: a change of one row refetches every list and wide key of its table. Give detail views record keys (QueryKeys.deals.record(id)), so they refetch only for their row, and check the Queries tab for the keys that refetch most.',
+      })
+    }
+    const failed = m.refetchErrors ?? 0
+    if (failed >= refetches * MAX_FAILED_RATIO && !out.some((d) => d.kind === 'failing')) {
+      out.push({
+        kind: 'failing',
+        minute: m.minute,
+        title: `Refetches failing (${when})`,
+        text: `${failed} of ${refetches} realtime refetches failed: those screens kept their old data. Threshold: ${MAX_FAILED_RATIO * 100}% or more, with at least ${MIN_REFETCHES} refetches in a minute.`,
+        advice:
+          'Open a refetched event in the log for the error. A permission error after a change usually means a row-level security policy the refetch does not pass.',
       })
     }
   }
