@@ -79,6 +79,14 @@ describe('the log', () => {
     expect(rowTexts()[5]).toContain("echo of this tab's write #5")
   })
 
+  it('shows the part of a record id that tells rows apart, and the whole id on hover', () => {
+    const { page } = connectedPanel()
+    const id = 'dea10000-0000-4000-8000-000000000001'
+    page((t) => t.events('S1', [received(7, { recordId: id })]))
+    const cell = within(options().at(-1)!).getByText('dea1…00000001')
+    expect(cell.getAttribute('title')).toBe(id)
+  })
+
   it('keeps up with live events and renders 100,000 rows virtually', () => {
     const { page } = connectedPanel()
     page((t) => {

@@ -1,5 +1,5 @@
 import { memo } from 'react'
-import { formatTime } from '../store/format'
+import { formatTime, shortId } from '../store/format'
 import type { EventRow, LogRow } from '../store/rows'
 import { verdict } from '../store/trail'
 import { KindBadge } from './KindBadge'
@@ -56,7 +56,9 @@ export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRo
       <span title={event.orgId}>{event.orgId ?? ''}</span>
       <span title={event.table}>{event.table ?? ''}</span>
       <span>{event.op ?? ''}</span>
-      <span title={event.recordId}>{event.recordId ?? ''}</span>
+      <span title={event.recordId}>
+        {event.recordId === undefined ? '' : shortId(event.recordId)}
+      </span>
       <span className="cell-num">
         {event.latencyMs === undefined ? '' : `${Math.round(event.latencyMs)} ms`}
       </span>

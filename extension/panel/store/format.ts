@@ -28,6 +28,17 @@ export function formatCount(n: number): string {
 // One plural for the engine's sentences and the panel's.
 export { plural } from '../../../src/plural'
 
+/**
+ * An id that fits a narrow column and still tells rows apart: time-ordered UUIDs share their
+ * start (every demo deal reads `dea10000-00…` cut from the end), so the middle goes instead:
+ * `dea1…00000001`. The whole id is the cell's title.
+ */
+export function shortId(id: string, max = 14): string {
+  if (id.length <= max) return id
+  const tail = max - 5
+  return `${id.slice(0, 4)}…${id.slice(-tail)}`
+}
+
 /** A query key as compact JSON, e.g. ["deals","record","d1"]; never throws. */
 export function formatKey(key: unknown): string {
   try {
