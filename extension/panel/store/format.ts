@@ -31,7 +31,7 @@ export { plural } from '../../../src/plural'
 /**
  * An id that fits a narrow column and still tells rows apart: time-ordered UUIDs share their
  * start (every demo deal reads `dea10000-00…` cut from the end), so the middle goes instead:
- * `dea1…00000001`. The whole id is the cell's title.
+ * `dea1…000000001`. The whole id is the cell's title.
  */
 export function shortId(id: string, max = 14): string {
   if (id.length <= max) return id
