@@ -6,7 +6,8 @@ import {
 } from '../src/devtools-registry'
 import { errorMessage } from '../src/error-message'
 import type { Scheduler } from '../src/scheduler'
-import { createLeadingThrottle } from '../src/throttle'
+import type { QuerySummary } from '../src/query-summaries'
+import { createLeadingThrottle, type LeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
 import {
   type EngineState,
@@ -14,7 +15,9 @@ import {
   envelope,
   foreignVersion,
   MAX_EVENTS_PER_BATCH,
+  MAX_QUERY_SUMMARIES,
   PROTOCOL_VERSION,
+  type QueryList,
   parseToPage,
   type ToPage,
   type ToPanel,
@@ -67,6 +70,8 @@ interface Stream {
   unsubscribe?: () => void
   /** The engine's state changes, while a panel listens (paused too). */
   unsubscribeState?: () => void
+  /** While the panel watches this engine's queries: the cache subscription and its throttle. */
+  queries?: { unsubscribe: () => void; sends: LeadingThrottle }
 }
 
 /**
@@ -202,6 +207,34 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     entry.unsubscribeState ??= entry.engine.subscribe(() => stateChanged(entry))
   }
 
+  const sendQueries = (stream: Stream) => {
+    const { engine } = stream
+    let list: QueryList
+    if (engine.getQueries === undefined) {
+      list = { total: 0, queries: [], unsupported: true }
+    } else {
+      const all = engine.getQueries()
+      list = { total: all.length, queries: mostRelevant(all, MAX_QUERY_SUMMARIES) }
+    }
+    post({ type: 'queries', session, engineId: engine.id, data: serializeQueries(list) })
+  }
+
+  /** The panel's Queries tab opened or closed: send now, then as the cache changes (≤ 1/s). */
+  const watchQueries = (stream: Stream, on: boolean) => {
+    stream.queries?.unsubscribe()
+    stream.queries?.sends.cancel()
+    stream.queries = undefined
+    if (!on) return
+    const sends = createLeadingThrottle({
+      scheduler,
+      windowMs: stateEveryMs,
+      run: () => sendQueries(stream),
+    })
+    const unsubscribe = stream.engine.subscribeQueries?.(() => sends.request()) ?? (() => {})
+    stream.queries = { unsubscribe, sends }
+    sends.runNow()
+  }
+
   const stopStreaming = () => {
     for (const entry of streams.values()) {
       entry.unsubscribe?.()
@@ -217,6 +250,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     for (const entry of streams.values()) {
       entry.unsubscribeState?.()
       entry.unsubscribeState = undefined
+      watchQueries(entry, false)
     }
     stateDirty.clear()
     stateSends.cancel()
@@ -252,6 +286,11 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         entry.engine.clear()
         sendState(entry)
         stateDirty.delete(entry)
+        return
+      }
+      case 'watch-queries': {
+        const entry = streams.get(message.engineId)
+        if (entry !== undefined && listening) watchQueries(entry, message.on)
         return
       }
       case 'set-option': {
@@ -304,6 +343,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       flush()
       entry.unsubscribe?.()
       entry.unsubscribeState?.()
+      watchQueries(entry, false)
       stateDirty.delete(entry)
       streams.delete(change.engine.id)
       if (listening) hello()
@@ -319,6 +359,38 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       stopWatching()
       page.removeEventListener('message', onMessage)
     },
+  }
+}
+
+/** Active queries first (they refetch on invalidation), then the most refetched. */
+function mostRelevant(queries: QuerySummary[], limit: number): QuerySummary[] {
+  return queries
+    .slice()
+    .sort(
+      (a, b) =>
+        Number(b.active) - Number(a.active) ||
+        b.refetches - a.refetches ||
+        (a.queryHash < b.queryHash ? -1 : a.queryHash > b.queryHash ? 1 : 0),
+    )
+    .slice(0, limit)
+}
+
+/** A key JSON cannot carry (a BigInt) costs that query its key, not the list. */
+function serializeQueries(list: QueryList): string {
+  try {
+    return JSON.stringify(list)
+  } catch {
+    return JSON.stringify({
+      ...list,
+      queries: list.queries.map((query) => {
+        try {
+          JSON.stringify(query.queryKey)
+          return query
+        } catch {
+          return { ...query, queryKey: ['[key not serializable]'] }
+        }
+      }),
+    })
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EventLogSnapshot } from './event-log'
+import type { QuerySummary } from './query-summaries'
 import type { ChannelState, EngineConfig, MinuteMetrics, SyncEvent } from './types'
 
 /**
@@ -42,6 +43,10 @@ export interface DevtoolsEngine {
    * of 0.2.0 lack it (the bridge then listens with subscribeEvents).
    */
   subscribeAppends?(listener: (lastSeq: number) => void): () => void
+  /** Every query of the engine's QueryClient, with how realtime reaches it (0.2.0 lacks it). */
+  getQueries?(): QuerySummary[]
+  /** Told when the QueryCache changed (fetches, observers, additions): coalesce. */
+  subscribeQueries?(listener: () => void): () => void
   clear(): void
   /** console.table of the newest events, for debugging without the extension. */
   print(limit?: number): void

@@ -30,6 +30,8 @@ export {
 } from './options'
 export type { MembershipSource, RealtimeSync, RealtimeSyncOptions } from './realtime-sync'
 export { createRealtimeSync, DEFAULT_GLOBAL_TABLES } from './realtime-sync'
+export type { QueryReach, QuerySummary } from './query-summaries'
+export { QUERY_REACHES } from './query-summaries'
 export type { Scheduler } from './scheduler'
 export { systemScheduler } from './scheduler'
 export type { RealtimeChannelLike, SupabaseRealtimeLike } from './supabase-realtime'
@@ -38,6 +40,7 @@ export {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
   ENGINE_CHANNEL_STATUSES,
+  REFETCH_OUTCOMES,
   SUPABASE_CHANNEL_STATUSES,
   SYNC_EVENT_KINDS,
 } from './types'
@@ -52,6 +55,7 @@ export type {
   EngineConfig,
   MetricName,
   MinuteMetrics,
+  RefetchOutcome,
   SyncEvent,
   SyncEventKind,
   TunableConfig,

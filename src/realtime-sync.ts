@@ -7,6 +7,7 @@ import {
 } from './devtools-registry'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
+import type { QuerySummary } from './query-summaries'
 import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
 import { SyncPipeline } from './sync-pipeline'
@@ -48,6 +49,12 @@ export interface RealtimeSyncOptions {
   name?: string
   /** Tables without realtime; a resync leaves their queries alone. */
   globalTables?: readonly string[]
+  /**
+   * The tables realtime_table_events reports (the list given to createQueryKeys will do): with
+   * it, the DevTools Queries tab flags a query whose key starts with none of them as never
+   * reached by realtime. Without it, every string first element counts as a table.
+   */
+  tables?: readonly string[]
   /** Which queries a resync of `orgId` refetches. Default: every query of a realtime table. */
   isOrganizationQuery?: (queryKey: readonly unknown[], orgId: string) => boolean
   /** Register on the page for the DevTools panel and the console. Default true. */
@@ -74,6 +81,8 @@ export interface RealtimeSync extends DevtoolsEngine {
   /** The events the log holds after `sinceSeq`: readEvents(sinceSeq).events. */
   getEvents(sinceSeq?: number): SyncEvent[]
   subscribeAppends(listener: (lastSeq: number) => void): () => void
+  getQueries(): QuerySummary[]
+  subscribeQueries(listener: () => void): () => void
   /** Run the pending invalidation batch now. */
   flush(): void
   /** Leave every channel and unregister; resolves when the channels are removed. */
@@ -106,6 +115,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
+    tables: options.tables === undefined ? undefined : new Set(options.tables),
   })
   const changes = new EngineChanges()
   const channels = new OrgChannels(
@@ -153,6 +163,8 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     subscribe: changes.subscribe,
     subscribeEvents: (listener) => pipeline.log.subscribe(listener),
     subscribeAppends: (listener) => pipeline.log.subscribeAppends(listener),
+    getQueries: () => pipeline.summarizeQueries(),
+    subscribeQueries: (listener) => queryClient.getQueryCache().subscribe(() => listener()),
     clear() {
       pipeline.clearLog()
       changes.notify('cleared')

@@ -12,6 +12,7 @@ import { plural } from './plural'
 import { classifyQueryKey } from './query-keys'
 import { QueryIndex } from './query-index'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
+import { type QueryRealtimeStats, type QuerySummary, summarizeQueries } from './query-summaries'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
 import type { ChannelState, EngineConfig, SyncEvent } from './types'
@@ -25,6 +26,8 @@ export interface SyncPipelineOptions {
   globalTables: ReadonlySet<string>
   /** Narrows a resync to the queries of one organization; default: every realtime query. */
   isOrganizationQuery: (queryKey: readonly unknown[], orgId: string) => boolean
+  /** The app's realtime tables, when it said them: a key of another table is never reached. */
+  tables?: ReadonlySet<string>
 }
 
 /** What a batch holds: 'received' events (table, recordId) and 'resync' events (orgId). */
@@ -48,6 +51,10 @@ export class SyncPipeline {
   private stopped = false
   /** The latest pass's refetch of each query: a later pass supersedes it. */
   private readonly refetchWatches = new WeakMap<Query, RefetchWatch>()
+  /** What realtime did to each query, for the Queries tab. */
+  private readonly queryStats = new WeakMap<Query, QueryRealtimeStats>()
+  /** Tables a realtime change has been seen of (learned per batch, not per event). */
+  private readonly seenTables = new Set<string>()
   private readonly clock = () => this.scheduler.now()
 
   constructor(private readonly options: SyncPipelineOptions) {
@@ -290,6 +297,7 @@ export class SyncPipeline {
       }
       item.matchedKeys = keys
     }
+    for (const table of tables) this.seenTables.add(table)
     this.invalidate([...matched], {
       table: tables.size === 1 ? [...tables][0] : undefined,
       reason: leading
@@ -317,13 +325,37 @@ export class SyncPipeline {
     const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
     this.metrics.add('keysInvalidated', now, result.invalidated)
-    this.log.append({
+    const pass = this.log.append({
       at: now,
       kind: 'invalidated',
       ...event,
       reason: `${event.reason} → ${plural(result.invalidated, 'query', 'queries')} marked stale, ${result.refetched} active refetched`,
       matchedKeys: queries.map((query) => query.queryKey as unknown[]),
       markedStale,
+    })
+    for (const query of queries) {
+      const stats = this.statsOf(query)
+      stats.invalidatedBySeq = pass.seq
+      stats.invalidatedAt = now
+    }
+  }
+
+  private statsOf(query: Query): QueryRealtimeStats {
+    let stats = this.queryStats.get(query)
+    if (stats === undefined) {
+      stats = { refetches: 0 }
+      this.queryStats.set(query, stats)
+    }
+    return stats
+  }
+
+  /** Every query of the QueryClient, with how realtime reaches it and what it did to it. */
+  summarizeQueries(): QuerySummary[] {
+    return summarizeQueries(this.options.queryClient.getQueryCache(), {
+      globalTables: this.options.globalTables,
+      tables: this.options.tables,
+      seenTables: this.seenTables,
+      stats: this.queryStats,
     })
   }
 
@@ -333,6 +365,9 @@ export class SyncPipeline {
     const now = this.scheduler.now()
     const { outcome, durationMs } = settled
     if (outcome !== 'cancelled') {
+      const stats = this.statsOf(settled.query)
+      stats.refetches++
+      stats.lastRefetch = { at: now, durationMs, outcome, dataChanged: settled.dataChanged }
       this.metrics.add('refetches', now)
       this.metrics.addDuration(now, durationMs)
       if (outcome === 'error') this.metrics.add('refetchErrors', now)

@@ -16,6 +16,12 @@ export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
 /** 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). */
 export const PROTOCOL_VERSION = 2
 
+/**
+ * A `queries` message lists at most this many (a page may cache 10,000): active ones first, then
+ * the most refetched; `total` says how many there are.
+ */
+export const MAX_QUERY_SUMMARIES = 2_000
+
 /** A batch never carries more than this many events (split when larger). */
 export const MAX_EVENTS_PER_BATCH = 1_000
 /** A string field crossing a hop is never longer than this (8 MiB; Ports cap at 64 MiB). */
@@ -79,6 +85,18 @@ const EngineStateMessage = v.object({
   data: v.pipe(v.string(), v.maxLength(MAX_DATA_CHARS)),
 })
 
+/**
+ * The queries of one engine's QueryClient, as a JSON string of QueryList (records.ts): sent
+ * while the panel watches them (`watch-queries`), at once and then at most once a second as
+ * the cache changes; at most MAX_QUERY_SUMMARIES, the most relevant first.
+ */
+const QueriesMessage = v.object({
+  type: v.literal('queries'),
+  session: pageSession,
+  engineId: v.pipe(v.string(), v.maxLength(200)),
+  data: v.pipe(v.string(), v.maxLength(MAX_DATA_CHARS)),
+})
+
 /** The answer to a command that can fail (set-option). */
 const CommandResult = v.object({
   type: v.literal('command-result'),
@@ -92,6 +110,7 @@ export const ToPanelSchema = v.variant('type', [
   PageHello,
   EventBatch,
   EngineStateMessage,
+  QueriesMessage,
   CommandResult,
 ])
 export type ToPanel = v.InferOutput<typeof ToPanelSchema>
@@ -147,6 +166,9 @@ const SetOption = v.object({
   ),
 })
 
+/** Start or stop sending an engine's query summaries (the Queries tab is open or not). */
+const WatchQueries = v.object({ type: v.literal('watch-queries'), engineId, on: v.boolean() })
+
 export const ToPageSchema = v.variant('type', [
   Connect,
   Disconnect,
@@ -155,6 +177,7 @@ export const ToPageSchema = v.variant('type', [
   Resume,
   Clear,
   SetOption,
+  WatchQueries,
 ])
 export type ToPage = v.InferOutput<typeof ToPageSchema>
 

@@ -10,7 +10,13 @@ import type { SyncEvent } from '../../src/types'
 import { decodeEventBatch } from './event-codec'
 import { checkSyncEvent } from './event-check'
 import { describeIssues } from './issues'
-import { EngineStateSchema, SyncEventSchema, type ValidEngineState } from './records'
+import {
+  EngineStateSchema,
+  type QueryList,
+  QueryListSchema,
+  SyncEventSchema,
+  type ValidEngineState,
+} from './records'
 
 export interface ParsedEvents {
   events: SyncEvent[]
@@ -76,6 +82,21 @@ export function parseEngineState(data: string): ParsedState {
   return result.success
     ? { ok: true, state: result.output }
     : { ok: false, error: `engine state: ${describeIssues(result.issues)}` }
+}
+
+export type ParsedQueries = { ok: true; list: QueryList } | { ok: false; error: string }
+
+export function parseQueryList(data: string): ParsedQueries {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch (error) {
+    return { ok: false, error: `queries are not JSON (${errorMessage(error)})` }
+  }
+  const result = v.safeParse(QueryListSchema, json)
+  return result.success
+    ? { ok: true, list: result.output }
+    : { ok: false, error: `queries: ${describeIssues(result.issues)}` }
 }
 
 function describeSeq(value: unknown, index: number): string {

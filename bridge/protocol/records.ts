@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot'
 import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
+import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
 import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
@@ -141,6 +142,45 @@ export const EngineStateSchema = v.object({
   lastSeq: count,
 })
 
+export const QuerySummarySchema = v.object({
+  queryHash: longText,
+  queryKey: v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts)),
+  table: v.optional(shortText),
+  recordId: v.optional(shortText),
+  reach: v.picklist(QUERY_REACHES),
+  tableSeen: v.optional(v.boolean()),
+  observers: count,
+  active: v.boolean(),
+  status: v.picklist(['pending', 'success', 'error']),
+  fetchStatus: v.picklist(['fetching', 'paused', 'idle']),
+  dataUpdatedAt: v.number(),
+  invalidatedBySeq: v.optional(seq),
+  invalidatedAt: v.optional(v.number()),
+  refetches: count,
+  lastRefetch: v.optional(
+    v.object({
+      at: v.number(),
+      durationMs: v.pipe(v.number(), v.minValue(0)),
+      outcome: v.picklist(REFETCH_OUTCOMES),
+      dataChanged: v.optional(v.boolean()),
+    }),
+  ),
+})
+
+/** What a `queries` message carries: the summaries sent, and how many the cache holds. */
+export interface QueryList {
+  total: number
+  queries: QuerySummary[]
+  /** The engine (0.2.0) cannot list its queries. */
+  unsupported?: boolean
+}
+
+export const QueryListSchema = v.object({
+  total: count,
+  unsupported: v.optional(v.boolean()),
+  queries: v.pipe(v.array(QuerySummarySchema), v.maxLength(10_000)),
+})
+
 export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>
 export type ValidEngineConfig = v.InferOutput<typeof EngineConfigSchema>
 export type ValidEngineState = v.InferOutput<typeof EngineStateSchema>
@@ -151,5 +191,6 @@ export type _Checks = [
   Assignable<ValidSyncEvent, SyncEvent>,
   Assignable<v.InferOutput<typeof MinuteMetricsSchema>, MinuteMetrics>,
   Assignable<v.InferOutput<typeof ChannelStateSchema>, ChannelState>,
+  Assignable<v.InferOutput<typeof QuerySummarySchema>, QuerySummary>,
   Assignable<Required<ValidEngineConfig>, EngineConfig>,
 ]

@@ -3,8 +3,10 @@ import { startPageBridge } from '../../bridge/page-bridge'
 import {
   type EngineState,
   envelope,
+  MAX_QUERY_SUMMARIES,
   PROTOCOL_VERSION,
   parseEventBatch,
+  type QueryList,
   type ToPage,
   type ToPanel,
 } from '../../bridge/protocol'
@@ -85,9 +87,15 @@ async function setup() {
     toPanel()
       .filter((m): m is Extract<ToPanel, { type: 'engine-state' }> => m.type === 'engine-state')
       .map((m) => JSON.parse(m.data) as EngineState)
+  const queries = () =>
+    toPanel()
+      .filter((m): m is Extract<ToPanel, { type: 'queries' }> => m.type === 'queries')
+      .map((m) => JSON.parse(m.data) as QueryList)
   return {
     page,
     host,
+    world,
+    queries,
     scheduler,
     supabase,
     sync,
@@ -165,6 +173,50 @@ describe('the page bridge', () => {
       'received',
       'received',
     ])
+  })
+
+  it("sends an engine's queries while the panel watches them, at most once a second", async () => {
+    const s = await setup()
+    s.world.active(['deals', 'list'])
+    s.command({ type: 'connect', since: {} })
+    expect(s.queries()).toHaveLength(0) // nothing until the Queries tab asks
+    s.command({ type: 'watch-queries', engineId: s.sync.id, on: true })
+    expect(s.queries()).toHaveLength(1)
+    expect(s.queries()[0]).toMatchObject({
+      total: 1,
+      queries: [{ queryKey: ['deals', 'list'], reach: 'table', active: true }],
+    })
+    s.world.cached(['deals', 'record', 'd1'])
+    s.world.cached(['deals', 'record', 'd2'])
+    expect(s.queries()).toHaveLength(1) // coalesced: within a second of the last list
+    s.scheduler.advance(1_000)
+    expect(s.queries()).toHaveLength(2)
+    expect(s.queries()[1]!.total).toBe(3)
+    s.command({ type: 'watch-queries', engineId: s.sync.id, on: false })
+    s.world.cached(['deals', 'record', 'd3'])
+    s.scheduler.advance(5_000)
+    expect(s.queries()).toHaveLength(2)
+  })
+
+  it('lists at most MAX_QUERY_SUMMARIES queries, those on screen first', async () => {
+    const s = await setup()
+    for (let i = 0; i < MAX_QUERY_SUMMARIES + 100; i++) s.world.cached(['deals', 'record', `d${i}`])
+    s.world.active(['deals', 'list'])
+    s.command({ type: 'connect', since: {} })
+    s.command({ type: 'watch-queries', engineId: s.sync.id, on: true })
+    const [list] = s.queries()
+    expect(list!.total).toBe(MAX_QUERY_SUMMARIES + 101)
+    expect(list!.queries).toHaveLength(MAX_QUERY_SUMMARIES)
+    expect(list!.queries[0]).toMatchObject({ queryKey: ['deals', 'list'], active: true })
+  })
+
+  it('says an engine of 0.2.0 cannot list its queries', async () => {
+    const s = await setup()
+    const { getQueries: _, subscribeQueries: __, ...facade } = s.sync
+    stops.push(registerEngine({ ...facade, id: 'old#1', name: 'old' }, s.host))
+    s.command({ type: 'connect', since: {} })
+    s.command({ type: 'watch-queries', engineId: 'old#1', on: true })
+    expect(s.queries()).toEqual([{ total: 0, queries: [], unsupported: true }])
   })
 
   it('splits large bursts into batches of at most 1,000 events', async () => {

@@ -2,6 +2,7 @@
 import { act, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encodeEventBatch, PROTOCOL_VERSION } from '../../bridge/protocol'
+import type { QuerySummary } from '../../src/query-summaries'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
 import { engineState, events, invalidated, minute, received, T0 } from './support/sync-events'
@@ -358,6 +359,85 @@ describe('status and empty state', () => {
     expect(screen.getByText(/Paused: the page keeps new events/)).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Resume recording' }))
     expect(transport.take()).toEqual([{ type: 'resume', session: 'S1', since: { 'app#1': 6 } }])
+  })
+})
+
+describe('the Queries tab', () => {
+  const summary = (queryKey: unknown[], extra: Partial<QuerySummary> = {}): QuerySummary => ({
+    queryHash: JSON.stringify(queryKey),
+    queryKey,
+    table: typeof queryKey[0] === 'string' ? queryKey[0] : undefined,
+    reach: 'table',
+    tableSeen: true,
+    observers: 1,
+    active: true,
+    status: 'success',
+    fetchStatus: 'idle',
+    dataUpdatedAt: T0,
+    refetches: 0,
+    ...extra,
+  })
+
+  it('asks the page for the queries while open, and says how realtime reaches each', () => {
+    const { page, transport } = connectedPanel()
+    transport.take()
+    fireEvent.click(screen.getByRole('tab', { name: 'Queries' }))
+    expect(transport.take()).toEqual([{ type: 'watch-queries', engineId: 'app#1', on: true }])
+    page((t) =>
+      t.queries('S1', {
+        total: 3,
+        queries: [
+          summary(['deals', 'record', 'd1'], { reach: 'record', recordId: 'd1', refetches: 1 }),
+          summary(['deals', 'list'], {
+            refetches: 4,
+            invalidatedBySeq: 3,
+            invalidatedAt: T0 + 203,
+            lastRefetch: { at: T0 + 250, durationMs: 38, outcome: 'success', dataChanged: true },
+          }),
+          summary(['dealList', { stage: 'won' }], { reach: 'none', active: false, observers: 0 }),
+        ],
+      }),
+    )
+    const rows = within(screen.getByRole('table'))
+      .getAllByRole('row')
+      .slice(1) as HTMLTableRowElement[]
+    // The most refetched first.
+    expect(rows.map((r) => r.cells[0]!.textContent)).toEqual([
+      '["deals","list"]',
+      '["deals","record","d1"]',
+      '["dealList",{"stage":"won"}]',
+    ])
+    expect(rows[0]!.textContent).toContain('every change of deals')
+    expect(rows[0]!.textContent).toContain('38 ms, data changed')
+    expect(rows[1]!.textContent).toContain('changes of deals/d1 only')
+    expect(rows[2]!.textContent).toContain('not reached by realtime')
+    expect(rows[2]!.textContent).toContain('QueryKeys.deals.list()')
+    expect(screen.getByText(/1 not reached by realtime/)).toBeTruthy()
+    // "Last invalidated by" leads to the event in the log.
+    fireEvent.click(within(rows[0]!).getByRole('button', { name: /#3/ }))
+    expect(screen.getByRole('tab', { name: 'Log' }).getAttribute('aria-selected')).toBe('true')
+    expect(transport.take()).toContainEqual({ type: 'watch-queries', engineId: 'app#1', on: false })
+  })
+
+  it('answers "why?" for one query: what each event of its table meant for it', () => {
+    const { page } = connectedPanel()
+    fireEvent.click(screen.getByRole('tab', { name: 'Queries' }))
+    page((t) =>
+      t.queries('S1', {
+        total: 1,
+        queries: [summary(['deals', 'record', 'd1'], { reach: 'record', recordId: 'd1' })],
+      }),
+    )
+    fireEvent.click(screen.getByText('["deals","record","d1"]'))
+    const history = screen.getByRole('region', { name: /Why\?/ })
+    const items = within(history)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent)
+    expect(items).toEqual([
+      expect.stringContaining('#1 UPDATE deals/d1 by user-bob: invalidated it in batch #1.'),
+      expect.stringContaining('#2 UPDATE deals/d2 by user-bob: did not match (another record).'),
+      expect.stringContaining('#4 UPDATE deals/d1 by user-bob: dropped as a duplicate of #1'),
+    ])
   })
 })
 

@@ -10,13 +10,15 @@ import { EventLog } from './EventLog'
 import { FilterBar } from './FilterBar'
 import { ImportBanner } from './ImportBanner'
 import { MetricsView } from './MetricsView'
+import { QueriesView } from './QueriesView'
 import { StatusLine } from './StatusLine'
 import { Toolbar } from './Toolbar'
 
-export type PanelTab = 'log' | 'metrics' | 'channels' | 'config'
+export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'config'
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: 'log', label: 'Log' },
+  { id: 'queries', label: 'Queries' },
   { id: 'metrics', label: 'Metrics' },
   { id: 'channels', label: 'Channels' },
   { id: 'config', label: 'Config' },
@@ -86,6 +88,14 @@ export function App({ store, onDownload }: AppProps) {
             </section>
             <DetailPane store={store} snapshot={snapshot} />
           </div>
+        ) : tab === 'queries' ? (
+          <QueriesView
+            store={store}
+            snapshot={snapshot}
+            onShowEvent={(seq) => {
+              if (store.selectSeq(seq)) setTab('log')
+            }}
+          />
         ) : tab === 'metrics' ? (
           <MetricsView snapshot={snapshot} />
         ) : tab === 'channels' ? (

@@ -1,4 +1,4 @@
-import type { EngineInfo, ValidEngineState } from '../../../bridge/protocol'
+import type { EngineInfo, QueryList, ValidEngineState } from '../../../bridge/protocol'
 import type { EngineLog } from './engine-log'
 
 /** One engine of the inspected page, as the panel knows it. */
@@ -9,6 +9,8 @@ export interface EngineEntry {
   log: EngineLog
   /** The engine's latest state message; undefined until the first one arrives. */
   state?: ValidEngineState
+  /** Its queries, while the Queries tab watches them (the latest list). */
+  queries?: QueryList
   /** The page load whose reload marker this log already shows. */
   markedReload?: string
 }

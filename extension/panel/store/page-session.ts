@@ -1,4 +1,9 @@
-import { parseEngineState, parseEventBatch, PROTOCOL_VERSION } from '../../../bridge/protocol'
+import {
+  parseEngineState,
+  parseEventBatch,
+  parseQueryList,
+  PROTOCOL_VERSION,
+} from '../../../bridge/protocol'
 import type { Scheduler } from '../../../src/scheduler'
 import type { PanelInbound, PanelTransport } from '../panel-connection'
 import type { EngineEntry, EngineList } from './engine-list'
@@ -166,6 +171,20 @@ export class PageSession {
     if (parsed.ok) this.engine(message.engineId).state = parsed.state
     else this.reject(1, parsed.error)
     return true
+  }
+
+  /** An engine's query list; false when it belongs to another page load. A bad one keeps the last. */
+  queries(message: Inbound<'queries'>): boolean {
+    if (message.session !== this.current) return false
+    const parsed = parseQueryList(message.data)
+    if (parsed.ok) this.engine(message.engineId).queries = parsed.list
+    else this.reject(1, parsed.error)
+    return true
+  }
+
+  /** Ask the page for an engine's queries as they change, or stop. */
+  watchQueries(engineId: string, on: boolean): void {
+    this.transport.send({ type: 'watch-queries', engineId, on })
   }
 
   disconnected(): void {

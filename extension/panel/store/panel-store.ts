@@ -46,6 +46,7 @@ import { LogView } from './log-view'
 import { DEFAULT_NOTIFY_MS, Notifier } from './notifier'
 import { OptionCommands, type SendResult } from './option-commands'
 import { PageSession } from './page-session'
+import { type HistoryItem, queryHistory } from './query-history'
 import type { EventRow, LogRow } from './rows'
 import { buildSnapshot, type PanelSnapshot } from './snapshot'
 import { decisionTrail, type TrailStep } from './trail'
@@ -87,6 +88,8 @@ export class PanelStore {
   private readonly notifier: Notifier
   private readonly unsubscribeTransport: () => void
   private version = 0
+  /** The Queries tab is open: the active engine's queries are watched. */
+  private queriesWatched = false
   private snapshot: PanelSnapshot
 
   constructor(options: PanelStoreOptions) {
@@ -146,6 +149,8 @@ export class PanelStore {
         const outcome = this.page.hello(message)
         if (outcome.rowsReplaced) this.forgetLiveSelection()
         if (outcome.newSession) this.commands.failPending(RELOADED_BEFORE_ANSWER)
+        // A new page load, or a bridge that reconnected, watches nothing until told.
+        if (this.queriesWatched) this.sendWatchQueries(true)
         this.notifier.now()
         return
       }
@@ -154,6 +159,9 @@ export class PanelStore {
         return
       case 'engine-state':
         if (this.page.engineState(message)) this.notifier.changed()
+        return
+      case 'queries':
+        if (this.page.queries(message)) this.notifier.changed()
         return
       case 'command-result':
         if (this.commands.answer(message)) this.notifier.now()
@@ -172,7 +180,12 @@ export class PanelStore {
   // ─── actions ──────────────────────────────────────────────────────────────────────────────
 
   selectEngine(id: string): void {
+    const before = this.engines.active()?.info.id
     if (!this.engines.select(id)) return
+    if (this.queriesWatched) {
+      if (before !== undefined) this.page.watchQueries(before, false)
+      this.sendWatchQueries(true)
+    }
     this.view.select(undefined)
     this.notifier.now()
   }
@@ -255,6 +268,29 @@ export class PanelStore {
     const result = this.commands.send(live?.info.id, name, value)
     this.notifier.now()
     return result
+  }
+
+  /**
+   * The Queries tab opened (true) or closed: the page sends the active engine's queries while it
+   * is open, at most once a second.
+   */
+  watchQueries(on: boolean): void {
+    if (on === this.queriesWatched) return
+    this.queriesWatched = on
+    this.sendWatchQueries(on)
+  }
+
+  private sendWatchQueries(on: boolean): void {
+    const entry = this.engines.active()
+    if (entry !== undefined && entry.live && this.imports.active === undefined) {
+      this.page.watchQueries(entry.info.id, on)
+    }
+  }
+
+  /** "Why?" for one query: what each held event of its table meant for it. */
+  queryHistory(queryKey: readonly unknown[]): HistoryItem[] {
+    const log = this.activeLog()
+    return log === undefined ? [] : queryHistory(log, queryKey)
   }
 
   /** The decision trail of an event row, with links resolved in its own page session. */

@@ -1,4 +1,4 @@
-import type { ValidEngineConfig } from '../../../bridge/protocol'
+import type { QueryList, ValidEngineConfig } from '../../../bridge/protocol'
 import type { TunableName } from '../../../src/options'
 import type { ChannelState, MinuteMetrics } from '../../../src/types'
 import type { EngineLog } from './engine-log'
@@ -32,6 +32,8 @@ export interface ActiveEngine {
   gaps: number
   gapMissing: number
   ringMissing: number
+  /** Its queries, while the Queries tab watches them (none for an imported log). */
+  queries?: QueryList
 }
 
 export interface PanelSnapshot {
@@ -144,6 +146,7 @@ function liveEngine(entry: EngineEntry | undefined): ActiveEngine | undefined {
     channels: entry.state?.channels ?? [],
     metrics: entry.state?.metrics ?? [],
     ringDropped: entry.state?.dropped ?? 0,
+    queries: entry.queries,
     ...logCounts(entry.log),
   }
 }

@@ -2,6 +2,7 @@ import {
   type EngineInfo,
   type EngineState,
   encodeEventBatch,
+  type QueryList,
   type ToPage,
 } from '../../../bridge/protocol'
 import type { PanelInbound, PanelTransport } from '../../../extension/panel/panel-connection'
@@ -102,6 +103,10 @@ export class FakeTransport implements PanelTransport {
       snapshot: options.snapshot ?? false,
       data,
     })
+  }
+
+  queries(session: string, list: QueryList, engineId = ENGINE.id): void {
+    this.emit({ type: 'queries', session, engineId, data: JSON.stringify(list) })
   }
 
   state(session: string, state: Partial<EngineState> = {}, engineId = ENGINE.id): void {
