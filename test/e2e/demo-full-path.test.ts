@@ -10,6 +10,7 @@ import type { CDPSession, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { demoUrl, serveDemo } from '../../demo/serve-demo'
 import type { Site } from '../../demo/site-server'
+import { shortId } from '../../extension/panel/store/format'
 import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
 import type { Stack } from '../../server/stack'
 import type { SyncEvent } from '../../src/types'
@@ -157,8 +158,11 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         "the new title on Bob's screen",
       )
 
-      await bob.panel.waitForRow(new RegExp(`received.*deals.*${DEAL.id}`), 'the received row')
-      await bob.panel.clickRow(new RegExp(`received.*deals.*${DEAL.id}`))
+      await bob.panel.waitForRow(
+        new RegExp(`received.*deals.*${shortId(DEAL.id)}`),
+        'the received row',
+      )
+      await bob.panel.clickRow(new RegExp(`received.*deals.*${shortId(DEAL.id)}`))
       await pollUntil(
         async () => /Invalidated/.test(await bob.panel.detailText()),
         'the decision trail with the invalidated keys',
@@ -167,13 +171,43 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       expect(trail).toContain('["deals","list",')
       expect(trail).toContain(`["deals","record","${DEAL.id}"]`)
       await screenshot(bob.page, 'demo-bob-sees-alices-edit')
+
+      // The trail ends at what Bob saw: the refetch of the deal on his screen, how long it took,
+      // and that its data changed; the list he left is only marked stale.
+      const refetched = new RegExp(
+        `Refetched \\["deals","record","${DEAL.id}"\\] in [\\d,]+ ms: data changed`,
+      )
+      await pollUntil(
+        async () => refetched.test(await bob.panel.detailText()),
+        "the refetch at the end of Bob's trail",
+      )
+      expect(await bob.panel.detailText()).toMatch(/only marked stale: not on screen/)
       await screenshot(bob.panel.frame, 'demo-bob-panel-received-trail')
     },
   )
 
+  step("lists Bob's queries with how realtime reaches them and their refetch counts", async () => {
+    await bob.panel.clickTab('Queries')
+    const recordKey = `["deals","record","${DEAL.id}"]`
+    await pollUntil(
+      async () => (await bob.panel.queryRows()).some((row) => row.startsWith(recordKey)),
+      "Bob's Queries tab",
+    )
+    const rows = await bob.panel.queryRows()
+    const record = rows.find((row) => row.startsWith(recordKey))!
+    expect(record).toContain(`changes of deals/${DEAL.id} only`)
+    expect(record).toMatch(/yes \(\d+\)/) // on screen
+    expect(record).toMatch(/data changed/)
+    const list = rows.find((row) => row.startsWith('["deals","list",'))
+    expect(list).toContain('every change of deals')
+    expect(list).toMatch(/^\["deals","list",.*no \(0\)/) // not on screen: marked stale only
+    await screenshot(bob.panel.frame, 'demo-bob-panel-queries')
+    await bob.panel.clickTab('Log')
+  })
+
   step("shows the same change in Alice's panel as the echo of her own write", async () => {
-    await alice.panel.waitForRow(new RegExp(`echo.*deals.*${DEAL.id}`), 'the echo row')
-    await alice.panel.clickRow(new RegExp(`echo.*deals.*${DEAL.id}`))
+    await alice.panel.waitForRow(new RegExp(`echo.*deals.*${shortId(DEAL.id)}`), 'the echo row')
+    await alice.panel.clickRow(new RegExp(`echo.*deals.*${shortId(DEAL.id)}`))
     await pollUntil(
       async () =>
         /Echo: this tab wrote .*comes back from the current user/.test(
@@ -198,10 +232,15 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     await carol.page.bringToFront()
     await carol.page.locator('input[name=title]').fill('Hammock district, phase 2')
     await carol.page.locator('[data-testid=save-deal]').click()
-    await carol.panel.waitForRow(new RegExp(`echo.*deals.*${GLOBEX_DEAL.id}`), "Carol's own echo")
+    await carol.panel.waitForRow(
+      new RegExp(`echo.*deals.*${shortId(GLOBEX_DEAL.id)}`),
+      "Carol's own echo",
+    )
 
     const rows = await carol.panel.rows()
-    expect(rows.some((row) => row.includes(DEAL.id) || row.includes('org_acme'))).toBe(false)
+    expect(rows.some((row) => row.includes(shortId(DEAL.id)) || row.includes('org_acme'))).toBe(
+      false,
+    )
     const events = await engineEvents(carol.page)
     expect(events.filter((e) => e.orgId === 'org_acme')).toEqual([])
     await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, '#/deals'))
@@ -224,7 +263,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         NEW_CONTACT.name,
       )
       await bob.panel.waitForRow(
-        new RegExp(`received.*deal_contacts.*${DEAL.id}:${NEW_CONTACT.id}`),
+        new RegExp(`received.*deal_contacts.*${shortId(`${DEAL.id}:${NEW_CONTACT.id}`)}`),
         'the junction change in Bob’s panel',
       )
     },

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useState } from 'react'
 import { RealtimeSyncProvider } from 'realtime-sync-devtools/react'
 import { useMyMemberships, useOrganizationsById } from '../data/memberships'
+import { QueryKeys } from '../data/query-keys'
 import { Shell } from '../shell/shell'
 import { ErrorText } from '../ui/error-text'
 import { ScreenMessage } from '../ui/screen-message'
@@ -11,6 +12,8 @@ import { useDemoSession } from './session-context'
 import { batchModeFromUrl, organizationFromUrl, rememberOrganization } from './url'
 
 const NO_IDS: string[] = []
+/** The tables QueryKeys builds keys for: the Queries tab flags a key of any other. */
+const REALTIME_TABLES = Object.keys(QueryKeys)
 
 /**
  * After sign-in: loads the user's memberships, starts the sync engine for them (one Realtime
@@ -84,6 +87,7 @@ export function Workspace() {
       userId={userId}
       organizationIds={organizationIds}
       name="demo-crm"
+      tables={REALTIME_TABLES}
       batchMode={batchModeFromUrl()}
     >
       <OrganizationContext.Provider value={state}>

@@ -18,6 +18,10 @@ export interface PanelDriver {
   /** The detail pane's text. */
   detailText(): Promise<string>
   clickButton(label: string): Promise<void>
+  /** Shows one of the panel's tabs (Log, Queries, Metrics, …). */
+  clickTab(label: string): Promise<void>
+  /** The Queries tab's table, row by row, as text. */
+  queryRows(): Promise<string[]>
   /** Clicks Export JSON and returns the downloaded file's parsed content. */
   exportJson(downloads: string): Promise<unknown>
 }
@@ -52,6 +56,15 @@ export function panelDriver(frame: Frame): PanelDriver {
       ),
     detailText: () => frame.$eval('[aria-label=Details]', (element) => element.textContent ?? ''),
     clickButton,
+    clickTab: (label) =>
+      frame.$$eval(
+        '[role=tab]',
+        (tabs, text) =>
+          (tabs.find((t) => t.textContent === text) as HTMLElement | undefined)?.click(),
+        label,
+      ),
+    queryRows: () =>
+      frame.$$eval('.queries-table tbody tr', (rows) => rows.map((row) => row.textContent ?? '')),
     async exportJson(downloads) {
       const before = new Set(readdirSync(downloads))
       await clickButton('Export JSON')
