@@ -7,7 +7,10 @@ export interface InvalidationResult {
   refetched: number
 }
 
-/** Told of each refetch started: the query, its fetch, and its data before the fetch. */
+/**
+ * Told of each refetch started: the query, its fetch (which the watcher must handle, rejection
+ * included), and its data before the fetch.
+ */
 export type OnRefetch = (query: Query, fetching: Promise<unknown>, dataBefore: unknown) => void
 
 /**
@@ -28,8 +31,9 @@ export function invalidateQueries(
       refetched++
       const dataBefore = query.state.data
       const fetching = query.fetch(undefined, { cancelRefetch: true })
-      fetching.catch(noop)
-      onRefetch?.(query, fetching, dataBefore)
+      // A watcher handles the rejection itself; without one, it must not go unhandled.
+      if (onRefetch === undefined) fetching.catch(noop)
+      else onRefetch(query, fetching, dataBefore)
     }
   })
   return { invalidated: queries.length, refetched }

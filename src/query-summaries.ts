@@ -13,11 +13,8 @@ import type { RefetchOutcome } from './types'
 export const QUERY_REACHES = ['table', 'record', 'global', 'none'] as const
 export type QueryReach = (typeof QUERY_REACHES)[number]
 
-/** What the engine remembers of a query between passes: realtime's effect on it. */
+/** What the engine remembers of a query's realtime refetches. */
 export interface QueryRealtimeStats {
-  /** The 'invalidated' event that last invalidated it. */
-  invalidatedBySeq?: number
-  invalidatedAt?: number
   /** Refetches realtime caused that settled (cancelled ones not counted). */
   refetches: number
   lastRefetch?: { at: number; durationMs: number; outcome: RefetchOutcome; dataChanged?: boolean }
@@ -45,6 +42,12 @@ export interface QuerySummary {
   lastRefetch?: QueryRealtimeStats['lastRefetch']
 }
 
+/** The pass that last invalidated a query: its 'invalidated' event. */
+export interface LastPass {
+  seq: number
+  at: number
+}
+
 export interface QuerySummaryContext {
   globalTables: ReadonlySet<string>
   /** The app's realtime tables, when it said them (the `tables` option). */
@@ -52,6 +55,7 @@ export interface QuerySummaryContext {
   /** Tables a realtime change has been seen of. */
   seenTables: ReadonlySet<string>
   stats: WeakMap<Query, QueryRealtimeStats>
+  lastPass: ReadonlyMap<Query, LastPass>
 }
 
 /** How realtime reaches `queryKey`. */
@@ -72,6 +76,7 @@ export function summarizeQueries(cache: QueryCache, context: QuerySummaryContext
   return cache.getAll().map((query) => {
     const { reach, table, recordId } = queryReach(query.queryKey, context)
     const stats = context.stats.get(query)
+    const pass = context.lastPass.get(query)
     return {
       queryHash: query.queryHash,
       queryKey: query.queryKey as unknown[],
@@ -85,8 +90,8 @@ export function summarizeQueries(cache: QueryCache, context: QuerySummaryContext
       status: query.state.status,
       fetchStatus: query.state.fetchStatus,
       dataUpdatedAt: query.state.dataUpdatedAt,
-      invalidatedBySeq: stats?.invalidatedBySeq,
-      invalidatedAt: stats?.invalidatedAt,
+      invalidatedBySeq: pass?.seq,
+      invalidatedAt: pass?.at,
       refetches: stats?.refetches ?? 0,
       lastRefetch: stats?.lastRefetch,
     }

@@ -4,6 +4,8 @@ import type { RefetchOutcome } from './types'
 
 export interface SettledRefetch {
   query: Query
+  /** The watch that reports it. */
+  watch: RefetchWatch
   durationMs: number
   outcome: RefetchOutcome
   error?: string
@@ -36,11 +38,13 @@ export function watchRefetch(
   report: (settled: SettledRefetch) => void,
 ): RefetchWatch {
   let done = false
+  const watch: RefetchWatch = { supersede: () => settle('cancelled') }
   const settle = (outcome: RefetchOutcome, error?: string) => {
     if (done) return
     done = true
     report({
       query,
+      watch,
       durationMs: Math.max(0, now() - startedAt),
       outcome,
       error,
@@ -53,5 +57,5 @@ export function watchRefetch(
     (error: unknown) =>
       isCancelledError(error) ? settle('cancelled') : settle('error', errorMessage(error)),
   )
-  return { supersede: () => settle('cancelled') }
+  return watch
 }

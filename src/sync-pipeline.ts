@@ -3,7 +3,7 @@ import { Batcher } from './batcher'
 import { DedupWindow } from './dedup-window'
 import { errorMessage } from './error-message'
 import { EventLog } from './event-log'
-import { invalidateQueries } from './invalidate-queries'
+import { invalidateQueries, type OnRefetch } from './invalidate-queries'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
@@ -11,6 +11,7 @@ import { previewPayload } from './payload-preview'
 import { plural } from './plural'
 import { classifyQueryKey } from './query-keys'
 import { QueryIndex } from './query-index'
+import { RecentPasses } from './recent-passes'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
 import { type QueryRealtimeStats, type QuerySummary, summarizeQueries } from './query-summaries'
 import type { Scheduler } from './scheduler'
@@ -28,6 +29,8 @@ export interface SyncPipelineOptions {
   isOrganizationQuery: (queryKey: readonly unknown[], orgId: string) => boolean
   /** The app's realtime tables, when it said them: a key of another table is never reached. */
   tables?: ReadonlySet<string>
+  /** false: no 'refetched' events (bench/flush.bench.ts prices the tracking against it). */
+  trackRefetches?: boolean
 }
 
 /** What a batch holds: 'received' events (table, recordId) and 'resync' events (orgId). */
@@ -49,10 +52,12 @@ export class SyncPipeline {
   private readonly config: EngineConfig
   private batchCount = 0
   private stopped = false
-  /** The latest pass's refetch of each query: a later pass supersedes it. */
-  private readonly refetchWatches = new WeakMap<Query, RefetchWatch>()
-  /** What realtime did to each query, for the Queries tab. */
+  /** The running refetch of each query, by the pass that started it: a later pass supersedes it. */
+  private readonly refetchWatches = new Map<Query, RefetchWatch>()
+  /** What realtime's refetches did to each query, for the Queries tab. */
   private readonly queryStats = new WeakMap<Query, QueryRealtimeStats>()
+  /** Which pass last invalidated a query, for the Queries tab. */
+  private readonly recentPasses = new RecentPasses()
   /** Tables a realtime change has been seen of (learned per batch, not per event). */
   private readonly seenTables = new Set<string>()
   private readonly clock = () => this.scheduler.now()
@@ -225,6 +230,8 @@ export class SyncPipeline {
 
   stop(): void {
     this.stopped = true
+    this.recentPasses.clear()
+    this.refetchWatches.clear()
     this.batcher.cancel()
     this.index.stop()
     this.dedup.clear()
@@ -314,14 +321,11 @@ export class SyncPipeline {
     event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes' | 'leading'>,
   ): void {
     const now = this.scheduler.now()
-    const batchId = event.batchId
-    const result = invalidateQueries(queries, (query, fetching, dataBefore) => {
-      this.refetchWatches.get(query)?.supersede()
-      const watch = watchRefetch(query, fetching, dataBefore, now, this.clock, (settled) =>
-        this.refetched(settled, batchId),
-      )
-      this.refetchWatches.set(query, watch)
-    })
+    const tracking = this.options.trackRefetches !== false
+    const result = invalidateQueries(
+      queries,
+      tracking ? this.watchRefetches(event.batchId, now) : undefined,
+    )
     const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
     this.metrics.add('keysInvalidated', now, result.invalidated)
@@ -333,10 +337,23 @@ export class SyncPipeline {
       matchedKeys: queries.map((query) => query.queryKey as unknown[]),
       markedStale,
     })
-    for (const query of queries) {
-      const stats = this.statsOf(query)
-      stats.invalidatedBySeq = pass.seq
-      stats.invalidatedAt = now
+    if (tracking) this.recentPasses.add({ seq: pass.seq, at: now }, queries)
+  }
+
+  /** Each refetch of the pass `batchId` is watched until it settles (a later pass supersedes it). */
+  private watchRefetches(batchId: number | undefined, now: number): OnRefetch {
+    const report = (settled: SettledRefetch) => {
+      if (this.refetchWatches.get(settled.query) === settled.watch) {
+        this.refetchWatches.delete(settled.query)
+      }
+      this.refetched(settled, batchId)
+    }
+    return (query, fetching, dataBefore) => {
+      this.refetchWatches.get(query)?.supersede()
+      this.refetchWatches.set(
+        query,
+        watchRefetch(query, fetching, dataBefore, now, this.clock, report),
+      )
     }
   }
 
@@ -356,6 +373,7 @@ export class SyncPipeline {
       tables: this.options.tables,
       seenTables: this.seenTables,
       stats: this.queryStats,
+      lastPass: this.recentPasses.lastPassOf(),
     })
   }
 
