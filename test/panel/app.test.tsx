@@ -419,6 +419,26 @@ describe('the Queries tab', () => {
     expect(transport.take()).toContainEqual({ type: 'watch-queries', engineId: 'app#1', on: false })
   })
 
+  it('opens a query\'s history from the "Why?" next to a key of a trail', () => {
+    const { page, transport } = connectedPanel()
+    fireEvent.click(options()[0]!)
+    const keys = screen.getByRole('list', { name: 'Query keys' })
+    fireEvent.click(within(keys).getAllByRole('button', { name: 'Why?' })[1]!)
+    expect(screen.getByRole('tab', { name: 'Queries' }).getAttribute('aria-selected')).toBe('true')
+    expect(transport.take()).toContainEqual({ type: 'watch-queries', engineId: 'app#1', on: true })
+    page((t) =>
+      t.queries('S1', {
+        total: 2,
+        queries: [
+          summary(['deals', 'list']),
+          summary(['deals', 'record', 'd1'], { reach: 'record', recordId: 'd1' }),
+        ],
+      }),
+    )
+    const history = screen.getByRole('region', { name: /Why\?/ })
+    expect(history.textContent).toContain('Why? ["deals","record","d1"]')
+  })
+
   it('answers "why?" for one query: what each event of its table meant for it', () => {
     const { page } = connectedPanel()
     fireEvent.click(screen.getByRole('tab', { name: 'Queries' }))

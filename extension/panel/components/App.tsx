@@ -34,6 +34,8 @@ export interface AppProps {
 export function App({ store, onDownload }: AppProps) {
   const snapshot = usePanelSnapshot(store)
   const [tab, setTab] = useState<PanelTab>('log')
+  /** The query a trail's "Why?" asked about: the Queries tab opens on its history. */
+  const [whyKey, setWhyKey] = useState<unknown[] | undefined>()
   const hasRows = snapshot.totalRows > 0
   const showEmpty = snapshot.mode === 'live' && snapshot.engine === undefined && !hasRows
 
@@ -86,12 +88,20 @@ export function App({ store, onDownload }: AppProps) {
                 onMove={(delta) => store.moveSelection(delta)}
               />
             </section>
-            <DetailPane store={store} snapshot={snapshot} />
+            <DetailPane
+              store={store}
+              snapshot={snapshot}
+              onWhy={(key) => {
+                setWhyKey(key)
+                setTab('queries')
+              }}
+            />
           </div>
         ) : tab === 'queries' ? (
           <QueriesView
             store={store}
             snapshot={snapshot}
+            focusKey={whyKey}
             onShowEvent={(seq) => {
               if (store.selectSeq(seq)) setTab('log')
             }}

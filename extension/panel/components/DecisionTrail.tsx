@@ -6,12 +6,14 @@ export interface DecisionTrailProps {
   onSelectSeq(seq: number): void
   /** Whether the panel still holds `seq` (a link to a dropped event is shown disabled). */
   canSelect(seq: number): boolean
+  /** "Why?" for a query key of the trail (live only): its history in the Queries tab. */
+  onWhy?(queryKey: unknown[]): void
 }
 
 const MAX_KEYS_SHOWN = 200
 
 /** The steps of one event's path through the engine, as sentences with links to related events. */
-export function DecisionTrail({ steps, onSelectSeq, canSelect }: DecisionTrailProps) {
+export function DecisionTrail({ steps, onSelectSeq, canSelect, onWhy }: DecisionTrailProps) {
   return (
     <ol className="trail" aria-label="Decision trail">
       {steps.map((step, index) => (
@@ -76,6 +78,19 @@ export function DecisionTrail({ steps, onSelectSeq, canSelect }: DecisionTrailPr
               {step.keys.slice(0, MAX_KEYS_SHOWN).map((key, i) => (
                 <li key={i} className="query-key">
                   {formatKey(key)}
+                  {onWhy !== undefined && Array.isArray(key) && (
+                    <>
+                      {' '}
+                      <button
+                        type="button"
+                        className="link-button"
+                        title="This query's history: what each event of its table meant for it"
+                        onClick={() => onWhy(key)}
+                      >
+                        Why?
+                      </button>
+                    </>
+                  )}
                 </li>
               ))}
               {step.keys.length > MAX_KEYS_SHOWN && (

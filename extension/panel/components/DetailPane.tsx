@@ -8,10 +8,12 @@ import { KindBadge } from './KindBadge'
 export interface DetailPaneProps {
   store: PanelStore
   snapshot: PanelSnapshot
+  /** "Why?" for a query key of the trail. */
+  onWhy?(queryKey: unknown[]): void
 }
 
 /** The selected row: its decision trail, payload and raw record. */
-export function DetailPane({ store, snapshot }: DetailPaneProps) {
+export function DetailPane({ store, snapshot, onWhy }: DetailPaneProps) {
   const row = snapshot.selected
   if (row === undefined) {
     return (
@@ -62,6 +64,7 @@ export function DetailPane({ store, snapshot }: DetailPaneProps) {
         steps={steps}
         onSelectSeq={(seq) => store.selectSeq(seq)}
         canSelect={(seq) => store.canSelectSeq(row, seq)}
+        onWhy={snapshot.mode === 'live' ? onWhy : undefined}
       />
       <section className="detail-section">
         <h3>Payload</h3>

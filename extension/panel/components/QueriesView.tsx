@@ -9,6 +9,8 @@ export interface QueriesViewProps {
   snapshot: PanelSnapshot
   /** Shows event `seq` in the Log tab. */
   onShowEvent(seq: number): void
+  /** A query to show the history of (a trail's "Why?"), once the list has it. */
+  focusKey?: unknown[]
 }
 
 /** How realtime reaches a query, as the user reads it: what makes it refetch. */
@@ -44,12 +46,18 @@ type SortBy = 'refetches' | 'key'
  * Every query of the inspected engine's QueryClient: its key, how realtime reaches it, whether
  * it is on screen, what realtime last did to it; and "Why?" for the one picked.
  */
-export function QueriesView({ store, snapshot, onShowEvent }: QueriesViewProps) {
+export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesViewProps) {
   const list = snapshot.engine?.queries
   const [filter, setFilter] = useState('')
   const [sortBy, setSortBy] = useState<SortBy>('refetches')
   const [picked, setPicked] = useState<string | undefined>()
   const live = snapshot.mode === 'live'
+  const focusText = focusKey === undefined ? undefined : formatKey(focusKey)
+  const focused = list?.queries.find((q) => formatKey(q.queryKey) === focusText)?.queryHash
+  // Picked once the list holds the trail's key; the user's own pick wins after that.
+  useEffect(() => {
+    if (focused !== undefined) setPicked(focused)
+  }, [focused])
 
   useEffect(() => {
     if (!live) return
