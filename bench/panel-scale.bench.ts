@@ -79,8 +79,14 @@ function timeFilter(panel: Frame, label: string, filters: Partial<LogFilters> | 
   )
 }
 
+/** The page's QueryClient holds this many queries besides its own, and the Queries tab watches. */
+const CACHED_QUERIES = 10_000
+
 export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
-  await loadScenario(bench, 'scale')
+  await loadScenario(bench, 'scale', `queries=${CACHED_QUERIES}`)
+  await bench.panel.evaluate(() =>
+    (globalThis as PanelGlobal).__REALTIME_PANEL_STORE__.watchQueries(true),
+  )
   // The panel's heap with this session's log still empty: what earlier sessions left behind.
   const heapEmpty = await panelHeap(bench)
   const result = await stream(bench.tab, {
@@ -114,6 +120,13 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
     }
   }
   const heap = await panelHeap(bench)
+  const queries = await bench.panel.evaluate(() => {
+    const list = (globalThis as PanelGlobal).__REALTIME_PANEL_STORE__.getSnapshot().engine?.queries
+    return { total: list?.total ?? 0, held: list?.queries.length ?? 0 }
+  })
+  await bench.panel.evaluate(() =>
+    (globalThis as PanelGlobal).__REALTIME_PANEL_STORE__.watchQueries(false),
+  )
 
   const domMedian = median(applied.map((t) => t.domMs))
   const frames = applied.map((t) => t.frameMs).filter((ms): ms is number => ms !== undefined)
@@ -129,7 +142,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   const heapMb = mb(heap)
   const rows: Row[] = [
     {
-      name: `filter change with ${counts.held.toLocaleString('en-US')} events held, median of ${applied.length}`,
+      name: `filter change with ${counts.held.toLocaleString('en-US')} events held and the Queries tab watching ${queries.total.toLocaleString('en-US')} queries (${queries.held.toLocaleString('en-US')} listed), median of ${applied.length}`,
       figure:
         `${domMedian.toFixed(1)} ms to the DOM (store recompute median ${median(applied.map((t) => t.storeMs)).toFixed(1)} ms; ` +
         `+ next frame: ${Number.isNaN(frameMedian) ? 'no frame within 1 s' : `${frameMedian.toFixed(1)} ms`}; worst ${worst.domMs.toFixed(0)} ms (${worst.label}); ` +
@@ -138,7 +151,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
       ok: domMedian < 100,
     },
     {
-      name: `panel JS heap holding ${counts.held.toLocaleString('en-US')} events`,
+      name: `panel JS heap holding ${counts.held.toLocaleString('en-US')} events and ${queries.held.toLocaleString('en-US')} query summaries`,
       figure:
         `${heapMb.toFixed(1)} MB after GC (${heap.cdpUsedMb === undefined ? `performance.memory; CDP failed: ${heap.cdpError}` : 'CDP Runtime.getHeapUsage on the panel OOPIF target'}); ` +
         `performance.memory used ${heap.perfUsedMb.toFixed(1)} / total ${heap.perfTotalMb.toFixed(1)} MB; ` +

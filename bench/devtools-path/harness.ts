@@ -99,8 +99,13 @@ export async function newBenchTab(browser: Browser): Promise<Page> {
  * Shows the stream page in `page`, `run` in its URL, and waits until its engine subscribed.
  * Each load is a fresh engine and page session. Returns the URL.
  */
-export async function showStreamPage(page: Page, baseUrl: string, run: string): Promise<string> {
-  const url = `${baseUrl}/stream/index.html?run=${run}`
+export async function showStreamPage(
+  page: Page,
+  baseUrl: string,
+  run: string,
+  query = '',
+): Promise<string> {
+  const url = `${baseUrl}/stream/index.html?run=${run}${query === '' ? '' : `&${query}`}`
   await page.goto(url)
   await page.waitForFunction(
     () => (window as unknown as { __bench?: BenchApi }).__bench?.ready === true,
@@ -116,8 +121,8 @@ let scenarios = 0
  * Loads the bench page again in the tab DevTools inspects (a fresh engine and page session: the
  * panel clears its log) and waits until the panel streams from it.
  */
-export async function loadScenario(bench: BenchBrowser, name: string): Promise<void> {
-  const url = await showStreamPage(bench.tab, bench.baseUrl, `${name}-${++scenarios}`)
+export async function loadScenario(bench: BenchBrowser, name: string, query = ''): Promise<void> {
+  const url = await showStreamPage(bench.tab, bench.baseUrl, `${name}-${++scenarios}`, query)
   await waitForPanelSession(bench, url)
 }
 

@@ -89,6 +89,12 @@ for (const table of TABLES) {
   for (let i = 0; i < 50; i++) queryClient.setQueryData(keys.record(`r${i * 97}`), { id: i })
 }
 
+// `?queries=N`: N more cached queries (records of every table), as a large app's cache.
+const extraQueries = Number(params.get('queries') ?? 0)
+for (let i = 0; i < extraQueries; i++) {
+  queryClient.setQueryData(createTableFactory(TABLES[i % TABLES.length]!).record(`q${i}`), { i })
+}
+
 const channel = captureChannel()
 const sync = createRealtimeSync({
   supabase: channel.supabase,
