@@ -69,34 +69,28 @@ export function parseEventBatch(data: string): ParsedEvents {
   return { events, rejected, error }
 }
 
-export type ParsedState = { ok: true; state: ValidEngineState } | { ok: false; error: string }
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
 
-export function parseEngineState(data: string): ParsedState {
+/** One JSON `data` string against its schema; `what` names it in the error. Never throws. */
+function parseData<T>(data: string, schema: v.GenericSchema<unknown, T>, what: string): Parsed<T> {
   let json: unknown
   try {
     json = JSON.parse(data)
   } catch (error) {
-    return { ok: false, error: `engine state is not JSON (${errorMessage(error)})` }
+    return { ok: false, error: `${what} is not JSON (${errorMessage(error)})` }
   }
-  const result = v.safeParse(EngineStateSchema, json)
+  const result = v.safeParse(schema, json)
   return result.success
-    ? { ok: true, state: result.output }
-    : { ok: false, error: `engine state: ${describeIssues(result.issues)}` }
+    ? { ok: true, value: result.output }
+    : { ok: false, error: `${what}: ${describeIssues(result.issues)}` }
 }
 
-export type ParsedQueries = { ok: true; list: QueryList } | { ok: false; error: string }
+export function parseEngineState(data: string): Parsed<ValidEngineState> {
+  return parseData(data, EngineStateSchema, 'engine state')
+}
 
-export function parseQueryList(data: string): ParsedQueries {
-  let json: unknown
-  try {
-    json = JSON.parse(data)
-  } catch (error) {
-    return { ok: false, error: `queries are not JSON (${errorMessage(error)})` }
-  }
-  const result = v.safeParse(QueryListSchema, json)
-  return result.success
-    ? { ok: true, list: result.output }
-    : { ok: false, error: `queries: ${describeIssues(result.issues)}` }
+export function parseQueryList(data: string): Parsed<QueryList> {
+  return parseData(data, QueryListSchema, 'the query list')
 }
 
 function describeSeq(value: unknown, index: number): string {

@@ -7,6 +7,7 @@ import { QueryClient, type QueryKey, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
 import type { SyncEvent } from '../../src/types'
+import { testConfig } from '../support/engine-config'
 import { changePayload } from '../support/events'
 import { settle } from '../support/fake-supabase'
 import { ManualScheduler } from '../support/manual-scheduler'
@@ -28,14 +29,7 @@ function setup() {
     queryClient,
     scheduler,
     userId: 'user-alice',
-    config: {
-      dedupWindowMs: 2_000,
-      echoWindowMs: 3_000,
-      batchMs: 200,
-      bufferSize: 10_000,
-      dedupBy: 'event',
-      batchMode: 'leading',
-    },
+    config: testConfig(),
     globalTables: new Set(),
     isOrganizationQuery: () => true,
   })

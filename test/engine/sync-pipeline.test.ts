@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
 import type { EngineConfig, SyncEvent } from '../../src/types'
+import { testConfig } from '../support/engine-config'
 import { changePayload } from '../support/events'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
@@ -17,15 +18,7 @@ function setup(config: Partial<EngineConfig> = {}) {
     queryClient: world.queryClient,
     scheduler,
     userId: ME,
-    config: {
-      dedupWindowMs: 2_000,
-      echoWindowMs: 3_000,
-      batchMs: 200,
-      bufferSize: 10_000,
-      dedupBy: 'event',
-      batchMode: 'leading',
-      ...config,
-    },
+    config: testConfig(config),
     globalTables: new Set(['profiles']),
     isOrganizationQuery: () => true,
   })

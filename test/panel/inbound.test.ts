@@ -85,7 +85,7 @@ describe('parseEngineState', () => {
   it('accepts the bridge’s EngineState', () => {
     expect(parseEngineState(JSON.stringify(engineState({ dropped: 3 })))).toMatchObject({
       ok: true,
-      state: { dropped: 3, config: { batchMs: 200 } },
+      value: { dropped: 3, config: { batchMs: 200 } },
     })
   })
 

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { formatKey } from '../store/format'
 import type { PanelStore } from '../store/panel-store'
 import { usePanelSnapshot } from '../use-panel-snapshot'
 import { ChannelsView } from './ChannelsView'
@@ -99,6 +100,7 @@ export function App({ store, onDownload }: AppProps) {
           </div>
         ) : tab === 'queries' ? (
           <QueriesView
+            key={whyKey === undefined ? '' : formatKey(whyKey)}
             store={store}
             snapshot={snapshot}
             focusKey={whyKey}

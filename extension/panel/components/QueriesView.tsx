@@ -50,14 +50,12 @@ export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesV
   const list = snapshot.engine?.queries
   const [filter, setFilter] = useState('')
   const [sortBy, setSortBy] = useState<SortBy>('refetches')
-  const [picked, setPicked] = useState<string | undefined>()
+  const [userPick, setPicked] = useState<string | undefined>()
   const live = snapshot.mode === 'live'
   const focusText = focusKey === undefined ? undefined : formatKey(focusKey)
-  const focused = list?.queries.find((q) => formatKey(q.queryKey) === focusText)?.queryHash
-  // Picked once the list holds the trail's key; the user's own pick wins after that.
-  useEffect(() => {
-    if (focused !== undefined) setPicked(focused)
-  }, [focused])
+  // The trail's key once the list holds it; the user's own pick wins (a new "Why?" remounts).
+  const picked =
+    userPick ?? list?.queries.find((q) => formatKey(q.queryKey) === focusText)?.queryHash
 
   useEffect(() => {
     if (!live) return

@@ -168,7 +168,7 @@ export class PageSession {
   engineState(message: Inbound<'engine-state'>): boolean {
     if (message.session !== this.current) return false
     const parsed = parseEngineState(message.data)
-    if (parsed.ok) this.engine(message.engineId).state = parsed.state
+    if (parsed.ok) this.engine(message.engineId).state = parsed.value
     else this.reject(1, parsed.error)
     return true
   }
@@ -177,7 +177,7 @@ export class PageSession {
   queries(message: Inbound<'queries'>): boolean {
     if (message.session !== this.current) return false
     const parsed = parseQueryList(message.data)
-    if (parsed.ok) this.engine(message.engineId).queries = parsed.list
+    if (parsed.ok) this.engine(message.engineId).queries = parsed.value
     else this.reject(1, parsed.error)
     return true
   }
