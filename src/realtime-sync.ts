@@ -207,6 +207,11 @@ function isMembershipSource(value: unknown): value is MembershipSource {
   )
 }
 
+function refetchSummary({ queryKey, outcome, durationMs, dataChanged, error }: SyncEvent) {
+  const changed = outcome === 'success' ? (dataChanged ? ', data changed' : ', identical data') : ''
+  return `${JSON.stringify(queryKey)} ${outcome} in ${Math.round(durationMs ?? 0)} ms${changed}${error ? `: ${error}` : ''}`
+}
+
 function toConsoleRow(event: SyncEvent) {
   return {
     seq: event.seq,
@@ -217,6 +222,7 @@ function toConsoleRow(event: SyncEvent) {
     op: event.op,
     record: event.recordId,
     latencyMs: event.latencyMs,
-    why: event.reason,
+    // A refetch tells its outcome in fields (the panel words them): the key and the outcome.
+    why: event.reason ?? (event.kind === 'refetched' ? refetchSummary(event) : undefined),
   }
 }

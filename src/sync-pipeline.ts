@@ -398,7 +398,6 @@ export class SyncPipeline {
       kind: 'refetched',
       table: target?.table,
       batchId,
-      reason: describeRefetch(settled),
       queryKey,
       durationMs,
       outcome,
@@ -448,21 +447,6 @@ let lastCommit = { text: '', time: Number.NaN }
 function parseCommitTime(text: string): number {
   if (text !== lastCommit.text) lastCommit = { text, time: Date.parse(text) }
   return lastCommit.time
-}
-
-function describeRefetch({ outcome, durationMs, error, dataChanged, observers }: SettledRefetch) {
-  const took = `${Math.round(durationMs)} ms`
-  const seen = `${plural(observers, 'observer')}`
-  switch (outcome) {
-    case 'success':
-      return dataChanged
-        ? `refetched in ${took}: data changed, ${seen}`
-        : `refetched in ${took}: returned identical data, nothing on screen changed (${seen})`
-    case 'error':
-      return `refetch failed after ${took}: ${error ?? 'unknown error'}`
-    case 'cancelled':
-      return `refetch cancelled after ${took}: a later fetch of the query replaced it`
-  }
 }
 
 function describeCauses(items: number, resyncs: number): string {

@@ -90,7 +90,6 @@ describe("the engine's record of what each invalidation led to", () => {
         outcome: 'success',
         dataChanged: true,
         observers: 2,
-        reason: 'refetched in 38 ms: data changed, 2 observers',
       }),
     ])
   })
