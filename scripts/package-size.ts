@@ -14,10 +14,12 @@ const ROOT = path.resolve(import.meta.dirname, '..')
 const PEERS = ['@supabase/supabase-js', '@tanstack/query-core', '@tanstack/react-query', 'react']
 
 /**
- * Budgets, minified + gzipped, with about 10% of headroom over 0.2.0 (core 9.0 kB, with the
- * React layer 9.3 kB): a feature that needs more says so by raising it here, in its own commit.
+ * Budgets, minified + gzipped, with about 10% of headroom over what the features need: a feature
+ * that needs more says so by raising it here, in its own commit. 0.2.0: core 9.0 kB, with the
+ * React layer 9.3 kB (budgets 10 / 10.5 kB). Raised for refetch outcomes and the Queries tab's
+ * summaries (the `refetched` event, refetch metrics and percentiles, getQueries): 11.2 / 11.1 kB.
  */
-export const SIZE_BUDGETS = { '.': 10_000, './react': 10_500 } as const
+export const SIZE_BUDGETS = { '.': 12_300, './react': 12_500 } as const
 
 export interface EntrySize {
   entry: keyof typeof SIZE_BUDGETS
