@@ -29,7 +29,7 @@ const MAX_DURATIONS_PER_MINUTE = 10_000
 export class MinuteMetricsRecorder {
   private minutes: MinuteMetrics[] = []
   private current: MinuteMetrics | undefined
-  /** Refetch durations of the minutes whose percentiles are not computed yet. */
+  /** Refetch durations of the current minute (its percentiles are computed when read or done). */
   private durations = new Map<MinuteMetrics, { samples: number[]; count: number }>()
 
   constructor(private readonly maxMinutes = 24 * 60) {}
@@ -56,14 +56,17 @@ export class MinuteMetricsRecorder {
   }
 
   snapshot(): MinuteMetrics[] {
-    for (const [bucket, { samples }] of this.durations) {
-      const sorted = samples.slice().sort((a, b) => a - b)
-      bucket.refetchP50Ms = percentile(sorted, 0.5)
-      bucket.refetchP95Ms = percentile(sorted, 0.95)
-      // A past minute's samples are final: its percentiles are computed once.
-      if (bucket !== this.current) this.durations.delete(bucket)
-    }
+    // Past minutes were computed when they ended; the current one is computed as it fills.
+    for (const bucket of this.durations.keys()) this.computePercentiles(bucket)
     return this.minutes.map((m) => ({ ...m }))
+  }
+
+  private computePercentiles(bucket: MinuteMetrics): void {
+    const entry = this.durations.get(bucket)
+    if (entry === undefined) return
+    const sorted = entry.samples.slice().sort((a, b) => a - b)
+    bucket.refetchP50Ms = percentile(sorted, 0.5)
+    bucket.refetchP95Ms = percentile(sorted, 0.95)
   }
 
   clear(): void {
@@ -73,6 +76,12 @@ export class MinuteMetricsRecorder {
   }
 
   private roll(minute: number): MinuteMetrics {
+    // The minute that ends keeps its percentiles, not its samples: memory stays one minute's,
+    // whether or not anyone reads the metrics.
+    if (this.current !== undefined) {
+      this.computePercentiles(this.current)
+      this.durations.delete(this.current)
+    }
     // Runs once per minute of activity. A clock that stepped back lands in its earlier bucket.
     let bucket = this.minutes.find((m) => m.minute === minute)
     if (bucket === undefined) {
@@ -81,7 +90,7 @@ export class MinuteMetricsRecorder {
       this.minutes.push(bucket)
       if (last !== undefined && last.minute > minute)
         this.minutes.sort((a, b) => a.minute - b.minute)
-      if (this.minutes.length > this.maxMinutes) this.durations.delete(this.minutes.shift()!)
+      if (this.minutes.length > this.maxMinutes) this.minutes.shift()
     }
     this.current = bucket
     return bucket

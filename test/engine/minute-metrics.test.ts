@@ -40,3 +40,16 @@ describe('MinuteMetricsRecorder', () => {
     expect(metrics.snapshot()[0]!.received).toBe(1)
   })
 })
+
+describe('refetch duration percentiles', () => {
+  it('keeps each minute its own p50 / p95, computed when the minute ends or is read', () => {
+    const metrics = new MinuteMetricsRecorder()
+    const t0 = 60_000 * 1_000
+    for (let i = 1; i <= 20; i++) metrics.addDuration(t0 + i, i * 10)
+    metrics.addDuration(t0 + 60_000, 7) // the next minute: the first one is done
+    const [first, second] = metrics.snapshot()
+    expect(first).toMatchObject({ refetchP50Ms: 100, refetchP95Ms: 190 })
+    expect(second).toMatchObject({ refetchP50Ms: 7, refetchP95Ms: 7 })
+    expect(first!.refetches).toBe(0) // durations alone count nothing: the engine counts refetches
+  })
+})
