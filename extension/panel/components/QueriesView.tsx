@@ -75,6 +75,14 @@ export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesV
     )
   }, [list, filter, sortBy])
 
+  const pickedQuery = list?.queries.find((q) => q.queryHash === picked)
+  // A scan of the held rows: once per snapshot, not once per render.
+  const history = useMemo(
+    () => (pickedQuery === undefined ? [] : store.queryHistory(pickedQuery.queryKey)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `version` stands for the log's rows
+    [store, pickedQuery, snapshot.version],
+  )
+
   if (!live) return <p className="view-empty">An imported log has no live queries.</p>
   if (list === undefined) return <p className="view-empty">Asking the page for its queries…</p>
   if (list.unsupported) {
@@ -85,7 +93,6 @@ export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesV
       </p>
     )
   }
-  const pickedQuery = list.queries.find((q) => q.queryHash === picked)
   const unreached = list.queries.filter((q) => q.reach === 'none').length
   return (
     <div className="queries-view">
@@ -180,11 +187,7 @@ export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesV
           </p>
         )}
         {pickedQuery !== undefined && (
-          <QueryHistory
-            query={pickedQuery}
-            items={store.queryHistory(pickedQuery.queryKey)}
-            onShowEvent={onShowEvent}
-          />
+          <QueryHistory query={pickedQuery} items={history} onShowEvent={onShowEvent} />
         )}
       </div>
     </div>
