@@ -66,6 +66,8 @@ interface Stream {
   sentSeq: number
   /** The engine's last seq, as its appends told. */
   appendedSeq: number
+  /** The engine's bufferSize as its last state said: a live batch is read before it fills. */
+  ringSize: number
   /** The live appends subscription, while streaming. */
   unsubscribe?: () => void
   /** The engine's state changes, while a panel listens (paused too). */
@@ -120,8 +122,10 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   const sendState = (stream: Stream) => {
     const { engine } = stream
     const snapshot = engine.readEvents(Number.MAX_SAFE_INTEGER)
+    const config = engine.getConfig()
+    stream.ringSize = config.bufferSize
     const state: EngineState = {
-      config: engine.getConfig(),
+      config,
       channels: engine.getChannels(),
       metrics: engine.getMetrics(),
       dropped: snapshot.dropped,
@@ -185,8 +189,10 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
 
   const onAppend = (stream: Stream) => (lastSeq: number) => {
     stream.appendedSeq = lastSeq
-    if (lastSeq - stream.sentSeq >= MAX_EVENTS_PER_BATCH) sendLive(stream)
-    else flushes.request()
+    // Read before the ring overwrites what is unsent (a bufferSize below a batch).
+    if (lastSeq - stream.sentSeq >= Math.min(MAX_EVENTS_PER_BATCH, stream.ringSize)) {
+      sendLive(stream)
+    } else flushes.request()
   }
 
   /** An engine of 0.2.0 has no subscribeAppends: its events tell their seq. */
@@ -219,6 +225,15 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     post({ type: 'queries', session, engineId: engine.id, data: serializeQueries(list) })
   }
 
+  /** Never inside the app's own cache notification, and never throwing into it. */
+  const trySendQueries = (stream: Stream) => {
+    try {
+      sendQueries(stream)
+    } catch (error) {
+      warn(`[realtime-sync-devtools] could not list the queries: ${errorMessage(error)}`)
+    }
+  }
+
   /** The panel's Queries tab opened or closed: send now, then as the cache changes (≤ 1/s). */
   const watchQueries = (stream: Stream, on: boolean) => {
     stream.queries?.unsubscribe()
@@ -228,11 +243,13 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     const sends = createLeadingThrottle({
       scheduler,
       windowMs: stateEveryMs,
-      run: () => sendQueries(stream),
+      run: () => trySendQueries(stream),
+      defer,
     })
     const unsubscribe = stream.engine.subscribeQueries?.(() => sends.request()) ?? (() => {})
     stream.queries = { unsubscribe, sends }
-    sends.runNow()
+    sends.markRun()
+    trySendQueries(stream)
   }
 
   const stopStreaming = () => {
@@ -331,7 +348,12 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
 
   const stopWatching = watchEngines((change) => {
     if (change.type === 'register') {
-      const entry: Stream = { engine: change.engine, sentSeq: 0, appendedSeq: 0 }
+      const entry: Stream = {
+        engine: change.engine,
+        sentSeq: 0,
+        appendedSeq: 0,
+        ringSize: MAX_EVENTS_PER_BATCH,
+      }
       streams.set(change.engine.id, entry)
       if (listening) {
         hello()

@@ -38,6 +38,9 @@ export function watchRefetch(
   report: (settled: SettledRefetch) => void,
 ): RefetchWatch {
   let done = false
+  // A fetch cancelled with `revert` (its last observer left, or cancelQueries) resolves with the
+  // old data: no new data arrived, so it is a cancel, not an identical refetch.
+  const updatesBefore = query.state.dataUpdateCount
   const watch: RefetchWatch = { supersede: () => settle('cancelled') }
   const settle = (outcome: RefetchOutcome, error?: string) => {
     if (done) return
@@ -53,7 +56,7 @@ export function watchRefetch(
     })
   }
   fetching.then(
-    () => settle('success'),
+    () => settle(query.state.dataUpdateCount === updatesBefore ? 'cancelled' : 'success'),
     (error: unknown) =>
       isCancelledError(error) ? settle('cancelled') : settle('error', errorMessage(error)),
   )

@@ -39,6 +39,9 @@ const PAYLOAD_ROW = 1 << (FIELD_COUNT + 2)
 const MAX_MASK = (1 << (FIELD_COUNT + 3)) - 1
 const COLUMN_COUNT_BITS = 3
 
+// The mask is a 31-bit signed integer in JSON and in bit operations: room for every flag.
+if (FIELD_COUNT + 3 > 30) throw new Error('event-codec: too many SyncEvent fields for the mask')
+
 const KIND_INDEX = new Map<unknown, number>(SYNC_EVENT_KINDS.map((kind, i) => [kind, i]))
 const OP_INDEX = new Map<unknown, number>(CHANGE_OPERATIONS.map((op, i) => [op, i]))
 
@@ -136,17 +139,21 @@ function encodeEvent(event: SyncEvent, previous: SyncEvent | undefined): unknown
       case AT:
         {
           const base: unknown = previous === undefined ? 0 : previous.at
-          if (Number.isSafeInteger(value) && Number.isSafeInteger(base)) {
+          if (
+            Number.isSafeInteger(value) &&
+            Number.isSafeInteger(base) &&
+            Number.isSafeInteger((value as number) - (base as number))
+          ) {
             mask |= AT_DELTA
             value = (value as number) - (base as number)
           }
         }
         break
       case KIND:
-        value = KIND_INDEX.get(value) ?? value
+        value = KIND_INDEX.get(value) ?? unlikeAnIndex(value)
         break
       case OP:
-        value = OP_INDEX.get(value) ?? value
+        value = OP_INDEX.get(value) ?? unlikeAnIndex(value)
         break
       case PAYLOAD: {
         const row = event.kind === 'received' ? encodeRow(value, fields) : undefined
@@ -176,10 +183,18 @@ function encodeRow(payload: unknown, event: Fields): unknown[] | undefined {
   for (const key in source) {
     const column = ROW_COLUMNS[leading]
     if (rest === undefined && column !== undefined && key === column.column) {
-      if (column.repeats(source[key], event)) repeated |= 1 << leading
-      else out.push(source[key])
-      leading++
-      continue
+      const value = source[key]
+      if (column.repeats(value, event)) {
+        repeated |= 1 << leading
+        leading++
+        continue
+      }
+      // In an array JSON writes null where an object drops the key: such a value ends the run.
+      if (value !== undefined && typeof value !== 'function' && typeof value !== 'symbol') {
+        out.push(value)
+        leading++
+        continue
+      }
     }
     rest ??= {}
     setOwn(rest, key, source[key])
@@ -188,6 +203,17 @@ function encodeRow(payload: unknown, event: Fields): unknown[] | undefined {
   out[0] = leading | (repeated << COLUMN_COUNT_BITS)
   if (rest !== undefined) out.push(rest)
   return out
+}
+
+/** A kind or op the lists do not know travels as is; a number (or array) is wrapped, so it is
+ * never read as an index. */
+function unlikeAnIndex(value: unknown): unknown {
+  return typeof value === 'number' || Array.isArray(value) ? [value] : value
+}
+
+function fromIndex(value: unknown, names: readonly string[]): unknown {
+  if (typeof value === 'number') return names[value]
+  return Array.isArray(value) && value.length === 1 ? value[0] : value
 }
 
 // ─── decoding (the panel) ────────────────────────────────────────────────────────────────────
@@ -244,10 +270,10 @@ function decodeRow(row: unknown, previous: Fields | undefined): Fields | undefin
         }
         break
       case KIND:
-        if (typeof value === 'number') value = SYNC_EVENT_KINDS[value]
+        value = fromIndex(value, SYNC_EVENT_KINDS)
         break
       case OP:
-        if (typeof value === 'number') value = CHANGE_OPERATIONS[value]
+        value = fromIndex(value, CHANGE_OPERATIONS)
         break
       case PAYLOAD:
         if (bits & PAYLOAD_ROW) {

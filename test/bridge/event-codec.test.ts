@@ -108,6 +108,17 @@ describe('the batch form of events', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it('keeps what JSON would: a number where a kind belongs, huge times, undefined columns', () => {
+    const odd = [
+      { seq: 1, at: -(2 ** 53 - 2), kind: 3 },
+      { seq: 2, at: 2 ** 53 - 1, kind: ['received'], op: 1 },
+      { ...received(3), payload: { id: undefined, organization_id: 'org_acme', x: 1 } },
+    ] as unknown as SyncEvent[]
+    expect(JSON.stringify(decode(encodeEventBatch(odd)))).toBe(JSON.stringify(asJson(odd)))
+    // Still rejected by the panel, as a JSON batch's numeric kind was.
+    expect(parseEventBatch(encodeEventBatch(odd)).events.map((e) => e.seq)).toEqual([3])
+  })
+
   it('costs an unserializable payload its payload, not the batch', () => {
     const wire = encodeEventBatch([{ ...received(1), payload: { n: 1n } }, received(2)])
     const parsed = parseEventBatch(wire)

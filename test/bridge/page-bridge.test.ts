@@ -219,6 +219,22 @@ describe('the page bridge', () => {
     expect(s.queries()).toEqual([{ total: 0, queries: [], unsupported: true }])
   })
 
+  it('reads a burst before a small ring overwrites it: nothing of it is lost', async () => {
+    const s = await setup()
+    s.sync.setOption('bufferSize', 100)
+    s.command({ type: 'connect', since: {} })
+    s.deliver(500)
+    await endOfTask()
+    s.scheduler.advance(1_000)
+    await endOfTask()
+    const seqs = s
+      .events()
+      .filter((e) => e.kind === 'received')
+      .map((e) => e.seq)
+    expect(seqs).toHaveLength(500)
+    expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!)).toBe(true)
+  })
+
   it('splits large bursts into batches of at most 1,000 events', async () => {
     const s = await setup()
     s.command({ type: 'connect', since: {} })

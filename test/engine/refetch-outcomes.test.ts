@@ -157,6 +157,16 @@ describe("the engine's record of what each invalidation led to", () => {
     })
   })
 
+  it('calls a refetch cancelled with revert (cancelQueries) cancelled, not identical data', async () => {
+    const { onScreen, change, queryClient, ofKind, pipeline } = setup()
+    onScreen(['deals', 'list'], [{ id: 'd1' }])
+    change()
+    await queryClient.cancelQueries({ queryKey: ['deals', 'list'] })
+    await settle()
+    expect(ofKind('refetched')).toEqual([expect.objectContaining({ outcome: 'cancelled' })])
+    expect(pipeline.metrics.snapshot()[0]).toMatchObject({ refetches: 0, unchangedRefetches: 0 })
+  })
+
   it('gives each minute its refetch duration percentiles', async () => {
     const { onScreen, fetchOf, change, scheduler, pipeline } = setup()
     const keys = Array.from({ length: 20 }, (_, i) => ['deals', 'record', `d${i}`])
