@@ -248,8 +248,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     })
     const unsubscribe = stream.engine.subscribeQueries?.(() => sends.request()) ?? (() => {})
     stream.queries = { unsubscribe, sends }
-    sends.markRun()
-    trySendQueries(stream)
+    sends.runNow()
   }
 
   const stopStreaming = () => {

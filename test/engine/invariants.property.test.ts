@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
+import { testConfig } from '../support/engine-config'
 import { changePayload } from '../support/events'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
@@ -34,14 +35,7 @@ function pipelineWith(world: ReturnType<typeof createQueryWorld>, scheduler: Man
     queryClient: world.queryClient,
     scheduler,
     userId: ME,
-    config: {
-      dedupWindowMs: 2_000,
-      echoWindowMs: 3_000,
-      batchMs: 200,
-      bufferSize: 10_000,
-      dedupBy: 'event',
-      batchMode: 'leading',
-    },
+    config: testConfig(),
     globalTables: new Set(),
     isOrganizationQuery: () => true,
   })

@@ -1,4 +1,5 @@
 import {
+  type Parsed,
   parseEngineState,
   parseEventBatch,
   parseQueryList,
@@ -166,18 +167,23 @@ export class PageSession {
 
   /** An engine's state; false when it belongs to another page load. A bad one keeps the last. */
   engineState(message: Inbound<'engine-state'>): boolean {
-    if (message.session !== this.current) return false
-    const parsed = parseEngineState(message.data)
-    if (parsed.ok) this.engine(message.engineId).state = parsed.value
-    else this.reject(1, parsed.error)
-    return true
+    return this.adopt(message, parseEngineState, (entry, state) => (entry.state = state))
   }
 
   /** An engine's query list; false when it belongs to another page load. A bad one keeps the last. */
   queries(message: Inbound<'queries'>): boolean {
+    return this.adopt(message, parseQueryList, (entry, list) => (entry.queries = list))
+  }
+
+  /** One `data` message of this page load into its engine's entry; a bad one is counted. */
+  private adopt<T>(
+    message: { session: string; engineId: string; data: string },
+    parse: (data: string) => Parsed<T>,
+    keep: (entry: EngineEntry, value: T) => void,
+  ): boolean {
     if (message.session !== this.current) return false
-    const parsed = parseQueryList(message.data)
-    if (parsed.ok) this.engine(message.engineId).queries = parsed.value
+    const parsed = parse(message.data)
+    if (parsed.ok) keep(this.engine(message.engineId), parsed.value)
     else this.reject(1, parsed.error)
     return true
   }
