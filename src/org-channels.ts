@@ -17,6 +17,11 @@ import {
 export interface OrgChannelHandlers {
   onChange(orgId: string, payload: unknown): void
   onStatus(state: ChannelState): void
+  /**
+   * Replication is ready ("Subscribed to PostgreSQL"): from here on every commit is delivered,
+   * so this is the point a catch-up reads from.
+   */
+  onLive(state: ChannelState): void
   /** Any change to states(): a status, a channel added or removed. */
   onChannelsChanged(): void
 }
@@ -24,10 +29,21 @@ export interface OrgChannelHandlers {
 interface Entry {
   readonly state: ChannelState
   channel?: RealtimeChannelLike
+  /** The server's system message said ok before supabase-js reported SUBSCRIBED. */
+  readyEarly?: boolean
+  replicationTimer?: unknown
+  /** The server's last system error: why it closed the channel, when it does. */
+  serverError?: string
 }
 
 /** Backoff when setAuth() fails, as supabase-js backs off its rejoins. */
 const AUTH_RETRY_MS = [1_000, 2_000, 5_000, 10_000] as const
+
+/**
+ * How long a SUBSCRIBED channel may wait for "Subscribed to PostgreSQL" before the engine calls
+ * it live anyway (a server too old to send it): Realtime's own postgres_changes wait default.
+ */
+export const REPLICATION_WAIT_MS = 15_000
 
 /**
  * supabase.channel(name) returns the existing channel for a topic, and adding callbacks to it
@@ -73,7 +89,9 @@ export class OrgChannels {
   private work: Promise<void> = Promise.resolve()
   private stopped = false
   private readonly authRetry = new Backoff(AUTH_RETRY_MS)
+  private readonly rejoinBackoff = new Backoff(AUTH_RETRY_MS)
   private retryTimer: unknown
+  private readonly timers = new Set<unknown>()
   private snapshot: readonly ChannelState[] | undefined
 
   constructor(
@@ -103,6 +121,8 @@ export class OrgChannels {
   stop(): Promise<void> {
     this.stopped = true
     if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer)
+    for (const timer of this.timers) this.scheduler.clearTimeout(timer)
+    this.timers.clear()
     const removals = this.removeUndesired()
     return this.work.then(() => Promise.all(removals)).then(() => undefined)
   }
@@ -175,12 +195,21 @@ export class OrgChannels {
           if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
         },
       )
+      channel.on('system', {}, (payload: object) => {
+        if (this.entries.get(orgId) === entry && entry.channel === channel)
+          this.system(entry, payload)
+      })
       this.setStatus(entry, 'JOINING')
       channel.subscribe((status: string, error?: Error) => {
-        if (this.entries.get(orgId) !== entry) return
-        if (isSupabaseStatus(status)) this.setStatus(entry, status, error?.message)
-        else
+        if (this.entries.get(orgId) !== entry || entry.channel !== channel) return
+        if (!isSupabaseStatus(status)) {
           this.setStatus(entry, 'CHANNEL_ERROR', `supabase-js reported an unknown status ${status}`)
+        } else if (status === 'CLOSED') {
+          this.closedByServer(entry)
+        } else {
+          this.setStatus(entry, status, error?.message)
+          if (status === 'SUBSCRIBED') this.awaitReplication(entry)
+        }
       })
     } catch (error) {
       // Typically: other code on this client already subscribed the same topic.
@@ -191,12 +220,121 @@ export class OrgChannels {
   private setStatus(entry: Entry, status: ChannelStatus, error?: string): void {
     const state = entry.state
     state.status = status
-    if (status === 'SUBSCRIBED') state.subscribedCount++
+    if (status === 'SUBSCRIBED') {
+      state.subscribedCount++
+      state.subscribedAt = this.scheduler.now()
+      state.replication = 'waiting'
+    } else {
+      delete state.replication
+      this.clearReplicationTimer(entry)
+    }
     if (error !== undefined) state.lastError = error
     if (status === 'SUBSCRIBED' && state.subscribedCount > 1)
       state.lastResyncAt = this.scheduler.now()
     this.handlers.onStatus({ ...state, lastError: error })
     this.changed()
+  }
+
+  /** A system message: replication ready, or the server's error (kept for a close that follows). */
+  private system(entry: Entry, payload: object): void {
+    const { extension, status, message } = payload as Record<string, unknown>
+    const text = typeof message === 'string' ? message.slice(0, 1_000) : 'no message'
+    if (status === 'ok' && extension === 'postgres_changes') {
+      if (entry.state.status === 'SUBSCRIBED') this.live(entry, undefined)
+      else entry.readyEarly = true
+      return
+    }
+    if (status !== 'error') return
+    entry.serverError = text
+    if (extension === 'postgres_changes' && entry.state.status === 'SUBSCRIBED') {
+      entry.state.replication = 'error'
+      this.clearReplicationTimer(entry)
+      this.report(entry, `the server could not subscribe to PostgreSQL: ${text}`)
+    }
+  }
+
+  /** SUBSCRIBED: live at the server's "Subscribed to PostgreSQL", or after the wait runs out. */
+  private awaitReplication(entry: Entry): void {
+    if (entry.readyEarly === true) {
+      entry.readyEarly = false
+      this.live(entry, undefined)
+      return
+    }
+    this.clearReplicationTimer(entry)
+    const timer = this.scheduler.setTimeout(() => {
+      this.timers.delete(timer)
+      entry.replicationTimer = undefined
+      if (this.entries.get(entry.state.orgId) !== entry) return
+      if (entry.state.replication !== 'waiting') return
+      this.live(
+        entry,
+        `no "Subscribed to PostgreSQL" from the server within ${REPLICATION_WAIT_MS / 1000} s of SUBSCRIBED: treated as live`,
+      )
+    }, REPLICATION_WAIT_MS)
+    this.timers.add(timer)
+    entry.replicationTimer = timer
+  }
+
+  private live(entry: Entry, warning: string | undefined): void {
+    this.clearReplicationTimer(entry)
+    const state = entry.state
+    state.replication = 'ready'
+    state.liveAt = this.scheduler.now()
+    if (warning !== undefined) state.lastError = warning
+    this.rejoinBackoff.reset()
+    this.changed()
+    this.handlers.onLive({ ...state })
+  }
+
+  private clearReplicationTimer(entry: Entry): void {
+    if (entry.replicationTimer === undefined) return
+    this.scheduler.clearTimeout(entry.replicationTimer)
+    this.timers.delete(entry.replicationTimer)
+    entry.replicationTimer = undefined
+  }
+
+  /** A note on a channel's state (logged as its current status). */
+  private report(entry: Entry, message: string): void {
+    entry.state.lastError = message
+    this.handlers.onStatus({ ...entry.state, lastError: message })
+    this.changed()
+  }
+
+  /**
+   * CLOSED that the engine did not ask for: the server ended the channel (an expired token, a
+   * policy that no longer admits the user), and supabase-js does not rejoin a closed channel.
+   * The engine does: a new channel after setAuth() fetched a fresh token, with backoff.
+   */
+  private closedByServer(entry: Entry): void {
+    const why = entry.serverError
+    entry.serverError = undefined
+    const delay = this.rejoinBackoff.next()
+    this.setStatus(
+      entry,
+      'CLOSED',
+      `the server closed the channel${why === undefined ? '' : ` (${why})`}: rejoining in ${delay} ms with a fresh token from setAuth()`,
+    )
+    const channel = entry.channel
+    const timer = this.scheduler.setTimeout(() => {
+      this.timers.delete(timer)
+      if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
+      if (entry.channel !== channel) return
+      const removal = this.remove(entry)
+      entry.channel = undefined
+      this.work = this.work.then(async () => {
+        if (removal !== undefined) await removal
+        if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
+        this.setStatus(entry, 'AUTHORIZING')
+        try {
+          await this.supabase.realtime.setAuth()
+        } catch (error) {
+          this.retryAuth([entry], error)
+          return
+        }
+        if (this.entries.get(entry.state.orgId) === entry) this.subscribe(entry)
+      })
+    }, delay)
+    this.timers.add(timer)
   }
 
   private changed(): void {

@@ -5,6 +5,8 @@ import {
   nextEngineId,
   registerEngine,
 } from './devtools-registry'
+import { CATCH_UP_DEFAULTS, CatchUp } from './catch-up'
+import { readMissedEventsWith } from './missed-events'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
 import type { QuerySummary } from './query-summaries'
@@ -57,6 +59,21 @@ export interface RealtimeSyncOptions {
   tables?: readonly string[]
   /** Which queries a resync of `orgId` refetches. Default: every query of a realtime table. */
   isOrganizationQuery?: (queryKey: readonly unknown[], orgId: string) => boolean
+  /**
+   * After a gap (and on the first subscription, for data loaded before it), read what the
+   * channel missed from realtime_table_events and refetch only what it touched. false: refetch
+   * every query of the organization instead (users who cannot read the table). Default true.
+   */
+  replay?: boolean
+  /** A gap that missed more events than this refetches instead of replaying. Default 2,000. */
+  maxReplay?: number
+  /**
+   * How far before the last event seen a replay re-reads (the longest a transaction that
+   * changes a tracked row stays open, plus clock skew). Default 10,000 ms.
+   */
+  replayOverlapMs?: number
+  /** How long realtime_table_events keeps rows; a longer gap refetches. Default 1 hour. */
+  eventRetentionMs?: number
   /** Register on the page for the DevTools panel and the console. Default true. */
   devtools?: boolean
   /** The global object the registry lives on. Default globalThis; tests pass their own page. */
@@ -117,6 +134,17 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
     tables: options.tables === undefined ? undefined : new Set(options.tables),
   })
+  const catchUp = new CatchUp(pipeline, scheduler, {
+    replay: options.replay !== false,
+    maxReplay: wholeNumber('maxReplay', options.maxReplay, CATCH_UP_DEFAULTS.maxReplay),
+    overlapMs: wholeNumber('replayOverlapMs', options.replayOverlapMs, CATCH_UP_DEFAULTS.overlapMs),
+    retentionMs: wholeNumber(
+      'eventRetentionMs',
+      options.eventRetentionMs,
+      CATCH_UP_DEFAULTS.retentionMs,
+    ),
+    read: typeof supabase.from === 'function' ? readMissedEventsWith(supabase) : undefined,
+  })
   const changes = new EngineChanges()
   const channels = new OrgChannels(
     supabase,
@@ -124,8 +152,9 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       onChange: (orgId, payload) => pipeline.receive(orgId, payload),
       onStatus: (state) => {
         pipeline.channelStatus(state)
-        if (state.status === 'SUBSCRIBED') pipeline.resync(state)
+        catchUp.status(state)
       },
+      onLive: (state) => catchUp.live(state),
       onChannelsChanged: () => changes.notify('channels'),
     },
     scheduler,
@@ -176,6 +205,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         stopWatching()
         unregister()
         pipeline.stop()
+        catchUp.clear()
         stopping = channels.stop()
       }
       return stopping
@@ -196,6 +226,14 @@ class EngineChanges extends Subscribable<(change: EngineChange) => void> {
       }
     }
   }
+}
+
+function wholeNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`createRealtimeSync: ${name} must be a whole number ≥ 0 (got ${value})`)
+  }
+  return value
 }
 
 function isMembershipSource(value: unknown): value is MembershipSource {

@@ -21,12 +21,29 @@ export interface RealtimeChannelLike {
     // object, not unknown: supabase-js's overloads type the payload, and it must be assignable here.
     callback: (payload: object) => void,
   ): RealtimeChannelLike
+  /** The server's own words: "Subscribed to PostgreSQL" (replication ready), or an error. */
+  on(type: 'system', filter: object, callback: (payload: object) => void): RealtimeChannelLike
   /** status is one of supabase-js's SUBSCRIBED, TIMED_OUT, CLOSED, CHANNEL_ERROR. */
   subscribe(callback?: (status: string, error?: Error) => void): unknown
+}
+
+/** The slice of a postgrest-js query the replay builds (src/missed-events.ts). */
+export interface EventsQueryLike extends PromiseLike<{ data: unknown; error: unknown }> {
+  eq(column: string, value: string): EventsQueryLike
+  gt(column: string, value: number): EventsQueryLike
+  gte(column: string, value: string): EventsQueryLike
+  or(filters: string): EventsQueryLike
+  order(column: string, options: { ascending: boolean }): EventsQueryLike
+  limit(count: number): EventsQueryLike
 }
 
 export interface SupabaseRealtimeLike {
   channel(name: string): RealtimeChannelLike
   removeChannel(channel: never): Promise<unknown>
   realtime: { setAuth(token?: string | null): Promise<void> }
+  /**
+   * supabase.from(): the replay reads realtime_table_events through it (typed loosely: the
+   * client's generics depend on the app's Database type). Without it, resyncs refetch.
+   */
+  from?(table: string): unknown
 }

@@ -12,6 +12,7 @@ import { plural } from './plural'
 import { classifyQueryKey } from './query-keys'
 import { QueryIndex } from './query-index'
 import { RecentPasses } from './recent-passes'
+import { ReplayCursors } from './replay-cursors'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
 import { type QueryRealtimeStats, type QuerySummary, summarizeQueries } from './query-summaries'
 import type { Scheduler } from './scheduler'
@@ -44,6 +45,8 @@ type Pending = SyncEvent
 export class SyncPipeline {
   readonly log: EventLog
   readonly metrics = new MinuteMetricsRecorder()
+  /** What the engine has processed of each organization's event log (for replays). */
+  readonly cursors = new ReplayCursors()
   private readonly dedup: DedupWindow
   private readonly localWrites: LocalWrites
   private readonly index: QueryIndex
@@ -118,10 +121,23 @@ export class SyncPipeline {
     }
   }
 
+  /** A row read back from realtime_table_events after a gap: the live path, marked replayed. */
+  replay(orgId: string, row: unknown): void {
+    const payload = { new: row }
+    try {
+      const parsed = parseTableChange(payload, orgId)
+      if (parsed.ok) this.ingest(parsed.change, true)
+      else this.malformed(orgId, `replayed row: ${parsed.reason}`, payload)
+    } catch (error) {
+      this.malformed(orgId, `the engine failed on this payload: ${errorMessage(error)}`, payload)
+    }
+  }
+
   /** The hot path: dedup + echo + enqueue, one log entry whatever the verdict. */
-  ingest(change: TableChange): SyncEvent {
+  ingest(change: TableChange, replayed?: true): SyncEvent {
     const now = this.scheduler.now()
-    const event = changeEvent(change, now)
+    const event = changeEvent(change, now, replayed)
+    this.cursors.note(change.orgId, change.eventId, change.row.created_at)
     this.metrics.add('received', now)
     const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
@@ -163,33 +179,60 @@ export class SyncPipeline {
   }
 
   /**
-   * A channel SUBSCRIBED. Realtime has no replay, so a change committed while the channel was
-   * not live is lost upstream: after a reconnect, every query of the organization is refetched.
-   * On the first subscription the same holds for the queries that were already loaded or
-   * loading (their data may predate it); with none, nothing is logged.
+   * A resync the engine cannot replay: every query of the organization is refetched (a change
+   * committed while the channel was not live may be anywhere).
    */
-  resync(state: ChannelState): void {
-    const first = state.subscribedCount <= 1
-    if (first && !this.hasLoadedOrganizationQuery(state.orgId)) return
-    const event = this.log.append({
+  refetchOrganization(state: ChannelState, reason: string): void {
+    this.batcher.add(this.logResync(state, reason, undefined))
+  }
+
+  /**
+   * A resync that replays: `rows` are what the channel missed (oldest id first, the overlap
+   * already dropped). The resync entry comes first and serves the same pass as its rows, so it
+   * lists the keys they matched; with no row, nothing is refetched.
+   */
+  replayOrganization(state: ChannelState, reason: string, rows: readonly unknown[]): void {
+    const resync = this.logResync(state, reason, true)
+    if (rows.length === 0) return
+    this.batcher.add(resync)
+    for (const row of rows) this.replay(state.orgId, row)
+  }
+
+  private logResync(state: ChannelState, reason: string, replayed: true | undefined): SyncEvent {
+    return this.log.append({
       at: this.scheduler.now(),
       kind: 'resync',
       orgId: state.orgId,
       channel: { topic: state.topic, status: state.status },
-      reason: first
-        ? `${state.topic} subscribed for the first time after queries of ${state.orgId} were loaded: a change made before it was live would be missed, so they are refetched once`
-        : `${state.topic} subscribed again (time ${state.subscribedCount}): changes made while it was disconnected are lost upstream, so every query of ${state.orgId} is refetched`,
+      reason,
+      ...(replayed ? { replayed } : {}),
     })
-    this.batcher.add(event)
   }
 
-  private hasLoadedOrganizationQuery(orgId: string): boolean {
+  /**
+   * When the oldest data of the organization's loaded queries arrived (engine clock): a change
+   * committed after it may be missing from the screen. A query still on its first fetch counts
+   * as now. undefined: nothing of the organization is loaded.
+   */
+  oldestLoadedAt(orgId: string): number | undefined {
+    let oldest: number | undefined
     for (const [table, query] of this.index.queries()) {
       if (this.options.globalTables.has(table)) continue
       if (!this.options.isOrganizationQuery(query.queryKey, orgId)) continue
-      if (query.state.dataUpdatedAt > 0 || query.state.fetchStatus === 'fetching') return true
+      const { dataUpdatedAt, fetchStatus } = query.state
+      const at =
+        dataUpdatedAt > 0
+          ? dataUpdatedAt
+          : fetchStatus === 'fetching'
+            ? this.scheduler.now()
+            : undefined
+      if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at
     }
-    return false
+    return oldest
+  }
+
+  get isStopped(): boolean {
+    return this.stopped
   }
 
   channelStatus(state: ChannelState): void {
@@ -236,6 +279,7 @@ export class SyncPipeline {
     this.index.stop()
     this.dedup.clear()
     this.localWrites.clear()
+    this.cursors.clear()
   }
 
   private malformed(orgId: string, reason: string, payload: unknown): void {
@@ -296,6 +340,17 @@ export class SyncPipeline {
     }
     for (const item of resyncs) {
       const keys: unknown[][] = []
+      if (item.replayed === true) {
+        // The replayed rows of this organization in this pass say what the replay touched.
+        const seen = new Set<unknown[]>()
+        for (const other of items) {
+          if (other.replayed !== true || other.kind !== 'received' || other.orgId !== item.orgId)
+            continue
+          for (const key of other.matchedKeys ?? []) seen.add(key)
+        }
+        item.matchedKeys = [...seen]
+        continue
+      }
       for (const [table, query] of this.index.queries()) {
         if (this.options.globalTables.has(table)) continue
         if (!this.options.isOrganizationQuery(query.queryKey, item.orgId!)) continue
@@ -409,7 +464,7 @@ export class SyncPipeline {
 }
 
 /** The log entry of a change, every field present so all entries share one shape. */
-function changeEvent(change: TableChange, now: number): SyncEvent {
+function changeEvent(change: TableChange, now: number, replayed: true | undefined): SyncEvent {
   return {
     seq: 0, // assigned by the log
     at: now,
@@ -426,6 +481,7 @@ function changeEvent(change: TableChange, now: number): SyncEvent {
     relatedSeq: undefined,
     batchId: undefined,
     matchedKeys: undefined,
+    replayed,
     payload: change.row,
   }
 }

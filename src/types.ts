@@ -20,7 +20,12 @@ export const SYNC_EVENT_KINDS = [
   'echo',
   /** One invalidation pass (a batch flush, a resync, or a manual invalidateGlobal). */
   'invalidated',
-  /** A channel SUBSCRIBED again after a gap: every query of the organization is refetched. */
+  /**
+   * A channel became live (replication ready), the first time after queries were loaded or
+   * again after a gap: the engine replayed what it missed from realtime_table_events
+   * (replayed: true), or, when it could not, refetched every query of the organization (the
+   * reason says why).
+   */
   'resync',
   /** A payload the engine could not use: counted, never thrown. */
   'malformed',
@@ -111,6 +116,11 @@ export interface SyncEvent {
   dataChanged?: boolean
   /** refetched: the query's observers when it settled (how many places on screen show it). */
   observers?: number
+  /**
+   * received / deduped / echo: the change was read back from realtime_table_events after a gap,
+   * not delivered live. resync: the engine replayed what it missed (absent: a full refetch).
+   */
+  replayed?: boolean
   channel?: { topic: string; status: ChannelStatus }
   /** The raw payload: the realtime_table_events row, or a size-capped preview when malformed. */
   payload?: unknown
@@ -170,12 +180,26 @@ export interface EngineConfig extends TunableConfig {
   batchMode: BatchMode
 }
 
+/**
+ * Whether the server's postgres_changes subscription is ready, after SUBSCRIBED: 'waiting' until
+ * its system message "Subscribed to PostgreSQL" (a change committed before is not delivered),
+ * 'ready' from then on (the channel is live), 'error' when the server could not subscribe.
+ */
+export const REPLICATION_STATES = ['waiting', 'ready', 'error'] as const
+export type ReplicationState = (typeof REPLICATION_STATES)[number]
+
 export interface ChannelState {
   orgId: string
   topic: string
   status: ChannelStatus
   /** How many times the channel reached SUBSCRIBED; every one after the first was a resync. */
   subscribedCount: number
+  /** Present while SUBSCRIBED. */
+  replication?: ReplicationState
+  /** When the channel last reached SUBSCRIBED (engine clock). */
+  subscribedAt?: number
+  /** When replication was last ready: from here on, changes arrive live. */
+  liveAt?: number
   lastResyncAt?: number
   lastError?: string
 }

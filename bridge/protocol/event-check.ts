@@ -103,6 +103,7 @@ const FIELD_RULES = {
   error: { type: 'text', max: LIMITS.longText },
   dataChanged: { type: 'boolean' },
   observers: { type: 'count' },
+  replayed: { type: 'boolean' },
   channel: { type: 'channel' },
   payload: { type: 'any' },
 } satisfies Record<OptionalField, FieldRule>

@@ -13,6 +13,7 @@ import {
   CHANNEL_STATUSES,
   type ChannelState,
   REFETCH_OUTCOMES,
+  REPLICATION_STATES,
   type EngineConfig,
   type MinuteMetrics,
   SYNC_EVENT_KINDS,
@@ -71,6 +72,14 @@ export const SyncEventSchema = v.pipe(
     error: v.optional(longText),
     dataChanged: v.optional(v.boolean()),
     observers: v.optional(count),
+    replayed: v.optional(
+      v.pipe(
+        v.boolean(),
+        v.description(
+          'received/deduped/echo: read back from realtime_table_events after a gap; resync: it replayed.',
+        ),
+      ),
+    ),
     channel: v.optional(v.object({ topic: shortText, status: v.picklist(CHANNEL_STATUSES) })),
     payload: v.optional(v.unknown()),
   }),
@@ -120,6 +129,9 @@ export const ChannelStateSchema = v.object({
   topic: shortText,
   status: v.picklist(CHANNEL_STATUSES),
   subscribedCount: count,
+  replication: v.optional(v.picklist(REPLICATION_STATES)),
+  subscribedAt: v.optional(v.number()),
+  liveAt: v.optional(v.number()),
   lastResyncAt: v.optional(v.number()),
   lastError: v.optional(longText),
 })

@@ -5,6 +5,7 @@ import { splitTopLevel } from './postgrest-syntax'
 /**
  * The PostgREST query string, as postgrest-js builds it (URLSearchParams, so `+` is a space):
  *   select=id,title,t:title   filters col=[not.]op.value   order=col.desc.nullslast
+ *   or=(col.op.value,col.op.value)  (one level: any of plain filters; no nested and / or)
  *   limit=10 offset=20   columns="a","b" (bulk insert)   on_conflict=id (upsert)
  * Parsed into names and values only; names are resolved against the catalog in
  * resolveColumns() before any SQL is written.
@@ -52,6 +53,8 @@ export interface RestQuery {
   /** undefined: `*` (every column). */
   select: SelectItem[] | undefined
   filters: RestFilter[]
+  /** Each `or=(...)`: any one of its filters holds. */
+  anyOf: RestFilter[][]
   order: OrderTerm[]
   limit: number | undefined
   offset: number | undefined
@@ -61,7 +64,7 @@ export interface RestQuery {
 }
 
 const RESERVED = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict'])
-const UNSUPPORTED_LOGIC = new Set(['or', 'and', 'not.or', 'not.and'])
+const UNSUPPORTED_LOGIC = new Set(['and', 'not.or', 'not.and'])
 const MAX_FILTERS = 100
 const MAX_IN_VALUES = 1_000
 
@@ -71,6 +74,7 @@ export function parseRestQuery(params: URLSearchParams): Parsed<RestQuery> {
   const query: RestQuery = {
     select: undefined,
     filters: [],
+    anyOf: [],
     order: [],
     limit: undefined,
     offset: undefined,
@@ -92,6 +96,12 @@ export function parseRestQuery(params: URLSearchParams): Parsed<RestQuery> {
         const order = parseOrder(value)
         if (!order.ok) return order
         query.order = order.value
+        break
+      }
+      case 'or': {
+        const group = parseAnyOf(value)
+        if (!group.ok) return group
+        query.anyOf.push(group.value)
         break
       }
       case 'limit':
@@ -211,6 +221,45 @@ function parseFilter(key: string, value: string): Parsed<RestFilter> {
   return { ok: true, value: { column, operator: operator as RestOperator, negate, values: [text] } }
 }
 
+/** `(a.gt.1,b.eq."x,y")`: plain filters only; a value with , . : ( ) is double-quoted. */
+function parseAnyOf(value: string): Parsed<RestFilter[]> {
+  if (!value.startsWith('(') || !value.endsWith(')')) {
+    return fail(
+      parseError(`failed to parse logic tree (${value})`, '"or" needs a list in parentheses'),
+    )
+  }
+  const filters: RestFilter[] = []
+  for (const item of splitTopLevel(value.slice(1, -1))) {
+    const dot = item.indexOf('.')
+    const rest = dot < 0 ? '' : item.slice(dot + 1)
+    if (
+      dot <= 0 ||
+      /^(not\.)?(or|and)\(/.test(item) ||
+      /^(not\.)?(or|and)$/.test(item.slice(0, dot))
+    ) {
+      return fail(
+        parseError(
+          `failed to parse logic tree (${value})`,
+          'nested and / or are not supported by the local stack',
+        ),
+      )
+    }
+    const filter = parseFilter(item.slice(0, dot), unquoteOperand(rest))
+    if (!filter.ok) return filter
+    filters.push(filter.value)
+  }
+  if (filters.length === 0 || filters.length > MAX_FILTERS) {
+    return fail(parseError(`failed to parse logic tree (${value})`))
+  }
+  return { ok: true, value: filters }
+}
+
+/** `gte."2026-12-01T10:00:00.000Z"` → `gte.2026-12-01T10:00:00.000Z` (the operator is kept). */
+function unquoteOperand(text: string): string {
+  const match = /^((?:not\.)?[a-z]+\.)("(?:[^"\\]|\\.)*")$/.exec(text)
+  return match === null ? text : match[1]! + unquoteName(match[2]!)
+}
+
 function splitNames(value: string): Parsed<string[]> {
   const names = splitTopLevel(value).map((name) => unquoteName(name.trim()))
   if (names.some((name) => name === ''))
@@ -253,6 +302,7 @@ export function resolveColumns(table: TableInfo, query: RestQuery): RestError | 
   const names = [
     ...(query.select ?? []).map((item) => item.column),
     ...query.filters.map((filter) => filter.column),
+    ...query.anyOf.flat().map((filter) => filter.column),
     ...query.order.map((term) => term.column),
     ...(query.onConflict ?? []),
   ]

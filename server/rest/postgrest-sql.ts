@@ -100,9 +100,13 @@ function arrayLiteral(values: string[]): string {
   return `{${values.map((value) => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`
 }
 
-function whereClause(table: TableInfo, filters: RestFilter[], params: Params): string {
-  if (filters.length === 0) return ''
-  return ` where ${filters.map((filter) => condition(table, filter, params)).join(' and ')}`
+function whereClause(table: TableInfo, query: RestQuery, params: Params): string {
+  const terms = query.filters.map((filter) => condition(table, filter, params))
+  for (const group of query.anyOf) {
+    terms.push(`(${group.map((filter) => condition(table, filter, params)).join(' or ')})`)
+  }
+  if (terms.length === 0) return ''
+  return ` where ${terms.join(' and ')}`
 }
 
 function orderClause(table: TableInfo, query: RestQuery): string {
@@ -128,7 +132,7 @@ export interface ReadOptions {
 export function readStatement(table: TableInfo, query: RestQuery, options: ReadOptions): Statement {
   const params = new Params()
   let source = `select ${selectList(table, query.select)} from ${table.sqlName} as ${T}`
-  source += whereClause(table, query.filters, params)
+  source += whereClause(table, query, params)
   source += orderClause(table, query)
   if (query.limit !== undefined) source += ` limit ${params.add(String(query.limit))}::text::bigint`
   if (query.offset !== undefined)
@@ -138,7 +142,7 @@ export function readStatement(table: TableInfo, query: RestQuery, options: ReadO
 
 export function countStatement(table: TableInfo, query: RestQuery): Statement {
   const params = new Params()
-  const sql = `select count(*)::int as total from ${table.sqlName} as ${T}${whereClause(table, query.filters, params)}`
+  const sql = `select count(*)::int as total from ${table.sqlName} as ${T}${whereClause(table, query, params)}`
   return { sql, params: params.values }
 }
 
@@ -204,7 +208,7 @@ export function updateStatement(
     .join(', ')
   let source = `update ${table.sqlName} as ${T} set ${assignments}
     from (select * from pg_catalog.json_populate_record(null::${table.sqlName}, ${body}::text::json)) as pgrst_body`
-  source += whereClause(table, query.filters, params)
+  source += whereClause(table, query, params)
   return writeStatement(table, query, source, params, options)
 }
 
@@ -215,7 +219,7 @@ export function deleteStatement(
 ): Statement {
   const params = new Params()
   let source = `delete from ${table.sqlName} as ${T}`
-  source += whereClause(table, query.filters, params)
+  source += whereClause(table, query, params)
   return writeStatement(table, query, source, params, options)
 }
 

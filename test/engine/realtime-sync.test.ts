@@ -56,16 +56,16 @@ describe('channels', () => {
     world.active(['deals', 'list'])
     await settle()
     supabase.subscribeAll()
+    await settle()
     supabase.channelFor('org_acme').deliver(changePayload())
     scheduler.advance(200)
-    // The list was loaded before the channel was live: the first SUBSCRIBED catches it up, in
-    // the same pass as the change.
+    // The list was loaded before the channel was live: the catch-up read found nothing missed.
     expect(kinds()).toEqual(['channel', 'channel', 'resync', 'received', 'invalidated'])
     expect(world.fetches(['deals', 'list'])).toBe(1)
   })
 
   it('logs every channel status with its topic', async () => {
-    const { supabase, sync } = setup()
+    const { supabase, sync, scheduler } = setup()
     await settle()
     supabase.subscribeAll()
     expect(sync.getEvents().map((e) => e.channel)).toEqual([
@@ -73,7 +73,15 @@ describe('channels', () => {
       { topic: 'org:org_acme', status: 'SUBSCRIBED' },
     ])
     expect(sync.getChannels()).toEqual([
-      { orgId: 'org_acme', topic: 'org:org_acme', status: 'SUBSCRIBED', subscribedCount: 1 },
+      {
+        orgId: 'org_acme',
+        topic: 'org:org_acme',
+        status: 'SUBSCRIBED',
+        subscribedCount: 1,
+        replication: 'ready',
+        subscribedAt: scheduler.now(),
+        liveAt: scheduler.now(),
+      },
     ])
   })
 
@@ -137,16 +145,20 @@ describe('channels', () => {
   })
 })
 
-describe('gap recovery', () => {
+// The replay's rules: test/engine/catch-up.test.ts. These are the full refetch it falls back to.
+describe('gap recovery with replay off', () => {
   it('the first SUBSCRIBED catches up the queries loaded before it, once', async () => {
-    const { supabase, scheduler, world, sync, kinds } = setup()
+    const { supabase, scheduler, world, sync, kinds } = setup({ replay: false })
     world.active(['deals', 'list'])
     await settle()
     supabase.subscribeAll()
     scheduler.advance(200)
     expect(kinds()).toEqual(['channel', 'channel', 'resync', 'invalidated'])
-    expect(sync.getEvents()[2]?.reason).toMatch(/subscribed for the first time after queries/)
+    expect(sync.getEvents()[2]?.reason).toMatch(
+      /since the oldest loaded data .* cannot be replayed \(replay is off \(replay: false\)\)/,
+    )
     expect(world.fetches(['deals', 'list'])).toBe(1)
+    expect(supabase.reads).toEqual([])
   })
 
   it('a first SUBSCRIBED with no query loaded yet logs no resync', async () => {
@@ -157,7 +169,7 @@ describe('gap recovery', () => {
   })
 
   it('a SUBSCRIBED after the first is a resync: every query of the organization refetches', async () => {
-    const { supabase, scheduler, world, sync, kinds } = setup()
+    const { supabase, scheduler, world, sync, kinds } = setup({ replay: false })
     await settle()
     supabase.subscribeAll()
     world.active(['deals', 'list'])

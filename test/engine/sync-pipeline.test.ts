@@ -255,11 +255,11 @@ describe('resync and manual invalidation', () => {
     world.active(['contacts', 'list'])
     world.active(['profiles', 'list'])
     pipeline.receive('org_acme', changePayload({ record_id: 'd5' }))
-    pipeline.resync(subscribedAgain)
+    pipeline.refetchOrganization(subscribedAgain, 'the read failed')
     scheduler.advance(200)
     const flushes = events().filter((e) => e.kind === 'invalidated')
     expect(flushes).toHaveLength(1)
-    expect(last('resync')?.reason).toMatch(/changes made while it was disconnected are lost/)
+    expect(last('resync')?.reason).toBe('the read failed')
     expect(last('resync')?.matchedKeys).toEqual([
       ['deals', 'record', 'd5'],
       ['contacts', 'list'],

@@ -1,0 +1,168 @@
+import { errorMessage } from './error-message'
+import type { MissedEventsWindow, ReadMissedEvents } from './missed-events'
+import { plural } from './plural'
+import type { Scheduler } from './scheduler'
+import type { SyncPipeline } from './sync-pipeline'
+import type { ChannelState } from './types'
+
+export interface CatchUpOptions {
+  /** false: every resync refetches (an app whose users cannot read realtime_table_events). */
+  replay: boolean
+  /** More missed events than this: refetch instead (a replay that large costs more). */
+  maxReplay: number
+  /**
+   * How far before the last processed event a replay re-reads: the longest a transaction that
+   * changes a tracked row stays open, plus clock skew on a first subscription.
+   */
+  overlapMs: number
+  /** How long realtime_table_events keeps rows (prune_realtime_table_events' default). */
+  retentionMs: number
+  /** undefined: the client cannot read (no from()). */
+  read: ReadMissedEvents | undefined
+}
+
+export const CATCH_UP_DEFAULTS = {
+  maxReplay: 2_000,
+  overlapMs: 10_000,
+  retentionMs: 3_600_000,
+} as const
+
+interface OrgMemory {
+  /** When the channel was last live (engine clock); undefined: never in this engine. */
+  liveAt?: number
+  /** When it stopped being live after that; undefined: it has not. */
+  downAt?: number
+}
+
+/**
+ * What a channel missed, made good when it becomes live (replication ready), the first time
+ * after queries were loaded or again after a gap. Realtime has no replay, but
+ * realtime_table_events is an ordered, RLS-scoped log of every change: the engine reads what it
+ * has not processed and sends it down the live path. It refetches the whole organization only
+ * when it cannot: replay off, the gap reaches past retention, the read fails, or it would
+ * exceed maxReplay. The window and why it loses nothing: docs/DESIGN.md, "Replay".
+ */
+export class CatchUp {
+  private readonly memory = new Map<string, OrgMemory>()
+
+  constructor(
+    private readonly pipeline: SyncPipeline,
+    private readonly scheduler: Scheduler,
+    private readonly options: CatchUpOptions,
+  ) {}
+
+  /** Every channel status: leaving SUBSCRIBED after being live opens a gap. */
+  status(state: ChannelState): void {
+    const memory = this.memory.get(state.orgId)
+    if (memory?.liveAt === undefined || memory.downAt !== undefined) return
+    if (state.status !== 'SUBSCRIBED') memory.downAt = this.scheduler.now()
+  }
+
+  /** Replication is ready on the organization's channel. */
+  live(state: ChannelState): void {
+    const now = this.scheduler.now()
+    const memory = this.memory.get(state.orgId) ?? {}
+    this.memory.set(state.orgId, memory)
+    const first = memory.liveAt === undefined
+    let gapStart: number | undefined
+    if (first) {
+      gapStart = this.pipeline.oldestLoadedAt(state.orgId)
+      // Nothing on screen predates the channel: no change can be missing from it.
+      if (gapStart === undefined) {
+        memory.liveAt = now
+        return
+      }
+    } else {
+      // Live again without having left (a repeated system message): nothing was missed.
+      if (memory.downAt === undefined) return
+      gapStart = memory.downAt
+    }
+    memory.liveAt = now
+    memory.downAt = undefined
+    const gap = first
+      ? `since the oldest loaded data of ${state.orgId} (${seconds(now - gapStart)} before the channel was live)`
+      : `during a ${seconds(now - gapStart)} gap`
+
+    const cannot = this.cannotReplay(now, gapStart)
+    if (cannot !== undefined) return this.refetch(state, gap, cannot)
+    const window = this.windowFor(state.orgId, gapStart)
+    void this.options.read!(window).then(
+      (rows) => this.replay(state, gap, rows),
+      (error: unknown) =>
+        this.refetch(state, gap, `reading realtime_table_events failed: ${errorMessage(error)}`),
+    )
+  }
+
+  /** Forget every organization (the engine stopped). */
+  clear(): void {
+    this.memory.clear()
+  }
+
+  private cannotReplay(now: number, gapStart: number): string | undefined {
+    const { replay, read, retentionMs, overlapMs } = this.options
+    if (!replay) return 'replay is off (replay: false)'
+    if (read === undefined)
+      return 'the supabase client cannot read realtime_table_events (no from())'
+    if (now - gapStart > retentionMs - overlapMs) {
+      return `it reaches past the ${seconds(retentionMs)} that realtime_table_events keeps`
+    }
+    return undefined
+  }
+
+  /**
+   * After the last event processed, or created within overlapMs before it (a transaction that
+   * took a smaller id may commit after it); with none processed, from the gap's start.
+   */
+  private windowFor(orgId: string, gapStart: number): MissedEventsWindow {
+    const { overlapMs, maxReplay } = this.options
+    const cursor = this.pipeline.cursors.get(orgId)
+    const lastCreated =
+      cursor?.lastCreatedAt === undefined ? Number.NaN : Date.parse(cursor.lastCreatedAt)
+    const from = Number.isNaN(lastCreated) ? gapStart : Math.min(lastCreated, gapStart)
+    return {
+      orgId,
+      afterId: cursor?.lastId,
+      since: new Date(from - overlapMs).toISOString(),
+      limit: maxReplay + 1,
+    }
+  }
+
+  private replay(state: ChannelState, gap: string, rows: unknown[]): void {
+    if (this.pipeline.isStopped) return
+    const { maxReplay } = this.options
+    if (rows.length > maxReplay) {
+      return this.refetch(state, gap, `more than maxReplay (${maxReplay}) events were missed`)
+    }
+    const seen = this.pipeline.cursors.recentIds()
+    const missed = rows.filter((row) => !seen.has(Number((row as { id?: unknown } | null)?.id)))
+    const overlap = rows.length - missed.length
+    const reread = overlap > 0 ? ` (${plural(overlap, 'event')} re-read and already seen)` : ''
+    const reason =
+      missed.length === 0
+        ? `${state.topic} live: nothing was missed ${gap}: 0 refetches${reread}`
+        : `${state.topic} live: replayed ${plural(missed.length, 'event')} (${idRange(missed)}) missed ${gap}${reread}`
+    this.pipeline.replayOrganization(state, reason, missed)
+  }
+
+  private refetch(state: ChannelState, gap: string, why: string): void {
+    if (this.pipeline.isStopped) return
+    this.pipeline.cursors.reset(state.orgId)
+    this.pipeline.refetchOrganization(
+      state,
+      `${state.topic} live: changes made ${gap} cannot be replayed (${why}), so every query of ${state.orgId} is refetched`,
+    )
+  }
+}
+
+function seconds(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`
+  return `${(ms / 1000).toFixed(1)} s`
+}
+
+function idRange(rows: readonly unknown[]): string {
+  const ids = rows.map((row) => (row as { id?: unknown } | null)?.id)
+  const first = String(ids[0])
+  const last = String(ids[ids.length - 1])
+  return ids.length === 1 ? `id ${first}` : `ids ${first}–${last}`
+}

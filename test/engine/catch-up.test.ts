@@ -1,0 +1,403 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { REPLICATION_WAIT_MS } from '../../src/org-channels'
+import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
+import type { SyncEvent } from '../../src/types'
+import { FakeSupabase, settle } from '../support/fake-supabase'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { createQueryWorld } from '../support/query-world'
+
+/**
+ * The replay after a gap (src/catch-up.ts), with fake time and the stand-in events table of
+ * FakeSupabase. TanStack stamps dataUpdatedAt with Date.now(), so Date moves with the scheduler.
+ */
+const cleanups: (() => unknown)[] = []
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+  vi.useRealTimers()
+})
+
+const ORG = 'org_acme'
+
+function setup(options: Partial<RealtimeSyncOptions> = {}) {
+  const supabase = new FakeSupabase()
+  const scheduler = new ManualScheduler()
+  vi.setSystemTime(scheduler.now())
+  const world = createQueryWorld()
+  const sync = createRealtimeSync({
+    supabase,
+    queryClient: world.queryClient,
+    organizationIds: [ORG],
+    userId: 'user-alice',
+    scheduler,
+    ...options,
+  })
+  cleanups.push(
+    () => sync.stop(),
+    () => world.dispose(),
+  )
+  const advance = (ms: number) => {
+    scheduler.advance(ms)
+    vi.setSystemTime(scheduler.now())
+  }
+  const iso = (offsetMs = 0) => new Date(scheduler.now() + offsetMs).toISOString()
+  const events = (kind?: SyncEvent['kind']) =>
+    sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
+  /** Live, with whatever catch-up that starts settled and its pass flushed. */
+  const goLive = async () => {
+    supabase.subscribeAll()
+    await settle()
+    advance(200)
+  }
+  return { supabase, scheduler, world, sync, advance, iso, events, goLive }
+}
+
+describe('the first subscription', () => {
+  it('with nothing changed since the data loaded: one read, 0 refetches', async () => {
+    const t = setup()
+    t.world.active(['deals', 'list'])
+    t.world.active(['deals', 'record', 'deal-1'])
+    await settle()
+    await t.goLive()
+    expect(t.supabase.reads).toEqual([
+      `organization_id=eq.${ORG}&created_at=gte.${new Date(t.scheduler.now() - 200 - 10_000).toISOString()}&limit=1000`,
+    ])
+    expect(t.events('resync').map((e) => [e.replayed, e.reason])).toEqual([
+      [
+        true,
+        `org:${ORG} live: nothing was missed since the oldest loaded data of ${ORG} (0.0 s before the channel was live): 0 refetches`,
+      ],
+    ])
+    expect(t.world.totalFetches()).toBe(0)
+  })
+
+  it('with 3 changes after the data loaded: only the affected queries refetch', async () => {
+    const t = setup()
+    t.world.active(['deals', 'list'])
+    t.world.active(['deals', 'record', 'deal-1'])
+    t.world.active(['deals', 'record', 'deal-2'])
+    t.world.active(['contacts', 'list'])
+    await settle()
+    t.advance(1_000)
+    for (const record of ['deal-1', 'deal-1', 'deal-9']) {
+      t.supabase.commit({ organization_id: ORG, record_id: record }, { createdAt: t.iso() })
+    }
+    await t.goLive()
+    const replayed = t.events('received')
+    expect(replayed.map((e) => [e.replayed, e.eventId, e.recordId])).toEqual([
+      [true, '1', 'deal-1'],
+      [true, '2', 'deal-1'],
+      [true, '3', 'deal-9'],
+    ])
+    const resync = t.events('resync')[0]!
+    expect(resync.reason).toBe(
+      `org:${ORG} live: replayed 3 events (ids 1–3) missed since the oldest loaded data of ${ORG} (1.0 s before the channel was live)`,
+    )
+    expect(resync.matchedKeys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'record', 'deal-1'],
+    ])
+    // One pass for the resync and its three rows.
+    expect(t.events('invalidated')).toHaveLength(1)
+    expect(t.world.fetches(['deals', 'list'])).toBe(1)
+    expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
+    expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(0)
+    expect(t.world.fetches(['contacts', 'list'])).toBe(0)
+  })
+
+  it('with nothing loaded yet: no read and nothing logged', async () => {
+    const t = setup()
+    await settle()
+    await t.goLive()
+    expect(t.supabase.reads).toEqual([])
+    expect(t.events('resync')).toEqual([])
+  })
+})
+
+describe('after a gap', () => {
+  async function liveWithList(options: Partial<RealtimeSyncOptions> = {}) {
+    const t = setup(options)
+    await settle()
+    await t.goLive()
+    t.world.active(['deals', 'list'])
+    t.world.active(['deals', 'record', 'deal-1'])
+    t.world.active(['deals', 'record', 'deal-2'])
+    return t
+  }
+
+  it('reads after the last event seen, replays only what it missed, and says so', async () => {
+    const t = await liveWithList()
+    const seen = t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-2' },
+      { createdAt: t.iso() },
+    )
+    t.advance(200)
+    t.supabase.dropSocket()
+    t.advance(3_000)
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-1' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    t.advance(200)
+    const fetchesBefore = t.world.totalFetches()
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+
+    expect(t.supabase.reads.at(-1)).toBe(
+      `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Date.parse(seen.created_at) - 10_000).toISOString()}")&limit=1000`,
+    )
+    const resync = t.events('resync').at(-1)!
+    expect(resync.reason).toBe(
+      `org:${ORG} live: replayed 1 event (id 2) missed during a 3.2 s gap (1 event re-read and already seen)`,
+    )
+    expect(resync.matchedKeys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'record', 'deal-1'],
+    ])
+    expect(t.world.totalFetches() - fetchesBefore).toBe(2)
+    expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(1) // its live delivery only
+  })
+
+  it('nothing missed: 0 refetches', async () => {
+    const t = await liveWithList()
+    t.supabase.dropSocket()
+    t.advance(5_000)
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    expect(t.events('resync').at(-1)?.reason).toBe(
+      `org:${ORG} live: nothing was missed during a 5.0 s gap: 0 refetches`,
+    )
+    expect(t.world.totalFetches()).toBe(0)
+  })
+
+  it('catches a smaller id that commits after a larger one was delivered (out-of-order commit)', async () => {
+    const t = await liveWithList()
+    // Transaction A inserts id 1 and stays open; B inserts id 2 and commits first.
+    const startOfA = t.iso()
+    t.advance(1_000)
+    t.supabase.events.push({
+      id: 1,
+      organization_id: ORG,
+      table_name: 'deals',
+      event_type: 'UPDATE',
+      record_id: 'deal-1',
+      actor_id: null,
+      created_at: startOfA,
+    })
+    const rowA = t.supabase.events.pop()!
+    t.supabase.commit({ id: 2, organization_id: ORG, record_id: 'deal-2' }, { createdAt: t.iso() })
+    t.advance(200)
+    t.supabase.dropSocket()
+    // A commits while the channel is down: visible now, never delivered.
+    t.supabase.commit(rowA, { deliver: false, createdAt: startOfA })
+    t.advance(2_000)
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    expect(
+      t
+        .events('received')
+        .filter((e) => e.replayed)
+        .map((e) => e.eventId),
+    ).toEqual(['1'])
+    expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
+  })
+
+  it('reads page after page, in one pass', async () => {
+    const t = await liveWithList({ maxReplay: 3_000 })
+    t.supabase.commit({ organization_id: ORG, record_id: 'deal-0' }, { createdAt: t.iso() })
+    t.supabase.dropSocket()
+    for (let i = 0; i < 2_500; i++) {
+      t.supabase.commit(
+        { organization_id: ORG, record_id: `deal-${i % 50}` },
+        { deliver: false, createdAt: t.iso() },
+      )
+    }
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    const reads = t.supabase.reads.slice(-3)
+    expect(reads.map((read) => /id=gt\.\d+&limit=\d+$|limit=\d+$/.exec(read)?.[0])).toEqual([
+      'limit=1000',
+      'id=gt.1000&limit=1000',
+      'id=gt.2000&limit=1000',
+    ])
+    expect(t.events('received').filter((e) => e.replayed)).toHaveLength(2_500)
+    expect(t.events('resync').at(-1)?.reason).toMatch(/replayed 2,?500 events \(ids 2–2501\)/)
+    expect(t.world.fetches(['deals', 'list'])).toBe(2) // the live change, then the replay's pass
+  })
+
+  it('a replayed change that also arrives live is a duplicate, and the echo rule applies', async () => {
+    const t = await liveWithList()
+    t.supabase.dropSocket()
+    t.sync.markLocalWrite('deals', 'deal-2')
+    const own = t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-2', actor_id: 'user-alice' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    const teammate = t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-1' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    t.supabase.reconnect()
+    await settle()
+    // Realtime delivers the teammate's change too (at-least-once, across the rejoin).
+    t.supabase
+      .channelFor(ORG)
+      .deliver({ new: { ...teammate }, commit_timestamp: teammate.created_at })
+    t.advance(200)
+    const byId = (id: number) =>
+      t
+        .events()
+        .filter((e) => e.eventId === String(id))
+        .map((e) => [e.kind, e.replayed])
+    expect(byId(own.id)).toEqual([['echo', true]])
+    expect(byId(teammate.id)).toEqual([
+      ['received', true],
+      ['deduped', undefined],
+    ])
+  })
+})
+
+describe('when it refetches instead, it says why', () => {
+  async function gap(
+    options: Partial<RealtimeSyncOptions>,
+    during?: (t: ReturnType<typeof setup>) => void,
+  ) {
+    const t = setup(options)
+    await settle()
+    await t.goLive()
+    t.world.active(['deals', 'list'])
+    t.world.active(['contacts', 'list'])
+    t.supabase.dropSocket()
+    during?.(t)
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    return t
+  }
+
+  it('more than maxReplay missed', async () => {
+    const t = await gap({ maxReplay: 2 }, (t) => {
+      for (let i = 0; i < 3; i++)
+        t.supabase.commit({ organization_id: ORG }, { deliver: false, createdAt: t.iso() })
+    })
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /cannot be replayed \(more than maxReplay \(2\) events were missed\), so every query of org_acme is refetched$/,
+    )
+    expect(t.events('resync').at(-1)?.replayed).toBeUndefined()
+    expect(t.world.fetches(['contacts', 'list'])).toBe(1)
+  })
+
+  it('the read fails', async () => {
+    const t = await gap({}, (t) => {
+      t.supabase.failReads = 1
+    })
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /reading realtime_table_events failed: permission denied for table realtime_table_events/,
+    )
+    expect(t.world.fetches(['contacts', 'list'])).toBe(1)
+  })
+
+  it('replay is off', async () => {
+    const t = await gap({ replay: false })
+    expect(t.events('resync').at(-1)?.reason).toMatch(/replay is off \(replay: false\)/)
+    expect(t.supabase.reads).toEqual([])
+  })
+
+  it('the gap reaches past the retention of realtime_table_events', async () => {
+    const t = await gap({}, (t) => t.advance(3_600_000))
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /during a 1 h gap cannot be replayed \(it reaches past the 1 h that realtime_table_events keeps\)/,
+    )
+    expect(t.supabase.reads).toEqual([])
+  })
+})
+
+describe('live means replication is ready', () => {
+  it('waits for "Subscribed to PostgreSQL" before it reads, and shows the wait', async () => {
+    const t = setup()
+    t.supabase.holdReplication = true
+    t.world.active(['deals', 'list'])
+    await settle()
+    t.supabase.subscribeAll()
+    await settle()
+    expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', replication: 'waiting' })
+    expect(t.supabase.reads).toEqual([])
+    t.advance(1_500)
+    t.supabase.channelFor(ORG).system('ok')
+    await settle()
+    expect(t.sync.getChannels()[0]).toMatchObject({
+      replication: 'ready',
+      liveAt: t.scheduler.now(),
+      subscribedAt: t.scheduler.now() - 1_500,
+    })
+    expect(t.supabase.reads).toHaveLength(1)
+  })
+
+  it('calls a channel live after the wait runs out, with a warning', async () => {
+    const t = setup()
+    t.supabase.holdReplication = true
+    await settle()
+    t.supabase.subscribeAll()
+    t.advance(REPLICATION_WAIT_MS)
+    expect(t.sync.getChannels()[0]).toMatchObject({
+      replication: 'ready',
+      lastError: expect.stringMatching(/no "Subscribed to PostgreSQL" from the server within 15 s/),
+    })
+  })
+
+  it("shows the server's error when it cannot subscribe to PostgreSQL", async () => {
+    const t = setup()
+    t.supabase.holdReplication = true
+    await settle()
+    t.supabase.subscribeAll()
+    t.supabase.channelFor(ORG).system('error', 'invalid column for filter organization_id')
+    expect(t.sync.getChannels()[0]).toMatchObject({
+      replication: 'error',
+      lastError:
+        'the server could not subscribe to PostgreSQL: invalid column for filter organization_id',
+    })
+  })
+})
+
+describe('a channel the server closed', () => {
+  it('rejoins with a fresh token and replays what it missed; the log says which', async () => {
+    const t = setup()
+    await settle()
+    await t.goLive()
+    t.world.active(['deals', 'record', 'deal-1'])
+    const channel = t.supabase.channelFor(ORG)
+    channel.system('error', 'Token has expired 3 seconds ago', 'system')
+    channel.setStatus('CLOSED')
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-1' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    expect(t.events('channel').at(-1)).toMatchObject({
+      channel: { status: 'CLOSED' },
+      reason:
+        'the server closed the channel (Token has expired 3 seconds ago): rejoining in 1000 ms with a fresh token from setAuth()',
+    })
+    t.supabase.actions.length = 0
+    t.advance(1_000)
+    await settle()
+    expect(t.supabase.actions).toEqual([
+      'remove realtime:org:org_acme',
+      'setAuth',
+      'subscribe realtime:org:org_acme',
+    ])
+    t.supabase.subscribeAll()
+    await settle()
+    t.advance(200)
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /replayed 1 event \(id 1\) missed during a 1\.0 s gap/,
+    )
+    expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
+    expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', subscribedCount: 2 })
+  })
+})
