@@ -23,6 +23,10 @@ const HELP = `Usage: npm run stack -- [options]
   --jwt-secret <s>      HS256 secret, at least 32 characters (env JWT_SECRET;
                         default: the Supabase CLI's development secret)
   --jwt-expiry <s>      access token lifetime in seconds (env JWT_EXPIRY; default 3600)
+  --replication-delay-ms <n>
+                        after a join's reply, wait this long before commits reach the
+                        channel and "Subscribed to PostgreSQL" is sent, as hosted Supabase
+                        can (env REPLICATION_DELAY_MS; default 0)
   --no-seed             do not insert the demo world
   --no-dev-tokens       do not serve POST /dev/v1/token
   -h, --help            this text
@@ -37,6 +41,7 @@ function options(): StackOptions {
       'database-url': { type: 'string' },
       'jwt-secret': { type: 'string' },
       'jwt-expiry': { type: 'string' },
+      'replication-delay-ms': { type: 'string' },
       'no-seed': { type: 'boolean' },
       'no-dev-tokens': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -56,6 +61,13 @@ function options(): StackOptions {
     10,
     31_536_000,
   )
+  const replicationDelayMs = integer(
+    '--replication-delay-ms',
+    values['replication-delay-ms'] ?? env.REPLICATION_DELAY_MS,
+    0,
+    0,
+    600_000,
+  )
   const databaseUrl = values['database-url'] ?? env.DATABASE_URL
   const dataDir = values['data-dir'] ?? env.STACK_DATA_DIR
   if (databaseUrl !== undefined && dataDir !== undefined) {
@@ -69,6 +81,7 @@ function options(): StackOptions {
     ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
     ...(jwtSecret === undefined || jwtSecret === '' ? {} : { jwtSecret }),
     jwtExpirySeconds: expiry,
+    replicationDelayMs,
     seed: values['no-seed'] !== true,
     devTokens: values['no-dev-tokens'] !== true,
     log: (line) => console.log(line),
@@ -102,6 +115,10 @@ function banner(stack: Stack, options: StackOptions): string {
     stack.jwtSecret === DEV_JWT_SECRET
       ? 'the Supabase CLI development secret'
       : 'from --jwt-secret / JWT_SECRET'
+  const delay =
+    (options.replicationDelayMs ?? 0) > 0
+      ? `\n  Replication delay ${options.replicationDelayMs} ms after SUBSCRIBED (--replication-delay-ms)`
+      : ''
   const users = Object.values(DEMO_USERS)
     .map((user) => `    ${user.email.padEnd(20)} ${user.organizations.join(', ')}`)
     .join('\n')
@@ -115,7 +132,7 @@ Local Supabase-compatible stack ready
   Dev tokens        POST ${stack.url}/dev/v1/token  {"email": "..."}  (service_role key)
   JWT secret        ${stack.jwtSecret}   (${secretNote}; development only)
   anon key          ${stack.anonKey}
-  service_role key  ${stack.serviceRoleKey}
+  service_role key  ${stack.serviceRoleKey}${delay}
 
   Demo users, password "${DEMO_PASSWORD}":
 ${users}

@@ -45,6 +45,13 @@ export interface StackOptions {
   /** Largest REST request body. Default 1 MiB. */
   maxBodyBytes?: number
   realtime?: Partial<RealtimeLimits>
+  /**
+   * How long after a join's reply the channel's postgres_changes subscription becomes ready,
+   * "Subscribed to PostgreSQL" is sent, and commits start to reach it: hosted Supabase can
+   * take a moment, and a commit in between is never delivered (supabase-js issue 1599).
+   * Default 0 (ready with the reply).
+   */
+  replicationDelayMs?: number
   /** PGlite only: start from this data directory dump (see pglite-snapshot.ts). */
   pgliteSnapshot?: Blob
   /** Where the stack reports what it does; silent by default (the CLI prints). */
@@ -213,6 +220,7 @@ async function openServices(
       jwtSecret,
       log,
       ensureCaptured: (bindings) => ensureCaptured(bindings, capture, catalog, db),
+      replicationDelayMs: options.replicationDelayMs ?? 0,
     }
     const realtime = new RealtimeServer(context, shared.limits)
     return {

@@ -36,6 +36,7 @@ export class RealtimeChannel implements ChangeSubscriber {
   private token = ''
   private tokenExp = 0
   private tokenTimer: NodeJS.Timeout | undefined
+  private replicationTimer: NodeJS.Timeout | undefined
   private closed = false
   private registered = false
 
@@ -102,35 +103,46 @@ export class RealtimeChannel implements ChangeSubscriber {
 
     // From here on synchronous: the reply goes out before any change can be sent to the channel.
     this.setToken(token, verified.claims)
-    if (compiled.ok && compiled.bindings.length > 0) {
-      this.bindings = compiled.bindings
-      this.context.dispatcher.add(this)
-      this.registered = true
-    }
-
     this.socket.sendFrame(
       replyFrame(this.vsn, message, 'ok', {
         postgres_changes: requests.map((request) => ({ ...request.params, id: request.id })),
       }),
     )
-    if (requests.length > 0) {
-      this.push(
-        'system',
-        compiled.ok
-          ? {
-              extension: 'postgres_changes',
-              status: 'ok',
-              message: 'Subscribed to PostgreSQL',
-              channel: this.name,
-            }
-          : {
-              extension: 'postgres_changes',
-              status: 'error',
-              message: compiled.error,
-              channel: this.name,
-            },
-      )
+    if (requests.length === 0) return
+    const delay = this.context.replicationDelayMs
+    if (delay <= 0) return this.replicationReady(compiled)
+    // As on hosted Supabase under load: SUBSCRIBED now, commits reach the channel only later.
+    this.replicationTimer = setTimeout(() => {
+      this.replicationTimer = undefined
+      if (!this.closed) this.replicationReady(compiled)
+    }, delay)
+  }
+
+  /** The bindings start receiving commits, and the client is told so. */
+  private replicationReady(
+    compiled: { ok: true; bindings: readonly Binding[] } | { ok: false; error: string },
+  ): void {
+    if (compiled.ok && compiled.bindings.length > 0) {
+      this.bindings = compiled.bindings
+      this.context.dispatcher.add(this)
+      this.registered = true
     }
+    this.push(
+      'system',
+      compiled.ok
+        ? {
+            extension: 'postgres_changes',
+            status: 'ok',
+            message: 'Subscribed to PostgreSQL',
+            channel: this.name,
+          }
+        : {
+            extension: 'postgres_changes',
+            status: 'error',
+            message: compiled.error,
+            channel: this.name,
+          },
+    )
   }
 
   /** A push from the client on this joined channel. */
@@ -178,6 +190,7 @@ export class RealtimeChannel implements ChangeSubscriber {
     if (this.closed) return
     this.closed = true
     if (this.tokenTimer !== undefined) clearTimeout(this.tokenTimer)
+    if (this.replicationTimer !== undefined) clearTimeout(this.replicationTimer)
     if (this.registered) this.context.dispatcher.remove(this)
     this.socket.channelClosed(this)
   }

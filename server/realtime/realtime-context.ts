@@ -11,6 +11,8 @@ export interface RealtimeContext {
   jwtSecret: string
   /** Makes sure the bindings' tables have capture triggers (a table published after start). */
   ensureCaptured(bindings: readonly Binding[]): Promise<void>
+  /** From a join's reply until its bindings receive commits (see StackOptions). */
+  replicationDelayMs: number
   log(line: string): void
 }
 
