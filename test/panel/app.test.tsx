@@ -524,7 +524,18 @@ describe('metrics, channels, config', () => {
             topic: 'org:org_acme',
             status: 'SUBSCRIBED',
             subscribedCount: 3,
+            replication: 'ready',
+            subscribedAt: T0 + 4_000,
+            liveAt: T0 + 5_000,
             lastResyncAt: T0 + 5_000,
+          },
+          {
+            orgId: 'org_slow',
+            topic: 'org:org_slow',
+            status: 'SUBSCRIBED',
+            subscribedCount: 1,
+            replication: 'waiting',
+            subscribedAt: T0 + 6_000,
           },
           {
             orgId: 'org_beta',
@@ -538,9 +549,15 @@ describe('metrics, channels, config', () => {
     )
     fireEvent.click(screen.getByRole('tab', { name: 'Channels' }))
     const rows = within(screen.getByRole('table')).getAllByRole('row')
-    expect(rows[1]!.textContent).toBe(`org:org_acmeSUBSCRIBED32${formatTime(T0 + 5_000)}`)
-    expect(rows[2]!.textContent).toBe('org:org_betaCHANNEL_ERROR10—jwt expired')
-    expect(within(rows[2]!).getByText('CHANNEL_ERROR').className).toContain('status-bad')
+    expect(rows[1]!.textContent).toBe(
+      `org:org_acmeSUBSCRIBEDlive since ${formatTime(T0 + 5_000)}, 1.0 s after SUBSCRIBED32${formatTime(T0 + 5_000)}`,
+    )
+    expect(rows[2]!.textContent).toBe(
+      `org:org_slowSUBSCRIBEDwaiting for "Subscribed to PostgreSQL" since ${formatTime(T0 + 6_000)}10—`,
+    )
+    expect(within(rows[2]!).getByText(/^waiting for/).className).toContain('status-pending')
+    expect(rows[3]!.textContent).toBe('org:org_betaCHANNEL_ERROR—10—jwt expired')
+    expect(within(rows[3]!).getByText('CHANNEL_ERROR').className).toContain('status-bad')
   })
 
   it('changes a tunable live and shows the page’s error', () => {

@@ -231,8 +231,49 @@ describe('invalidation passes, resyncs and channels', () => {
     resync.servedBy = pass
     expect(verdict(resync)).toBe('resync: org_acme → 8 keys')
     expect(decisionTrail(resync, context([resync, pass]))[0]?.text).toMatch(
-      /^org:org_acme subscribed at .*Realtime has no replay: a change made while the channel was not live .* is lost upstream/,
+      /^org:org_acme was live at .*could not be replayed, so every query of org_acme is refetched/,
     )
+  })
+
+  it('a replay says what it read back, and a replayed change says it was not delivered live', () => {
+    const nothing = row({
+      seq: 1,
+      at: T0,
+      kind: 'resync',
+      orgId: 'org_acme',
+      replayed: true,
+      channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+      reason: 'org:org_acme live: nothing was missed during a 3.2 s gap: 0 refetches',
+    })
+    expect(verdict(nothing)).toBe('resync: org_acme, nothing missed → 0 refetches')
+    expect(decisionTrail(nothing, context([nothing])).map((step) => step.title)).toEqual(['Replay'])
+
+    const replay = row({
+      ...nothing.event,
+      seq: 2,
+      reason: 'org:org_acme live: replayed 1 event (id 7) missed during a 3.2 s gap',
+    })
+    expect(verdict(replay)).toBe('resync: org_acme replaying')
+    const change = row({
+      seq: 3,
+      at: T0,
+      kind: 'received',
+      orgId: 'org_acme',
+      table: 'deals',
+      op: 'UPDATE',
+      recordId: 'd5',
+      eventId: '7',
+      replayed: true,
+    })
+    expect(verdict(change)).toBe('replayed: queued for the next batch')
+    const pass = row(invalidated(4, [2, 3], [['deals', 'list']]), undefined)
+    replay.servedBy = pass
+    change.servedBy = pass
+    expect(verdict(replay)).toBe('resync: org_acme replayed → 1 key')
+    expect(verdict(change)).toBe('replayed: batch #1 → 1 key')
+    const steps = decisionTrail(change, context([replay, change, pass]))
+    expect(steps[0]).toMatchObject({ title: 'Replayed' })
+    expect(steps[0]?.text).toMatch(/the channel was not live when this change was committed/)
   })
 
   it('a channel error says that nothing is delivered until it subscribes again', () => {

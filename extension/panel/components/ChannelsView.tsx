@@ -1,3 +1,4 @@
+import type { ChannelState } from '../../../src/types'
 import { formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
 import { ColumnHeads } from './ColumnHeads'
@@ -6,13 +7,56 @@ export interface ChannelsViewProps {
   snapshot: PanelSnapshot
 }
 
-const COLUMNS = ['Topic', 'Status', 'Subscribed', 'Reconnects', 'Last resync', 'Last error']
+const COLUMNS = [
+  'Topic',
+  'Status',
+  'Replication',
+  'Subscribed',
+  'Reconnects',
+  'Last resync',
+  'Last error',
+]
 
 function statusClass(status: string): string {
   if (status === 'SUBSCRIBED') return 'channel-status status-ok'
   if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') return 'channel-status status-bad'
   if (status === 'CLOSED') return 'channel-status status-off'
   return 'channel-status status-pending'
+}
+
+/**
+ * After SUBSCRIBED, the server's postgres_changes subscription may not be ready yet: a commit in
+ * between is never delivered (the engine replays it once the channel is live).
+ */
+function replication(channel: ChannelState): { text: string; className: string } {
+  switch (channel.replication) {
+    case 'waiting': {
+      const since =
+        channel.subscribedAt === undefined ? '' : ` since ${formatTime(channel.subscribedAt)}`
+      return {
+        text: `waiting for "Subscribed to PostgreSQL"${since}`,
+        className: 'channel-status status-pending',
+      }
+    }
+    case 'ready': {
+      const wait =
+        channel.liveAt !== undefined && channel.subscribedAt !== undefined
+          ? `, ${formatAge(channel.liveAt - channel.subscribedAt)} after SUBSCRIBED`
+          : ''
+      return {
+        text: `live since ${channel.liveAt === undefined ? '?' : formatTime(channel.liveAt)}${wait}`,
+        className: 'channel-status status-ok',
+      }
+    }
+    case 'error':
+      return { text: 'the server could not subscribe', className: 'channel-status status-bad' }
+    default:
+      return { text: '—', className: '' }
+  }
+}
+
+function formatAge(ms: number): string {
+  return ms < 1_000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
 /** One row per organization channel (org:<orgId>): status, reconnects, last resync and error. */
@@ -33,8 +77,9 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
   return (
     <table className="data-table channels-table">
       <caption>
-        Organization channels. Every SUBSCRIBED after the first is a reconnect, and a resync
-        refetches the organization's queries.
+        Organization channels. A channel is live once the server says "Subscribed to PostgreSQL";
+        every SUBSCRIBED after the first is a reconnect, after which the engine replays what the
+        channel missed (or refetches the organization's queries when it cannot).
       </caption>
       <ColumnHeads labels={COLUMNS} />
       <tbody>
@@ -46,6 +91,9 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
             <td>
               <span className={statusClass(channel.status)}>{channel.status}</span>
             </td>
+            <td>
+              <ReplicationCell channel={channel} />
+            </td>
             <td>{channel.subscribedCount}</td>
             <td>{Math.max(0, channel.subscribedCount - 1)}</td>
             <td>{channel.lastResyncAt === undefined ? '—' : formatTime(channel.lastResyncAt)}</td>
@@ -55,4 +103,9 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
       </tbody>
     </table>
   )
+}
+
+function ReplicationCell({ channel }: { channel: ChannelState }) {
+  const { text, className } = replication(channel)
+  return <span className={className}>{text}</span>
 }

@@ -54,13 +54,18 @@ function meaning(
   const { event } = row
   if (event.kind === 'resync') {
     const keys = event.matchedKeys ?? row.servedBy?.event.matchedKeys
-    const hit = keys === undefined || keys.some((k) => formatKey(k) === key)
+    // A replay with no keys yet touched nothing known; a full refetch touches every query.
+    const hit =
+      keys === undefined ? event.replayed !== true : keys.some((k) => formatKey(k) === key)
     return hit
       ? {
           seq: event.seq,
           at: event.at,
           tone: 'info',
-          text: `Resync of ${event.orgId ?? 'the organization'} (a gap in realtime): refetched with every organization query.${refetchOutcome(row.servedBy?.event ?? event, key, row, log)}`,
+          text:
+            event.replayed === true
+              ? `Replay of ${event.orgId ?? 'the organization'} after a gap in realtime: a missed change touched this query.${refetchOutcome(row.servedBy?.event ?? event, key, row, log)}`
+              : `Resync of ${event.orgId ?? 'the organization'} (a gap in realtime): refetched with every organization query.${refetchOutcome(row.servedBy?.event ?? event, key, row, log)}`,
         }
       : undefined
   }

@@ -82,6 +82,11 @@ export function matchedKeysOf(row: EventRow): unknown[][] | undefined {
   return keys
 }
 
+/** A replay that found nothing missed: it serves no pass (the engine's words, src/catch-up.ts). */
+function replayedNothing(event: SyncEvent): boolean {
+  return event.batchId === undefined && event.reason?.includes('nothing was missed') === true
+}
+
 function batchIdOf(row: EventRow): number | undefined {
   return row.servedBy?.event.batchId ?? row.event.batchId
 }
@@ -99,10 +104,11 @@ export function verdict(row: EventRow): string {
     case 'received': {
       const batch = batchIdOf(row)
       const keys = matchedKeysOf(row)
-      if (batch === undefined || keys === undefined) return 'queued for the next batch'
+      const replayed = event.replayed === true ? 'replayed: ' : ''
+      if (batch === undefined || keys === undefined) return `${replayed}queued for the next batch`
       return keys.length === 0
-        ? `batch #${batch} → no query matched`
-        : `batch #${batch} → ${plural(keys.length, 'key')}`
+        ? `${replayed}batch #${batch} → no query matched`
+        : `${replayed}batch #${batch} → ${plural(keys.length, 'key')}`
     }
     case 'deduped':
       return event.relatedSeq === undefined
@@ -122,6 +128,12 @@ export function verdict(row: EventRow): string {
     case 'resync': {
       const keys = matchedKeysOf(row)
       const org = event.orgId ?? 'organization'
+      if (event.replayed === true) {
+        if (keys !== undefined) return `resync: ${org} replayed → ${plural(keys.length, 'key')}`
+        return replayedNothing(event)
+          ? `resync: ${org}, nothing missed → 0 refetches`
+          : `resync: ${org} replaying`
+      }
       return keys === undefined
         ? `resync: refetch every ${org} query`
         : `resync: ${org} → ${plural(keys.length, 'key')}`
@@ -227,16 +239,27 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
       return [arrival(event), ...echo(row, context)]
     case 'invalidated':
       return invalidationPass(row, context)
-    case 'resync':
+    case 'resync': {
+      const topic = event.channel?.topic ?? `org:${event.orgId ?? '?'}`
+      if (event.replayed === true) {
+        const step: TrailStep = {
+          tone: 'info',
+          title: 'Replay',
+          text: `${topic} was live at ${formatTime(event.at)}. Realtime does not resend what a channel missed (before its first subscription, or during a gap), so the engine read those changes back from realtime_table_events and sent them through the same rules (dedup, echo, batching): only the queries they touch refetch.`,
+          detail: event.reason,
+        }
+        return replayedNothing(event) ? [step] : [step, ...batchAndKeys(row, context)]
+      }
       return [
         {
           tone: 'warn',
-          title: 'Resync',
-          text: `${event.channel?.topic ?? `org:${event.orgId ?? '?'}`} subscribed at ${formatTime(event.at)}. Realtime has no replay: a change made while the channel was not live (before its first subscription, or while disconnected) is lost upstream, so the queries of ${event.orgId ?? 'the organization'} are refetched.`,
+          title: 'Resync: full refetch',
+          text: `${topic} was live at ${formatTime(event.at)}. A change made while it was not live (before its first subscription, or during a gap) could not be replayed, so every query of ${event.orgId ?? 'the organization'} is refetched.`,
           detail: event.reason,
         },
         ...batchAndKeys(row, context),
       ]
+    }
     case 'malformed':
       return [
         arrival(event),
@@ -314,6 +337,14 @@ function arrival(event: SyncEvent): TrailStep {
     what.push(event.actorId === null ? 'by no signed-in user' : `by ${event.actorId}`)
   }
   if (event.eventId !== undefined) what.push(`(event id ${event.eventId})`)
+  if (event.replayed === true) {
+    return {
+      tone: 'info',
+      title: 'Replayed',
+      text: `Read back from realtime_table_events at ${formatTime(event.at)}: the channel was not live when this change was committed, so Realtime never delivered it.`,
+      detail: what.length > 0 ? what.join(' ') : undefined,
+    }
+  }
   return {
     tone: 'info',
     title: 'Received',
@@ -367,7 +398,7 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
       tone: 'keys',
       title: 'Invalidated',
       text:
-        event.kind === 'resync'
+        event.kind === 'resync' && event.replayed !== true
           ? `Invalidated ${plural(keys.length, 'query key')} (every organization query in the pass): active queries refetch and their screens update.`
           : `Invalidated ${plural(keys.length, 'query key')}: active queries refetch and the screens using them update.`,
       keys,
@@ -505,9 +536,9 @@ function channelStep(event: SyncEvent): TrailStep {
     title: 'Channel status',
     text: `${topic} is ${status} (at ${formatTime(event.at)}).`,
     detail: healthy
-      ? 'Changes of this organization are delivered. Every SUBSCRIBED after the first is a resync.'
+      ? `Changes of this organization are delivered once the server says "Subscribed to PostgreSQL" (the Channels tab shows the wait). Every time the channel is live again after a gap, the engine replays what it missed (a resync).${event.reason ? ` Note: ${event.reason}` : ''}`
       : broken
-        ? `No changes are delivered on this channel until it subscribes again; that re-subscription refetches the organization's queries (a resync).${event.reason ? ` Error: ${event.reason}` : ''}`
+        ? `No changes are delivered on this channel until it subscribes again; then the engine replays what it missed, or refetches the organization's queries when it cannot (a resync).${event.reason ? ` Error: ${event.reason}` : ''}`
         : event.reason,
   }
 }
