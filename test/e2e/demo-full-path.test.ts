@@ -270,7 +270,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
   )
 
   step(
-    'resyncs Bob after his socket dropped while Alice kept writing: his screen equals the database',
+    'replays what Bob missed while his socket was down and Alice kept writing: his panel shows the replayed changes, his screen equals the database',
     async () => {
       const network: CDPSession = await bob.page.createCDPSession()
       await network.send('Network.enable')
@@ -286,7 +286,8 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       const receivedBefore = (await engineEvents(bob.page)).filter(
         (e) => e.kind === 'received',
       ).length
-      const resyncRows = async () => (await bob.panel.rows()).filter((r) => /resync/.test(r)).length
+      const resyncRows = async () =>
+        (await bob.panel.rows()).filter((r) => /resync.*replayed/.test(r)).length
       const resyncsBefore = await resyncRows()
 
       for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
@@ -302,24 +303,38 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
       await pollUntil(
         async () => (await resyncRows()) > resyncsBefore,
-        'a new resync row in Bob’s panel',
+        'a new replay row in Bob’s panel',
       )
       await waitForText(
         bob.page,
         '[data-testid=deal-heading]',
         'Skates while Bob was away 2',
-        "Bob's screen after the resync",
+        "Bob's screen after the replay",
       )
       expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(
         await titleInDatabase(DEAL.id),
       )
-      // He missed both changes (realtime has no replay): the resync is what fixed his screen.
+      // Realtime never delivered Alice's two renames to him: the replay read them back.
       const missed = (await engineEvents(bob.page))
         .filter((e) => e.kind === 'received')
         .slice(receivedBefore)
         .filter((e) => e.recordId === DEAL.id)
-      expect(missed).toEqual([])
-      await screenshot(bob.panel.frame, 'demo-bob-panel-resync')
+      expect(missed.map((e) => e.replayed)).toEqual([true, true])
+      await bob.panel.waitForRow(
+        new RegExp(
+          `received.*deals.*UPDATE.*${shortId(DEAL.id)}.*replayed: batch #\\d+ → \\d+ key`,
+        ),
+        'a replayed change in Bob’s panel',
+      )
+      await bob.panel.clickRow(/resync.*replayed/)
+      await pollUntil(
+        async () =>
+          /Replay.*read those changes back from realtime_table_events.*replayed 2 events \(ids \d+–\d+\) missed during a [\d.]+ s gap/.test(
+            await bob.panel.detailText(),
+          ),
+        "the replay's trail in Bob's panel",
+      )
+      await screenshot(bob.panel.frame, 'demo-bob-panel-replay')
     },
   )
 

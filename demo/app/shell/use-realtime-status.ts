@@ -10,13 +10,18 @@ export interface RealtimeStatus {
 
 function summarize(channels: readonly ChannelState[]): RealtimeStatus {
   const detail = channels
-    .map((c) => `${c.topic}: ${c.status}${c.lastError ? ` (${c.lastError})` : ''}`)
+    .map((c) => {
+      const waiting = c.replication === 'waiting' ? ', waiting for replication' : ''
+      return `${c.topic}: ${c.status}${waiting}${c.lastError ? ` (${c.lastError})` : ''}`
+    })
     .join('\n')
-  if (channels.length > 0 && channels.every((c) => c.status === 'SUBSCRIBED')) {
+  // Live once the server's replication is ready: a change before that is not delivered.
+  const live = (c: ChannelState) => c.status === 'SUBSCRIBED' && c.replication !== 'waiting'
+  if (channels.length > 0 && channels.every(live)) {
     return { label: 'live', detail }
   }
   // A channel that was subscribed once and is not now lost its connection.
-  const lost = channels.some((c) => c.subscribedCount > 0 && c.status !== 'SUBSCRIBED')
+  const lost = channels.some((c) => c.subscribedCount > 0 && !live(c))
   return { label: lost ? 'reconnecting…' : 'connecting…', detail: detail || 'no channel yet' }
 }
 

@@ -46,7 +46,10 @@ export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRo
   const { event } = row
   const text = verdict(row)
   return (
-    <div {...rowProps} className={`${className} row-${event.kind}`}>
+    <div
+      {...rowProps}
+      className={`${className} row-${event.kind}${event.replayed === true ? ' row-replayed' : ''}`}
+    >
       <span className="cell-time" title={`#${event.seq}`}>
         {formatTime(event.at)}
       </span>
