@@ -64,6 +64,7 @@ export class CatchUp {
     const memory = this.memory.get(state.orgId) ?? {}
     this.memory.set(state.orgId, memory)
     const first = memory.liveAt === undefined
+    const previousLiveAt = memory.liveAt
     let gapStart: number | undefined
     if (first) {
       gapStart = this.pipeline.oldestLoadedAt(state.orgId)
@@ -85,7 +86,9 @@ export class CatchUp {
 
     const cannot = this.cannotReplay(now, gapStart)
     if (cannot !== undefined) return this.refetch(state, gap, cannot)
-    const window = this.windowFor(state.orgId, gapStart)
+    // Without a cursor, read from the last point known to be live: the socket may have died
+    // well before the client noticed (gapStart).
+    const window = this.windowFor(state.orgId, first ? gapStart : previousLiveAt!)
     void this.options.read!(window).then(
       (rows) => this.replay(state, gap, rows),
       (error: unknown) =>
@@ -111,14 +114,15 @@ export class CatchUp {
 
   /**
    * After the last event processed, or created within overlapMs before it (a transaction that
-   * took a smaller id may commit after it); with none processed, from the gap's start.
+   * took a smaller id may commit after it); with none processed, from `coveredUntil`, the point
+   * up to which nothing can be missing (the oldest loaded data, or the previous live point).
    */
-  private windowFor(orgId: string, gapStart: number): MissedEventsWindow {
+  private windowFor(orgId: string, coveredUntil: number): MissedEventsWindow {
     const { overlapMs, maxReplay } = this.options
     const cursor = this.pipeline.cursors.get(orgId)
     const lastCreated =
       cursor?.lastCreatedAt === undefined ? Number.NaN : Date.parse(cursor.lastCreatedAt)
-    const from = Number.isNaN(lastCreated) ? gapStart : Math.min(lastCreated, gapStart)
+    const from = Number.isNaN(lastCreated) ? coveredUntil : Math.min(lastCreated, coveredUntil)
     return {
       orgId,
       afterId: cursor?.lastId,

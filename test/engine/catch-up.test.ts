@@ -134,6 +134,8 @@ describe('after a gap', () => {
       { createdAt: t.iso() },
     )
     t.advance(200)
+    // Read from the older of the last event seen and the previous live point, less the overlap.
+    const liveAt = t.sync.getChannels()[0]!.liveAt!
     t.supabase.dropSocket()
     t.advance(3_000)
     t.supabase.commit(
@@ -147,7 +149,7 @@ describe('after a gap', () => {
     t.advance(200)
 
     expect(t.supabase.reads.at(-1)).toBe(
-      `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Date.parse(seen.created_at) - 10_000).toISOString()}")&limit=1000`,
+      `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Math.min(Date.parse(seen.created_at), liveAt) - 10_000).toISOString()}")&limit=1000`,
     )
     const resync = t.events('resync').at(-1)!
     expect(resync.reason).toBe(
@@ -159,6 +161,23 @@ describe('after a gap', () => {
     ])
     expect(t.world.totalFetches() - fetchesBefore).toBe(2)
     expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(1) // its live delivery only
+  })
+
+  it('with no event seen yet, reads from the previous live point: a socket can die long before the client notices', async () => {
+    const t = await liveWithList()
+    t.advance(5_000)
+    // The socket is already dead (no heartbeat answer yet): this commit is never delivered.
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-1' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    t.advance(35_000)
+    t.supabase.dropSocket()
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    expect(t.events('received').map((e) => [e.replayed, e.recordId])).toEqual([[true, 'deal-1']])
+    expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
   })
 
   it('nothing missed: 0 refetches', async () => {
