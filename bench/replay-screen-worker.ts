@@ -213,7 +213,9 @@ async function open(request: OpenRequest): Promise<void> {
   })
 }
 
+/** Live, nothing fetching, and every query on screen equals the database. */
 function converged(screen: Screen, list: unknown, records: Record<string, unknown>): boolean {
+  if (screen.sync.getChannels()[0]?.replication !== 'ready') return false
   if (screen.queryClient.isFetching() > 0) return false
   if (!same(screen.queryClient.getQueryData(screen.listKey), list)) return false
   for (const [id, key] of screen.recordKeys) {

@@ -53,9 +53,19 @@ export class CatchUp {
 
   /** Every channel status: leaving SUBSCRIBED after being live opens a gap. */
   status(state: ChannelState): void {
-    const memory = this.memory.get(state.orgId)
-    if (memory?.liveAt === undefined || memory.downAt !== undefined) return
-    if (state.status !== 'SUBSCRIBED') memory.downAt = this.scheduler.now()
+    if (state.status !== 'SUBSCRIBED') this.down(state.orgId)
+  }
+
+  /** The channel was removed: if the organization comes back, the time between is a gap. */
+  removed(orgId: string): void {
+    this.down(orgId)
+  }
+
+  private down(orgId: string): void {
+    const memory = this.memory.get(orgId)
+    if (memory?.liveAt !== undefined && memory.downAt === undefined) {
+      memory.downAt = this.scheduler.now()
+    }
   }
 
   /** Replication is ready on the organization's channel. */

@@ -22,6 +22,8 @@ export interface OrgChannelHandlers {
    * so this is the point a catch-up reads from.
    */
   onLive(state: ChannelState): void
+  /** The organization's channel was removed (a membership change, or stop()). */
+  onRemoved(orgId: string): void
   /** Any change to states(): a status, a channel added or removed. */
   onChannelsChanged(): void
 }
@@ -138,6 +140,8 @@ export class OrgChannels {
     for (const [orgId, entry] of this.entries) {
       if (desired.has(orgId)) continue
       this.entries.delete(orgId)
+      this.clearReplicationTimer(entry)
+      this.handlers.onRemoved(orgId)
       const removal = this.remove(entry)
       if (removal !== undefined) removals.push(removal)
     }
@@ -282,6 +286,15 @@ export class OrgChannels {
     state.liveAt = this.scheduler.now()
     if (warning !== undefined) state.lastError = warning
     this.rejoinBackoff.reset()
+    const after =
+      state.subscribedAt === undefined
+        ? ''
+        : ` ${state.liveAt - state.subscribedAt} ms after SUBSCRIBED`
+    // Logged as a note on SUBSCRIBED: the moment from which changes are delivered.
+    this.handlers.onStatus({
+      ...state,
+      lastError: warning ?? `live: the server said "Subscribed to PostgreSQL"${after}`,
+    })
     this.changed()
     this.handlers.onLive({ ...state })
   }

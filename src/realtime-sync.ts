@@ -155,6 +155,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         catchUp.status(state)
       },
       onLive: (state) => catchUp.live(state),
+      onRemoved: (orgId) => catchUp.removed(orgId),
       onChannelsChanged: () => changes.notify('channels'),
     },
     scheduler,

@@ -232,11 +232,8 @@ function parseAnyOf(value: string): Parsed<RestFilter[]> {
   for (const item of splitTopLevel(value.slice(1, -1))) {
     const dot = item.indexOf('.')
     const rest = dot < 0 ? '' : item.slice(dot + 1)
-    if (
-      dot <= 0 ||
-      /^(not\.)?(or|and)\(/.test(item) ||
-      /^(not\.)?(or|and)$/.test(item.slice(0, dot))
-    ) {
+    if (dot <= 0) return fail(parseError(`failed to parse logic tree (${value})`))
+    if (/^(not\.)?(or|and)\(/.test(item) || /^(not\.)?(or|and)$/.test(item.slice(0, dot))) {
       return fail(
         parseError(
           `failed to parse logic tree (${value})`,

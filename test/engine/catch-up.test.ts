@@ -180,6 +180,24 @@ describe('after a gap', () => {
     expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
   })
 
+  it('an organization left and joined again replays what changed in between', async () => {
+    const t = await liveWithList()
+    await t.sync.setOrganizationIds([])
+    await settle()
+    t.advance(2_000)
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-2' },
+      { deliver: false, createdAt: t.iso() },
+    )
+    await t.sync.setOrganizationIds([ORG])
+    await settle()
+    await t.goLive()
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /replayed 1 event \(id 1\) missed during a 2\.0 s gap/,
+    )
+    expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(1)
+  })
+
   it('nothing missed: 0 refetches', async () => {
     const t = await liveWithList()
     t.supabase.dropSocket()

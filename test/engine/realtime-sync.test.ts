@@ -60,7 +60,7 @@ describe('channels', () => {
     supabase.channelFor('org_acme').deliver(changePayload())
     scheduler.advance(200)
     // The list was loaded before the channel was live: the catch-up read found nothing missed.
-    expect(kinds()).toEqual(['channel', 'channel', 'resync', 'received', 'invalidated'])
+    expect(kinds()).toEqual(['channel', 'channel', 'channel', 'resync', 'received', 'invalidated'])
     expect(world.fetches(['deals', 'list'])).toBe(1)
   })
 
@@ -68,9 +68,13 @@ describe('channels', () => {
     const { supabase, sync, scheduler } = setup()
     await settle()
     supabase.subscribeAll()
-    expect(sync.getEvents().map((e) => e.channel)).toEqual([
-      { topic: 'org:org_acme', status: 'JOINING' },
-      { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+    expect(sync.getEvents().map((e) => [e.channel, e.reason])).toEqual([
+      [{ topic: 'org:org_acme', status: 'JOINING' }, undefined],
+      [{ topic: 'org:org_acme', status: 'SUBSCRIBED' }, undefined],
+      [
+        { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+        'live: the server said "Subscribed to PostgreSQL" 0 ms after SUBSCRIBED',
+      ],
     ])
     expect(sync.getChannels()).toEqual([
       {
@@ -153,8 +157,8 @@ describe('gap recovery with replay off', () => {
     await settle()
     supabase.subscribeAll()
     scheduler.advance(200)
-    expect(kinds()).toEqual(['channel', 'channel', 'resync', 'invalidated'])
-    expect(sync.getEvents()[2]?.reason).toMatch(
+    expect(kinds()).toEqual(['channel', 'channel', 'channel', 'resync', 'invalidated'])
+    expect(sync.getEvents()[3]?.reason).toMatch(
       /since the oldest loaded data .* cannot be replayed \(replay is off \(replay: false\)\)/,
     )
     expect(world.fetches(['deals', 'list'])).toBe(1)
@@ -165,7 +169,7 @@ describe('gap recovery with replay off', () => {
     const { supabase, kinds } = setup()
     await settle()
     supabase.subscribeAll()
-    expect(kinds()).toEqual(['channel', 'channel'])
+    expect(kinds()).toEqual(['channel', 'channel', 'channel'])
   })
 
   it('a SUBSCRIBED after the first is a resync: every query of the organization refetches', async () => {
@@ -179,14 +183,14 @@ describe('gap recovery with replay off', () => {
     supabase.dropSocket()
     supabase.reconnect()
     scheduler.advance(200)
-    expect(kinds().slice(-3)).toEqual(['channel', 'resync', 'invalidated'])
+    expect(kinds().slice(-4)).toEqual(['channel', 'channel', 'resync', 'invalidated'])
     expect(world.fetches(['deals', 'list'])).toBe(1)
     expect(world.fetches(['contacts', 'record', 'c1'])).toBe(1)
     expect(sync.getChannels()[0]).toMatchObject({
       subscribedCount: 2,
       lastResyncAt: scheduler.now() - 200,
     })
-    expect(sync.getEvents().find((e) => e.kind === 'channel' && e.reason)?.reason).toBe(
+    expect(sync.getEvents().find((e) => e.channel?.status === 'CHANNEL_ERROR')?.reason).toBe(
       'socket closed',
     )
   })

@@ -112,6 +112,32 @@ describe('reading through the PostgREST subset', () => {
     expect(await titles(mine().not('stage', 'is', null).order('title').limit(1))).toEqual(['Alpha'])
   })
 
+  it('filters with one level of or=(...), quoted values included, and refuses nesting clearly', async () => {
+    expect(await titles(mine().or('value.lt.15,stage.eq.lost').order('title'))).toEqual([
+      'Alpha',
+      'Gamma ray',
+    ])
+    // What the replay sends: a quoted timestamp beside an id bound, combined with and-filters.
+    const { data: events, error } = await ann
+      .from('realtime_table_events')
+      .select('id')
+      .eq('organization_id', world.org('a'))
+      .or(`id.gt.0,created_at.gte."2000-01-01T00:00:00.000Z"`)
+      .order('id')
+    expect(error).toBeNull()
+    expect((events as unknown[]).length).toBeGreaterThanOrEqual(4)
+    expect(await titles(mine().or('title.eq."Gamma ray",title.eq."a,b"'))).toEqual(['Gamma ray'])
+    const nested = await mine().or('value.lt.15,and(stage.eq.won,value.gt.1)')
+    expect(nested.error).toMatchObject({
+      message: expect.stringMatching(/nested and \/ or are not supported/),
+    })
+    expect((await mine().or('')).error).toMatchObject({
+      message: expect.stringMatching(/failed to parse logic tree/),
+    })
+    const unknownColumn = await mine().or('nope.eq.1,value.eq.1')
+    expect(unknownColumn.error).toMatchObject({ code: '42703' })
+  })
+
   it('orders, limits and offsets', async () => {
     expect(await titles(mine().order('title').range(1, 2))).toEqual(['Beta', 'Gamma ray'])
     expect(
