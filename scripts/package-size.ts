@@ -18,8 +18,11 @@ const PEERS = ['@supabase/supabase-js', '@tanstack/query-core', '@tanstack/react
  * that needs more says so by raising it here, in its own commit. 0.2.0: core 9.0 kB, with the
  * React layer 9.3 kB (budgets 10 / 10.5 kB). Raised for refetch outcomes and the Queries tab's
  * summaries (the `refetched` event, refetch metrics and percentiles, getQueries): 11.2 / 11.1 kB.
+ * Raised for the replay after a gap (the catch-up, the paged events read, the cursors, the
+ * replication wait and the rejoin of a closed channel, with the sentences the log shows):
+ * 13.8 / 13.7 kB.
  */
-export const SIZE_BUDGETS = { '.': 12_300, './react': 12_500 } as const
+export const SIZE_BUDGETS = { '.': 15_200, './react': 15_100 } as const
 
 export interface EntrySize {
   entry: keyof typeof SIZE_BUDGETS
