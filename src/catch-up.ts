@@ -98,7 +98,7 @@ export class CatchUp {
     if (cannot !== undefined) return this.refetch(state, gap, cannot)
     // Without a cursor, read from the last point known to be live: the socket may have died
     // well before the client noticed (gapStart).
-    const window = this.windowFor(state.orgId, first ? gapStart : previousLiveAt!)
+    const window = this.windowFor(state.orgId, first, first ? gapStart : previousLiveAt!)
     void this.options.read!(window).then(
       (rows) => this.replay(state, gap, rows),
       (error: unknown) =>
@@ -125,14 +125,17 @@ export class CatchUp {
   /**
    * After the last event processed, or created within overlapMs before it (a transaction that
    * took a smaller id may commit after it); with none processed, from `coveredUntil`, the point
-   * up to which nothing can be missing (the oldest loaded data, or the previous live point).
+   * up to which nothing can be missing (the oldest loaded data, or the previous live point). On
+   * the first subscription nothing before the channel was live was processed: the window also
+   * reaches back to the oldest loaded data.
    */
-  private windowFor(orgId: string, coveredUntil: number): MissedEventsWindow {
+  private windowFor(orgId: string, first: boolean, coveredUntil: number): MissedEventsWindow {
     const { overlapMs, maxReplay } = this.options
     const cursor = this.pipeline.cursors.get(orgId)
     const lastCreated =
       cursor?.lastCreatedAt === undefined ? Number.NaN : Date.parse(cursor.lastCreatedAt)
-    const from = Number.isNaN(lastCreated) ? coveredUntil : Math.min(lastCreated, coveredUntil)
+    let from = coveredUntil
+    if (!Number.isNaN(lastCreated)) from = first ? Math.min(lastCreated, coveredUntil) : lastCreated
     return {
       orgId,
       afterId: cursor?.lastId,

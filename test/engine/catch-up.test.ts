@@ -134,8 +134,6 @@ describe('after a gap', () => {
       { createdAt: t.iso() },
     )
     t.advance(200)
-    // Read from the older of the last event seen and the previous live point, less the overlap.
-    const liveAt = t.sync.getChannels()[0]!.liveAt!
     t.supabase.dropSocket()
     t.advance(3_000)
     t.supabase.commit(
@@ -149,7 +147,7 @@ describe('after a gap', () => {
     t.advance(200)
 
     expect(t.supabase.reads.at(-1)).toBe(
-      `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Math.min(Date.parse(seen.created_at), liveAt) - 10_000).toISOString()}")&limit=1000`,
+      `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Date.parse(seen.created_at) - 10_000).toISOString()}")&limit=1000`,
     )
     const resync = t.events('resync').at(-1)!
     expect(resync.reason).toBe(
@@ -196,6 +194,22 @@ describe('after a gap', () => {
       /replayed 1 event \(id 1\) missed during a 2\.0 s gap/,
     )
     expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(1)
+  })
+
+  it('a channel live for an hour reads only the overlap before the last event, not the hour', async () => {
+    const t = await liveWithList()
+    for (let minute = 0; minute < 50; minute++) {
+      t.advance(60_000)
+      t.supabase.commit({ organization_id: ORG, record_id: 'deal-2' }, { createdAt: t.iso() })
+    }
+    t.supabase.dropSocket()
+    t.advance(1_000)
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    expect(t.events('resync').at(-1)?.reason).toBe(
+      `org:${ORG} live: nothing was missed during a 1.0 s gap: 0 refetches (1 event re-read and already seen)`,
+    )
   })
 
   it('nothing missed: 0 refetches', async () => {
