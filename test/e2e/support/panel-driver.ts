@@ -68,12 +68,19 @@ export function panelDriver(frame: Frame): PanelDriver {
     async exportJson(downloads) {
       const before = new Set(readdirSync(downloads))
       await clickButton('Export JSON')
-      let file: string | undefined
+      // The file can appear before Chromium has finished writing it: read it until it parses.
+      let parsed: unknown
       await pollUntil(async () => {
-        file = readdirSync(downloads).find((f) => f.endsWith('.json') && !before.has(f))
-        return file !== undefined
-      }, 'the exported file')
-      return JSON.parse(readFileSync(path.join(downloads, file!), 'utf8')) as unknown
+        const file = readdirSync(downloads).find((f) => f.endsWith('.json') && !before.has(f))
+        if (file === undefined) return false
+        try {
+          parsed = JSON.parse(readFileSync(path.join(downloads, file), 'utf8'))
+          return true
+        } catch {
+          return false
+        }
+      }, 'the exported file, complete')
+      return parsed
     },
   }
 }
