@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot'
 import type { EngineConfig, MinuteMetrics, SyncEvent } from '../../src/types'
-import { redact } from './redact'
+import { redact } from '../../bridge/protocol/redact'
 import { describeIssues } from '../../bridge/protocol/issues'
 import {
   EngineConfigSchema,

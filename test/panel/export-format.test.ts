@@ -13,7 +13,7 @@ import {
   serializeExport,
 } from '../../extension/shared/export-format'
 import { EXPORT_SCHEMA_FILE, exportJsonSchema } from '../../extension/shared/export-json-schema'
-import { REDACTED, redact, redactString } from '../../extension/shared/redact'
+import { REDACTED, redact, redactString } from '../../bridge/protocol/redact'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { FakeTransport } from './support/fake-transport'
 import { engineState, events, invalidated, minute, received, T0 } from './support/sync-events'

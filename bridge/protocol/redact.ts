@@ -1,5 +1,6 @@
 /**
- * Redaction of secrets before a log leaves the browser (export for a bug report).
+ * Redaction of secrets before anything leaves its context: the export of a log (a bug report),
+ * and every socket frame the page bridge posts (bridge/socket/frame-redaction.ts).
  *
  * The heuristic is deliberately conservative: it must never eat the ids a bug report needs
  * (uuids, numeric ids, record ids, commit timestamps), so it only matches shapes that are
@@ -20,13 +21,15 @@
  * apikey, api_key, authorization, password, secret, client_secret, service_role_key, …; case,
  * `-` and `_` ignored) have their whole value replaced, whatever its type (null stays null).
  *
- * Not redacted: uuids (36 chars with dashes), 32-hex ids without a key name before them, emails,
- * object keys themselves.
+ * Object keys are redacted as strings are (a key that is itself a token is replaced; a key that
+ * names a field stays as it is).
+ *
+ * Not redacted: uuids (36 chars with dashes), 32-hex ids without a key name before them, emails.
  */
 
 export const REDACTED = '[redacted]'
 
-const JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
+export const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
 const PREFIXED_KEY =
   /\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}|sb_(?:secret|publishable)_[A-Za-z0-9_-]{8,}|(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[bpas]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16})/g
 const NAMED_SECRET =
@@ -69,7 +72,7 @@ export function isSecretKeyName(key: string): boolean {
 /** The string with every secret-looking part replaced by "[redacted]". */
 export function redactString(value: string): string {
   if (value.length < 8) return value
-  let out = value.replace(JWT, REDACTED).replace(PREFIXED_KEY, REDACTED)
+  let out = value.replace(JWT_PATTERN, REDACTED).replace(PREFIXED_KEY, REDACTED)
   out = out.replace(NAMED_SECRET, (_match, prefix: string) => `${prefix}${REDACTED}`)
   return out
 }
@@ -93,7 +96,7 @@ function redactValue(value: unknown, depth: number): unknown {
         ? REDACTED
         : redactValue(item, depth + 1)
     // defineProperty: a JSON key such as "__proto__" stays data, never a prototype.
-    Object.defineProperty(out, key, {
+    Object.defineProperty(out, redactString(key), {
       value: redacted,
       enumerable: true,
       writable: true,
