@@ -1,0 +1,108 @@
+/**
+ * Every supabase-js Realtime socket in the page, observed from the MAIN world at document_start,
+ * whether or not the page runs our engine. While no panel listens, the tap only keeps the raw
+ * frames in a bounded ring: no decoding, no copying, no serializing, no posting. A panel that
+ * connects reads the ring (decoded and redacted by the bridge) and then each record as it comes.
+ */
+
+/** What the tap saw, raw: the socket's URL and frames still hold their tokens (page-only). */
+export type TapRecord =
+  | { kind: 'open'; socket: number; at: number; url: string }
+  | { kind: 'frame'; socket: number; at: number; direction: 'in' | 'out'; data: unknown }
+  | { kind: 'close'; socket: number; at: number; code: number; reason: string; clean: boolean }
+  | { kind: 'error'; socket: number; at: number }
+
+/** The path every supabase-js Realtime socket connects to. */
+export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket'
+
+/** The newest `capacity` records; older ones are counted, never silently lost. */
+export class TapRing {
+  private records: (TapRecord | undefined)[]
+  private head = 0
+  private count = 0
+  /** Records that fell off since the tap was installed. */
+  dropped = 0
+  /** Told each record as it is pushed, while a panel listens. */
+  listener: ((record: TapRecord) => void) | undefined
+
+  constructor(readonly capacity = 2_000) {
+    this.records = new Array(capacity)
+  }
+
+  push(record: TapRecord): void {
+    if (this.count < this.capacity) {
+      this.records[(this.head + this.count) % this.capacity] = record
+      this.count++
+    } else {
+      this.records[this.head] = record
+      this.head = (this.head + 1) % this.capacity
+      this.dropped++
+    }
+    this.listener?.(record)
+  }
+
+  /** The held records, oldest first. */
+  read(): TapRecord[] {
+    const out: TapRecord[] = []
+    for (let i = 0; i < this.count; i++) out.push(this.records[(this.head + i) % this.capacity]!)
+    return out
+  }
+}
+
+/** What the tap needs of `window`: its WebSocket constructor, replaceable. */
+export interface TapWindow {
+  WebSocket: typeof WebSocket
+}
+
+/**
+ * Replaces `win.WebSocket` with a subclass that records the Realtime sockets it makes (any
+ * other socket is left alone, at the cost of one string test at construction). A subclass, so
+ * `instanceof WebSocket`, the constants and every method behave as before. Returns the
+ * uninstall.
+ */
+export function installSocketTap(
+  win: TapWindow,
+  ring: TapRing,
+  now: () => number = () => performance.now() + performance.timeOrigin,
+): () => void {
+  const Original = win.WebSocket
+  let nextSocket = 1
+  class TappedWebSocket extends Original {
+    /** The socket's number in the ring; undefined: not a Realtime socket, not recorded. */
+    readonly #tapped: number | undefined
+
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols)
+      const href = String(url)
+      if (!href.includes(REALTIME_SOCKET_PATH)) return
+      const socket = nextSocket++
+      this.#tapped = socket
+      ring.push({ kind: 'open', socket, at: now(), url: href })
+      this.addEventListener('message', (event: MessageEvent) => {
+        ring.push({ kind: 'frame', socket, at: now(), direction: 'in', data: event.data })
+      })
+      this.addEventListener('close', (event: CloseEvent) => {
+        ring.push({
+          kind: 'close',
+          socket,
+          at: now(),
+          code: event.code,
+          reason: event.reason,
+          clean: event.wasClean,
+        })
+      })
+      this.addEventListener('error', () => ring.push({ kind: 'error', socket, at: now() }))
+    }
+
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      const socket = this.#tapped
+      if (socket !== undefined)
+        ring.push({ kind: 'frame', socket, at: now(), direction: 'out', data })
+      super.send(data)
+    }
+  }
+  win.WebSocket = TappedWebSocket
+  return () => {
+    if (win.WebSocket === TappedWebSocket) win.WebSocket = Original
+  }
+}
