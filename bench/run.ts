@@ -2,6 +2,7 @@
 import { runDevtoolsOverheadBench } from './devtools-overhead.bench'
 import { runFlushBench } from './flush.bench'
 import { runHotPathBench } from './hot-path.bench'
+import { runSocketTapBench } from './socket-tap.bench'
 import { runStackBench } from './stack.bench'
 
 const all = [
@@ -9,6 +10,7 @@ const all = [
   ...runFlushBench(),
   ...(await runDevtoolsOverheadBench()),
   ...(await runStackBench()),
+  ...(await runSocketTapBench()),
 ]
 const missed = all.filter((v) => !v.ok)
 console.log(`\n${all.length - missed.length}/${all.length} targets met`)

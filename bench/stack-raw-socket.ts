@@ -25,8 +25,15 @@ const COLUMNS = [
   { name: 'created_at', type: 'timestamptz' },
 ]
 
-/** Events per second the client's callback received, for `count` messages sent back to back. */
-export async function rawSocketEventsPerSecond(count: number): Promise<number> {
+/**
+ * Events per second the client's callback received, for `count` messages sent back to back.
+ * `transport`: the WebSocket class the client uses (default ws's; the socket-tap bench passes
+ * the tapped one).
+ */
+export async function rawSocketEventsPerSecond(
+  count: number,
+  transport: typeof WebSocket = WebSocket,
+): Promise<number> {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const port = (server.address() as AddressInfo).port
@@ -85,7 +92,7 @@ export async function rawSocketEventsPerSecond(count: number): Promise<number> {
   const { anonKey } = createApiKeys(DEV_JWT_SECRET)
   const client = createClient(`http://127.0.0.1:${port}`, anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
+    realtime: { transport: transport as never },
   })
   let received = 0
   let done!: () => void

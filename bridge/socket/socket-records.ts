@@ -1,0 +1,138 @@
+import { previewPayload } from '../../src/payload-preview'
+import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
+import { decodeBinaryFrame, decodeTextFrame, type Vsn } from './phoenix-wire'
+import type { TapRecord } from './socket-tap'
+
+/**
+ * A socket record as the panel receives it: what the tap saw, decoded and without its tokens.
+ * Built by the bridge only while a panel listens (the tap itself keeps raw frames).
+ */
+export interface SocketRecord {
+  /** Per page load, strictly increasing: a gap seen by the panel is loss. */
+  seq: number
+  /** Epoch ms on the page's clock. */
+  at: number
+  socket: number
+  kind: 'open' | 'frame' | 'close' | 'error'
+  /** open: the socket's URL, apikey redacted. */
+  url?: string
+  /** open: the serializer the URL asks for (supabase-js's default is 2.0.0). */
+  vsn?: Vsn
+  /** close: as the socket reported it. */
+  code?: number
+  reason?: string
+  clean?: boolean
+  /** frame: which way. */
+  direction?: 'in' | 'out'
+  /** frame: its size (characters of text, bytes of binary). */
+  size?: number
+  /** frame: Phoenix's envelope. */
+  topic?: string
+  event?: string
+  ref?: string | null
+  joinRef?: string | null
+  /** frame: a binary broadcast (vsn 2.0.0). */
+  binary?: 'user-broadcast-push' | 'user-broadcast'
+  /** frame: the payload, redacted and size-capped. */
+  payload?: unknown
+  /** frame: why it could not be read (the frame is kept as a preview in `payload`). */
+  malformed?: string
+  /** What the tokens in it said (role, exp): the tokens themselves never leave the page. */
+  tokens?: TokenFacts[]
+}
+
+/** The serializer a socket URL asks for: `vsn=1.0.0`, else supabase-js's default, 2.0.0. */
+export function vsnOf(url: string): Vsn {
+  return /[?&]vsn=1\.0\.0(?:&|$)/.test(url) ? '1.0.0' : '2.0.0'
+}
+
+/**
+ * Turns tap records into socket records, remembering each socket's serializer. Never throws: a
+ * frame it cannot read becomes a record that says why.
+ */
+export class SocketRecorder {
+  private nextSeq = 1
+  private readonly vsnBySocket = new Map<number, Vsn>()
+
+  record(raw: TapRecord): SocketRecord {
+    const seq = this.nextSeq++
+    const { socket, at } = raw
+    switch (raw.kind) {
+      case 'open': {
+        const vsn = vsnOf(raw.url)
+        this.vsnBySocket.set(socket, vsn)
+        const { url, tokens } = redactSocketUrl(raw.url.slice(0, 4_096))
+        return { seq, at, socket, kind: 'open', url, vsn, ...(tokens.length > 0 ? { tokens } : {}) }
+      }
+      case 'close':
+        this.vsnBySocket.delete(socket)
+        return {
+          seq,
+          at,
+          socket,
+          kind: 'close',
+          code: raw.code,
+          reason: redactFrame(String(raw.reason).slice(0, 1_000)).value,
+          clean: raw.clean,
+        }
+      case 'error':
+        return { seq, at, socket, kind: 'error' }
+      case 'frame':
+        return this.frame(seq, raw)
+    }
+  }
+
+  private frame(seq: number, raw: Extract<TapRecord, { kind: 'frame' }>): SocketRecord {
+    const base = {
+      seq,
+      at: raw.at,
+      socket: raw.socket,
+      kind: 'frame' as const,
+      direction: raw.direction,
+    }
+    const data = raw.data
+    let decoded
+    let size: number
+    try {
+      if (typeof data === 'string') {
+        size = data.length
+        decoded = decodeTextFrame(this.vsnBySocket.get(raw.socket) ?? '2.0.0', data)
+      } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+        size = data.byteLength
+        decoded = decodeBinaryFrame(data)
+      } else {
+        // A Blob (binaryType 'blob') cannot be read synchronously: its size says what it was.
+        size = typeof (data as { size?: unknown })?.size === 'number' ? (data as Blob).size : 0
+        return { ...base, size, malformed: 'a Blob frame (binaryType "blob"): not decoded' }
+      }
+    } catch (error) {
+      return {
+        ...base,
+        size: 0,
+        malformed: `the frame could not be read: ${String(error).slice(0, 200)}`,
+      }
+    }
+    if (!decoded.ok) {
+      const preview = typeof data === 'string' ? redactFrame(previewPayload(data)).value : undefined
+      return {
+        ...base,
+        size,
+        malformed: decoded.reason,
+        ...(preview === undefined ? {} : { payload: preview }),
+      }
+    }
+    const { message } = decoded
+    const { value, tokens } = redactFrame(message.payload)
+    return {
+      ...base,
+      size,
+      topic: message.topic,
+      event: message.event,
+      ref: message.ref,
+      joinRef: message.joinRef,
+      ...(decoded.binary === undefined ? {} : { binary: decoded.binary }),
+      payload: previewPayload(value),
+      ...(tokens.length > 0 ? { tokens } : {}),
+    }
+  }
+}
