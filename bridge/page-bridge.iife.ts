@@ -5,10 +5,14 @@
  */
 import { systemScheduler } from '../src/scheduler'
 import { startPageBridge } from './page-bridge'
+import { installSocketTap, TapRing } from './socket/socket-tap'
 
 const GUARD = '__REALTIME_SYNC_DEVTOOLS_BRIDGE__'
 const host = window as unknown as Record<string, unknown>
 if (!host[GUARD]) {
   Object.defineProperty(host, GUARD, { value: true })
-  startPageBridge({ window, host: window, scheduler: systemScheduler })
+  // Before the page's scripts: every supabase-js Realtime socket is made through the tap.
+  const socketTap = new TapRing()
+  installSocketTap(window, socketTap)
+  startPageBridge({ window, host: window, scheduler: systemScheduler, socketTap })
 }

@@ -9,6 +9,8 @@ import type { Scheduler } from '../src/scheduler'
 import type { QuerySummary } from '../src/query-summaries'
 import { createLeadingThrottle, type LeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
+import { type SocketRecord, SocketRecorder } from './socket/socket-records'
+import type { TapRing } from './socket/socket-tap'
 import {
   type EngineState,
   encodeEventBatch,
@@ -16,6 +18,7 @@ import {
   foreignVersion,
   MAX_EVENTS_PER_BATCH,
   MAX_QUERY_SUMMARIES,
+  MAX_SOCKET_RECORDS_PER_BATCH,
   PROTOCOL_VERSION,
   type QueryList,
   parseToPage,
@@ -58,6 +61,8 @@ export interface PageBridgeOptions {
   warn?: (message: string) => void
   /** Identifies this page load; a new one tells the panel the page reloaded or navigated. */
   session?: string
+  /** The page's socket tap (installed at document_start): the Socket tab reads it. */
+  socketTap?: TapRing
 }
 
 interface Stream {
@@ -259,9 +264,65 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     flushes.cancel()
   }
 
+  // ─── the page's sockets, while the Socket tab watches ─────────────────────────────────────
+  const tap = options.socketTap
+  let socketRecorder: SocketRecorder | undefined
+  let socketPending: SocketRecord[] = []
+  const postSocket = (records: SocketRecord[], snapshot: boolean) => {
+    for (
+      let i = 0;
+      i < records.length || (snapshot && i === 0);
+      i += MAX_SOCKET_RECORDS_PER_BATCH
+    ) {
+      const data = JSON.stringify(records.slice(i, i + MAX_SOCKET_RECORDS_PER_BATCH))
+      post({
+        type: 'socket',
+        session,
+        snapshot: snapshot && i === 0,
+        dropped: tap?.dropped ?? 0,
+        data,
+      })
+    }
+  }
+  const socketFlushes = createLeadingThrottle({
+    scheduler,
+    windowMs: flushMs,
+    defer,
+    run: () => {
+      const records = socketPending
+      socketPending = []
+      if (records.length > 0) postSocket(records, false)
+    },
+  })
+  /** Decoded and redacted only here, while watched: the tap itself keeps raw frames. */
+  const watchSocket = (on: boolean) => {
+    if (tap === undefined) return
+    tap.listener = undefined
+    socketPending = []
+    socketFlushes.cancel()
+    socketRecorder = undefined
+    if (!on) return
+    const recorder = new SocketRecorder()
+    socketRecorder = recorder
+    postSocket(
+      tap.read().map((raw) => recorder.record(raw)),
+      true,
+    )
+    tap.listener = (raw) => {
+      socketPending.push(recorder.record(raw))
+      if (socketPending.length >= MAX_SOCKET_RECORDS_PER_BATCH) {
+        socketFlushes.cancel()
+        const records = socketPending
+        socketPending = []
+        postSocket(records, false)
+      } else socketFlushes.request()
+    }
+  }
+
   /** The panel went away: no listener left on any engine. */
   const stopListening = () => {
     listening = false
+    if (socketRecorder !== undefined) watchSocket(false)
     stopStreaming()
     for (const entry of streams.values()) {
       entry.unsubscribeState?.()
@@ -309,6 +370,9 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         if (entry !== undefined && listening) watchQueries(entry, message.on)
         return
       }
+      case 'watch-socket':
+        if (listening || !message.on) watchSocket(message.on)
+        return
       case 'set-option': {
         const entry = streams.get(message.engineId)
         let error: string | undefined

@@ -22,6 +22,9 @@ export const PROTOCOL_VERSION = 2
  */
 export const MAX_QUERY_SUMMARIES = 2_000
 
+/** A socket batch never carries more than this many records (split when larger). */
+export const MAX_SOCKET_RECORDS_PER_BATCH = 500
+
 /** A batch never carries more than this many events (split when larger). */
 export const MAX_EVENTS_PER_BATCH = 1_000
 /** A string field crossing a hop is never longer than this (8 MiB; Ports cap at 64 MiB). */
@@ -97,6 +100,20 @@ const QueriesMessage = v.object({
   data: v.pipe(v.string(), v.maxLength(MAX_DATA_CHARS)),
 })
 
+/**
+ * Records of the page's Realtime sockets (bridge/socket/socket-records.ts), oldest first, as a
+ * JSON array string, while the panel watches them (`watch-socket`): at most
+ * MAX_SOCKET_RECORDS_PER_BATCH each. `snapshot: true` starts a series: what the tap's ring
+ * held; `dropped` counts the records that fell off it before.
+ */
+const SocketBatch = v.object({
+  type: v.literal('socket'),
+  session: pageSession,
+  snapshot: v.boolean(),
+  dropped: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  data: v.pipe(v.string(), v.maxLength(MAX_DATA_CHARS)),
+})
+
 /** The answer to a command that can fail (set-option). */
 const CommandResult = v.object({
   type: v.literal('command-result'),
@@ -111,6 +128,7 @@ export const ToPanelSchema = v.variant('type', [
   EventBatch,
   EngineStateMessage,
   QueriesMessage,
+  SocketBatch,
   CommandResult,
 ])
 export type ToPanel = v.InferOutput<typeof ToPanelSchema>
@@ -169,6 +187,9 @@ const SetOption = v.object({
 /** Start or stop sending an engine's query summaries (the Queries tab is open or not). */
 const WatchQueries = v.object({ type: v.literal('watch-queries'), engineId, on: v.boolean() })
 
+/** Start or stop sending the page's socket records (the Socket tab is open or not). */
+const WatchSocket = v.object({ type: v.literal('watch-socket'), on: v.boolean() })
+
 export const ToPageSchema = v.variant('type', [
   Connect,
   Disconnect,
@@ -178,6 +199,7 @@ export const ToPageSchema = v.variant('type', [
   Clear,
   SetOption,
   WatchQueries,
+  WatchSocket,
 ])
 export type ToPage = v.InferOutput<typeof ToPageSchema>
 

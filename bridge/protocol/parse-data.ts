@@ -9,11 +9,14 @@ import { errorMessage } from '../../src/error-message'
 import type { SyncEvent } from '../../src/types'
 import { decodeEventBatch } from './event-codec'
 import { checkSyncEvent } from './event-check'
+import type { SocketRecord } from '../socket/socket-records'
 import { describeIssues } from './issues'
+import { MAX_SOCKET_RECORDS_PER_BATCH } from './messages'
 import {
   EngineStateSchema,
   type QueryList,
   QueryListSchema,
+  SocketRecordSchema,
   SyncEventSchema,
   type ValidEngineState,
 } from './records'
@@ -96,4 +99,44 @@ export function parseQueryList(data: string): Parsed<QueryList> {
 function describeSeq(value: unknown, index: number): string {
   const seq = (value as { seq?: unknown } | null)?.seq
   return typeof seq === 'number' && Number.isFinite(seq) ? `#${seq}` : `at index ${index}`
+}
+
+export interface ParsedSocketRecords {
+  records: SocketRecord[]
+  /** Records (or the whole batch) that failed validation. */
+  rejected: number
+  error?: string
+}
+
+/** A `socket` message's records, each checked on its own: one bad record costs only itself. */
+export function parseSocketBatch(data: string): ParsedSocketRecords {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch (error) {
+    return {
+      records: [],
+      rejected: 1,
+      error: `a socket batch is not JSON (${errorMessage(error)})`,
+    }
+  }
+  if (!Array.isArray(json) || json.length > MAX_SOCKET_RECORDS_PER_BATCH) {
+    return {
+      records: [],
+      rejected: 1,
+      error: 'a socket batch is not a list of at most 500 records',
+    }
+  }
+  const records: SocketRecord[] = []
+  let rejected = 0
+  let error: string | undefined
+  for (const candidate of json) {
+    const result = v.safeParse(SocketRecordSchema, candidate)
+    if (result.success) records.push(result.output as SocketRecord)
+    else {
+      rejected++
+      error ??= `socket record: ${describeIssues(result.issues)}`
+    }
+  }
+  return { records, rejected, ...(error === undefined ? {} : { error }) }
 }

@@ -8,6 +8,7 @@
 import * as v from 'valibot'
 import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
+import type { SocketRecord } from '../socket/socket-records'
 import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
@@ -193,6 +194,35 @@ export const QueryListSchema = v.object({
   queries: v.pipe(v.array(QuerySummarySchema), v.maxLength(10_000)),
 })
 
+const TokenFactsSchema = v.object({
+  role: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  exp: v.optional(v.number()),
+  iat: v.optional(v.number()),
+})
+
+/** One record of the page's Realtime sockets (bridge/socket/socket-records.ts). */
+export const SocketRecordSchema = v.object({
+  seq,
+  at: v.number(),
+  socket: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  kind: v.picklist(['open', 'frame', 'close', 'error']),
+  url: v.optional(v.pipe(v.string(), v.maxLength(4_096))),
+  vsn: v.optional(v.picklist(['1.0.0', '2.0.0'])),
+  code: v.optional(v.pipe(v.number(), v.integer())),
+  reason: v.optional(longText),
+  clean: v.optional(v.boolean()),
+  direction: v.optional(v.picklist(['in', 'out'])),
+  size: v.optional(count),
+  topic: v.optional(shortText),
+  event: v.optional(shortText),
+  ref: v.optional(v.nullable(shortText)),
+  joinRef: v.optional(v.nullable(shortText)),
+  binary: v.optional(v.picklist(['user-broadcast-push', 'user-broadcast'])),
+  payload: v.optional(v.unknown()),
+  malformed: v.optional(longText),
+  tokens: v.optional(v.pipe(v.array(TokenFactsSchema), v.maxLength(8))),
+})
+
 export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>
 export type ValidEngineConfig = v.InferOutput<typeof EngineConfigSchema>
 export type ValidEngineState = v.InferOutput<typeof EngineStateSchema>
@@ -204,5 +234,6 @@ export type _Checks = [
   Assignable<v.InferOutput<typeof MinuteMetricsSchema>, MinuteMetrics>,
   Assignable<v.InferOutput<typeof ChannelStateSchema>, ChannelState>,
   Assignable<v.InferOutput<typeof QuerySummarySchema>, QuerySummary>,
+  Assignable<v.InferOutput<typeof SocketRecordSchema>, SocketRecord>,
   Assignable<Required<ValidEngineConfig>, EngineConfig>,
 ]
