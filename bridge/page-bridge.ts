@@ -296,7 +296,8 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   })
   /** Decoded and redacted only here, while watched: the tap itself keeps raw frames. */
   const watchSocket = (on: boolean) => {
-    if (tap === undefined) return
+    // Already watching: a panel that says so again (after each hello) loses nothing.
+    if (tap === undefined || (on && socketRecorder !== undefined)) return
     tap.listener = undefined
     socketPending = []
     socketFlushes.cancel()

@@ -12,16 +12,18 @@ import { FilterBar } from './FilterBar'
 import { ImportBanner } from './ImportBanner'
 import { MetricsView } from './MetricsView'
 import { QueriesView } from './QueriesView'
+import { SocketView } from './SocketView'
 import { StatusLine } from './StatusLine'
 import { Toolbar } from './Toolbar'
 
-export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'config'
+export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'socket' | 'config'
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: 'log', label: 'Log' },
   { id: 'queries', label: 'Queries' },
   { id: 'metrics', label: 'Metrics' },
   { id: 'channels', label: 'Channels' },
+  { id: 'socket', label: 'Socket' },
   { id: 'config', label: 'Config' },
 ]
 
@@ -71,7 +73,10 @@ export function App({ store, onDownload }: AppProps) {
         id={`tabpanel-${tab}`}
         aria-labelledby={`tab-${tab}`}
       >
-        {showEmpty ? (
+        {tab === 'socket' ? (
+          // The wire needs no engine: a page with only supabase-js has sockets too.
+          <SocketView store={store} snapshot={snapshot} />
+        ) : showEmpty ? (
           <EmptyState
             connection={snapshot.connection}
             pageUrl={snapshot.page?.url}

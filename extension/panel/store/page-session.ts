@@ -8,6 +8,7 @@ import {
 import type { Scheduler } from '../../../src/scheduler'
 import type { PanelInbound, PanelTransport } from '../panel-connection'
 import type { EngineEntry, EngineList } from './engine-list'
+import { SocketLog } from './socket-log'
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'page-disconnected'
 
@@ -65,6 +66,8 @@ export class PageSession {
   private pausedNow = false
   /** Keep the rows of earlier page loads across reloads (the Network panel's Preserve log). */
   preserveLog = false
+  /** The page's Realtime sockets, while the Socket tab watches them. */
+  readonly socket = new SocketLog()
   /** Events (or batches) that failed validation, and why the last one did. */
   private rejectedCount = 0
   private lastRejection: string | undefined
@@ -120,6 +123,7 @@ export class PageSession {
     const inHello = new Set(message.engines.map((engine) => engine.id))
     if (newSession) {
       this.current = message.session
+      this.socket.reset()
       if (reloaded && !this.preserveLog) {
         this.engines.keepOnly(inHello)
         rowsReplaced = true
@@ -186,6 +190,19 @@ export class PageSession {
     if (parsed.ok) keep(this.engine(message.engineId), parsed.value)
     else this.reject(1, parsed.error)
     return true
+  }
+
+  /** The page's socket records; false when they belong to another page load. */
+  socketRecords(message: Inbound<'socket'>): boolean {
+    if (message.session !== this.current) return false
+    const { rejected, error } = this.socket.ingest(message.data, message.snapshot, message.dropped)
+    if (rejected > 0) this.reject(rejected, error)
+    return true
+  }
+
+  /** Ask the page for its socket records as they come, or stop. */
+  watchSocket(on: boolean): void {
+    this.transport.send({ type: 'watch-socket', on })
   }
 
   /** Ask the page for an engine's queries as they change, or stop. */

@@ -90,6 +90,7 @@ export class PanelStore {
   private version = 0
   /** The Queries tab is open: the active engine's queries are watched. */
   private queriesWatched = false
+  private socketWatched = false
   private snapshot: PanelSnapshot
 
   constructor(options: PanelStoreOptions) {
@@ -151,6 +152,7 @@ export class PanelStore {
         if (outcome.newSession) this.commands.failPending(RELOADED_BEFORE_ANSWER)
         // A new page load, or a bridge that reconnected, watches nothing until told.
         if (this.queriesWatched) this.sendWatchQueries(true)
+        if (this.socketWatched) this.page.watchSocket(true)
         this.notifier.now()
         return
       }
@@ -162,6 +164,9 @@ export class PanelStore {
         return
       case 'queries':
         if (this.page.queries(message)) this.notifier.changed()
+        return
+      case 'socket':
+        if (this.page.socketRecords(message)) this.notifier.changed()
         return
       case 'command-result':
         if (this.commands.answer(message)) this.notifier.now()
@@ -278,6 +283,13 @@ export class PanelStore {
     if (on === this.queriesWatched) return
     this.queriesWatched = on
     this.sendWatchQueries(on)
+  }
+
+  /** The Socket tab opened (true) or closed: the page streams its socket records while open. */
+  watchSocket(on: boolean): void {
+    if (on === this.socketWatched) return
+    this.socketWatched = on
+    this.page.watchSocket(on)
   }
 
   private sendWatchQueries(on: boolean): void {

@@ -1,4 +1,5 @@
 import type { QueryList, ValidEngineConfig } from '../../../bridge/protocol'
+import type { SocketRecord } from '../../../bridge/socket/socket-records'
 import type { TunableName } from '../../../src/options'
 import type { ChannelState, MinuteMetrics } from '../../../src/types'
 import type { EngineLog } from './engine-log'
@@ -77,6 +78,16 @@ export interface PanelSnapshot {
   versionMismatch?: VersionMismatch
   /** The page's engine registry is of a version the extension cannot read: no engine listed. */
   incompatibleRegistry?: RegistryMismatch
+  /** The page's Realtime sockets, while the Socket tab watches them. */
+  socket: SocketSnapshot
+}
+
+export interface SocketSnapshot {
+  /** A new array whenever a record arrives: what a memoized model keys on. */
+  records: readonly SocketRecord[]
+  tapDropped: number
+  capDropped: number
+  missing: number
 }
 
 /** Everything a snapshot is read from. */
@@ -133,6 +144,12 @@ export function buildSnapshot(sources: SnapshotSources): PanelSnapshot {
     maxEventsPerEngine: sources.maxEventsPerEngine,
     versionMismatch: page.versionMismatch,
     incompatibleRegistry: page.incompatibleRegistry,
+    socket: {
+      records: page.socket.records,
+      tapDropped: page.socket.tapDropped,
+      capDropped: page.socket.capDropped,
+      missing: page.socket.missing,
+    },
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type QueryList,
   type ToPage,
 } from '../../../bridge/protocol'
+import type { SocketRecord } from '../../../bridge/socket/socket-records'
 import type { PanelInbound, PanelTransport } from '../../../extension/panel/panel-connection'
 import type { SyncEvent } from '../../../src/types'
 import { engineState } from './sync-events'
@@ -102,6 +103,21 @@ export class FakeTransport implements PanelTransport {
       engineId: options.engineId ?? ENGINE.id,
       snapshot: options.snapshot ?? false,
       data,
+    })
+  }
+
+  /** Socket records, as the bridge sends them while the Socket tab watches. */
+  socket(
+    session: string,
+    records: SocketRecord[],
+    options: { snapshot?: boolean; dropped?: number } = {},
+  ): void {
+    this.emit({
+      type: 'socket',
+      session,
+      snapshot: options.snapshot ?? false,
+      dropped: options.dropped ?? 0,
+      data: JSON.stringify(records),
     })
   }
 

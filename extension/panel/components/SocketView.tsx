@@ -1,0 +1,271 @@
+import { useEffect, useMemo, useState } from 'react'
+import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import { formatTime } from '../store/format'
+import type { PanelSnapshot } from '../store/panel-store'
+import type { PanelStore } from '../store/panel-store'
+import { rttSummary, seconds, socketModel } from '../store/socket-model'
+import { ColumnHeads } from './ColumnHeads'
+import { JsonTree } from './JsonTree'
+
+export interface SocketViewProps {
+  store: PanelStore
+  snapshot: PanelSnapshot
+}
+
+/** Frames listed at most (the newest); the filters narrow what the panel holds. */
+const MAX_FRAMES_SHOWN = 500
+
+/**
+ * The page's supabase-js Realtime sockets as the wire shows them, with or without our engine:
+ * each socket's life and heartbeats, each channel's join and the server's answers in its own
+ * words, the warnings for the known traps, and every frame decoded (tokens redacted in the page).
+ */
+export function SocketView({ store, snapshot }: SocketViewProps) {
+  const live = snapshot.mode === 'live'
+  useEffect(() => {
+    if (!live) return
+    store.watchSocket(true)
+    return () => store.watchSocket(false)
+  }, [store, live])
+
+  const { records } = snapshot.socket
+  const now = snapshot.builtAt
+  // The model changes with the records; the clock only moves the "waiting" and expiry warnings.
+  const model = useMemo(() => socketModel(records, now), [records, now])
+  const [topic, setTopic] = useState('')
+  const [event, setEvent] = useState('')
+  const [picked, setPicked] = useState<number | undefined>()
+  const frames = useMemo(() => {
+    const shown = records.filter(
+      (r) =>
+        r.kind !== 'frame' ||
+        ((topic === '' || r.topic === topic) && (event === '' || r.event === event)),
+    )
+    return shown.slice(-MAX_FRAMES_SHOWN)
+  }, [records, topic, event])
+  const selected = picked === undefined ? undefined : records.find((r) => r.seq === picked)
+
+  if (!live) return <p className="view-empty">Socket frames are not part of an export.</p>
+  if (records.length === 0) {
+    return (
+      <p className="view-empty">
+        No Realtime socket yet: the page has not opened a supabase-js socket to
+        /realtime/v1/websocket since it loaded (or since the panel last listened).
+      </p>
+    )
+  }
+  return (
+    <div className="socket-view">
+      {model.warnings.length > 0 && (
+        <ul className="socket-warnings" aria-label="Socket warnings">
+          {model.warnings.map((warning, i) => (
+            <li key={i} className="socket-warning">
+              <strong>{warning.topic ?? `socket ${warning.socket}`}</strong>: {warning.text}
+            </li>
+          ))}
+        </ul>
+      )}
+      <table className="data-table socket-table" aria-label="Sockets">
+        <caption>Sockets: their lives, heartbeats and tokens.</caption>
+        <ColumnHeads labels={['#', 'URL', 'vsn', 'Opened', 'State', 'Heartbeats', 'Token']} />
+        <tbody>
+          {model.sockets.map((socket) => (
+            <tr key={socket.socket}>
+              <td>{socket.socket}</td>
+              <td className="mono socket-url">{socket.url ?? ''}</td>
+              <td>{socket.vsn ?? ''}</td>
+              <td>{formatTime(socket.openedAt)}</td>
+              <td>
+                {socket.closedAt === undefined
+                  ? 'open'
+                  : `closed at ${formatTime(socket.closedAt)}: code ${socket.code ?? '?'}${socket.reason ? ` (${socket.reason})` : ''}`}
+              </td>
+              <td>
+                {socket.heartbeats} sent, {rttSummary(socket.rttMs)}
+                {socket.missedHeartbeats > 0 ? `, ${socket.missedHeartbeats} unanswered` : ''}
+              </td>
+              <td>{tokenText(socket.token, now)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="data-table socket-channels" aria-label="Socket channels">
+        <caption>Channels as joined on the wire, and the server's answers.</caption>
+        <ColumnHeads
+          labels={['Topic', 'Joined', 'Reply', 'Replication', 'Bindings', 'Deliveries', 'Closed']}
+        />
+        <tbody>
+          {model.channels.map((channel) => (
+            <tr key={`${channel.socket}:${channel.topic}`}>
+              <td className="mono">
+                {channel.topic}
+                {channel.private ? ' (private)' : ''}
+              </td>
+              <td>{formatTime(channel.joinedAt)}</td>
+              <td>
+                {channel.reply === undefined
+                  ? 'no reply yet'
+                  : channel.reply.status === 'ok'
+                    ? `ok, after ${Math.round(channel.reply.at - channel.joinedAt)} ms`
+                    : `${channel.reply.status}: ${channel.reply.reason ?? ''}`}
+              </td>
+              <td>
+                {channel.replication === undefined
+                  ? channel.bindings.length === 0
+                    ? '—'
+                    : 'waiting for "Subscribed to PostgreSQL"'
+                  : `${channel.replication.status}: ${channel.replication.message}`}
+              </td>
+              <td className="mono">
+                {channel.bindings
+                  .map(
+                    (b) =>
+                      `${b.event ?? '*'} ${b.schema ?? ''}.${b.table ?? '*'}${b.filter ? ` ${b.filter}` : ''}`,
+                  )
+                  .join('; ')}
+              </td>
+              <td>
+                {channel.deliveries}
+                {channel.lastDeliveryAt === undefined
+                  ? ''
+                  : `, last at ${formatTime(channel.lastDeliveryAt)}`}
+              </td>
+              <td>
+                {channel.closedAt === undefined
+                  ? ''
+                  : `${formatTime(channel.closedAt)} by ${channel.closedBy ?? '?'}`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="socket-frames-bar">
+        <label>
+          Channel{' '}
+          <select value={topic} onChange={(e) => setTopic(e.target.value)} aria-label="Channel">
+            <option value="">All channels</option>
+            {model.topics.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          Event{' '}
+          <select value={event} onChange={(e) => setEvent(e.target.value)} aria-label="Event">
+            <option value="">All events</option>
+            {model.events.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <span className="socket-counts">
+          {records.length} records held
+          {snapshot.socket.tapDropped + snapshot.socket.capDropped > 0
+            ? `, ${snapshot.socket.tapDropped + snapshot.socket.capDropped} older ones let go`
+            : ''}
+          {snapshot.socket.missing > 0 ? `, ${snapshot.socket.missing} lost in transit` : ''}
+        </span>
+      </div>
+      <div className="socket-frames-layout">
+        <table className="data-table socket-frames" aria-label="Frames">
+          <ColumnHeads labels={['Time', '', 'Topic', 'Event', 'Size', 'What']} />
+          <tbody>
+            {frames.map((record) => (
+              <tr
+                key={record.seq}
+                className={
+                  record.seq === picked ? 'socket-frame socket-frame-picked' : 'socket-frame'
+                }
+                onClick={() => setPicked(record.seq)}
+              >
+                <td>{formatTime(record.at)}</td>
+                <td aria-label={record.direction === 'out' ? 'sent' : 'received'}>
+                  {record.kind !== 'frame' ? '•' : record.direction === 'out' ? '↑' : '↓'}
+                </td>
+                <td className="mono">{record.topic ?? ''}</td>
+                <td>{record.event ?? record.kind}</td>
+                <td className="cell-num">{record.size ?? ''}</td>
+                <td className="cell-verdict">{frameSummary(record)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {selected !== undefined && (
+          <section className="socket-frame-detail" aria-label="Frame">
+            <p>
+              #{selected.seq} {selected.kind} at {formatTime(selected.at)}
+              {selected.binary ? ` (binary: ${selected.binary})` : ''}
+            </p>
+            {selected.malformed !== undefined && (
+              <p className="channel-error">{selected.malformed}</p>
+            )}
+            {selected.tokens !== undefined && (
+              <p>
+                Tokens (redacted in the page):{' '}
+                {selected.tokens.map((t) => tokenText(t, now)).join('; ')}
+              </p>
+            )}
+            <JsonTree value={selected.payload ?? selected} />
+          </section>
+        )}
+      </div>
+    </div>
+  )
+}
+
+function tokenText(token: { role?: string; exp?: number } | undefined, now: number): string {
+  if (token === undefined) return '—'
+  const role = token.role ?? 'no role'
+  if (token.exp === undefined) return `${role}, no expiry`
+  const left = token.exp * 1000 - now
+  return left > 0
+    ? `${role}, expires in ${seconds(left)}`
+    : `${role}, expired ${seconds(-left)} ago`
+}
+
+/** One line for a record: what happened, in the words a developer reads it by. */
+export function frameSummary(record: SocketRecord): string {
+  if (record.kind === 'open') return `socket opened (${record.vsn ?? '?'})`
+  if (record.kind === 'close') {
+    return `socket closed: code ${record.code ?? '?'}${record.reason ? `, ${record.reason}` : ''}${record.clean === false ? ' (not clean)' : ''}`
+  }
+  if (record.kind === 'error') return 'socket error'
+  if (record.malformed !== undefined) return `unreadable: ${record.malformed}`
+  const payload = (record.payload ?? {}) as Record<string, unknown>
+  switch (record.event) {
+    case 'phx_join': {
+      const config = (payload.config ?? {}) as { postgres_changes?: unknown[]; private?: boolean }
+      return `join: ${config.postgres_changes?.length ?? 0} postgres_changes binding(s)${config.private ? ', private' : ''}`
+    }
+    case 'phx_reply': {
+      const response = (payload.response ?? {}) as Record<string, unknown>
+      return payload.status === 'ok'
+        ? 'reply ok'
+        : `reply ${String(payload.status)}: ${String(response.reason ?? '')}`
+    }
+    case 'system':
+      return `system ${String(payload.status ?? '')}: ${String(payload.message ?? '')}`
+    case 'postgres_changes': {
+      const data = (payload.data ?? {}) as Record<string, unknown>
+      const row = (data.record ?? {}) as Record<string, unknown>
+      const table =
+        row.table_name === undefined
+          ? ''
+          : ` (${String(row.table_name)} ${String(row.event_type ?? '')} ${String(row.record_id ?? '')})`
+      return `${String(data.type ?? '')} ${String(data.schema ?? '')}.${String(data.table ?? '')}${table}`
+    }
+    case 'broadcast':
+      return `broadcast "${String(payload.event ?? '')}"`
+    case 'presence_state':
+    case 'presence_diff':
+      return record.event
+    case 'access_token':
+      return 'new access token (redacted)'
+    default:
+      return record.event ?? ''
+  }
+}

@@ -1,0 +1,260 @@
+import type { TokenFacts } from '../../../bridge/socket/frame-redaction'
+import type { SocketRecord } from '../../../bridge/socket/socket-records'
+
+/**
+ * What the Socket tab shows, worked out from the page's socket records: each socket's life and
+ * heartbeats, each channel's join, the server's answers and deliveries, and the warnings for the
+ * known traps. Pure: the same records and clock give the same picture.
+ */
+export interface SocketSummary {
+  socket: number
+  url?: string
+  vsn?: string
+  openedAt: number
+  closedAt?: number
+  code?: number
+  reason?: string
+  heartbeats: number
+  /** Heartbeats the server answered, round trip in ms. */
+  rttMs: number[]
+  /** Heartbeats with no answer before the next one was sent (or the socket closed). */
+  missedHeartbeats: number
+  /** The newest token the socket carried (the URL's apikey, a join's or an access_token push). */
+  token?: TokenFacts
+}
+
+export interface ChannelSummary {
+  topic: string
+  socket: number
+  joinedAt: number
+  private: boolean
+  /** The client's postgres_changes bindings, as it asked for them. */
+  bindings: { event?: string; schema?: string; table?: string; filter?: string }[]
+  reply?: { at: number; status: string; reason?: string }
+  /** "Subscribed to PostgreSQL" (status ok), or the server's error for postgres_changes. */
+  replication?: { at: number; status: string; message: string }
+  /** The server's system errors, in its own words. */
+  errors: { at: number; message: string }[]
+  deliveries: number
+  lastDeliveryAt?: number
+  closedAt?: number
+  /** phx_close (the server), phx_leave (the client), phx_error. */
+  closedBy?: string
+}
+
+export interface SocketWarning {
+  topic?: string
+  socket?: number
+  text: string
+}
+
+export interface SocketModel {
+  sockets: SocketSummary[]
+  channels: ChannelSummary[]
+  warnings: SocketWarning[]
+  /** Topics and events seen, for the frame filters. */
+  topics: string[]
+  events: string[]
+}
+
+/** A SUBSCRIBED channel waiting longer than this for "Subscribed to PostgreSQL" is flagged. */
+export const REPLICATION_WARNING_MS = 10_000
+/** A token this close to its expiry is flagged. */
+export const TOKEN_WARNING_MS = 5 * 60_000
+
+export function socketModel(records: readonly SocketRecord[], now: number): SocketModel {
+  const sockets = new Map<number, SocketSummary & { pending: Map<string, number> }>()
+  const channels = new Map<string, ChannelSummary>()
+  const topics = new Set<string>()
+  const events = new Set<string>()
+  const joins = new Map<string, ChannelSummary>()
+  const socketOf = (record: SocketRecord) => {
+    let socket = sockets.get(record.socket)
+    if (socket === undefined) {
+      socket = {
+        socket: record.socket,
+        openedAt: record.at,
+        heartbeats: 0,
+        rttMs: [],
+        missedHeartbeats: 0,
+        pending: new Map(),
+      }
+      sockets.set(record.socket, socket)
+    }
+    return socket
+  }
+  for (const record of records) {
+    const socket = socketOf(record)
+    if (record.tokens !== undefined && record.tokens.length > 0) socket.token = record.tokens.at(-1)
+    if (record.kind === 'open') {
+      socket.url = record.url
+      socket.vsn = record.vsn
+      socket.openedAt = record.at
+      continue
+    }
+    if (record.kind === 'close') {
+      socket.closedAt = record.at
+      socket.code = record.code
+      socket.reason = record.reason
+      socket.missedHeartbeats += socket.pending.size
+      socket.pending.clear()
+      for (const channel of channels.values()) {
+        if (channel.socket === record.socket && channel.closedAt === undefined) {
+          channel.closedAt = record.at
+          channel.closedBy = `socket closed (${record.code ?? '?'})`
+        }
+      }
+      continue
+    }
+    if (record.kind !== 'frame' || record.topic === undefined || record.event === undefined)
+      continue
+    const { topic, event } = record
+    topics.add(topic)
+    events.add(event)
+    const payload = (record.payload ?? {}) as Record<string, unknown>
+    if (topic === 'phoenix') {
+      if (event === 'heartbeat' && record.direction === 'out' && record.ref != null) {
+        socket.heartbeats++
+        socket.missedHeartbeats += socket.pending.size
+        socket.pending.clear()
+        socket.pending.set(record.ref, record.at)
+      } else if (event === 'phx_reply' && record.ref != null) {
+        const sent = socket.pending.get(record.ref)
+        if (sent !== undefined) {
+          socket.rttMs.push(record.at - sent)
+          socket.pending.delete(record.ref)
+        }
+      }
+      continue
+    }
+    if (record.direction === 'out' && event === 'phx_join') {
+      const config = (payload.config ?? {}) as Record<string, unknown>
+      const channel: ChannelSummary = {
+        topic,
+        socket: record.socket,
+        joinedAt: record.at,
+        private: config.private === true,
+        bindings: Array.isArray(config.postgres_changes)
+          ? (config.postgres_changes as ChannelSummary['bindings'])
+          : [],
+        errors: [],
+        deliveries: 0,
+      }
+      channels.set(topic, channel)
+      if (record.ref != null) joins.set(`${record.socket}:${record.ref}`, channel)
+      continue
+    }
+    const channel = channels.get(topic)
+    if (channel === undefined) continue
+    if (record.direction === 'in' && event === 'phx_reply' && record.ref != null) {
+      const joined = joins.get(`${record.socket}:${record.ref}`)
+      if (joined !== channel) continue
+      const response = (payload.response ?? {}) as Record<string, unknown>
+      channel.reply = {
+        at: record.at,
+        status: String(payload.status ?? '?'),
+        ...(payload.status === 'ok'
+          ? {}
+          : { reason: String(response.reason ?? JSON.stringify(response)) }),
+      }
+    } else if (record.direction === 'in' && event === 'system') {
+      const message = String(payload.message ?? '')
+      if (payload.extension === 'postgres_changes') {
+        channel.replication = { at: record.at, status: String(payload.status ?? '?'), message }
+      }
+      if (payload.status === 'error') channel.errors.push({ at: record.at, message })
+    } else if (
+      record.direction === 'in' &&
+      (event === 'postgres_changes' || event === 'broadcast')
+    ) {
+      channel.deliveries++
+      channel.lastDeliveryAt = record.at
+    } else if (event === 'phx_close' || event === 'phx_leave' || event === 'phx_error') {
+      channel.closedAt = record.at
+      channel.closedBy =
+        event === 'phx_close'
+          ? 'the server (phx_close)'
+          : event === 'phx_leave'
+            ? 'the client (phx_leave)'
+            : 'an error (phx_error)'
+    }
+  }
+  const summaries = [...sockets.values()].map(({ pending: _pending, ...summary }) => summary)
+  const channelList = [...channels.values()]
+  return {
+    sockets: summaries,
+    channels: channelList,
+    warnings: warningsOf(summaries, channelList, now),
+    topics: [...topics].sort(),
+    events: [...events].sort(),
+  }
+}
+
+function warningsOf(
+  sockets: SocketSummary[],
+  channels: ChannelSummary[],
+  now: number,
+): SocketWarning[] {
+  const warnings: SocketWarning[] = []
+  for (const channel of channels) {
+    const { topic } = channel
+    if (channel.reply !== undefined && channel.reply.status !== 'ok') {
+      warnings.push({
+        topic,
+        text: `the server refused the join: ${channel.reply.reason ?? channel.reply.status}`,
+      })
+    }
+    const open = channel.closedAt === undefined
+    const waitingSince = channel.reply?.status === 'ok' ? channel.reply.at : undefined
+    if (
+      open &&
+      channel.bindings.length > 0 &&
+      waitingSince !== undefined &&
+      channel.replication === undefined &&
+      now - waitingSince > REPLICATION_WARNING_MS
+    ) {
+      warnings.push({
+        topic,
+        text: `SUBSCRIBED ${seconds(now - waitingSince)} ago, but no "Subscribed to PostgreSQL" yet: changes committed until then are not delivered`,
+      })
+    }
+    for (const error of channel.errors)
+      warnings.push({ topic, text: `the server said: ${error.message}` })
+    if (channel.closedBy === 'the server (phx_close)') {
+      warnings.push({
+        topic,
+        text: 'the server closed the channel; supabase-js does not rejoin it by itself',
+      })
+    }
+  }
+  for (const socket of sockets) {
+    const exp = socket.token?.exp
+    if (exp === undefined || socket.closedAt !== undefined) continue
+    const left = exp * 1000 - now
+    if (left <= 0) {
+      warnings.push({
+        socket: socket.socket,
+        text: `its token (${socket.token?.role ?? 'no role'}) expired ${seconds(-left)} ago`,
+      })
+    } else if (left <= TOKEN_WARNING_MS) {
+      warnings.push({
+        socket: socket.socket,
+        text: `its token (${socket.token?.role ?? 'no role'}) expires in ${seconds(left)}`,
+      })
+    }
+  }
+  return warnings
+}
+
+export function seconds(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+}
+
+/** Round-trip summary for a socket's heartbeats. */
+export function rttSummary(rttMs: readonly number[]): string {
+  if (rttMs.length === 0) return 'no answer yet'
+  const sorted = [...rttMs].sort((a, b) => a - b)
+  const median = sorted[sorted.length >> 1]!
+  return `last ${Math.round(rttMs.at(-1)!)} ms, median ${Math.round(median)} ms`
+}
