@@ -76,18 +76,16 @@ describe.each(['1.0.0', '2.0.0'] as const)('frames of a real session, vsn %s', (
     const client = recordingClient(vsn, frames, () => token)
     await client.realtime.setAuth()
     const changes: unknown[] = []
-    const channel = client
-      .channel(`org:${org}`)
-      .on(
-        'postgres_changes',
-        {
-          event: 'INSERT',
-          schema: 'public',
-          table: 'realtime_table_events',
-          filter: `organization_id=eq.${org}`,
-        },
-        (payload) => changes.push(payload),
-      )
+    const channel = client.channel(`org:${org}`).on(
+      'postgres_changes',
+      {
+        event: 'INSERT',
+        schema: 'public',
+        table: 'realtime_table_events',
+        filter: `organization_id=eq.${org}`,
+      },
+      (payload) => changes.push(payload),
+    )
     await subscribe(channel)
     const dealId = await insertDeal(stack, org, { title: 'on the wire' })
     await within(10_000, 'the change', (resolve) => {
