@@ -338,6 +338,34 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     },
   )
 
+  step(
+    "shows Bob's socket on the wire in the Socket tab: Alice's change delivered, the dropped socket's close code, the rejoin",
+    async () => {
+      await bob.panel.clickTab('Socket')
+      await aliceRenames('Skates, seen on the wire')
+      await pollUntil(
+        async () =>
+          (await bob.panel.socketRows('Frames')).some((row) =>
+            new RegExp(
+              `postgres_changes.*INSERT public\\.realtime_table_events \\(deals UPDATE ${DEAL.id}\\)`,
+            ).test(row),
+          ),
+        "Alice's change as a postgres_changes frame in Bob's Socket tab",
+      )
+      const sockets = await bob.panel.socketRows('Sockets')
+      // The earlier drop: the first socket's close code, and the socket that replaced it.
+      expect(sockets.length).toBeGreaterThanOrEqual(2)
+      expect(sockets[0]).toMatch(/closed at .*: code \d{4}/)
+      expect(sockets.at(-1)).toMatch(/open\d+ sent/)
+      // No token reached the panel: not in its text, not in an attribute (the URL's tooltip).
+      expect(await bob.panel.frame.content()).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)
+      const channels = await bob.panel.socketRows('Socket channels')
+      expect(channels.at(-1)).toContain('ok: Subscribed to PostgreSQL')
+      await screenshot(bob.panel.frame, 'demo-bob-panel-socket')
+      await bob.panel.clickTab('Log')
+    },
+  )
+
   step("exports Bob's log as a file that validates against the schema", async () => {
     const exported = (await bob.panel.exportJson(downloads)) as {
       events: SyncEvent[]

@@ -67,12 +67,14 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
       )}
       <table className="data-table socket-table" aria-label="Sockets">
         <caption>Sockets: their lives, heartbeats and tokens.</caption>
-        <ColumnHeads labels={['#', 'URL', 'vsn', 'Opened', 'State', 'Heartbeats', 'Token']} />
+        <ColumnHeads labels={['#', 'Host', 'vsn', 'Opened', 'State', 'Heartbeats', 'Token']} />
         <tbody>
           {model.sockets.map((socket) => (
             <tr key={socket.socket}>
               <td>{socket.socket}</td>
-              <td className="mono socket-url">{socket.url ?? ''}</td>
+              <td className="mono socket-url" title={socket.url}>
+                {hostOf(socket.url)}
+              </td>
               <td>{socket.vsn ?? ''}</td>
               <td>{formatTime(socket.openedAt)}</td>
               <td>
@@ -215,6 +217,16 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
       </div>
     </div>
   )
+}
+
+/** The socket's host: the whole URL (apikey redacted) is its tooltip. */
+function hostOf(url: string | undefined): string {
+  if (url === undefined) return ''
+  try {
+    return new URL(url).host
+  } catch {
+    return url.slice(0, 80)
+  }
 }
 
 function tokenText(token: { role?: string; exp?: number } | undefined, now: number): string {

@@ -247,6 +247,8 @@ function warningsOf(
 }
 
 export function seconds(ms: number): string {
+  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`
+  if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`
   if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
 }

@@ -22,6 +22,8 @@ export interface PanelDriver {
   clickTab(label: string): Promise<void>
   /** The Queries tab's table, row by row, as text. */
   queryRows(): Promise<string[]>
+  /** A Socket tab table (Sockets, Socket channels, Frames), row by row, as text. */
+  socketRows(table: 'Sockets' | 'Socket channels' | 'Frames'): Promise<string[]>
   /** Clicks Export JSON and returns the downloaded file's parsed content. */
   exportJson(downloads: string): Promise<unknown>
 }
@@ -65,6 +67,10 @@ export function panelDriver(frame: Frame): PanelDriver {
       ),
     queryRows: () =>
       frame.$$eval('.queries-table tbody tr', (rows) => rows.map((row) => row.textContent ?? '')),
+    socketRows: (table) =>
+      frame.$$eval(`table[aria-label="${table}"] tbody tr`, (rows) =>
+        rows.map((row) => row.textContent ?? ''),
+      ),
     async exportJson(downloads) {
       const before = new Set(readdirSync(downloads))
       await clickButton('Export JSON')
