@@ -5,6 +5,7 @@
  */
 import { systemScheduler } from '../src/scheduler'
 import { startPageBridge } from './page-bridge'
+import { type CacheRecord, installQueryClientDiscovery, QueryCacheTap } from './query-cache-tap'
 import { installSocketTap, TapRing } from './socket/socket-tap'
 
 const GUARD = '__REALTIME_SYNC_DEVTOOLS_BRIDGE__'
@@ -14,5 +15,7 @@ if (!host[GUARD]) {
   // Before the page's scripts: every supabase-js Realtime socket is made through the tap.
   const socketTap = new TapRing()
   installSocketTap(window, socketTap)
-  startPageBridge({ window, host: window, scheduler: systemScheduler, socketTap })
+  const cacheTap = new TapRing<CacheRecord>()
+  installQueryClientDiscovery(host, new QueryCacheTap(cacheTap))
+  startPageBridge({ window, host: window, scheduler: systemScheduler, socketTap, cacheTap })
 }

@@ -10,7 +10,8 @@ import type { QuerySummary } from '../src/query-summaries'
 import { createLeadingThrottle, type LeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
 import { type SocketRecord, SocketRecorder } from './socket/socket-records'
-import type { TapRing } from './socket/socket-tap'
+import type { TapRecord, TapRing } from './socket/socket-tap'
+import type { CacheRecord } from './query-cache-tap'
 import {
   type EngineState,
   encodeEventBatch,
@@ -63,6 +64,8 @@ export interface PageBridgeOptions {
   session?: string
   /** The page's socket tap (installed at document_start): the Socket tab reads it. */
   socketTap?: TapRing
+  /** The page's QueryCache events (query-cache-tap.ts), shown beside the frames. */
+  cacheTap?: TapRing<CacheRecord>
 }
 
 interface Stream {
@@ -295,21 +298,26 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     },
   })
   /** Decoded and redacted only here, while watched: the tap itself keeps raw frames. */
+  const cacheTap = options.cacheTap
   const watchSocket = (on: boolean) => {
     // Already watching: a panel that says so again (after each hello) loses nothing.
     if (tap === undefined || (on && socketRecorder !== undefined)) return
     tap.listener = undefined
+    if (cacheTap !== undefined) cacheTap.listener = undefined
     socketPending = []
     socketFlushes.cancel()
     socketRecorder = undefined
     if (!on) return
     const recorder = new SocketRecorder()
     socketRecorder = recorder
+    // One series in time order: the frames and what the app's caches did between them.
+    const held: (TapRecord | CacheRecord)[] = [...tap.read(), ...(cacheTap?.read() ?? [])]
+    held.sort((a, b) => a.at - b.at)
     postSocket(
-      tap.read().map((raw) => recorder.record(raw)),
+      held.map((raw) => recorder.record(raw)),
       true,
     )
-    tap.listener = (raw) => {
+    const onRecord = (raw: TapRecord | CacheRecord) => {
       socketPending.push(recorder.record(raw))
       if (socketPending.length >= MAX_SOCKET_RECORDS_PER_BATCH) {
         socketFlushes.cancel()
@@ -318,6 +326,8 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         postSocket(records, false)
       } else socketFlushes.request()
     }
+    tap.listener = onRecord
+    if (cacheTap !== undefined) cacheTap.listener = onRecord
   }
 
   /** The panel went away: no listener left on any engine. */

@@ -28,6 +28,7 @@ export {
   TUNABLE_OPTION_NAMES,
   TUNABLE_OPTIONS,
 } from './options'
+export { registerQueryClient } from './register-query-client'
 export type { MembershipSource, RealtimeSync, RealtimeSyncOptions } from './realtime-sync'
 export { createRealtimeSync, DEFAULT_GLOBAL_TABLES } from './realtime-sync'
 export type { QueryReach, QuerySummary } from './query-summaries'

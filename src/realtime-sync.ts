@@ -7,6 +7,7 @@ import {
 } from './devtools-registry'
 import { CATCH_UP_DEFAULTS, CatchUp } from './catch-up'
 import { readMissedEventsWith } from './missed-events'
+import { registerQueryClient } from './register-query-client'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
 import type { QuerySummary } from './query-summaries'
@@ -212,7 +213,11 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       return stopping
     },
   }
-  if (options.devtools !== false) unregister = registerEngine(engine, options.devtoolsHost)
+  if (options.devtools !== false) {
+    unregister = registerEngine(engine, options.devtoolsHost)
+    // The Socket tab shows what this client did after each delivery, as for any app's.
+    registerQueryClient(queryClient, options.devtoolsHost)
+  }
   return engine
 }
 

@@ -204,8 +204,8 @@ const TokenFactsSchema = v.object({
 export const SocketRecordSchema = v.object({
   seq,
   at: v.number(),
-  socket: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  kind: v.picklist(['open', 'frame', 'close', 'error']),
+  socket: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  kind: v.picklist(['open', 'frame', 'close', 'error', 'query']),
   url: v.optional(v.pipe(v.string(), v.maxLength(4_096))),
   vsn: v.optional(v.picklist(['1.0.0', '2.0.0'])),
   code: v.optional(v.pipe(v.number(), v.integer())),
@@ -221,6 +221,25 @@ export const SocketRecordSchema = v.object({
   payload: v.optional(v.unknown()),
   malformed: v.optional(longText),
   tokens: v.optional(v.pipe(v.array(TokenFactsSchema), v.maxLength(8))),
+  query: v.optional(
+    v.object({
+      client: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      event: v.picklist([
+        'invalidated',
+        'fetching',
+        'fetched',
+        'failed',
+        'set',
+        'added',
+        'removed',
+      ]),
+      hash: longText,
+      key: v.unknown(),
+      durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
+      dataChanged: v.optional(v.boolean()),
+      error: v.optional(longText),
+    }),
+  ),
 })
 
 export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>

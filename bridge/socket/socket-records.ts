@@ -1,6 +1,7 @@
 import { previewPayload } from '../../src/payload-preview'
 import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
 import { decodeBinaryFrame, decodeTextFrame, type Vsn } from './phoenix-wire'
+import type { CacheEventKind, CacheRecord } from '../query-cache-tap'
 import type { TapRecord } from './socket-tap'
 
 /**
@@ -12,8 +13,9 @@ export interface SocketRecord {
   seq: number
   /** Epoch ms on the page's clock. */
   at: number
+  /** The socket (from 1); 0 for a query record. */
   socket: number
-  kind: 'open' | 'frame' | 'close' | 'error'
+  kind: 'open' | 'frame' | 'close' | 'error' | 'query'
   /** open: the socket's URL, apikey redacted. */
   url?: string
   /** open: the serializer the URL asks for (supabase-js's default is 2.0.0). */
@@ -39,6 +41,20 @@ export interface SocketRecord {
   malformed?: string
   /** What the tokens in it said (role, exp): the tokens themselves never leave the page. */
   tokens?: TokenFacts[]
+  /** query: what a QueryCache of the page did (query-cache-tap.ts). */
+  query?: QueryEvent
+}
+
+export interface QueryEvent {
+  /** Which of the page's QueryClients (from 1, in the order they were found). */
+  client: number
+  event: CacheEventKind
+  hash: string
+  /** The key, redacted and size-capped. */
+  key: unknown
+  durationMs?: number
+  dataChanged?: boolean
+  error?: string
 }
 
 /** The serializer a socket URL asks for: `vsn=1.0.0`, else supabase-js's default, 2.0.0. */
@@ -54,8 +70,9 @@ export class SocketRecorder {
   private nextSeq = 1
   private readonly vsnBySocket = new Map<number, Vsn>()
 
-  record(raw: TapRecord): SocketRecord {
+  record(raw: TapRecord | CacheRecord): SocketRecord {
     const seq = this.nextSeq++
+    if (raw.kind === 'query') return queryRecord(seq, raw)
     const { socket, at } = raw
     switch (raw.kind) {
       case 'open': {
@@ -134,5 +151,27 @@ export class SocketRecorder {
       payload: previewPayload(value),
       ...(tokens.length > 0 ? { tokens } : {}),
     }
+  }
+}
+
+function queryRecord(seq: number, raw: CacheRecord): SocketRecord {
+  const query: QueryEvent = {
+    client: raw.client,
+    event: raw.event,
+    hash: String(raw.queryHash).slice(0, 1_000),
+    key: redactFrame(previewPayload(raw.queryKey, 512)).value,
+  }
+  if (raw.durationMs !== undefined) query.durationMs = Math.max(0, raw.durationMs)
+  if (raw.dataChanged !== undefined) query.dataChanged = raw.dataChanged
+  if (raw.error !== undefined) query.error = redactFrame(errorText(raw.error)).value
+  return { seq, at: raw.at, socket: 0, kind: 'query', query }
+}
+
+function errorText(error: unknown): string {
+  try {
+    const message = error instanceof Error ? error.message : String(error)
+    return message.slice(0, 500)
+  } catch {
+    return '[unprintable error]'
   }
 }

@@ -16,20 +16,20 @@ export type TapRecord =
 export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket'
 
 /** The newest `capacity` records; older ones are counted, never silently lost. */
-export class TapRing {
-  private records: (TapRecord | undefined)[]
+export class TapRing<T = TapRecord> {
+  private records: (T | undefined)[]
   private head = 0
   private count = 0
   /** Records that fell off since the tap was installed. */
   dropped = 0
   /** Told each record as it is pushed, while a panel listens. */
-  listener: ((record: TapRecord) => void) | undefined
+  listener: ((record: T) => void) | undefined
 
   constructor(readonly capacity = 2_000) {
     this.records = new Array(capacity)
   }
 
-  push(record: TapRecord): void {
+  push(record: T): void {
     if (this.count < this.capacity) {
       this.records[(this.head + this.count) % this.capacity] = record
       this.count++
@@ -42,8 +42,8 @@ export class TapRing {
   }
 
   /** The held records, oldest first. */
-  read(): TapRecord[] {
-    const out: TapRecord[] = []
+  read(): T[] {
+    const out: T[] = []
     for (let i = 0; i < this.count; i++) out.push(this.records[(this.head + i) % this.capacity]!)
     return out
   }

@@ -99,6 +99,27 @@ function session(at: number, options: { system?: boolean; exp?: number } = {}): 
   return records
 }
 
+function queryRecord(
+  seq: number,
+  at: number,
+  event: 'invalidated' | 'fetched',
+  key: unknown[],
+): SocketRecord {
+  return {
+    seq,
+    at,
+    socket: 0,
+    kind: 'query',
+    query: {
+      client: 1,
+      event,
+      hash: JSON.stringify(key),
+      key,
+      ...(event === 'fetched' ? { durationMs: 42, dataChanged: true } : {}),
+    },
+  }
+}
+
 describe('the Socket tab', () => {
   it('works on a page without our engine: watches while open, shows sockets, channels and frames', () => {
     const { page, transport, scheduler } = pageWithoutEngine()
@@ -122,7 +143,7 @@ describe('the Socket tab', () => {
     expect(channels[1]!.textContent).toContain('* public.deals organization_id=eq.acme')
     const frames = within(screen.getByRole('table', { name: 'Frames' })).getAllByRole('row')
     expect(frames.map((row) => row.textContent)).toContain(
-      `${formatTime(at + 7)}↓${TOPIC}postgres_changes100UPDATE public.deals`,
+      `${formatTime(at + 7)}↓${TOPIC}postgres_changes100UPDATE public.deals → no QueryClient observed`,
     )
 
     fireEvent.change(screen.getByLabelText('Event'), { target: { value: 'system' } })
@@ -185,5 +206,38 @@ describe('the Socket tab', () => {
       'realtime:room: the server refused the join: Unauthorized: You do not have permissions to read from this Channel topic: room',
       'socket 1: its token (authenticated) expired 20 s ago',
     ])
+  })
+
+  it('follows each delivery to what the app did next, or says nothing was invalidated', () => {
+    const { page, scheduler } = pageWithoutEngine()
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const at = scheduler.now() - 20_000
+    const records = session(at)
+    const delivery = records.at(-1)!
+    const n = records.length
+    records.push(
+      queryRecord(n + 1, delivery.at + 20, 'invalidated', ['deals', 'list']),
+      queryRecord(n + 2, delivery.at + 60, 'fetched', ['deals', 'list']),
+      { ...delivery, seq: n + 3, at: delivery.at + 5_000 },
+    )
+    page((t) => t.socket('S1', records, { snapshot: true }))
+    const deliveries = () =>
+      within(screen.getByRole('table', { name: 'Frames' }))
+        .getAllByRole('row')
+        .filter((row) => /↓.*postgres_changes/.test(row.textContent ?? ''))
+    expect(
+      deliveries().map((row) => row.textContent?.replace(/^.*UPDATE public\.deals/, '')),
+    ).toEqual([' → 1 query invalidated', ' → no query was invalidated after this delivery'])
+    fireEvent.click(deliveries()[0]!)
+    const detail = () => screen.getByRole('region', { name: 'Frame' }).textContent
+    expect(detail()).toContain('invalidated ["deals","list"]')
+    expect(detail()).toContain('["deals","list"] refetched in 42 ms, data changed')
+    fireEvent.click(deliveries()[1]!)
+    expect(detail()).toContain('No query was invalidated within 1000 ms after this delivery')
+    // The window looks ahead only: widening it gives the later delivery nothing that came before.
+    fireEvent.change(screen.getByLabelText('Follow a delivery for (ms)'), {
+      target: { value: '10000' },
+    })
+    expect(deliveries()[1]!.textContent).toContain('no query was invalidated after this delivery')
   })
 })

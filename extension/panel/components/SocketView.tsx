@@ -3,7 +3,15 @@ import type { SocketRecord } from '../../../bridge/socket/socket-records'
 import { formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
 import type { PanelStore } from '../store/panel-store'
-import { rttSummary, seconds, socketModel } from '../store/socket-model'
+import {
+  DEFAULT_CORRELATION_MS,
+  type DeliveryOutcome,
+  isDelivery,
+  rttSummary,
+  seconds,
+  socketModel,
+} from '../store/socket-model'
+import { formatKey } from '../store/format'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
 
@@ -31,15 +39,17 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
   const { records } = snapshot.socket
   const now = snapshot.builtAt
   // The model changes with the records; the clock only moves the "waiting" and expiry warnings.
-  const model = useMemo(() => socketModel(records, now), [records, now])
+  const [windowMs, setWindowMs] = useState(DEFAULT_CORRELATION_MS)
+  const model = useMemo(() => socketModel(records, now, windowMs), [records, now, windowMs])
   const [topic, setTopic] = useState('')
   const [event, setEvent] = useState('')
   const [picked, setPicked] = useState<number | undefined>()
   const frames = useMemo(() => {
     const shown = records.filter(
       (r) =>
-        r.kind !== 'frame' ||
-        ((topic === '' || r.topic === topic) && (event === '' || r.event === event)),
+        r.kind !== 'query' &&
+        (r.kind !== 'frame' ||
+          ((topic === '' || r.topic === topic) && (event === '' || r.event === event))),
     )
     return shown.slice(-MAX_FRAMES_SHOWN)
   }, [records, topic, event])
@@ -164,6 +174,22 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
             ))}
           </select>
         </label>{' '}
+        <label>
+          Follow a delivery for{' '}
+          <input
+            type="number"
+            min={50}
+            max={60_000}
+            step={50}
+            value={windowMs}
+            aria-label="Follow a delivery for (ms)"
+            onChange={(e) => {
+              const value = Number(e.target.value)
+              if (Number.isFinite(value) && value >= 50 && value <= 60_000) setWindowMs(value)
+            }}
+          />{' '}
+          ms
+        </label>{' '}
         <span className="socket-counts">
           {records.length} records held
           {snapshot.socket.tapDropped + snapshot.socket.capDropped > 0
@@ -191,7 +217,12 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
                 <td className="mono">{record.topic ?? ''}</td>
                 <td>{record.event ?? record.kind}</td>
                 <td className="cell-num">{record.size ?? ''}</td>
-                <td className="cell-verdict">{frameSummary(record)}</td>
+                <td className="cell-verdict">
+                  {frameSummary(record)}
+                  {isDelivery(record)
+                    ? ` → ${afterText(model.deliveries.get(record.seq), model.watchesQueries)}`
+                    : ''}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -211,10 +242,85 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
                 {selected.tokens.map((t) => tokenText(t, now)).join('; ')}
               </p>
             )}
+            {isDelivery(selected) && (
+              <DeliveryDetail
+                outcome={model.deliveries.get(selected.seq)}
+                watchesQueries={model.watchesQueries}
+                windowMs={windowMs}
+              />
+            )}
             <JsonTree value={selected.payload ?? selected} />
           </section>
         )}
       </div>
+    </div>
+  )
+}
+
+/** What followed a delivery, in a few words. */
+function afterText(outcome: DeliveryOutcome | undefined, watchesQueries: boolean): string {
+  if (!watchesQueries) return 'no QueryClient observed'
+  if (outcome === undefined) return 'no query was invalidated after this delivery'
+  const n = outcome.invalidated.length
+  if (n > 0) return `${n} ${n === 1 ? 'query' : 'queries'} invalidated`
+  if (outcome.set.length > 0) return `${outcome.set.length} set with setQueryData`
+  return 'no query was invalidated after this delivery'
+}
+
+function DeliveryDetail({
+  outcome,
+  watchesQueries,
+  windowMs,
+}: {
+  outcome: DeliveryOutcome | undefined
+  watchesQueries: boolean
+  windowMs: number
+}) {
+  if (!watchesQueries) {
+    return (
+      <p>
+        No QueryClient of this page is observed, so what the app did next is unknown: set
+        window.__TANSTACK_QUERY_CLIENT__ = queryClient, or call registerQueryClient(queryClient)
+        from realtime-sync-devtools.
+      </p>
+    )
+  }
+  if (outcome === undefined || outcome.invalidated.length + outcome.set.length === 0) {
+    return (
+      <p className="channel-error">
+        No query was invalidated within {windowMs} ms after this delivery: nothing on screen updated
+        because of it. A hand-written hook that listens to this channel should call
+        queryClient.invalidateQueries for the keys this change affects.
+      </p>
+    )
+  }
+  return (
+    <div>
+      <p>Within {windowMs} ms the app (probably because of this delivery):</p>
+      <ul className="socket-after">
+        {outcome.invalidated.map((key, i) => (
+          <li key={`i${i}`}>
+            invalidated <span className="mono">{formatKey(key as unknown[])}</span>
+          </li>
+        ))}
+        {outcome.set.map((key, i) => (
+          <li key={`s${i}`}>
+            set <span className="mono">{formatKey(key as unknown[])}</span> with setQueryData
+          </li>
+        ))}
+      </ul>
+      {outcome.refetched.length > 0 && (
+        <ul className="socket-after">
+          {outcome.refetched.map((fetch, i) => (
+            <li key={i}>
+              <span className="mono">{formatKey(fetch.key as unknown[])}</span>{' '}
+              {fetch.failed
+                ? 'refetch failed'
+                : `refetched${fetch.durationMs === undefined ? '' : ` in ${Math.round(fetch.durationMs)} ms`}${fetch.dataChanged === false ? ', identical data' : fetch.dataChanged ? ', data changed' : ''}`}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   )
 }

@@ -48,10 +48,24 @@ export interface SocketWarning {
   text: string
 }
 
+/** What the app's QueryClients did within the window after a delivery. */
+export interface DeliveryOutcome {
+  /** Keys invalidated, in order ("probably caused by this delivery"). */
+  invalidated: unknown[]
+  /** Keys the app wrote itself (setQueryData). */
+  set: unknown[]
+  /** Fetches that ended in the window: key, duration, outcome, whether the data changed. */
+  refetched: { key: unknown; durationMs?: number; failed: boolean; dataChanged?: boolean }[]
+}
+
 export interface SocketModel {
   sockets: SocketSummary[]
   channels: ChannelSummary[]
   warnings: SocketWarning[]
+  /** Per delivery frame (postgres_changes or broadcast received), by seq. */
+  deliveries: Map<number, DeliveryOutcome>
+  /** A QueryClient of the page is observed: without one, deliveries cannot be followed. */
+  watchesQueries: boolean
   /** Topics and events seen, for the frame filters. */
   topics: string[]
   events: string[]
@@ -62,7 +76,14 @@ export const REPLICATION_WARNING_MS = 10_000
 /** A token this close to its expiry is flagged. */
 export const TOKEN_WARNING_MS = 5 * 60_000
 
-export function socketModel(records: readonly SocketRecord[], now: number): SocketModel {
+/** How long after a delivery an invalidation counts as its consequence, by default. */
+export const DEFAULT_CORRELATION_MS = 1_000
+
+export function socketModel(
+  records: readonly SocketRecord[],
+  now: number,
+  correlationMs = DEFAULT_CORRELATION_MS,
+): SocketModel {
   const sockets = new Map<number, SocketSummary & { pending: Map<string, number> }>()
   const channels = new Map<string, ChannelSummary>()
   const topics = new Set<string>()
@@ -185,9 +206,50 @@ export function socketModel(records: readonly SocketRecord[], now: number): Sock
     sockets: summaries,
     channels: channelList,
     warnings: warningsOf(summaries, channelList, now),
+    deliveries: followDeliveries(records, correlationMs),
+    watchesQueries: records.some((record) => record.kind === 'query'),
     topics: [...topics].sort(),
     events: [...events].sort(),
   }
+}
+
+/** The records are in time order: each delivery looks ahead as far as its window reaches. */
+function followDeliveries(
+  records: readonly SocketRecord[],
+  windowMs: number,
+): Map<number, DeliveryOutcome> {
+  const out = new Map<number, DeliveryOutcome>()
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    if (!isDelivery(record)) continue
+    const outcome: DeliveryOutcome = { invalidated: [], set: [], refetched: [] }
+    for (let j = i + 1; j < records.length; j++) {
+      const next = records[j]!
+      if (next.at - record.at > windowMs) break
+      const query = next.query
+      if (query === undefined) continue
+      if (query.event === 'invalidated') outcome.invalidated.push(query.key)
+      else if (query.event === 'set') outcome.set.push(query.key)
+      else if (query.event === 'fetched' || query.event === 'failed') {
+        outcome.refetched.push({
+          key: query.key,
+          durationMs: query.durationMs,
+          failed: query.event === 'failed',
+          dataChanged: query.dataChanged,
+        })
+      }
+    }
+    out.set(record.seq, outcome)
+  }
+  return out
+}
+
+export function isDelivery(record: SocketRecord): boolean {
+  return (
+    record.kind === 'frame' &&
+    record.direction === 'in' &&
+    (record.event === 'postgres_changes' || record.event === 'broadcast')
+  )
 }
 
 function warningsOf(
