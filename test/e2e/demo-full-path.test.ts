@@ -347,10 +347,10 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         async () =>
           (await bob.panel.socketRows('Frames')).some((row) =>
             new RegExp(
-              `postgres_changes.*INSERT public\\.realtime_table_events \\(deals UPDATE ${DEAL.id}\\)`,
+              `postgres_changes.*INSERT public\\.realtime_table_events \\(deals UPDATE ${DEAL.id}\\) → \\d+ quer(y|ies) invalidated`,
             ).test(row),
           ),
-        "Alice's change as a postgres_changes frame in Bob's Socket tab",
+        "Alice's change as a postgres_changes frame in Bob's Socket tab, with the invalidations after it",
       )
       const sockets = await bob.panel.socketRows('Sockets')
       // The earlier drop: the first socket's close code, and the socket that replaced it.
