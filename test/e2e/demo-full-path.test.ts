@@ -366,6 +366,66 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     },
   )
 
+  step(
+    'shows an app without our engine (?engine=none, a hand-written hook): the delivery on the wire and the invalidation that followed',
+    async () => {
+      // Bob again, in a second window: the same CRM wired the hand-written way.
+      const plain = await withPanel(
+        await openDemoWindow(
+          chromium.browser,
+          site,
+          DEMO_USERS.bob.email,
+          `#/deals/${DEAL.id}`,
+          '&engine=none',
+        ),
+      )
+      expect(
+        await plain.page.evaluate(
+          () =>
+            '__REALTIME_SYNC_DEVTOOLS__' in window &&
+            (window as never as { __REALTIME_SYNC_DEVTOOLS__: { engines: Map<string, unknown> } })
+              .__REALTIME_SYNC_DEVTOOLS__.engines.size,
+        ),
+      ).toBeFalsy()
+      await plain.panel.clickTab('Socket')
+      await aliceRenames('Skates, without an engine')
+      await waitForText(
+        plain.page,
+        '[data-testid=deal-heading]',
+        'Skates, without an engine',
+        'the hand-written hook refreshing the deal',
+      )
+      await pollUntil(
+        async () =>
+          (await plain.panel.socketRows('Frames')).some((row) =>
+            new RegExp(
+              `postgres_changes.*\\(deals UPDATE ${DEAL.id}\\) → \\d+ quer(y|ies) invalidated`,
+            ).test(row),
+          ),
+        'the delivery for deals and the invalidation after it, in the Socket tab of an app without an engine',
+      )
+      await plain.panel.frame.$$eval('table[aria-label="Frames"] tbody tr', (rows) => {
+        const row = [...rows]
+          .reverse()
+          .find(
+            (r) =>
+              /postgres_changes/.test(r.textContent ?? '') &&
+              /invalidated/.test(r.textContent ?? ''),
+          )
+        ;(row as HTMLElement | undefined)?.click()
+      })
+      await pollUntil(
+        async () =>
+          /invalidated \["deals","record",/.test(
+            await plain.panel.frame.$eval('[aria-label=Frame]', (e) => e.textContent ?? ''),
+          ),
+        'the invalidated keys in the frame detail',
+      )
+      await screenshot(plain.panel.frame, 'demo-engine-none-socket')
+      await plain.page.close()
+    },
+  )
+
   step("exports Bob's log as a file that validates against the schema", async () => {
     const exported = (await bob.panel.exportJson(downloads)) as {
       events: SyncEvent[]

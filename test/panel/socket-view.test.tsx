@@ -221,6 +221,10 @@ describe('the Socket tab', () => {
       { ...delivery, seq: n + 3, at: delivery.at + 5_000 },
     )
     page((t) => t.socket('S1', records, { snapshot: true }))
+    // The cache's records are not a socket of their own.
+    expect(within(screen.getByRole('table', { name: 'Sockets' })).getAllByRole('row')).toHaveLength(
+      2,
+    )
     const deliveries = () =>
       within(screen.getByRole('table', { name: 'Frames' }))
         .getAllByRole('row')

@@ -19,6 +19,14 @@ export function batchModeFromUrl(): BatchMode | undefined {
   return BATCH_MODES.find((known) => known === mode)
 }
 
+/**
+ * `?engine=none`: the hand-written hook instead of our engine (hand-written-realtime.tsx), to see
+ * what the panel shows an app that adopted nothing.
+ */
+export function withoutEngine(): boolean {
+  return new URLSearchParams(window.location.search).get('engine') === 'none'
+}
+
 export function organizationFromUrl(): string | null {
   return new URLSearchParams(window.location.search).get('org')
 }

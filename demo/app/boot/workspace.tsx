@@ -9,7 +9,8 @@ import { ScreenMessage } from '../ui/screen-message'
 import { publishDemoGlobal } from './demo-global'
 import { OrganizationContext, type OrganizationState } from './organization-context'
 import { useDemoSession } from './session-context'
-import { batchModeFromUrl, organizationFromUrl, rememberOrganization } from './url'
+import { HandWrittenRealtime } from './hand-written-realtime'
+import { batchModeFromUrl, organizationFromUrl, rememberOrganization, withoutEngine } from './url'
 
 const NO_IDS: string[] = []
 /** The tables QueryKeys builds keys for: the Queries tab flags a key of any other. */
@@ -80,6 +81,18 @@ export function Workspace() {
   }
   if (state === null) return <ScreenMessage title="Loading your organizations…" />
 
+  const app = (
+    <OrganizationContext.Provider value={state}>
+      <Shell />
+    </OrganizationContext.Provider>
+  )
+  if (withoutEngine()) {
+    return (
+      <HandWrittenRealtime supabase={supabase} organizationIds={organizationIds}>
+        {app}
+      </HandWrittenRealtime>
+    )
+  }
   return (
     // After sign-in and inside QueryClientProvider, before the router, as the README says.
     <RealtimeSyncProvider
@@ -90,9 +103,7 @@ export function Workspace() {
       tables={REALTIME_TABLES}
       batchMode={batchModeFromUrl()}
     >
-      <OrganizationContext.Provider value={state}>
-        <Shell />
-      </OrganizationContext.Provider>
+      {app}
     </RealtimeSyncProvider>
   )
 }

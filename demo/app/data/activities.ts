@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from 'realtime-sync-devtools/react'
+import { useAppMutation } from './use-app-mutation'
 import { useDemoSession } from '../boot/session-context'
 import type { Activity } from './database'
 import { restoreQueries, snapshotQueries } from './optimistic'
@@ -26,7 +26,7 @@ export function useDealActivities(dealId: string) {
 export function useAddNote() {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async (activity: Activity) => {
       const { id, organization_id, deal_id, kind, note } = activity
       // created_at is left to the database clock, not this browser's.

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from 'realtime-sync-devtools/react'
+import { useAppMutation } from './use-app-mutation'
 import { useDemoSession } from '../boot/session-context'
 import type { Contact } from './database'
 import { restoreQueries, snapshotQueries } from './optimistic'
@@ -30,7 +30,7 @@ export interface ContactRename {
 export function useRenameContact() {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async ({ id, name }: ContactRename) => {
       const { data, error } = await supabase
         .from('contacts')

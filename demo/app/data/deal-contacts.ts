@@ -1,6 +1,6 @@
 import type { PostgrestError } from '@supabase/supabase-js'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from 'realtime-sync-devtools/react'
+import { useAppMutation } from './use-app-mutation'
 import { useDemoSession } from '../boot/session-context'
 import type { DemoSupabaseClient } from '../boot/supabase-client'
 import type { DealContact } from './database'
@@ -49,7 +49,7 @@ function useLinkEdit(
 ) {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async (link: DealContactLink) => {
       const { error } = await write(supabase, link)
       if (error) throw error

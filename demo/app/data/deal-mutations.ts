@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query'
-import { useRealtimeMutation } from 'realtime-sync-devtools/react'
+import { useAppMutation } from './use-app-mutation'
 import { useDemoSession } from '../boot/session-context'
 import { putDealInLists } from './deal-cache'
 import type { Deal } from './database'
@@ -14,7 +14,7 @@ import { QueryKeys } from './query-keys'
 export function useCreateDeal() {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async (deal: Deal) => {
       const { id, organization_id, title, stage, value } = deal
       const { error } = await supabase
@@ -37,7 +37,7 @@ export function useCreateDeal() {
 export function useSaveDeal() {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async (deal: Deal) => {
       // updated_at is set by the database (a trigger); the optimistic copy carries a local guess.
       const { title, stage, value } = deal

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useRealtimeMutation } from 'realtime-sync-devtools/react'
+import { useAppMutation } from './use-app-mutation'
 import { useDemoSession } from '../boot/session-context'
 import { QueryKeys } from './query-keys'
 
@@ -24,7 +24,7 @@ export function useProfiles() {
 
 export function useUpdateDisplayName() {
   const { supabase, userId } = useDemoSession()
-  return useRealtimeMutation({
+  return useAppMutation({
     mutationFn: async (displayName: string) => {
       const { data, error } = await supabase
         .from('profiles')

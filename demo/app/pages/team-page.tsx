@@ -1,4 +1,4 @@
-import { useRealtimeSync } from 'realtime-sync-devtools/react'
+import { useQueryClient } from '@tanstack/react-query'
 import { useOrganizations } from '../boot/organization-context'
 import { useDemoSession } from '../boot/session-context'
 import { useOrganizationMembers } from '../data/memberships'
@@ -11,7 +11,7 @@ export function TeamPage() {
   const { current } = useOrganizations()
   const members = useOrganizationMembers(current.id)
   const profiles = useProfiles()
-  const sync = useRealtimeSync()
+  const queryClient = useQueryClient()
 
   const byId = new Map(profiles.data?.map((profile) => [profile.id, profile]))
   const me = byId.get(userId)
@@ -26,8 +26,9 @@ export function TeamPage() {
           type="button"
           className="button"
           data-testid="refresh-profiles"
-          // Global tables get no realtime events: refreshing them is the app's job.
-          onClick={() => sync?.invalidateGlobal('profiles')}
+          // Global tables get no realtime events: refreshing them is the app's job (the
+          // engine's invalidateGlobal('profiles') is this, logged in the panel).
+          onClick={() => void queryClient.invalidateQueries({ queryKey: ['profiles'] })}
           disabled={profiles.isFetching}
         >
           {profiles.isFetching ? 'Refreshing…' : 'Refresh'}

@@ -1,6 +1,8 @@
 import { useMemo } from 'react'
 import type { ChannelState } from 'realtime-sync-devtools'
 import { useRealtimeChannels } from 'realtime-sync-devtools/react'
+import { useHandWrittenChannels } from '../boot/hand-written-realtime'
+import { withoutEngine } from '../boot/url'
 
 export interface RealtimeStatus {
   label: 'live' | 'connecting…' | 'reconnecting…'
@@ -25,8 +27,18 @@ function summarize(channels: readonly ChannelState[]): RealtimeStatus {
   return { label: lost ? 'reconnecting…' : 'connecting…', detail: detail || 'no channel yet' }
 }
 
-/** The pill's label and tooltip, from the engine's channels as they change. */
+const NO_CHANNELS: readonly ChannelState[] = []
+/** The engine's hook needs its provider: with ?engine=none there is none (fixed per page load). */
+const useEngineChannels = withoutEngine() ? () => NO_CHANNELS : useRealtimeChannels
+
+/** The pill's label and tooltip, from the engine's channels (or the hand-written hook's). */
 export function useRealtimeStatus(): RealtimeStatus {
-  const channels = useRealtimeChannels()
-  return useMemo(() => summarize(channels), [channels])
+  const channels = useEngineChannels()
+  const handWritten = useHandWrittenChannels()
+  return useMemo(() => {
+    if (handWritten === null) return summarize(channels)
+    const detail = `no engine (?engine=none): a hand-written hook\n${handWritten.map((c) => `${c.topic}: ${c.status}`).join('\n')}`
+    const live = handWritten.length > 0 && handWritten.every((c) => c.status === 'SUBSCRIBED')
+    return { label: live ? 'live' : 'connecting…', detail }
+  }, [channels, handWritten])
 }

@@ -105,6 +105,8 @@ export function socketModel(
     return socket
   }
   for (const record of records) {
+    // A query record is the app's cache, not a socket (followDeliveries reads those).
+    if (record.kind === 'query') continue
     const socket = socketOf(record)
     if (record.tokens !== undefined && record.tokens.length > 0) socket.token = record.tokens.at(-1)
     if (record.kind === 'open') {
