@@ -3,9 +3,12 @@
  *   - per frame, in isolation: one record into the ring, against the 1 µs target;
  *   - on a realistic socket: supabase-js receiving 20,000 postgres_changes frames from a bare
  *     ws server, through the tapped WebSocket and through the plain one, rounds interleaved,
- *     against the ≤ 3% target of the app's own frame handling.
+ *     against the ≤ 3% target of the app's own frame handling;
+ *   - per QueryCache event: a QueryClient with the cache tap against one without.
  */
+import { QueryClient } from '@tanstack/query-core'
 import WebSocket from 'ws'
+import { type CacheRecord, QueryCacheTap } from '../bridge/query-cache-tap'
 import { installSocketTap, TapRing, type TapWindow } from '../bridge/socket/socket-tap'
 import { fmt, median, report, type Verdict } from './measure'
 import { rawSocketEventsPerSecond } from './stack-raw-socket'
@@ -25,6 +28,29 @@ function ringCostNs(): number {
     samples.push(((performance.now() - start) * 1e6) / 1_000_000)
   }
   return median(samples)
+}
+
+/**
+ * A QueryCache event's cost, tapped or not: 20,000 setQueryData calls (each an `added` or an
+ * `updated` cache event) on a client with the tap and on one without, interleaved.
+ */
+function cacheEventCost(): { plainNs: number; tappedNs: number } {
+  const run = (tapped: boolean) => {
+    const client = new QueryClient()
+    if (tapped) new QueryCacheTap(new TapRing<CacheRecord>()).watch(client)
+    const start = performance.now()
+    for (let i = 0; i < 20_000; i++) client.setQueryData(['deals', 'record', i % 500], i)
+    const ns = ((performance.now() - start) * 1e6) / 20_000
+    client.clear()
+    return ns
+  }
+  const plain: number[] = []
+  const tapped: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [false, true] : [true, false]
+    for (const tap of order) (tap ? tapped : plain).push(run(tap))
+  }
+  return { plainNs: median(plain), tappedNs: median(tapped) }
 }
 
 export async function runSocketTapBench(): Promise<Verdict[]> {
@@ -47,6 +73,7 @@ export async function runSocketTapBench(): Promise<Verdict[]> {
   const tappedNs = median(tapped)
   const perFrame = ringCostNs()
   const overhead = tappedNs / plainNs - 1
+  const cache = cacheEventCost()
   const verdicts: Verdict[] = [
     {
       name: 'socket tap, DevTools closed: one frame into the ring',
@@ -59,6 +86,12 @@ export async function runSocketTapBench(): Promise<Verdict[]> {
       figure: `${fmt(tappedNs / 1000, 2)} µs per frame tapped vs ${fmt(plainNs / 1000, 2)} µs plain = ${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)}% (the ring held ${fmt(ring.read().length)}, ${fmt(ring.dropped)} fell off)`,
       target: '≤ 3% of the app’s own frame handling, or ≤ 1 µs per frame',
       ok: overhead <= 0.03 || tappedNs - plainNs <= 1_000,
+    },
+    {
+      name: 'QueryCache tap, DevTools closed: per cache event (setQueryData on a tapped client vs a plain one)',
+      figure: `${fmt(cache.tappedNs, 0)} ns vs ${fmt(cache.plainNs, 0)} ns = +${fmt(cache.tappedNs - cache.plainNs, 0)} ns (${fmt((cache.tappedNs / cache.plainNs - 1) * 100, 1)}%)`,
+      target: '≤ 1 µs per cache event',
+      ok: cache.tappedNs - cache.plainNs <= 1_000,
     },
   ]
   report('Socket tap with DevTools closed', verdicts)

@@ -57,8 +57,9 @@ export interface TapWindow {
 /**
  * Replaces `win.WebSocket` with a subclass that records the Realtime sockets it makes (any
  * other socket is left alone, at the cost of one string test at construction). A subclass, so
- * `instanceof WebSocket`, the constants and every method behave as before. Returns the
- * uninstall.
+ * `instanceof WebSocket`, the constants and every method behave as before. Frames in are
+ * recorded through the `onmessage` handler (what supabase-js sets); a socket read only with
+ * addEventListener('message') shows its frames out, opens and closes. Returns the uninstall.
  */
 export function installSocketTap(
   win: TapWindow,
@@ -78,9 +79,6 @@ export function installSocketTap(
       const socket = nextSocket++
       this.#tapped = socket
       ring.push({ kind: 'open', socket, at: now(), url: href })
-      this.addEventListener('message', (event: MessageEvent) => {
-        ring.push({ kind: 'frame', socket, at: now(), direction: 'in', data: event.data })
-      })
       this.addEventListener('close', (event: CloseEvent) => {
         ring.push({
           kind: 'close',
@@ -100,6 +98,38 @@ export function installSocketTap(
         ring.push({ kind: 'frame', socket, at: now(), direction: 'out', data })
       super.send(data)
     }
+
+    /** The socket's number, for the onmessage wrapper below. */
+    get tapNumber(): number | undefined {
+      return this.#tapped
+    }
+  }
+  // supabase-js (Phoenix) receives through `onmessage`: the tap wraps the handler the client sets
+  // instead of adding a listener of its own, which some WebSocket implementations (ws) pay for
+  // with one more event object and text decode per frame.
+  const handlers = new WeakMap<object, unknown>()
+  const inherited = Object.getOwnPropertyDescriptor(Original.prototype, 'onmessage')
+  if (inherited?.get !== undefined && inherited.set !== undefined) {
+    const { get, set } = inherited
+    Object.defineProperty(TappedWebSocket.prototype, 'onmessage', {
+      configurable: true,
+      enumerable: true,
+      get(this: TappedWebSocket) {
+        return handlers.has(this) ? handlers.get(this) : get.call(this)
+      },
+      set(this: TappedWebSocket, handler: unknown) {
+        const socket = this.tapNumber
+        if (socket === undefined || typeof handler !== 'function') {
+          handlers.delete(this)
+          return set.call(this, handler)
+        }
+        handlers.set(this, handler)
+        set.call(this, function (this: WebSocket, event: MessageEvent) {
+          ring.push({ kind: 'frame', socket, at: now(), direction: 'in', data: event.data })
+          return (handler as (event: MessageEvent) => unknown).call(this, event)
+        })
+      },
+    })
   }
   win.WebSocket = TappedWebSocket
   return () => {

@@ -59,6 +59,11 @@ describe('the socket tap', () => {
     const socket = new win.WebSocket(url)
     expect(socket).toBeInstanceOf(WebSocket)
     socket.binaryType = 'arraybuffer'
+    // As supabase-js (Phoenix) listens: the tap wraps the handler, and hands the page its own.
+    const received: unknown[] = []
+    const onMessage = (event: MessageEvent) => received.push(event.data)
+    socket.onmessage = onMessage
+    expect(socket.onmessage).toBe(onMessage)
     await new Promise((resolve) => socket.addEventListener('open', resolve))
     socket.send(new Uint8Array([4, 1, 2]).buffer)
     await until(() => ring.read().some((r) => r.kind === 'frame' && r.direction === 'in'))
@@ -96,6 +101,7 @@ describe('the socket tap', () => {
     await new Promise((resolve) => other.addEventListener('open', resolve))
     other.send('x')
     const realtime = new win.WebSocket(`${base}/realtime/v1/websocket`)
+    realtime.onmessage = () => {}
     await new Promise((resolve) => realtime.addEventListener('open', resolve))
     for (let i = 0; i < 5; i++) realtime.send(`frame ${i}`)
     await until(() => ring.dropped + ring.read().length >= 11)
