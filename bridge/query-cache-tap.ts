@@ -54,7 +54,14 @@ export class QueryCacheTap {
     if (!isQueryClient(candidate) || this.watched.has(candidate)) return
     this.watched.add(candidate)
     const client = this.nextClient++
-    candidate.getQueryCache().subscribe((event) => this.record(client, event))
+    candidate.getQueryCache().subscribe((event) => {
+      // Inside the app's own cache notification: whatever the event, never throw into it.
+      try {
+        this.record(client, event)
+      } catch {
+        // An event without the shape of TanStack's: nothing to record.
+      }
+    })
   }
 
   private record(client: number, event: CacheEventLike): void {

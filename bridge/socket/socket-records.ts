@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/error-message'
 import { previewPayload } from '../../src/payload-preview'
 import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
 import { decodeBinaryFrame, decodeTextFrame, type Vsn } from './phoenix-wire'
@@ -72,6 +73,21 @@ export class SocketRecorder {
 
   record(raw: TapRecord | CacheRecord): SocketRecord {
     const seq = this.nextSeq++
+    try {
+      return this.decode(seq, raw)
+    } catch (error) {
+      // The page owns these values (a QueryClient, a socket's data): a hostile one costs its record.
+      return {
+        seq,
+        at: typeof raw.at === 'number' ? raw.at : 0,
+        socket: 0,
+        kind: raw.kind === 'query' ? 'query' : 'error',
+        malformed: `unreadable: ${errorMessage(error).slice(0, 200)}`,
+      }
+    }
+  }
+
+  private decode(seq: number, raw: TapRecord | CacheRecord): SocketRecord {
     if (raw.kind === 'query') return queryRecord(seq, raw)
     const { socket, at } = raw
     switch (raw.kind) {

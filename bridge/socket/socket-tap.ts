@@ -38,7 +38,13 @@ export class TapRing<T = TapRecord> {
       this.head = (this.head + 1) % this.capacity
       this.dropped++
     }
-    this.listener?.(record)
+    if (this.listener === undefined) return
+    // Called from inside the page's own handlers (onmessage, its cache): never throw into them.
+    try {
+      this.listener(record)
+    } catch {
+      // The bridge's recorder never throws; a listener that does loses only this record.
+    }
   }
 
   /** The held records, oldest first. */

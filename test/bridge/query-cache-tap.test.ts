@@ -78,4 +78,19 @@ describe('the QueryCache tap', () => {
         .map((r) => r.event),
     ).toEqual(['added', 'set'])
   })
+
+  it("never throws into the app's cache notification, whatever the event", () => {
+    const { ring, tap } = tapped()
+    let listener: ((event: unknown) => void) | undefined
+    tap.watch({
+      getQueryCache: () => ({
+        subscribe: (fn: (event: unknown) => void) => ((listener = fn), () => {}),
+      }),
+    })
+    expect(() => listener!(null)).not.toThrow()
+    expect(() =>
+      listener!({ type: 'updated', query: null, action: { type: 'invalidate' } }),
+    ).not.toThrow()
+    expect(ring.read()).toEqual([])
+  })
 })

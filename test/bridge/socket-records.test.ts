@@ -110,4 +110,28 @@ describe('socket records: what the panel gets of a frame', () => {
     expect(vsnOf('wss://h/realtime/v1/websocket?vsn=2.0.0')).toBe('2.0.0')
     expect(vsnOf('wss://h/realtime/v1/websocket?apikey=x')).toBe('2.0.0')
   })
+
+  it("never throws on the page's values: a hostile cache event costs only its record", () => {
+    const recorder = new SocketRecorder()
+    const hostile = {
+      toString() {
+        throw new Error('no')
+      },
+    }
+    const record = recorder.record({
+      kind: 'query',
+      at: 5,
+      client: 1,
+      event: 'invalidated',
+      queryHash: hostile as unknown as string,
+      queryKey: ['x'],
+    })
+    expect(record).toMatchObject({ seq: 1, at: 5, kind: 'query', malformed: 'unreadable: no' })
+    expect(recorder.record({ kind: 'error', socket: 1, at: 6 })).toEqual({
+      seq: 2,
+      at: 6,
+      socket: 1,
+      kind: 'error',
+    })
+  })
 })
