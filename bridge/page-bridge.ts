@@ -9,9 +9,9 @@ import type { Scheduler } from '../src/scheduler'
 import type { QuerySummary } from '../src/query-summaries'
 import { createLeadingThrottle, type LeadingThrottle } from '../src/throttle'
 import type { SyncEvent } from '../src/types'
-import { type SocketRecord, SocketRecorder } from './socket/socket-records'
-import type { TapRecord, TapRing } from './socket/socket-tap'
 import type { CacheRecord } from './query-cache-tap'
+import { createSocketStream } from './socket/socket-stream'
+import type { TapRing } from './socket/socket-tap'
 import {
   type EngineState,
   encodeEventBatch,
@@ -19,7 +19,6 @@ import {
   foreignVersion,
   MAX_EVENTS_PER_BATCH,
   MAX_QUERY_SUMMARIES,
-  MAX_SOCKET_RECORDS_PER_BATCH,
   PROTOCOL_VERSION,
   type QueryList,
   parseToPage,
@@ -267,73 +266,24 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     flushes.cancel()
   }
 
-  // ─── the page's sockets, while the Socket tab watches ─────────────────────────────────────
-  const tap = options.socketTap
-  let socketRecorder: SocketRecorder | undefined
-  let socketPending: SocketRecord[] = []
-  const postSocket = (records: SocketRecord[], snapshot: boolean) => {
-    for (
-      let i = 0;
-      i < records.length || (snapshot && i === 0);
-      i += MAX_SOCKET_RECORDS_PER_BATCH
-    ) {
-      const data = JSON.stringify(records.slice(i, i + MAX_SOCKET_RECORDS_PER_BATCH))
-      post({
-        type: 'socket',
-        session,
-        snapshot: snapshot && i === 0,
-        dropped: tap?.dropped ?? 0,
-        data,
-      })
-    }
-  }
-  const socketFlushes = createLeadingThrottle({
-    scheduler,
-    windowMs: flushMs,
-    defer,
-    run: () => {
-      const records = socketPending
-      socketPending = []
-      if (records.length > 0) postSocket(records, false)
-    },
-  })
-  /** Decoded and redacted only here, while watched: the tap itself keeps raw frames. */
-  const cacheTap = options.cacheTap
-  const watchSocket = (on: boolean) => {
-    // Already watching: a panel that says so again (after each hello) loses nothing.
-    if (tap === undefined || (on && socketRecorder !== undefined)) return
-    tap.listener = undefined
-    if (cacheTap !== undefined) cacheTap.listener = undefined
-    socketPending = []
-    socketFlushes.cancel()
-    socketRecorder = undefined
-    if (!on) return
-    const recorder = new SocketRecorder()
-    socketRecorder = recorder
-    // One series in time order: the frames and what the app's caches did between them.
-    const held: (TapRecord | CacheRecord)[] = [...tap.read(), ...(cacheTap?.read() ?? [])]
-    held.sort((a, b) => a.at - b.at)
-    postSocket(
-      held.map((raw) => recorder.record(raw)),
-      true,
-    )
-    const onRecord = (raw: TapRecord | CacheRecord) => {
-      socketPending.push(recorder.record(raw))
-      if (socketPending.length >= MAX_SOCKET_RECORDS_PER_BATCH) {
-        socketFlushes.cancel()
-        const records = socketPending
-        socketPending = []
-        postSocket(records, false)
-      } else socketFlushes.request()
-    }
-    tap.listener = onRecord
-    if (cacheTap !== undefined) cacheTap.listener = onRecord
-  }
+  // The page's sockets, while the Socket tab watches (socket-stream.ts).
+  const socketStream =
+    options.socketTap === undefined
+      ? undefined
+      : createSocketStream({
+          socketTap: options.socketTap,
+          cacheTap: options.cacheTap,
+          scheduler,
+          flushMs,
+          defer,
+          post: (data, snapshot, dropped) =>
+            post({ type: 'socket', session, snapshot, dropped, data }),
+        })
 
   /** The panel went away: no listener left on any engine. */
   const stopListening = () => {
     listening = false
-    if (socketRecorder !== undefined) watchSocket(false)
+    socketStream?.watch(false)
     stopStreaming()
     for (const entry of streams.values()) {
       entry.unsubscribeState?.()
@@ -382,7 +332,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         return
       }
       case 'watch-socket':
-        if (listening || !message.on) watchSocket(message.on)
+        if (listening || !message.on) socketStream?.watch(message.on)
         return
       case 'set-option': {
         const entry = streams.get(message.engineId)

@@ -33,7 +33,8 @@ interface Entry {
   channel?: RealtimeChannelLike
   /** The server's system message said ok before supabase-js reported SUBSCRIBED. */
   readyEarly?: boolean
-  replicationTimer?: unknown
+  /** The wait for replication, or the rejoin after a server close (never both at once). */
+  timer?: unknown
   /** The server's last system error: why it closed the channel, when it does. */
   serverError?: string
 }
@@ -93,7 +94,6 @@ export class OrgChannels {
   private readonly authRetry = new Backoff(AUTH_RETRY_MS)
   private readonly rejoinBackoff = new Backoff(AUTH_RETRY_MS)
   private retryTimer: unknown
-  private readonly timers = new Set<unknown>()
   private snapshot: readonly ChannelState[] | undefined
 
   constructor(
@@ -123,8 +123,6 @@ export class OrgChannels {
   stop(): Promise<void> {
     this.stopped = true
     if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer)
-    for (const timer of this.timers) this.scheduler.clearTimeout(timer)
-    this.timers.clear()
     const removals = this.removeUndesired()
     return this.work.then(() => Promise.all(removals)).then(() => undefined)
   }
@@ -140,7 +138,7 @@ export class OrgChannels {
     for (const [orgId, entry] of this.entries) {
       if (desired.has(orgId)) continue
       this.entries.delete(orgId)
-      this.clearReplicationTimer(entry)
+      this.clearTimer(entry)
       this.handlers.onRemoved(orgId)
       const removal = this.remove(entry)
       if (removal !== undefined) removals.push(removal)
@@ -230,7 +228,7 @@ export class OrgChannels {
       state.replication = 'waiting'
     } else {
       delete state.replication
-      this.clearReplicationTimer(entry)
+      this.clearTimer(entry)
     }
     if (error !== undefined) state.lastError = error
     if (status === 'SUBSCRIBED' && state.subscribedCount > 1)
@@ -252,7 +250,7 @@ export class OrgChannels {
     entry.serverError = text
     if (extension === 'postgres_changes' && entry.state.status === 'SUBSCRIBED') {
       entry.state.replication = 'error'
-      this.clearReplicationTimer(entry)
+      this.clearTimer(entry)
       this.report(entry, `the server could not subscribe to PostgreSQL: ${text}`)
     }
   }
@@ -264,23 +262,18 @@ export class OrgChannels {
       this.live(entry, undefined)
       return
     }
-    this.clearReplicationTimer(entry)
-    const timer = this.scheduler.setTimeout(() => {
-      this.timers.delete(timer)
-      entry.replicationTimer = undefined
+    this.schedule(entry, REPLICATION_WAIT_MS, () => {
       if (this.entries.get(entry.state.orgId) !== entry) return
       if (entry.state.replication !== 'waiting') return
       this.live(
         entry,
         `no "Subscribed to PostgreSQL" from the server within ${REPLICATION_WAIT_MS / 1000} s of SUBSCRIBED: treated as live`,
       )
-    }, REPLICATION_WAIT_MS)
-    this.timers.add(timer)
-    entry.replicationTimer = timer
+    })
   }
 
   private live(entry: Entry, warning: string | undefined): void {
-    this.clearReplicationTimer(entry)
+    this.clearTimer(entry)
     const state = entry.state
     state.replication = 'ready'
     state.liveAt = this.scheduler.now()
@@ -299,11 +292,19 @@ export class OrgChannels {
     this.handlers.onLive({ ...state })
   }
 
-  private clearReplicationTimer(entry: Entry): void {
-    if (entry.replicationTimer === undefined) return
-    this.scheduler.clearTimeout(entry.replicationTimer)
-    this.timers.delete(entry.replicationTimer)
-    entry.replicationTimer = undefined
+  /** The entry's one timer: cleared with its channel's removal, stop() included. */
+  private schedule(entry: Entry, delayMs: number, run: () => void): void {
+    this.clearTimer(entry)
+    entry.timer = this.scheduler.setTimeout(() => {
+      entry.timer = undefined
+      run()
+    }, delayMs)
+  }
+
+  private clearTimer(entry: Entry): void {
+    if (entry.timer === undefined) return
+    this.scheduler.clearTimeout(entry.timer)
+    entry.timer = undefined
   }
 
   /** A note on a channel's state (logged as its current status). */
@@ -328,8 +329,7 @@ export class OrgChannels {
       `the server closed the channel${why === undefined ? '' : ` (${why})`}: rejoining in ${delay} ms with a fresh token from setAuth()`,
     )
     const channel = entry.channel
-    const timer = this.scheduler.setTimeout(() => {
-      this.timers.delete(timer)
+    this.schedule(entry, delay, () => {
       if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
       if (entry.channel !== channel) return
       const removal = this.remove(entry)
@@ -346,8 +346,7 @@ export class OrgChannels {
         }
         if (this.entries.get(entry.state.orgId) === entry) this.subscribe(entry)
       })
-    }, delay)
-    this.timers.add(timer)
+    })
   }
 
   private changed(): void {

@@ -110,24 +110,16 @@ export class SyncPipeline {
     return this.getConfig()
   }
 
-  /** A postgres_changes payload from an organization's channel. Never throws. */
-  receive(orgId: string, payload: unknown): void {
+  /**
+   * A postgres_changes payload from an organization's channel, or (`replayed`) a row read back
+   * from realtime_table_events after a gap, wrapped the same way. Never throws.
+   */
+  receive(orgId: string, payload: unknown, replayed?: true): void {
     try {
       const parsed = parseTableChange(payload, orgId)
-      if (parsed.ok) this.ingest(parsed.change)
-      else this.malformed(orgId, parsed.reason, payload)
-    } catch (error) {
-      this.malformed(orgId, `the engine failed on this payload: ${errorMessage(error)}`, payload)
-    }
-  }
-
-  /** A row read back from realtime_table_events after a gap: the live path, marked replayed. */
-  replay(orgId: string, row: unknown): void {
-    const payload = { new: row }
-    try {
-      const parsed = parseTableChange(payload, orgId)
-      if (parsed.ok) this.ingest(parsed.change, true)
-      else this.malformed(orgId, `replayed row: ${parsed.reason}`, payload)
+      if (parsed.ok) this.ingest(parsed.change, replayed)
+      else
+        this.malformed(orgId, replayed ? `replayed row: ${parsed.reason}` : parsed.reason, payload)
     } catch (error) {
       this.malformed(orgId, `the engine failed on this payload: ${errorMessage(error)}`, payload)
     }
@@ -195,7 +187,7 @@ export class SyncPipeline {
     const resync = this.logResync(state, reason, true)
     if (rows.length === 0) return
     this.batcher.add(resync)
-    for (const row of rows) this.replay(state.orgId, row)
+    for (const row of rows) this.receive(state.orgId, { new: row }, true)
   }
 
   private logResync(state: ChannelState, reason: string, replayed: true | undefined): SyncEvent {

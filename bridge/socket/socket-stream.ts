@@ -1,0 +1,79 @@
+import type { Scheduler } from '../../src/scheduler'
+import { createLeadingThrottle } from '../../src/throttle'
+import { MAX_SOCKET_RECORDS_PER_BATCH } from '../protocol/messages'
+import type { CacheRecord } from '../query-cache-tap'
+import { type SocketRecord, SocketRecorder } from './socket-records'
+import type { TapRecord, TapRing } from './socket-tap'
+
+export interface SocketStreamOptions {
+  socketTap: TapRing
+  cacheTap: TapRing<CacheRecord> | undefined
+  scheduler: Scheduler
+  flushMs: number
+  defer: (callback: () => void) => void
+  /** Posts one batch: the records as a JSON array, `snapshot` for the first of a series. */
+  post(data: string, snapshot: boolean, dropped: number): void
+}
+
+type RawRecord = TapRecord | CacheRecord
+
+/**
+ * The page bridge's half of the Socket tab: while watched, the taps' rings as a snapshot, then
+ * each new record, in time order, batched like events (once per `flushMs` under load, at most
+ * MAX_SOCKET_RECORDS_PER_BATCH each). A record is decoded and redacted at the flush, not in the
+ * page's own onmessage or cache notification, where the tap sees it.
+ */
+export function createSocketStream(options: SocketStreamOptions): { watch(on: boolean): void } {
+  const { socketTap, cacheTap } = options
+  let recorder: SocketRecorder | undefined
+  let pending: RawRecord[] = []
+
+  const post = (raw: readonly RawRecord[], snapshot: boolean) => {
+    const records: SocketRecord[] = raw.map((record) => recorder!.record(record))
+    for (
+      let i = 0;
+      i < records.length || (snapshot && i === 0);
+      i += MAX_SOCKET_RECORDS_PER_BATCH
+    ) {
+      const data = JSON.stringify(records.slice(i, i + MAX_SOCKET_RECORDS_PER_BATCH))
+      options.post(data, snapshot && i === 0, socketTap.dropped)
+    }
+  }
+  const sendPending = () => {
+    const raw = pending
+    pending = []
+    if (raw.length > 0) post(raw, false)
+  }
+  const flushes = createLeadingThrottle({
+    scheduler: options.scheduler,
+    windowMs: options.flushMs,
+    defer: options.defer,
+    run: sendPending,
+  })
+  const onRecord = (raw: RawRecord) => {
+    pending.push(raw)
+    if (pending.length < MAX_SOCKET_RECORDS_PER_BATCH) return flushes.request()
+    flushes.cancel()
+    sendPending()
+  }
+
+  return {
+    watch(on) {
+      // Already watching: a panel that says so again (after each hello) loses nothing.
+      if (on && recorder !== undefined) return
+      socketTap.listener = undefined
+      if (cacheTap !== undefined) cacheTap.listener = undefined
+      pending = []
+      flushes.cancel()
+      recorder = undefined
+      if (!on) return
+      recorder = new SocketRecorder()
+      // One series in time order: the frames and what the app's caches did between them.
+      const held: RawRecord[] = [...socketTap.read(), ...(cacheTap?.read() ?? [])]
+      held.sort((a, b) => a.at - b.at)
+      post(held, true)
+      socketTap.listener = onRecord
+      if (cacheTap !== undefined) cacheTap.listener = onRecord
+    },
+  }
+}
