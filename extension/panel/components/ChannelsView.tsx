@@ -1,5 +1,5 @@
 import type { ChannelState } from '../../../src/types'
-import { formatTime } from '../store/format'
+import { formatDuration, formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
 import { ColumnHeads } from './ColumnHeads'
 
@@ -41,7 +41,7 @@ function replication(channel: ChannelState): { text: string; className: string }
     case 'ready': {
       const wait =
         channel.liveAt !== undefined && channel.subscribedAt !== undefined
-          ? `, ${formatAge(channel.liveAt - channel.subscribedAt)} after SUBSCRIBED`
+          ? `, ${formatDuration(channel.liveAt - channel.subscribedAt)} after SUBSCRIBED`
           : ''
       return {
         text: `live since ${channel.liveAt === undefined ? '?' : formatTime(channel.liveAt)}${wait}`,
@@ -53,10 +53,6 @@ function replication(channel: ChannelState): { text: string; className: string }
     default:
       return { text: '—', className: '' }
   }
-}
-
-function formatAge(ms: number): string {
-  return ms < 1_000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
 /** One row per organization channel (org:<orgId>): status, reconnects, last resync and error. */

@@ -1,17 +1,14 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
-import { formatTime } from '../store/format'
-import type { PanelSnapshot } from '../store/panel-store'
-import type { PanelStore } from '../store/panel-store'
+import { formatDuration, formatKey, formatTime } from '../store/format'
+import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import {
   DEFAULT_CORRELATION_MS,
   type DeliveryOutcome,
   isDelivery,
   rttSummary,
-  seconds,
   socketModel,
 } from '../store/socket-model'
-import { formatKey } from '../store/format'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
 
@@ -341,8 +338,8 @@ function tokenText(token: { role?: string; exp?: number } | undefined, now: numb
   if (token.exp === undefined) return `${role}, no expiry`
   const left = token.exp * 1000 - now
   return left > 0
-    ? `${role}, expires in ${seconds(left)}`
-    : `${role}, expired ${seconds(-left)} ago`
+    ? `${role}, expires in ${formatDuration(left)}`
+    : `${role}, expired ${formatDuration(-left)} ago`
 }
 
 /** One line for a record: what happened, in the words a developer reads it by. */

@@ -21,6 +21,15 @@ export function formatMs(ms: number): string {
   return `${Math.round(ms).toLocaleString('en-US')} ms`
 }
 
+/** A span in the unit a person reads it by: 420 ms, 3.2 s, 45 s, 12 min, 5 h, 30 days. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.max(0, Math.round(ms))} ms`
+  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`
+  if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US')
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from './format'
 import type { TokenFacts } from '../../../bridge/socket/frame-redaction'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
 
@@ -279,7 +280,7 @@ function warningsOf(
     ) {
       warnings.push({
         topic,
-        text: `SUBSCRIBED ${seconds(now - waitingSince)} ago, but no "Subscribed to PostgreSQL" yet: changes committed until then are not delivered`,
+        text: `SUBSCRIBED ${formatDuration(now - waitingSince)} ago, but no "Subscribed to PostgreSQL" yet: changes committed until then are not delivered`,
       })
     }
     for (const error of channel.errors)
@@ -298,23 +299,16 @@ function warningsOf(
     if (left <= 0) {
       warnings.push({
         socket: socket.socket,
-        text: `its token (${socket.token?.role ?? 'no role'}) expired ${seconds(-left)} ago`,
+        text: `its token (${socket.token?.role ?? 'no role'}) expired ${formatDuration(-left)} ago`,
       })
     } else if (left <= TOKEN_WARNING_MS) {
       warnings.push({
         socket: socket.socket,
-        text: `its token (${socket.token?.role ?? 'no role'}) expires in ${seconds(left)}`,
+        text: `its token (${socket.token?.role ?? 'no role'}) expires in ${formatDuration(left)}`,
       })
     }
   }
   return warnings
-}
-
-export function seconds(ms: number): string {
-  if (ms >= 2 * 86_400_000) return `${Math.round(ms / 86_400_000)} days`
-  if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`
-  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
 }
 
 /** Round-trip summary for a socket's heartbeats. */
