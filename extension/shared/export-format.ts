@@ -5,29 +5,53 @@
  * from it (npm run schema).
  */
 import * as v from 'valibot'
+import type { SocketRecord } from '../../bridge/socket/socket-records'
 import type { EngineConfig, MinuteMetrics, SyncEvent } from '../../src/types'
 import { redact } from '../../bridge/protocol/redact'
 import { describeIssues } from '../../bridge/protocol/issues'
 import {
   EngineConfigSchema,
   MinuteMetricsSchema,
+  SocketRecordSchema,
   SyncEventSchema,
 } from '../../bridge/protocol/records'
 import { errorMessage } from '../../src/error-message'
 
 export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
-/** 2: the 'refetched' kind and its fields, refetch metrics. A version 1 file still imports. */
-export const EXPORT_VERSION = 2
+/**
+ * 2: the 'refetched' kind and its fields, refetch metrics. 3: the page's socket and QueryCache
+ * records (`socket`). Files of versions 1 and 2 still import.
+ */
+export const EXPORT_VERSION = 3
 /** The versions this panel imports: each a subset of the current schema. */
-export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2]
+export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2, 3]
 /** Import reads at most this much (a 200,000-event log is about 70 MB). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024
 export const MAX_EXPORT_EVENTS = 1_000_000
+/** More than the panel holds (socket-log.ts MAX_SOCKET_RECORDS). */
+export const MAX_EXPORT_SOCKET_RECORDS = 100_000
+
+const recordCount = v.pipe(v.number(), v.integer(), v.minValue(0))
+
+const SocketSectionSchema = v.pipe(
+  v.object({
+    records: v.pipe(v.array(SocketRecordSchema), v.maxLength(MAX_EXPORT_SOCKET_RECORDS)),
+    tapDropped: v.pipe(
+      recordCount,
+      v.description("Records the page's tap let go of before the panel listened."),
+    ),
+    capDropped: v.pipe(recordCount, v.description('Records the panel let go of (its own cap).')),
+    missing: v.pipe(recordCount, v.description('Records lost between the page and the panel.')),
+  }),
+  v.description(
+    "The page's Realtime socket frames (decoded, tokens redacted in the page) and its QueryCache events, as the Socket tab held them.",
+  ),
+)
 
 export const ExportFileSchema = v.pipe(
   v.object({
     format: v.literal(EXPORT_FORMAT),
-    version: v.picklist(IMPORTABLE_VERSIONS as [1, 2]),
+    version: v.picklist(IMPORTABLE_VERSIONS as [1, 2, 3]),
     exportedAt: v.pipe(
       v.string(),
       v.maxLength(64),
@@ -53,14 +77,22 @@ export const ExportFileSchema = v.pipe(
     ),
     events: v.pipe(v.array(SyncEventSchema), v.maxLength(MAX_EXPORT_EVENTS)),
     metrics: v.pipe(v.array(MinuteMetricsSchema), v.maxLength(100_000)),
+    socket: v.optional(SocketSectionSchema),
   }),
   v.title('Realtime Sync DevTools log export'),
   v.description(
-    'One engine’s decision log (SyncEvent[]) and per-minute metrics, exported from the Realtime DevTools panel.',
+    'One engine’s decision log (SyncEvent[]) and per-minute metrics, and the page’s socket and QueryCache records, exported from the Realtime DevTools panel.',
   ),
 )
 
 export type ExportFile = v.InferOutput<typeof ExportFileSchema>
+
+export interface SocketSection {
+  records: readonly SocketRecord[]
+  tapDropped: number
+  capDropped: number
+  missing: number
+}
 
 export interface ExportInput {
   page: { url: string; title: string }
@@ -72,6 +104,8 @@ export interface ExportInput {
   dropped: number
   events: readonly SyncEvent[]
   metrics: readonly MinuteMetrics[]
+  /** The Socket tab's records; left out when it holds none. */
+  socket?: SocketSection
   /** Epoch ms of the export. */
   now: number
   /** Replace JWTs, API keys and credential fields with "[redacted]" (default true). */
@@ -92,7 +126,12 @@ export function buildExport(input: ExportInput): ExportFile {
     dropped: input.dropped,
     events: input.events as SyncEvent[],
     metrics: input.metrics.map((m) => ({ ...m })),
+    ...(input.socket === undefined || input.socket.records.length === 0
+      ? {}
+      : { socket: { ...input.socket, records: input.socket.records as SocketRecord[] } }),
   }
+  // Socket records left the page with their tokens already replaced (frame-redaction.ts):
+  // `redact: false` gives the engine's payloads as they are, never the page's tokens.
   return input.redact === false ? structuredCopy(file) : redact(file)
 }
 
@@ -105,26 +144,46 @@ function structuredCopy(file: ExportFile): ExportFile {
  * readable and diffable without doubling the size of a large log.
  */
 export function serializeExport(file: ExportFile): string {
-  const lines: string[] = ['{']
-  const entries = Object.entries(file)
+  const lines: string[] = []
+  writeObject(lines, file as Record<string, unknown>, '')
+  return `${lines.join('\n')}\n`
+}
+
+/** An object's keys one per line; an array's items one per line, one level down (`socket`). */
+function writeObject(
+  lines: string[],
+  object: Record<string, unknown>,
+  indent: string,
+  head = '',
+  tail = '',
+): void {
+  lines.push(`${indent}${head}{`)
+  const entries = Object.entries(object).filter(([, value]) => value !== undefined)
   entries.forEach(([key, value], index) => {
     const comma = index < entries.length - 1 ? ',' : ''
+    const inner = `${indent}  `
+    const name = `${JSON.stringify(key)}: `
     if (Array.isArray(value)) {
       if (value.length === 0) {
-        lines.push(`  ${JSON.stringify(key)}: []${comma}`)
+        lines.push(`${inner}${name}[]${comma}`)
         return
       }
-      lines.push(`  ${JSON.stringify(key)}: [`)
+      lines.push(`${inner}${name}[`)
       value.forEach((item, i) => {
-        lines.push(`    ${safeStringify(item)}${i < value.length - 1 ? ',' : ''}`)
+        lines.push(`${inner}  ${safeStringify(item)}${i < value.length - 1 ? ',' : ''}`)
       })
-      lines.push(`  ]${comma}`)
+      lines.push(`${inner}]${comma}`)
+    } else if (indent === '' && isPlainObject(value) && Object.values(value).some(Array.isArray)) {
+      writeObject(lines, value, inner, name, comma)
     } else {
-      lines.push(`  ${JSON.stringify(key)}: ${safeStringify(value)}${comma}`)
+      lines.push(`${inner}${name}${safeStringify(value)}${comma}`)
     }
   })
-  lines.push('}')
-  return `${lines.join('\n')}\n`
+  lines.push(`${indent}}${tail}`)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function safeStringify(value: unknown): string {
@@ -135,9 +194,12 @@ function safeStringify(value: unknown): string {
   }
 }
 
-/** `realtime-sync-<engine>-<timestamp>.json`, safe on every file system. */
+/**
+ * `realtime-sync-<engine>-<timestamp>.json`, safe on every file system; `socket` for a page
+ * without an engine (its socket records alone).
+ */
 export function exportFileName(engineName: string, now: number): string {
-  const name = engineName.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'engine'
+  const name = engineName.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'socket'
   const stamp = new Date(now)
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
@@ -181,7 +243,7 @@ export function parseExport(text: string): ImportResult {
   if (typeof version !== 'number' || !IMPORTABLE_VERSIONS.includes(version)) {
     return {
       ok: false,
-      error: `unsupported export version ${describeValue(version)} (this panel reads versions ${IMPORTABLE_VERSIONS.join(' and ')})`,
+      error: `unsupported export version ${describeValue(version)} (this panel reads versions ${IMPORTABLE_VERSIONS.join(', ')})`,
     }
   }
   const result = v.safeParse(ExportFileSchema, json)

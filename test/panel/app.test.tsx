@@ -641,7 +641,7 @@ describe('export and import', () => {
     const { fileName, text } = downloads[0]!
     expect(fileName).toMatch(/^realtime-sync-app-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/)
     const file = JSON.parse(text)
-    expect(file).toMatchObject({ format: 'realtime-sync-devtools.log', version: 2 })
+    expect(file).toMatchObject({ format: 'realtime-sync-devtools.log', version: 3 })
     expect(file.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6])
   })
 

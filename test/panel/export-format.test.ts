@@ -259,8 +259,8 @@ describe('import', () => {
     ['[]', /^not a Realtime DevTools export: the file is not a JSON object$/],
     ['{"format":"har"}', /^not a Realtime DevTools export: "format" is "har"/],
     [
-      `{"format":"${EXPORT_FORMAT}","version":3}`,
-      /^unsupported export version 3 \(this panel reads versions 1 and 2\)/,
+      `{"format":"${EXPORT_FORMAT}","version":4}`,
+      /^unsupported export version 4 \(this panel reads versions 1, 2, 3\)/,
     ],
     [
       `{"format":"${EXPORT_FORMAT}","version":1}`,

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import { fireEvent, screen, within } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { act, fireEvent, screen, within } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SocketRecord } from '../../bridge/socket/socket-records'
 import { formatTime } from '../../extension/panel/store/format'
-import { cleanup, renderPanel } from './support/panel-harness'
+import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
+import { received } from './support/sync-events'
 
 afterEach(() => cleanup())
 
@@ -243,5 +244,302 @@ describe('the Socket tab', () => {
       target: { value: '10000' },
     })
     expect(deliveries()[1]!.textContent).toContain('no query was invalidated after this delivery')
+  })
+})
+
+/** Records `more` appended after `base`, numbered on. */
+function append(base: SocketRecord[], more: Omit<SocketRecord, 'seq'>[]): SocketRecord[] {
+  return [...base, ...more.map((record, i) => ({ ...record, seq: base.length + i + 1 }))]
+}
+
+const rowsOf = (name: string) =>
+  within(screen.getByRole('table', { name }))
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) => row.textContent ?? '')
+
+const warningTexts = () =>
+  within(screen.getByRole('list', { name: 'Socket warnings' }))
+    .getAllByRole('listitem')
+    .map((item) => item.textContent)
+
+describe('the Socket tab: channel lives', () => {
+  it('shows a rejoin after a dropped socket as a second join: the close code, then the new socket', () => {
+    const { page, scheduler } = pageWithoutEngine()
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const at = scheduler.now() - 10_000
+    const first = session(at)
+    const records = append(first, [
+      { at: at + 100, socket: 1, kind: 'close', code: 1006, reason: '', clean: false },
+      { at: at + 1_200, socket: 2, kind: 'open', url: first[0]!.url, vsn: '2.0.0' },
+      {
+        at: at + 1_210,
+        socket: 2,
+        kind: 'frame',
+        direction: 'out',
+        topic: TOPIC,
+        event: 'phx_join',
+        ref: '3',
+        joinRef: '3',
+        payload: { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'deals' }] } },
+      },
+      {
+        at: at + 1_230,
+        socket: 2,
+        kind: 'frame',
+        direction: 'in',
+        topic: TOPIC,
+        event: 'phx_reply',
+        ref: '3',
+        joinRef: '3',
+        payload: { status: 'ok', response: { postgres_changes: [{ id: 8 }] } },
+      },
+    ])
+    page((t) => t.socket('S1', records, { snapshot: true }))
+    const sockets = rowsOf('Sockets')
+    expect(sockets[0]).toContain(`closed at ${formatTime(at + 100)}: code 1006`)
+    expect(sockets[1]).toMatch(/^2.*open/)
+    const channels = rowsOf('Socket channels')
+    expect(channels).toHaveLength(2)
+    expect(channels[0]).toMatch(new RegExp(`^${TOPIC}#1.*by socket closed \\(1006\\), rejoined$`))
+    expect(channels[1]).toMatch(new RegExp(`^${TOPIC}#2.*ok, after 20 ms`))
+    expect(channels[1]).not.toContain('rejoined')
+  })
+
+  it('says a channel closed after its token expired, in the server’s words and with the delay', () => {
+    const { page, scheduler } = pageWithoutEngine()
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const at = scheduler.now() - 60_000
+    const exp = Math.floor(at / 1000) + 20
+    const closing = exp * 1000 + 1_500
+    const records = append(session(at, { exp }), [
+      {
+        at: closing,
+        socket: 1,
+        kind: 'frame',
+        direction: 'in',
+        topic: TOPIC,
+        event: 'system',
+        ref: null,
+        joinRef: '1',
+        payload: {
+          extension: 'system',
+          status: 'error',
+          message: 'Token has expired 1 seconds ago',
+          channel: 'org:acme',
+        },
+      },
+      {
+        at: closing,
+        socket: 1,
+        kind: 'frame',
+        direction: 'in',
+        topic: TOPIC,
+        event: 'phx_close',
+        ref: null,
+        joinRef: '1',
+        payload: {},
+      },
+    ])
+    page((t) => t.socket('S1', records, { snapshot: true }))
+    expect(warningTexts()).toEqual([
+      `${TOPIC}: the server said: Token has expired 1 seconds ago`,
+      `${TOPIC}: the channel closed 1.5 s after its token expired: the server checks exp, so a refreshed token must reach supabase.realtime.setAuth() before then`,
+      `${TOPIC}: the server closed the channel; supabase-js does not rejoin it by itself`,
+      // The socket stays open with the expired token: the next join is refused.
+      'socket 1: its token (authenticated) expired 40 s ago',
+    ])
+  })
+
+  it('warns of a filter naming a column the table lacks: from the deliveries, and from the server', () => {
+    const { page, scheduler } = pageWithoutEngine()
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const at = scheduler.now() - 5_000
+    const frame = (
+      direction: 'in' | 'out',
+      topic: string,
+      event: string,
+      ref: string | null,
+      payload: unknown,
+    ): Omit<SocketRecord, 'seq'> => ({
+      at,
+      socket: 1,
+      kind: 'frame',
+      direction,
+      topic,
+      event,
+      ref,
+      joinRef: ref,
+      payload,
+    })
+    const join = (topic: string, ref: string, filter: string) =>
+      frame('out', topic, 'phx_join', ref, {
+        config: {
+          postgres_changes: [{ event: 'UPDATE', schema: 'public', table: 'deals', filter }],
+        },
+      })
+    const records = append(session(at), [
+      // A delivery for deals on the first channel names the table's columns.
+      frame('in', TOPIC, 'postgres_changes', null, {
+        ids: [7],
+        data: {
+          schema: 'public',
+          table: 'deals',
+          type: 'UPDATE',
+          columns: [
+            { name: 'id', type: 'uuid' },
+            { name: 'organization_id', type: 'uuid' },
+            { name: 'stage', type: 'text' },
+          ],
+          record: { id: 'd2', stage: 'won' },
+        },
+      }),
+      join('realtime:won', '5', 'stage_name=eq.won,stage=in.(won,"lost, maybe")'),
+      frame('in', 'realtime:won', 'phx_reply', '5', { status: 'ok', response: {} }),
+      join('realtime:typo', '6', 'stgae=eq.won'),
+      frame('in', 'realtime:typo', 'phx_reply', '6', { status: 'ok', response: {} }),
+      frame('in', 'realtime:typo', 'system', null, {
+        extension: 'postgres_changes',
+        status: 'error',
+        message:
+          'Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: UPDATE, schema: public, table: deals, filter: stgae=eq.won]. Exception: invalid column for filter stgae',
+      }),
+    ])
+    page((t) => t.socket('S1', records, { snapshot: true }))
+    expect(warningTexts()).toEqual([
+      'realtime:won: the filter "stage_name=eq.won,stage=in.(won,"lost, maybe")" names stage_name, a column public.deals lacks (its deliveries have id, organization_id, stage): it matches no row',
+      'realtime:typo: the filter "stgae=eq.won" names stgae, a column public.deals lacks (its deliveries have id, organization_id, stage): it matches no row',
+      'realtime:typo: its filter names a column the table lacks (stgae), so nothing is delivered: the server said: Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: UPDATE, schema: public, table: deals, filter: stgae=eq.won]. Exception: invalid column for filter stgae',
+    ])
+  })
+})
+
+describe('the Socket tab and the engine', () => {
+  let restoreLayout: () => void
+  beforeEach(() => {
+    restoreLayout = stubLayout()
+  })
+  afterEach(() => restoreLayout())
+
+  /** A page with our engine: event 1001's received row, and the frame that delivered it. */
+  function engineWithFrame() {
+    const panel = renderPanel()
+    const at = panel.scheduler.now() - 5_000
+    const delivery = (seq: number, id: number): SocketRecord => ({
+      seq,
+      at: at + seq,
+      socket: 1,
+      kind: 'frame',
+      direction: 'in',
+      topic: TOPIC,
+      event: 'postgres_changes',
+      ref: null,
+      joinRef: '1',
+      payload: {
+        ids: [7],
+        data: {
+          schema: 'public',
+          table: 'realtime_table_events',
+          type: 'INSERT',
+          record: { id, table_name: 'deals', event_type: 'UPDATE', record_id: 'd1' },
+        },
+      },
+    })
+    panel.page((t) => {
+      t.pageRequested()
+      t.connectReply('S1', [
+        received(1),
+        received(2, { kind: 'deduped', eventId: '1001', relatedSeq: 1 }),
+        received(3, { eventId: '1003', replayed: true }),
+      ])
+    })
+    const base = session(at)
+    const records = [...base, delivery(base.length + 1, 1001), delivery(base.length + 2, 1002)]
+    return { ...panel, records }
+  }
+
+  it('links a log event to the frame that delivered it, and the frame back to its rows', () => {
+    const { page, transport, records } = engineWithFrame()
+    fireEvent.click(within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')[0]!)
+    transport.take()
+    fireEvent.click(screen.getByRole('button', { name: /Show the frame that delivered it/ }))
+    expect(screen.getByRole('tab', { name: 'Socket' }).getAttribute('aria-selected')).toBe('true')
+    expect(transport.take()).toEqual([{ type: 'watch-socket', on: true }])
+    page((t) => t.socket('S1', records, { snapshot: true }))
+    const frame = screen.getByRole('region', { name: 'Frame' })
+    expect(frame.textContent).toContain(`#${records.length - 1} frame`)
+    expect(frame.textContent).toContain('The engine logged it as #1 received, #2 deduped')
+
+    fireEvent.click(within(frame).getByRole('button', { name: /#2/ }))
+    expect(screen.getByRole('tab', { name: 'Log' }).getAttribute('aria-selected')).toBe('true')
+    expect(screen.getByRole('complementary', { name: 'Details' }).textContent).toMatch(
+      /^#2\s*deduped/,
+    )
+  })
+
+  it('says a replayed event has no frame, and a frame the page no longer holds is not found', () => {
+    const { page, records } = engineWithFrame()
+    const rows = () => within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')
+    fireEvent.click(rows()[2]!)
+    expect(screen.getByRole('complementary', { name: 'Details' }).textContent).toContain(
+      'Read back from realtime_table_events by the replay: no socket frame delivered it.',
+    )
+    fireEvent.click(rows()[0]!)
+    fireEvent.click(screen.getByRole('button', { name: /Show the frame that delivered it/ }))
+    // The page's ring let go of event 1001's frame: only 1002's is left.
+    page((t) => t.socket('S1', records.filter((r) => deliveredId(r) !== '1001'), { snapshot: true }))
+    expect(screen.getByText(/^The delivery of event 1001 is not among the \d+ records held/)).toBeTruthy()
+  })
+})
+
+function deliveredId(record: SocketRecord): string | undefined {
+  const data = (record.payload as { data?: { record?: { id?: number } } } | undefined)?.data
+  return data?.record?.id === undefined ? undefined : String(data.record.id)
+}
+
+describe('the Socket tab in an export', () => {
+  it('exports a page without an engine as its socket records, and imports them back into the tab', () => {
+    const { page, scheduler, downloads, store } = pageWithoutEngine()
+    const exportButton = () => screen.getByRole('button', { name: 'Export JSON' }) as HTMLButtonElement
+    expect(exportButton().disabled).toBe(true)
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const at = scheduler.now() - 5_000
+    page((t) => t.socket('S1', session(at), { snapshot: true, dropped: 3 }))
+    expect(exportButton().disabled).toBe(false)
+    fireEvent.click(exportButton())
+    const { fileName, text } = downloads[0]!
+    expect(fileName).toMatch(/^realtime-sync-socket-/)
+    const file = JSON.parse(text)
+    expect(file).toMatchObject({ version: 3, events: [], engine: { name: '' } })
+    expect(file.socket).toMatchObject({ tapDropped: 3, capDropped: 0, missing: 0 })
+    expect(file.socket.records).toEqual(session(at))
+    // One record per line, like the events.
+    expect(text.split('\n').filter((line) => line.includes('"kind":"frame"'))).toHaveLength(6)
+    expect(text).not.toMatch(/eyJ[\w-]+\./)
+
+    act(() => {
+      store.importText(fileName, text)
+    })
+    expect(rowsOf('Socket channels')[0]).toContain('ok: Subscribed to PostgreSQL')
+    expect(rowsOf('Frames')).toHaveLength(session(at).length)
+  })
+
+  it('says an imported file of an earlier version has no socket records', () => {
+    const { store } = pageWithoutEngine()
+    fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
+    const v2 = {
+      format: 'realtime-sync-devtools.log',
+      version: 2,
+      exportedAt: '2026-11-30T10:00:00.000Z',
+      page: { url: 'http://localhost:5173/', title: 'CRM' },
+      engine: { name: 'app', version: '0.3.0' },
+      dropped: 0,
+      events: [received(1)],
+      metrics: [],
+    }
+    act(() => {
+      store.importText('old.json', JSON.stringify(v2))
+    })
+    expect(screen.getByText(/^This export carries no socket records/)).toBeTruthy()
   })
 })

@@ -39,6 +39,8 @@ export function App({ store, onDownload }: AppProps) {
   const [tab, setTab] = useState<PanelTab>('log')
   /** The query a trail's "Why?" asked about: the Queries tab opens on its history. */
   const [whyKey, setWhyKey] = useState<unknown[] | undefined>()
+  /** The event a log row's "Show the frame" asked for: the Socket tab opens on its frame. */
+  const [frameOf, setFrameOf] = useState<string | undefined>()
   const hasRows = snapshot.totalRows > 0
   const showEmpty = snapshot.mode === 'live' && snapshot.engine === undefined && !hasRows
 
@@ -61,7 +63,10 @@ export function App({ store, onDownload }: AppProps) {
             aria-selected={tab === item.id}
             aria-controls={`tabpanel-${item.id}`}
             className={tab === item.id ? 'tab tab-active' : 'tab'}
-            onClick={() => setTab(item.id)}
+            onClick={() => {
+              setFrameOf(undefined)
+              setTab(item.id)
+            }}
           >
             {item.label}
           </button>
@@ -75,7 +80,16 @@ export function App({ store, onDownload }: AppProps) {
       >
         {tab === 'socket' ? (
           // The wire needs no engine: a page with only supabase-js has sockets too.
-          <SocketView store={store} snapshot={snapshot} />
+          <SocketView
+            key={frameOf ?? ''}
+            store={store}
+            snapshot={snapshot}
+            focusEventId={frameOf}
+            onShowEvent={(row) => {
+              store.select(row)
+              setTab('log')
+            }}
+          />
         ) : showEmpty ? (
           <EmptyState
             connection={snapshot.connection}
@@ -100,6 +114,10 @@ export function App({ store, onDownload }: AppProps) {
               onWhy={(key) => {
                 setWhyKey(key)
                 setTab('queries')
+              }}
+              onShowFrame={(eventId) => {
+                setFrameOf(eventId)
+                setTab('socket')
               }}
             />
           </div>

@@ -10,10 +10,15 @@ export interface DetailPaneProps {
   snapshot: PanelSnapshot
   /** "Why?" for a query key of the trail. */
   onWhy?(queryKey: unknown[]): void
+  /** The Socket tab, on the frame that delivered this realtime_table_events id. */
+  onShowFrame?(eventId: string): void
 }
 
+/** The kinds a delivery frame becomes: the engine's first word on it. */
+const DELIVERED_KINDS: ReadonlySet<string> = new Set(['received', 'deduped', 'echo', 'malformed'])
+
 /** The selected row: its decision trail, payload and raw record. */
-export function DetailPane({ store, snapshot, onWhy }: DetailPaneProps) {
+export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPaneProps) {
   const row = snapshot.selected
   if (row === undefined) {
     return (
@@ -66,6 +71,22 @@ export function DetailPane({ store, snapshot, onWhy }: DetailPaneProps) {
         canSelect={(seq) => store.canSelectSeq(row, seq)}
         onWhy={snapshot.mode === 'live' ? onWhy : undefined}
       />
+      {event.eventId !== undefined && DELIVERED_KINDS.has(event.kind) && (
+        <p className="detail-note">
+          {event.replayed === true ? (
+            'Read back from realtime_table_events by the replay: no socket frame delivered it.'
+          ) : (
+            <button
+              type="button"
+              className="link-button"
+              disabled={onShowFrame === undefined}
+              onClick={() => onShowFrame?.(event.eventId!)}
+            >
+              Show the frame that delivered it (Socket tab)
+            </button>
+          )}
+        </p>
+      )}
       <section className="detail-section">
         <h3>Payload</h3>
         {event.payload === undefined ? (

@@ -15,7 +15,10 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
   const [redact, setRedact] = useState(true)
   const fileInput = useRef<HTMLInputElement>(null)
   const engine = snapshot.engine
-  const canExport = engine !== undefined && engine.held > 0
+  const socketRecords = snapshot.socket.records.length
+  const canExport = (engine?.held ?? 0) > 0 || socketRecords > 0
+  const socketText =
+    socketRecords === 0 ? '' : ` and the Socket tab's ${formatCount(socketRecords)} records`
 
   const save = (filtered: boolean) => {
     const result = store.exportLog({ redact, filtered })
@@ -59,9 +62,11 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
         className="tool-button"
         disabled={!canExport}
         title={
-          engine === undefined
-            ? 'No engine to export'
-            : `Export all ${formatCount(engine.held)} events held for ${engine.name} (not only the filtered ones), with its config and per-minute metrics`
+          engine !== undefined
+            ? `Export all ${formatCount(engine.held)} events held for ${engine.name} (not only the filtered ones), with its config and per-minute metrics${socketText}`
+            : socketRecords > 0
+              ? `Export the Socket tab's ${formatCount(socketRecords)} records (no engine on this page)`
+              : 'Nothing to export: no engine, and the Socket tab holds no records'
         }
         onClick={() => save(false)}
       >

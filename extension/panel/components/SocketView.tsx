@@ -1,20 +1,28 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { EventRow } from '../store/rows'
 import { formatDuration, formatKey, formatTime } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import {
   DEFAULT_CORRELATION_MS,
   type DeliveryOutcome,
+  deliveredEventId,
+  frameOfEvent,
   isDelivery,
   rttSummary,
   socketModel,
 } from '../store/socket-model'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
+import { KindBadge } from './KindBadge'
 
 export interface SocketViewProps {
   store: PanelStore
   snapshot: PanelSnapshot
+  /** Open on the delivery frame of this realtime_table_events id (a log event's "Frame"). */
+  focusEventId?: string
+  /** A frame's engine event was picked: show it in the log. */
+  onShowEvent?(row: EventRow): void
 }
 
 /** Frames listed at most (the newest); the filters narrow what the panel holds. */
@@ -25,7 +33,7 @@ const MAX_FRAMES_SHOWN = 500
  * each socket's life and heartbeats, each channel's join and the server's answers in its own
  * words, the warnings for the known traps, and every frame decoded (tokens redacted in the page).
  */
-export function SocketView({ store, snapshot }: SocketViewProps) {
+export function SocketView({ store, snapshot, focusEventId, onShowEvent }: SocketViewProps) {
   const live = snapshot.mode === 'live'
   useEffect(() => {
     if (!live) return
@@ -50,19 +58,35 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
     )
     return shown.slice(-MAX_FRAMES_SHOWN)
   }, [records, topic, event])
+  // A log event asked for its frame: picked once the records hold it (the snapshot may follow).
+  const [focus, setFocus] = useState(focusEventId)
+  const focused = focus === undefined ? undefined : frameOfEvent(records, focus)
+  useEffect(() => {
+    if (focused === undefined) return
+    setPicked(focused.seq)
+    setFocus(undefined)
+  }, [focused])
+  const pickedRow = useRef<HTMLTableRowElement>(null)
+  useEffect(() => pickedRow.current?.scrollIntoView?.({ block: 'nearest' }), [picked])
   const selected = picked === undefined ? undefined : records.find((r) => r.seq === picked)
 
-  if (!live) return <p className="view-empty">Socket frames are not part of an export.</p>
   if (records.length === 0) {
     return (
       <p className="view-empty">
-        No Realtime socket yet: the page has not opened a supabase-js socket to
-        /realtime/v1/websocket since it loaded (or since the panel last listened).
+        {live
+          ? 'No Realtime socket yet: the page has not opened a supabase-js socket to /realtime/v1/websocket since it loaded (or since the panel last listened).'
+          : 'This export carries no socket records: it was written before export version 3, or its Socket tab held none.'}
       </p>
     )
   }
   return (
     <div className="socket-view">
+      {focus !== undefined && (
+        <p className="socket-focus-missing" role="status">
+          The delivery of event {focus} is not among the {records.length} records held: the page
+          keeps its newest frames, and a replayed event was read, not delivered.
+        </p>
+      )}
       {model.warnings.length > 0 && (
         <ul className="socket-warnings" aria-label="Socket warnings">
           {model.warnings.map((warning, i) => (
@@ -101,15 +125,25 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
       <table className="data-table socket-channels" aria-label="Socket channels">
         <caption>Channels as joined on the wire, and the server's answers.</caption>
         <ColumnHeads
-          labels={['Topic', 'Joined', 'Reply', 'Replication', 'Bindings', 'Deliveries', 'Closed']}
+          labels={[
+            'Topic',
+            'Socket',
+            'Joined',
+            'Reply',
+            'Replication',
+            'Bindings',
+            'Deliveries',
+            'Closed',
+          ]}
         />
         <tbody>
           {model.channels.map((channel) => (
-            <tr key={`${channel.socket}:${channel.topic}`}>
+            <tr key={`${channel.socket}:${channel.topic}:${channel.joinedAt}`}>
               <td className="mono">
                 {channel.topic}
                 {channel.private ? ' (private)' : ''}
               </td>
+              <td>#{channel.socket}</td>
               <td>{formatTime(channel.joinedAt)}</td>
               <td>
                 {channel.reply === undefined
@@ -142,7 +176,7 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
               <td>
                 {channel.closedAt === undefined
                   ? ''
-                  : `${formatTime(channel.closedAt)} by ${channel.closedBy ?? '?'}`}
+                  : `${formatTime(channel.closedAt)} by ${channel.closedBy ?? '?'}${channel.rejoined ? ', rejoined' : ''}`}
               </td>
             </tr>
           ))}
@@ -202,6 +236,7 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
             {frames.map((record) => (
               <tr
                 key={record.seq}
+                ref={record.seq === picked ? pickedRow : undefined}
                 className={
                   record.seq === picked ? 'socket-frame socket-frame-picked' : 'socket-frame'
                 }
@@ -239,6 +274,11 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
                 {selected.tokens.map((t) => tokenText(t, now)).join('; ')}
               </p>
             )}
+            <EngineRows
+              eventId={deliveredEventId(selected)}
+              store={store}
+              onShowEvent={onShowEvent}
+            />
             {isDelivery(selected) && (
               <DeliveryDetail
                 outcome={model.deliveries.get(selected.seq)}
@@ -251,6 +291,39 @@ export function SocketView({ store, snapshot }: SocketViewProps) {
         )}
       </div>
     </div>
+  )
+}
+
+/** On an engine's page: what the engine logged for this delivery, each a link to the log. */
+function EngineRows({
+  eventId,
+  store,
+  onShowEvent,
+}: {
+  eventId: string | undefined
+  store: PanelStore
+  onShowEvent?(row: EventRow): void
+}) {
+  if (eventId === undefined) return null
+  const rows = store.rowsOfFrame(eventId)
+  if (rows.length === 0) return null
+  return (
+    <p className="socket-engine-rows">
+      The engine logged it as{' '}
+      {rows.map((row, i) => (
+        <span key={row.id}>
+          {i > 0 ? ', ' : ''}
+          <button
+            type="button"
+            className="link-button"
+            disabled={onShowEvent === undefined}
+            onClick={() => onShowEvent?.(row)}
+          >
+            #{row.event.seq} <KindBadge kind={row.event.kind} />
+          </button>
+        </span>
+      ))}
+    </p>
   )
 }
 

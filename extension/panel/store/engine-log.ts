@@ -165,6 +165,21 @@ export class EngineLog {
   }
 
   /**
+   * The newest rows (up to `limit`) of the realtime_table_events row `eventId` as delivered
+   * live: what a Socket tab frame links back to. Replayed rows came from a read, not a frame.
+   */
+  deliveredRows(eventId: string, limit = 8): EventRow[] {
+    const out: EventRow[] = []
+    for (let i = this.rows.length - 1; i >= 0 && out.length < limit; i--) {
+      const row = this.rows.at(i)!
+      if (row.type === 'event' && row.event.eventId === eventId && row.event.replayed !== true) {
+        out.push(row)
+      }
+    }
+    return out.reverse()
+  }
+
+  /**
    * Echo rows that point back at the write `seq` of `session`: scanned forward from the write,
    * for as long as an echo window can be (the option's largest value).
    */

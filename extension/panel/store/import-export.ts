@@ -4,6 +4,7 @@ import {
   type ExportInput,
   exportFileName,
   parseExport,
+  type SocketSection,
   serializeExport,
 } from '../../shared/export-format'
 import type { EngineLog } from './engine-log'
@@ -31,8 +32,11 @@ export interface ImportedLog {
   log: EngineLog
 }
 
-/** What an export says besides its events: the page, the engine, its ring drops and metrics. */
-export type ExportHeader = Pick<ExportInput, 'page' | 'engine' | 'dropped' | 'metrics'>
+/**
+ * What an export says besides its events: the page, the engine, its ring drops and metrics, and
+ * the Socket tab's records.
+ */
+export type ExportHeader = Pick<ExportInput, 'page' | 'engine' | 'dropped' | 'metrics' | 'socket'>
 
 export type ImportResult = { ok: true } | { ok: false; error: string }
 
@@ -102,14 +106,15 @@ export class ImportSlot {
   }
 }
 
-/** An imported file exports as it came: its own page, engine, drops and metrics. */
+/** An imported file exports as it came: its own page, engine, drops, metrics and socket. */
 export function importedHeader(file: ExportFile): ExportHeader {
-  const { page, engine, dropped, metrics } = file
+  const { page, engine, dropped, metrics, socket } = file
   return {
     page,
     engine: { name: engine.name, version: engine.version, config: engine.config },
     dropped,
     metrics,
+    socket,
   }
 }
 
@@ -117,6 +122,7 @@ export function importedHeader(file: ExportFile): ExportHeader {
 export function liveHeader(
   page: { url: string; title: string } | undefined,
   entry: EngineEntry | undefined,
+  socket: SocketSection,
 ): ExportHeader {
   return {
     page: page ?? { url: '', title: '' },
@@ -127,6 +133,7 @@ export function liveHeader(
     },
     dropped: entry?.state?.dropped ?? 0,
     metrics: entry?.state?.metrics ?? [],
+    socket,
   }
 }
 
@@ -137,12 +144,15 @@ export interface ExportOptions {
   filtered?: boolean
 }
 
-/** The export file of `log`, or of the rows of it on screen (`shown`) when `filtered`. */
+/**
+ * The export file of `log`, or of the rows of it on screen (`shown`) when `filtered`; a page
+ * without an engine (no `log`) exports its socket records alone.
+ */
 export function exportLog(
-  source: { log: EngineLog; shown: RowList; header: ExportHeader; now: number },
+  source: { log: EngineLog | undefined; shown: RowList; header: ExportHeader; now: number },
   options: ExportOptions,
 ): ExportResult {
-  const events = options.filtered ? eventsOf(source.shown) : source.log.events()
+  const events = options.filtered ? eventsOf(source.shown) : (source.log?.events() ?? [])
   const { now } = source
   const file = buildExport({ ...source.header, events, now, redact: options.redact })
   return { fileName: exportFileName(file.engine.name, now), text: serializeExport(file), file }

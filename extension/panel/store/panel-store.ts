@@ -299,6 +299,11 @@ export class PanelStore {
     }
   }
 
+  /** The log rows a delivery frame of the event row `eventId` became (the Socket tab's link). */
+  rowsOfFrame(eventId: string): EventRow[] {
+    return this.activeLog()?.deliveredRows(eventId) ?? []
+  }
+
   /** "Why?" for one query: what each held event of its table meant for it. */
   queryHistory(queryKey: readonly unknown[]): HistoryItem[] {
     const log = this.activeLog()
@@ -319,16 +324,17 @@ export class PanelStore {
 
   /**
    * The export of the active engine: every event held for it (`filtered`: only the rows the
-   * filters show). Redacted unless `redact` is false.
+   * filters show), with the Socket tab's records. Redacted unless `redact` is false. A page
+   * without an engine exports its socket records alone; nothing held, nothing to export.
    */
   exportLog(options: ExportOptions = {}): ExportResult | undefined {
     const log = this.activeLog()
-    if (log === undefined) return undefined
     const imported = this.imports.active
     const header =
       imported === undefined
-        ? liveHeader(this.page.page, this.engines.active())
+        ? liveHeader(this.page.page, this.engines.active(), this.page.socket.section())
         : importedHeader(imported.file)
+    if (log === undefined && (header.socket?.records.length ?? 0) === 0) return undefined
     const source = { log, shown: this.snapshot.rows, header, now: this.scheduler.now() }
     return exportLog(source, options)
   }

@@ -1,5 +1,5 @@
 import type { QueryList, ValidEngineConfig } from '../../../bridge/protocol'
-import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { SocketSection } from '../../shared/export-format'
 import type { TunableName } from '../../../src/options'
 import type { ChannelState, MinuteMetrics } from '../../../src/types'
 import type { EngineLog } from './engine-log'
@@ -78,17 +78,12 @@ export interface PanelSnapshot {
   versionMismatch?: VersionMismatch
   /** The page's engine registry is of a version the extension cannot read: no engine listed. */
   incompatibleRegistry?: RegistryMismatch
-  /** The page's Realtime sockets, while the Socket tab watches them. */
+  /** The page's Realtime sockets since the Socket tab first watched them, or the file's. */
   socket: SocketSnapshot
 }
 
-export interface SocketSnapshot {
-  /** A new array whenever a record arrives: what a memoized model keys on. */
-  records: readonly SocketRecord[]
-  tapDropped: number
-  capDropped: number
-  missing: number
-}
+/** `records` is a new array whenever a record arrives: what a memoized model keys on. */
+export type SocketSnapshot = SocketSection
 
 /** Everything a snapshot is read from. */
 export interface SnapshotSources {
@@ -144,14 +139,11 @@ export function buildSnapshot(sources: SnapshotSources): PanelSnapshot {
     maxEventsPerEngine: sources.maxEventsPerEngine,
     versionMismatch: page.versionMismatch,
     incompatibleRegistry: page.incompatibleRegistry,
-    socket: {
-      records: page.socket.records,
-      tapDropped: page.socket.tapDropped,
-      capDropped: page.socket.capDropped,
-      missing: page.socket.missing,
-    },
+    socket: imported === undefined ? page.socket.section() : (imported.file.socket ?? NO_SOCKET),
   }
 }
+
+const NO_SOCKET: SocketSnapshot = { records: [], tapDropped: 0, capDropped: 0, missing: 0 }
 
 function liveEngine(entry: EngineEntry | undefined): ActiveEngine | undefined {
   if (entry === undefined) return undefined

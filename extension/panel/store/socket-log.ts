@@ -1,5 +1,6 @@
 import { parseSocketBatch } from '../../../bridge/protocol'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { SocketSection } from '../../shared/export-format'
 
 /** Records the panel keeps of the page's sockets; older ones go (counted). */
 export const MAX_SOCKET_RECORDS = 5_000
@@ -56,6 +57,16 @@ export class SocketLog {
     return {
       rejected: parsed.rejected,
       ...(parsed.error === undefined ? {} : { error: parsed.error }),
+    }
+  }
+
+  /** What the snapshot shows and an export carries. */
+  section(): SocketSection {
+    return {
+      records: this.list,
+      tapDropped: this.tapDropped,
+      capDropped: this.capDropped,
+      missing: this.missing,
     }
   }
 

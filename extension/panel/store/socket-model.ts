@@ -41,6 +41,10 @@ export interface ChannelSummary {
   closedAt?: number
   /** phx_close (the server), phx_leave (the client), phx_error. */
   closedBy?: string
+  /** It closed this long after its socket's token expired (the server checks `exp`). */
+  closedAfterExpiryMs?: number
+  /** A later join of the same topic (on this socket or a new one) replaced it: a rejoin. */
+  rejoined?: boolean
 }
 
 export interface SocketWarning {
@@ -61,6 +65,7 @@ export interface DeliveryOutcome {
 
 export interface SocketModel {
   sockets: SocketSummary[]
+  /** Every join, in order: a rejoin after a drop is a row of its own. */
   channels: ChannelSummary[]
   warnings: SocketWarning[]
   /** Per delivery frame (postgres_changes or broadcast received), by seq. */
@@ -86,7 +91,14 @@ export function socketModel(
   correlationMs = DEFAULT_CORRELATION_MS,
 ): SocketModel {
   const sockets = new Map<number, SocketSummary & { pending: Map<string, number> }>()
-  const channels = new Map<string, ChannelSummary>()
+  /** Every join, in order; `latest` finds the one a frame of a socket's topic belongs to. */
+  const channels: ChannelSummary[] = []
+  const latest = new Map<string, ChannelSummary>()
+  const channelKey = (socket: number, topic: string) => `${socket}\u0000${topic}`
+  /** The newest join of each topic on any socket: an older one was rejoined. */
+  const lastJoin = new Map<string, ChannelSummary>()
+  /** Columns each table's deliveries showed, for the filter check. */
+  const columns = new Map<string, Set<string>>()
   const topics = new Set<string>()
   const events = new Set<string>()
   const joins = new Map<string, ChannelSummary>()
@@ -122,10 +134,9 @@ export function socketModel(
       socket.reason = record.reason
       socket.missedHeartbeats += socket.pending.size
       socket.pending.clear()
-      for (const channel of channels.values()) {
+      for (const channel of latest.values()) {
         if (channel.socket === record.socket && channel.closedAt === undefined) {
-          channel.closedAt = record.at
-          channel.closedBy = `socket closed (${record.code ?? '?'})`
+          close(channel, record.at, `socket closed (${record.code ?? '?'})`, socket.token)
         }
       }
       continue
@@ -164,11 +175,15 @@ export function socketModel(
         errors: [],
         deliveries: 0,
       }
-      channels.set(topic, channel)
+      const previous = lastJoin.get(topic)
+      if (previous !== undefined) previous.rejoined = true
+      channels.push(channel)
+      lastJoin.set(topic, channel)
+      latest.set(channelKey(record.socket, topic), channel)
       if (record.ref != null) joins.set(`${record.socket}:${record.ref}`, channel)
       continue
     }
-    const channel = channels.get(topic)
+    const channel = latest.get(channelKey(record.socket, topic))
     if (channel === undefined) continue
     if (record.direction === 'in' && event === 'phx_reply' && record.ref != null) {
       const joined = joins.get(`${record.socket}:${record.ref}`)
@@ -193,27 +208,125 @@ export function socketModel(
     ) {
       channel.deliveries++
       channel.lastDeliveryAt = record.at
+      if (event === 'postgres_changes') noteColumns(columns, payload)
     } else if (event === 'phx_close' || event === 'phx_leave' || event === 'phx_error') {
-      channel.closedAt = record.at
-      channel.closedBy =
+      // The server's phx_close follows the client's phx_leave: the first one says who closed it.
+      if (channel.closedAt !== undefined) continue
+      const by =
         event === 'phx_close'
           ? 'the server (phx_close)'
           : event === 'phx_leave'
-            ? 'the client (phx_leave)'
+            ? CLIENT_LEFT
             : 'an error (phx_error)'
+      close(channel, record.at, by, socket.token)
     }
   }
   const summaries = [...sockets.values()].map(({ pending: _pending, ...summary }) => summary)
-  const channelList = [...channels.values()]
   return {
     sockets: summaries,
-    channels: channelList,
-    warnings: warningsOf(summaries, channelList, now),
+    channels,
+    warnings: warningsOf(summaries, channels, columns, now),
     deliveries: followDeliveries(records, correlationMs),
     watchesQueries: records.some((record) => record.kind === 'query'),
     topics: [...topics].sort(),
     events: [...events].sort(),
   }
+}
+
+function close(
+  channel: ChannelSummary,
+  at: number,
+  by: string,
+  token: TokenFacts | undefined,
+): void {
+  channel.closedAt = at
+  channel.closedBy = by
+  // The client leaving is its own choice; any other close after exp is the server's check.
+  if (by !== CLIENT_LEFT && token?.exp !== undefined && token.exp * 1000 <= at) {
+    channel.closedAfterExpiryMs = at - token.exp * 1000
+  }
+}
+
+/** A postgres_changes delivery names its table's columns. */
+function noteColumns(columns: Map<string, Set<string>>, payload: Record<string, unknown>): void {
+  const data = payload.data
+  if (!isObject(data) || typeof data.table !== 'string') return
+  if (!Array.isArray(data.columns)) return
+  const key = `${typeof data.schema === 'string' ? data.schema : 'public'}.${data.table}`
+  let names = columns.get(key)
+  if (names === undefined) {
+    names = new Set()
+    columns.set(key, names)
+  }
+  // Only `columns` is the table's: a DELETE's old_record holds just the replica identity.
+  for (const column of data.columns) {
+    if (isObject(column) && typeof column.name === 'string') names.add(column.name)
+  }
+}
+
+/**
+ * The columns a postgres_changes filter names: `column=op.value`, comma-separated (AND). A
+ * comma inside `in.(…)` or a quoted value is not a separator.
+ */
+export function filterColumns(filter: string): string[] {
+  const names: string[] = []
+  let depth = 0
+  let quoted = false
+  let start = 0
+  const take = (segment: string) => {
+    const match = /^\s*([^=\s]+)\s*=/.exec(segment)
+    if (match !== null) names.push(match[1]!)
+  }
+  for (let i = 0; i < filter.length; i++) {
+    const char = filter[i]
+    if (char === '\\') i++
+    else if (char === '"') quoted = !quoted
+    else if (!quoted && char === '(') depth++
+    else if (!quoted && char === ')') depth = Math.max(0, depth - 1)
+    else if (!quoted && depth === 0 && char === ',') {
+      take(filter.slice(start, i))
+      start = i + 1
+    }
+  }
+  take(filter.slice(start))
+  return names
+}
+
+/**
+ * The realtime_table_events id a delivery carries: a postgres_changes row of that table, or a
+ * broadcast whose payload is such a row. What links an engine event to its frame.
+ */
+export function deliveredEventId(record: SocketRecord): string | undefined {
+  if (!isDelivery(record) || !isObject(record.payload)) return undefined
+  const payload = record.payload
+  let row: unknown
+  if (record.event === 'postgres_changes') {
+    const data = payload.data
+    if (!isObject(data) || data.table !== EVENT_TABLE) return undefined
+    row = data.record
+  } else {
+    row = payload.payload
+  }
+  if (!isObject(row) || (typeof row.id !== 'number' && typeof row.id !== 'string')) return undefined
+  return String(row.id)
+}
+
+/** The newest delivery frame of the event row `eventId` the records hold. */
+export function frameOfEvent(
+  records: readonly SocketRecord[],
+  eventId: string,
+): SocketRecord | undefined {
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (deliveredEventId(records[i]!) === eventId) return records[i]
+  }
+  return undefined
+}
+
+const EVENT_TABLE = 'realtime_table_events'
+const CLIENT_LEFT = 'the client (phx_leave)'
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** The records are in time order: each delivery looks ahead as far as its window reaches. */
@@ -258,11 +371,13 @@ export function isDelivery(record: SocketRecord): boolean {
 function warningsOf(
   sockets: SocketSummary[],
   channels: ChannelSummary[],
+  columns: ReadonlyMap<string, ReadonlySet<string>>,
   now: number,
 ): SocketWarning[] {
   const warnings: SocketWarning[] = []
   for (const channel of channels) {
     const { topic } = channel
+    warnings.push(...filterWarnings(channel, columns))
     if (channel.reply !== undefined && channel.reply.status !== 'ok') {
       warnings.push({
         topic,
@@ -283,9 +398,23 @@ function warningsOf(
         text: `SUBSCRIBED ${formatDuration(now - waitingSince)} ago, but no "Subscribed to PostgreSQL" yet: changes committed until then are not delivered`,
       })
     }
-    for (const error of channel.errors)
-      warnings.push({ topic, text: `the server said: ${error.message}` })
-    if (channel.closedBy === 'the server (phx_close)') {
+    for (const error of channel.errors) {
+      const column = /invalid column for filter (\S+)/.exec(error.message)?.[1]
+      warnings.push({
+        topic,
+        text:
+          column === undefined
+            ? `the server said: ${error.message}`
+            : `its filter names a column the table lacks (${column}), so nothing is delivered: the server said: ${error.message}`,
+      })
+    }
+    if (channel.closedAfterExpiryMs !== undefined) {
+      warnings.push({
+        topic,
+        text: `the channel closed ${formatDuration(channel.closedAfterExpiryMs)} after its token expired: the server checks exp, so a refreshed token must reach supabase.realtime.setAuth() before then`,
+      })
+    }
+    if (channel.closedBy === 'the server (phx_close)' && channel.rejoined !== true) {
       warnings.push({
         topic,
         text: 'the server closed the channel; supabase-js does not rejoin it by itself',
@@ -305,6 +434,28 @@ function warningsOf(
       warnings.push({
         socket: socket.socket,
         text: `its token (${socket.token?.role ?? 'no role'}) expires in ${formatDuration(left)}`,
+      })
+    }
+  }
+  return warnings
+}
+
+/** A filter naming a column the table's own deliveries do not have. */
+function filterWarnings(
+  channel: ChannelSummary,
+  columns: ReadonlyMap<string, ReadonlySet<string>>,
+): SocketWarning[] {
+  const warnings: SocketWarning[] = []
+  for (const binding of channel.bindings) {
+    if (typeof binding.filter !== 'string' || typeof binding.table !== 'string') continue
+    const table = `${binding.schema ?? 'public'}.${binding.table}`
+    const known = columns.get(table)
+    if (known === undefined || known.size === 0) continue
+    for (const column of filterColumns(binding.filter)) {
+      if (known.has(column)) continue
+      warnings.push({
+        topic: channel.topic,
+        text: `the filter "${binding.filter}" names ${column}, a column ${table} lacks (its deliveries have ${[...known].sort().join(', ')}): it matches no row`,
       })
     }
   }
