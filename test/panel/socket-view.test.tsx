@@ -281,7 +281,9 @@ describe('the Socket tab: channel lives', () => {
         event: 'phx_join',
         ref: '3',
         joinRef: '3',
-        payload: { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'deals' }] } },
+        payload: {
+          config: { postgres_changes: [{ event: '*', schema: 'public', table: 'deals' }] },
+        },
       },
       {
         at: at + 1_230,
@@ -460,7 +462,9 @@ describe('the Socket tab and the engine', () => {
 
   it('links a log event to the frame that delivered it, and the frame back to its rows', () => {
     const { page, transport, records } = engineWithFrame()
-    fireEvent.click(within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')[0]!)
+    fireEvent.click(
+      within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')[0]!,
+    )
     transport.take()
     fireEvent.click(screen.getByRole('button', { name: /Show the frame that delivered it/ }))
     expect(screen.getByRole('tab', { name: 'Socket' }).getAttribute('aria-selected')).toBe('true')
@@ -479,7 +483,8 @@ describe('the Socket tab and the engine', () => {
 
   it('says a replayed event has no frame, and a frame the page no longer holds is not found', () => {
     const { page, records } = engineWithFrame()
-    const rows = () => within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')
+    const rows = () =>
+      within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')
     fireEvent.click(rows()[2]!)
     expect(screen.getByRole('complementary', { name: 'Details' }).textContent).toContain(
       'Read back from realtime_table_events by the replay: no socket frame delivered it.',
@@ -487,8 +492,16 @@ describe('the Socket tab and the engine', () => {
     fireEvent.click(rows()[0]!)
     fireEvent.click(screen.getByRole('button', { name: /Show the frame that delivered it/ }))
     // The page's ring let go of event 1001's frame: only 1002's is left.
-    page((t) => t.socket('S1', records.filter((r) => deliveredId(r) !== '1001'), { snapshot: true }))
-    expect(screen.getByText(/^The delivery of event 1001 is not among the \d+ records held/)).toBeTruthy()
+    page((t) =>
+      t.socket(
+        'S1',
+        records.filter((r) => deliveredId(r) !== '1001'),
+        { snapshot: true },
+      ),
+    )
+    expect(
+      screen.getByText(/^The delivery of event 1001 is not among the \d+ records held/),
+    ).toBeTruthy()
   })
 })
 
@@ -500,7 +513,8 @@ function deliveredId(record: SocketRecord): string | undefined {
 describe('the Socket tab in an export', () => {
   it('exports a page without an engine as its socket records, and imports them back into the tab', () => {
     const { page, scheduler, downloads, store } = pageWithoutEngine()
-    const exportButton = () => screen.getByRole('button', { name: 'Export JSON' }) as HTMLButtonElement
+    const exportButton = () =>
+      screen.getByRole('button', { name: 'Export JSON' }) as HTMLButtonElement
     expect(exportButton().disabled).toBe(true)
     fireEvent.click(screen.getByRole('tab', { name: 'Socket' }))
     const at = scheduler.now() - 5_000

@@ -58,17 +58,14 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
     )
     return shown.slice(-MAX_FRAMES_SHOWN)
   }, [records, topic, event])
-  // A log event asked for its frame: picked once the records hold it (the snapshot may follow).
-  const [focus, setFocus] = useState(focusEventId)
-  const focused = focus === undefined ? undefined : frameOfEvent(records, focus)
-  useEffect(() => {
-    if (focused === undefined) return
-    setPicked(focused.seq)
-    setFocus(undefined)
-  }, [focused])
+  // A log event asked for its frame: shown once the records hold it (the snapshot may follow),
+  // until the user picks another.
+  const focused = focusEventId === undefined ? undefined : frameOfEvent(records, focusEventId)
+  const shownSeq = picked ?? focused?.seq
   const pickedRow = useRef<HTMLTableRowElement>(null)
-  useEffect(() => pickedRow.current?.scrollIntoView?.({ block: 'nearest' }), [picked])
-  const selected = picked === undefined ? undefined : records.find((r) => r.seq === picked)
+  useEffect(() => pickedRow.current?.scrollIntoView?.({ block: 'nearest' }), [shownSeq])
+  const selected = shownSeq === undefined ? undefined : records.find((r) => r.seq === shownSeq)
+  const focusMissing = focusEventId !== undefined && focused === undefined && picked === undefined
 
   if (records.length === 0) {
     return (
@@ -81,10 +78,10 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
   }
   return (
     <div className="socket-view">
-      {focus !== undefined && (
+      {focusMissing && (
         <p className="socket-focus-missing" role="status">
-          The delivery of event {focus} is not among the {records.length} records held: the page
-          keeps its newest frames, and a replayed event was read, not delivered.
+          The delivery of event {focusEventId} is not among the {records.length} records held: the
+          page keeps its newest frames, and a replayed event was read, not delivered.
         </p>
       )}
       {model.warnings.length > 0 && (
@@ -236,9 +233,9 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
             {frames.map((record) => (
               <tr
                 key={record.seq}
-                ref={record.seq === picked ? pickedRow : undefined}
+                ref={record.seq === shownSeq ? pickedRow : undefined}
                 className={
-                  record.seq === picked ? 'socket-frame socket-frame-picked' : 'socket-frame'
+                  record.seq === shownSeq ? 'socket-frame socket-frame-picked' : 'socket-frame'
                 }
                 onClick={() => setPicked(record.seq)}
               >
