@@ -12,6 +12,7 @@ import { demoUrl, serveDemo } from '../../demo/serve-demo'
 import type { Site } from '../../demo/site-server'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
+import { signJwt } from '../../server/auth/jwt'
 import type { Stack } from '../../server/stack'
 import type { SyncEvent } from '../../src/types'
 import { startTestStack } from '../server/stack-harness'
@@ -359,9 +360,25 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       expect(sockets.at(-1)).toMatch(/open\d+ sent/)
       // No token reached the panel: not in its text, not in an attribute (the URL's tooltip).
       expect(await bob.panel.frame.content()).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/)
+      // The channel's life across the drop: its join on the first socket, closed with it, then
+      // the rejoin on the socket that replaced it.
       const channels = await bob.panel.socketRows('Socket channels')
-      expect(channels.at(-1)).toContain('ok: Subscribed to PostgreSQL')
+      expect(channels[0]).toMatch(/^realtime:\S+#\d+.*by socket closed \(\d{4}\), rejoined$/)
+      expect(channels.at(-1)).toMatch(/^realtime:\S+#\d+.*ok: Subscribed to PostgreSQL/)
+      expect(channels.at(-1)).not.toContain('rejoined')
       await screenshot(bob.panel.frame, 'demo-bob-panel-socket')
+
+      // From the engine's received row to the frame that delivered it, and back.
+      await bob.panel.clickTab('Log')
+      await bob.panel.clickRow(new RegExp(`received.*deals.*UPDATE.*${shortId(DEAL.id)}`))
+      await bob.panel.clickButton('Show the frame that delivered it (Socket tab)')
+      await pollUntil(
+        async () =>
+          /The engine logged it as #\d+ received/.test(await bob.panel.frameText()) &&
+          (await bob.panel.frameText()).includes('realtime_table_events'),
+        "the received event's frame, linked back to its log row",
+      )
+      await screenshot(bob.panel.frame, 'demo-bob-panel-event-frame')
       await bob.panel.clickTab('Log')
     },
   )
@@ -422,6 +439,25 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         'the invalidated keys in the frame detail',
       )
       await screenshot(plain.panel.frame, 'demo-engine-none-socket')
+
+      // A stale token reaches the channel (a session that was not refreshed): the server closes
+      // it, and the panel says so in the server's words, with how long after exp.
+      const session = await plain.page.evaluate(
+        async () =>
+          (await window.__DEMO__!.supabase.auth.getSession()).data.session?.access_token ?? '',
+      )
+      const claims = JSON.parse(Buffer.from(session.split('.')[1]!, 'base64url').toString())
+      const stale = signJwt({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, stack.jwtSecret)
+      await plain.page.evaluate((token) => window.__DEMO__!.supabase.realtime.setAuth(token), stale)
+      await pollUntil(async () => {
+        const warnings = (await plain.panel.socketWarnings()).join('\n')
+        return (
+          /the server said: Token has expired \d+ seconds ago/.test(warnings) &&
+          /the channel closed [\d.]+ s after its token expired/.test(warnings)
+        )
+      }, "the server's words for the expired token, in the Socket tab's warnings")
+      expect(await plain.panel.frame.content()).not.toContain(stale)
+      await screenshot(plain.panel.frame, 'demo-engine-none-expired-token')
       await plain.page.close()
     },
   )
@@ -436,5 +472,10 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     const kinds = new Set(exported.events.map((e) => e.kind))
     expect([...kinds]).toEqual(expect.arrayContaining(['received', 'invalidated', 'resync']))
     expect(JSON.stringify(exported)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/)
+    // Bob opened the Socket tab: his sockets' frames travel with the log.
+    const socket = (exported as { socket?: { records: { kind: string; event?: string }[] } }).socket
+    expect(socket?.records.some((r) => r.kind === 'frame' && r.event === 'postgres_changes')).toBe(
+      true,
+    )
   })
 })

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, within } from '@testing-library/react'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { SocketRecord } from '../../bridge/socket/socket-records'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
@@ -461,6 +461,12 @@ describe('the Socket tab and the engine', () => {
   }
 
   it('links a log event to the frame that delivered it, and the frame back to its rows', () => {
+    // As in Chromium 150: scrollIntoView returns a promise (an effect must not return it).
+    const scroll = vi.fn(() => Promise.resolve())
+    Element.prototype.scrollIntoView = scroll as unknown as Element['scrollIntoView']
+    onTestFinished(() => {
+      delete (Element.prototype as Partial<Element>).scrollIntoView
+    })
     const { page, transport, records } = engineWithFrame()
     fireEvent.click(
       within(screen.getByRole('listbox', { name: 'Events' })).getAllByRole('option')[0]!,
@@ -474,6 +480,7 @@ describe('the Socket tab and the engine', () => {
     expect(frame.textContent).toContain(`#${records.length - 1} frame`)
     expect(frame.textContent).toContain('The engine logged it as #1 received, #2 deduped')
 
+    expect(scroll).toHaveBeenCalled()
     fireEvent.click(within(frame).getByRole('button', { name: /#2/ }))
     expect(screen.getByRole('tab', { name: 'Log' }).getAttribute('aria-selected')).toBe('true')
     expect(screen.getByRole('complementary', { name: 'Details' }).textContent).toMatch(

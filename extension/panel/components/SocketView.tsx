@@ -63,7 +63,11 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
   const focused = focusEventId === undefined ? undefined : frameOfEvent(records, focusEventId)
   const shownSeq = picked ?? focused?.seq
   const pickedRow = useRef<HTMLTableRowElement>(null)
-  useEffect(() => pickedRow.current?.scrollIntoView?.({ block: 'nearest' }), [shownSeq])
+  useEffect(() => {
+    // A block, not an expression: Chromium's scrollIntoView returns a promise, and React takes
+    // whatever an effect returns for its cleanup.
+    pickedRow.current?.scrollIntoView?.({ block: 'nearest' })
+  }, [shownSeq])
   const selected = shownSeq === undefined ? undefined : records.find((r) => r.seq === shownSeq)
   const focusMissing = focusEventId !== undefined && focused === undefined && picked === undefined
 

@@ -24,6 +24,10 @@ export interface PanelDriver {
   queryRows(): Promise<string[]>
   /** A Socket tab table (Sockets, Socket channels, Frames), row by row, as text. */
   socketRows(table: 'Sockets' | 'Socket channels' | 'Frames'): Promise<string[]>
+  /** The Socket tab's warnings, as text. */
+  socketWarnings(): Promise<string[]>
+  /** The Socket tab's frame detail, as text ('' when no frame is shown). */
+  frameText(): Promise<string>
   /** Clicks Export JSON and returns the downloaded file's parsed content. */
   exportJson(downloads: string): Promise<unknown>
 }
@@ -71,6 +75,12 @@ export function panelDriver(frame: Frame): PanelDriver {
       frame.$$eval(`table[aria-label="${table}"] tbody tr`, (rows) =>
         rows.map((row) => row.textContent ?? ''),
       ),
+    socketWarnings: () =>
+      frame.$$eval('[aria-label="Socket warnings"] li', (items) =>
+        items.map((item) => item.textContent ?? ''),
+      ),
+    frameText: () =>
+      frame.$$eval('[aria-label=Frame]', (elements) => elements[0]?.textContent ?? ''),
     async exportJson(downloads) {
       const before = new Set(readdirSync(downloads))
       await clickButton('Export JSON')
