@@ -44,6 +44,7 @@ export {
   REFETCH_OUTCOMES,
   SUPABASE_CHANNEL_STATUSES,
   SYNC_EVENT_KINDS,
+  TRANSPORTS,
 } from './types'
 export type {
   BatchMode,
@@ -58,6 +59,7 @@ export type {
   MinuteMetrics,
   RefetchOutcome,
   SyncEvent,
+  Transport,
   SyncEventKind,
   TunableConfig,
 } from './types'

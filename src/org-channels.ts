@@ -7,11 +7,13 @@ import {
   type RealtimeChannelLike,
   type SupabaseRealtimeLike,
 } from './supabase-realtime'
+import { broadcastAsChange } from './table-change'
 import {
   type ChannelState,
   type ChannelStatus,
   SUPABASE_CHANNEL_STATUSES,
   type SupabaseChannelStatus,
+  type Transport,
 } from './types'
 
 export interface OrgChannelHandlers {
@@ -100,6 +102,7 @@ export class OrgChannels {
     private readonly supabase: SupabaseRealtimeLike,
     private readonly handlers: OrgChannelHandlers,
     private readonly scheduler: Scheduler,
+    private readonly transport: Transport = 'postgres_changes',
   ) {}
 
   /**
@@ -158,7 +161,13 @@ export class OrgChannels {
     for (const orgId of this.desired) {
       if (this.entries.has(orgId)) continue
       const entry: Entry = {
-        state: { orgId, topic: topicFor(orgId), status: 'AUTHORIZING', subscribedCount: 0 },
+        state: {
+          orgId,
+          topic: topicFor(orgId),
+          status: 'AUTHORIZING',
+          subscribedCount: 0,
+          transport: this.transport,
+        },
       }
       this.entries.set(orgId, entry)
       added.push(entry)
@@ -183,20 +192,31 @@ export class OrgChannels {
   private subscribe(entry: Entry): void {
     const { orgId, topic } = entry.state
     try {
-      const channel = this.supabase.channel(topic)
+      const deliver = (payload: unknown) => {
+        if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
+      }
+      let channel: RealtimeChannelLike
+      if (this.transport === 'broadcast') {
+        // The trigger's realtime.send to the private topic: RLS on realtime.messages admits
+        // members only, checked at the join with the token setAuth() just set.
+        channel = this.supabase.channel(topic, { config: { private: true } })
+        channel.on('broadcast', { event: '*' }, (message: object) =>
+          deliver(broadcastAsChange(message)),
+        )
+      } else {
+        channel = this.supabase.channel(topic)
+        channel.on(
+          'postgres_changes',
+          {
+            event: 'INSERT',
+            schema: EVENTS_SCHEMA,
+            table: EVENTS_TABLE,
+            filter: `organization_id=eq.${orgId}`,
+          },
+          deliver,
+        )
+      }
       entry.channel = channel
-      channel.on(
-        'postgres_changes',
-        {
-          event: 'INSERT',
-          schema: EVENTS_SCHEMA,
-          table: EVENTS_TABLE,
-          filter: `organization_id=eq.${orgId}`,
-        },
-        (payload: unknown) => {
-          if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
-        },
-      )
       channel.on('system', {}, (payload: object) => {
         if (this.entries.get(orgId) === entry && entry.channel === channel)
           this.system(entry, payload)
@@ -210,7 +230,10 @@ export class OrgChannels {
           this.closedByServer(entry)
         } else {
           this.setStatus(entry, status, error?.message)
-          if (status === 'SUBSCRIBED') this.awaitReplication(entry)
+          if (status !== 'SUBSCRIBED') return
+          // A broadcast topic has no replication to wait for: the join is the live point.
+          if (this.transport === 'broadcast') this.live(entry, undefined)
+          else this.awaitReplication(entry)
         }
       })
     } catch (error) {
@@ -284,10 +307,11 @@ export class OrgChannels {
         ? ''
         : ` ${state.liveAt - state.subscribedAt} ms after SUBSCRIBED`
     // Logged as a note on SUBSCRIBED: the moment from which changes are delivered.
-    this.handlers.onStatus({
-      ...state,
-      lastError: warning ?? `live: the server said "Subscribed to PostgreSQL"${after}`,
-    })
+    const note =
+      this.transport === 'broadcast'
+        ? 'live: broadcast delivers from the join on'
+        : `live: the server said "Subscribed to PostgreSQL"${after}`
+    this.handlers.onStatus({ ...state, lastError: warning ?? note })
     this.changed()
     this.handlers.onLive({ ...state })
   }

@@ -15,7 +15,14 @@ import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
 import { SyncPipeline } from './sync-pipeline'
 import { Subscribable } from './subscribable'
-import type { BatchMode, DedupBy, EngineConfig, SyncEvent } from './types'
+import {
+  type BatchMode,
+  type DedupBy,
+  type EngineConfig,
+  type SyncEvent,
+  TRANSPORTS,
+  type Transport,
+} from './types'
 import { ENGINE_VERSION } from './version'
 
 /** Memberships that change over time, in the shape useSyncExternalStore also takes. */
@@ -75,6 +82,13 @@ export interface RealtimeSyncOptions {
   replayOverlapMs?: number
   /** How long realtime_table_events keeps rows; a longer gap refetches. Default 1 hour. */
   eventRetentionMs?: number
+  /**
+   * How the events arrive: 'postgres_changes' (default; the table in publication
+   * supabase_realtime) or 'broadcast' (Broadcast from Database: the migration's broadcast mode
+   * sends each event row to the private topic `org:<id>`, authorized by RLS on
+   * realtime.messages; Supabase's scalable path). Dedup, echo, batching and replay are the same.
+   */
+  transport?: Transport
   /** Register on the page for the DevTools panel and the console. Default true. */
   devtools?: boolean
   /** The global object the registry lives on. Default globalThis; tests pass their own page. */
@@ -118,6 +132,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     throw new TypeError('createRealtimeSync: `queryClient` must be a TanStack QueryClient')
   }
   const name = options.name ?? 'app'
+  const transport = transportOf(options.transport)
   const scheduler = options.scheduler ?? systemScheduler
   const pipeline = new SyncPipeline({
     queryClient,
@@ -160,6 +175,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       onChannelsChanged: () => changes.notify('channels'),
     },
     scheduler,
+    transport,
   )
 
   const memberships = options.organizationIds
@@ -232,6 +248,16 @@ class EngineChanges extends Subscribable<(change: EngineChange) => void> {
       }
     }
   }
+}
+
+function transportOf(value: unknown): Transport {
+  if (value === undefined) return 'postgres_changes'
+  if (!(TRANSPORTS as readonly unknown[]).includes(value)) {
+    throw new TypeError(
+      `createRealtimeSync: transport must be ${TRANSPORTS.map((t) => `'${t}'`).join(' or ')} (got ${JSON.stringify(value)})`,
+    )
+  }
+  return value as Transport
 }
 
 function wholeNumber(name: string, value: number | undefined, fallback: number): number {

@@ -21,6 +21,12 @@ export interface RealtimeChannelLike {
     // object, not unknown: supabase-js's overloads type the payload, and it must be assignable here.
     callback: (payload: object) => void,
   ): RealtimeChannelLike
+  /** Broadcast from Database: every message of the channel's topic (`{event, payload, meta}`). */
+  on(
+    type: 'broadcast',
+    filter: { event: string },
+    callback: (message: object) => void,
+  ): RealtimeChannelLike
   /** The server's own words: "Subscribed to PostgreSQL" (replication ready), or an error. */
   on(type: 'system', filter: object, callback: (payload: object) => void): RealtimeChannelLike
   /** status is one of supabase-js's SUBSCRIBED, TIMED_OUT, CLOSED, CHANNEL_ERROR. */
@@ -38,7 +44,8 @@ export interface EventsQueryLike extends PromiseLike<{ data: unknown; error: unk
 }
 
 export interface SupabaseRealtimeLike {
-  channel(name: string): RealtimeChannelLike
+  /** `config.private`: a private topic, authorized by RLS on realtime.messages (broadcast). */
+  channel(name: string, options?: { config: { private?: boolean } }): RealtimeChannelLike
   removeChannel(channel: never): Promise<unknown>
   realtime: { setAuth(token?: string | null): Promise<void> }
   /**

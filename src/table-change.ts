@@ -35,6 +35,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/**
+ * A Broadcast from Database message (`{event, type, payload, meta}`, the trigger's
+ * realtime.send of the event row) in the shape of the postgres_changes callback the pipeline
+ * reads. Broadcast carries no commit timestamp: the row's created_at (its transaction's start)
+ * stands in, so latency includes the writing transaction's own duration.
+ */
+export function broadcastAsChange(message: unknown): unknown {
+  if (!isObject(message)) return message
+  const row = message.payload
+  const createdAt = isObject(row) ? row.created_at : undefined
+  return { new: row, commit_timestamp: typeof createdAt === 'string' ? createdAt : undefined }
+}
+
 /** Never throws: every way a payload can be wrong becomes a reason a developer can act on. */
 export function parseTableChange(payload: unknown, channelOrgId: string): ParseResult {
   if (!isObject(payload)) return fail(`payload is ${describe(payload)}, not an object`)

@@ -188,6 +188,14 @@ export interface EngineConfig extends TunableConfig {
 export const REPLICATION_STATES = ['waiting', 'ready', 'error'] as const
 export type ReplicationState = (typeof REPLICATION_STATES)[number]
 
+/**
+ * How realtime_table_events rows reach the engine: Supabase's postgres_changes (every change
+ * authorized per subscriber; the default, nothing to configure) or Broadcast from Database (the
+ * trigger's realtime.send to the private topic `org:<id>`; Supabase's scalable path).
+ */
+export const TRANSPORTS = ['postgres_changes', 'broadcast'] as const
+export type Transport = (typeof TRANSPORTS)[number]
+
 export interface ChannelState {
   orgId: string
   topic: string
@@ -202,4 +210,6 @@ export interface ChannelState {
   liveAt?: number
   lastResyncAt?: number
   lastError?: string
+  /** How its changes arrive: postgres_changes (the default) or the private broadcast topic. */
+  transport?: Transport
 }

@@ -15,6 +15,7 @@ import {
   type ChannelState,
   REFETCH_OUTCOMES,
   REPLICATION_STATES,
+  TRANSPORTS,
   type EngineConfig,
   type MinuteMetrics,
   SYNC_EVENT_KINDS,
@@ -135,6 +136,7 @@ export const ChannelStateSchema = v.object({
   liveAt: v.optional(v.number()),
   lastResyncAt: v.optional(v.number()),
   lastError: v.optional(longText),
+  transport: v.optional(v.picklist(TRANSPORTS)),
 })
 
 /** What an `engine-state` message carries (as JSON) besides the events. */

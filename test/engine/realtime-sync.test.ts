@@ -85,6 +85,7 @@ describe('channels', () => {
         replication: 'ready',
         subscribedAt: scheduler.now(),
         liveAt: scheduler.now(),
+        transport: 'postgres_changes',
       },
     ])
   })

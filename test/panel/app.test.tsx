@@ -544,20 +544,34 @@ describe('metrics, channels, config', () => {
             subscribedCount: 1,
             lastError: 'jwt expired',
           },
+          {
+            orgId: 'org_wide',
+            topic: 'org:org_wide',
+            status: 'SUBSCRIBED',
+            subscribedCount: 1,
+            replication: 'ready',
+            subscribedAt: T0 + 7_000,
+            liveAt: T0 + 7_000,
+            transport: 'broadcast',
+          },
         ],
       }),
     )
     fireEvent.click(screen.getByRole('tab', { name: 'Channels' }))
     const rows = within(screen.getByRole('table')).getAllByRole('row')
     expect(rows[1]!.textContent).toBe(
-      `org:org_acmeSUBSCRIBEDlive since ${formatTime(T0 + 5_000)}, 1.0 s after SUBSCRIBED32${formatTime(T0 + 5_000)}`,
+      `org:org_acmepostgres_changesSUBSCRIBEDlive since ${formatTime(T0 + 5_000)}, 1.0 s after SUBSCRIBED32${formatTime(T0 + 5_000)}`,
     )
     expect(rows[2]!.textContent).toBe(
-      `org:org_slowSUBSCRIBEDwaiting for "Subscribed to PostgreSQL" since ${formatTime(T0 + 6_000)}10—`,
+      `org:org_slowpostgres_changesSUBSCRIBEDwaiting for "Subscribed to PostgreSQL" since ${formatTime(T0 + 6_000)}10—`,
     )
     expect(within(rows[2]!).getByText(/^waiting for/).className).toContain('status-pending')
-    expect(rows[3]!.textContent).toBe('org:org_betaCHANNEL_ERROR—10—jwt expired')
+    expect(rows[3]!.textContent).toBe('org:org_betapostgres_changesCHANNEL_ERROR—10—jwt expired')
     expect(within(rows[3]!).getByText('CHANNEL_ERROR').className).toContain('status-bad')
+    // A broadcast topic is live at its join: no wait after SUBSCRIBED to report.
+    expect(rows[4]!.textContent).toBe(
+      `org:org_widebroadcast (private)SUBSCRIBEDlive since ${formatTime(T0 + 7_000)}10—`,
+    )
   })
 
   it('changes a tunable live and shows the page’s error', () => {

@@ -28,12 +28,15 @@ export class FakeChannel implements RealtimeChannelLike {
   readonly topic: string
   state: 'closed' | 'joining' | 'joined' | 'leaving' = 'closed'
   readonly bindings: { filter: PostgresChangesFilter; callback: (payload: object) => void }[] = []
+  readonly broadcastBindings: { event: string; callback: (message: object) => void }[] = []
   readonly systemCallbacks: ((payload: object) => void)[] = []
   private statusCallback: ((status: string, error?: Error) => void) | undefined
 
   constructor(
     name: string,
     private readonly client: FakeSupabase,
+    /** supabase.channel(name, { config: { private } }). */
+    readonly isPrivate = false,
   ) {
     this.topic = `realtime:${name}`
   }
@@ -43,13 +46,16 @@ export class FakeChannel implements RealtimeChannelLike {
     filter: PostgresChangesFilter,
     callback: (payload: object) => void,
   ): this
+  on(type: 'broadcast', filter: { event: string }, callback: (message: object) => void): this
   on(type: 'system', filter: object, callback: (payload: object) => void): this
   on(type: string, filter: object, callback: (payload: object) => void): this {
     if (this.state === 'joining' || this.state === 'joined') {
       throw new Error(`cannot add \`${type}\` callbacks for ${this.topic} after \`subscribe()\`.`)
     }
     if (type === 'system') this.systemCallbacks.push(callback)
-    else this.bindings.push({ filter: filter as PostgresChangesFilter, callback })
+    else if (type === 'broadcast') {
+      this.broadcastBindings.push({ event: (filter as { event: string }).event, callback })
+    } else this.bindings.push({ filter: filter as PostgresChangesFilter, callback })
     return this
   }
 
@@ -84,6 +90,12 @@ export class FakeChannel implements RealtimeChannelLike {
     if (this.state !== 'joined') return
     for (const binding of this.bindings) binding.callback(payload as object)
   }
+
+  /** A broadcast on the channel's topic, as supabase-js hands it to `on('broadcast')`. */
+  broadcast(message: unknown): void {
+    if (this.state !== 'joined') return
+    for (const binding of this.broadcastBindings) binding.callback(message as object)
+  }
 }
 
 export class FakeSupabase implements SupabaseRealtimeLike {
@@ -115,10 +127,10 @@ export class FakeSupabase implements SupabaseRealtimeLike {
     },
   }
 
-  channel(name: string): FakeChannel {
+  channel(name: string, options?: { config: { private?: boolean } }): FakeChannel {
     const existing = this.channels.find((channel) => channel.topic === `realtime:${name}`)
     if (existing) return existing
-    const channel = new FakeChannel(name, this)
+    const channel = new FakeChannel(name, this, options?.config.private === true)
     this.channels.push(channel)
     return channel
   }
@@ -159,17 +171,23 @@ export class FakeSupabase implements SupabaseRealtimeLike {
     this.events.push(full)
     this.events.sort((a, b) => a.id - b.id)
     if (options.deliver !== false) {
-      this.channels
-        .find((c) => c.topic === `realtime:org:${full.organization_id}`)
-        ?.deliver({
-          schema: 'public',
-          table: 'realtime_table_events',
-          eventType: 'INSERT',
-          commit_timestamp: full.created_at,
-          new: full,
-          old: {},
-          errors: null,
-        })
+      const channel = this.channels.find((c) => c.topic === `realtime:org:${full.organization_id}`)
+      // Whichever way the engine listens: postgres_changes, or the trigger's realtime.send.
+      channel?.deliver({
+        schema: 'public',
+        table: 'realtime_table_events',
+        eventType: 'INSERT',
+        commit_timestamp: full.created_at,
+        new: full,
+        old: {},
+        errors: null,
+      })
+      channel?.broadcast({
+        type: 'broadcast',
+        event: full.event_type,
+        payload: { ...full },
+        meta: { id: `message-${full.id}` },
+      })
     }
     return full
   }

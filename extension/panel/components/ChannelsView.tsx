@@ -9,6 +9,7 @@ export interface ChannelsViewProps {
 
 const COLUMNS = [
   'Topic',
+  'Transport',
   'Status',
   'Replication',
   'Subscribed',
@@ -39,8 +40,11 @@ function replication(channel: ChannelState): { text: string; className: string }
       }
     }
     case 'ready': {
+      // A broadcast topic is live at the join: no delay to speak of.
       const wait =
-        channel.liveAt !== undefined && channel.subscribedAt !== undefined
+        channel.transport !== 'broadcast' &&
+        channel.liveAt !== undefined &&
+        channel.subscribedAt !== undefined
           ? `, ${formatDuration(channel.liveAt - channel.subscribedAt)} after SUBSCRIBED`
           : ''
       return {
@@ -73,9 +77,10 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
   return (
     <table className="data-table channels-table">
       <caption>
-        Organization channels. A channel is live once the server says "Subscribed to PostgreSQL";
-        every SUBSCRIBED after the first is a reconnect, after which the engine replays what the
-        channel missed (or refetches the organization's queries when it cannot).
+        Organization channels. A postgres_changes channel is live once the server says "Subscribed
+        to PostgreSQL", a broadcast one (the private topic the trigger's realtime.send writes to) at
+        its join; every SUBSCRIBED after the first is a reconnect, after which the engine replays
+        what the channel missed (or refetches the organization's queries when it cannot).
       </caption>
       <ColumnHeads labels={COLUMNS} />
       <tbody>
@@ -84,6 +89,7 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
             <td className="mono" title={channel.orgId}>
               {channel.topic}
             </td>
+            <td>{transportText(channel)}</td>
             <td>
               <span className={statusClass(channel.status)}>{channel.status}</span>
             </td>
@@ -99,6 +105,11 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
       </tbody>
     </table>
   )
+}
+
+/** An engine older than the transport option sends none: it is postgres_changes. */
+function transportText(channel: ChannelState): string {
+  return channel.transport === 'broadcast' ? 'broadcast (private)' : 'postgres_changes'
 }
 
 function ReplicationCell({ channel }: { channel: ChannelState }) {

@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
+import type { SyncEvent } from '../../src/types'
+import { FakeSupabase, settle } from '../support/fake-supabase'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { createQueryWorld } from '../support/query-world'
+
+/**
+ * `transport: 'broadcast'`: the same pipeline fed by the private topic org:<id> (the trigger's
+ * realtime.send) instead of postgres_changes. The real client against the local stack is in
+ * test/server/; these are the engine's rules, with fake time.
+ */
+const cleanups: (() => unknown)[] = []
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+  vi.useRealTimers()
+})
+
+const ORG = 'org_acme'
+
+function setup(options: Partial<RealtimeSyncOptions> = {}) {
+  const supabase = new FakeSupabase()
+  const scheduler = new ManualScheduler()
+  vi.setSystemTime(scheduler.now())
+  const world = createQueryWorld()
+  const sync = createRealtimeSync({
+    supabase,
+    queryClient: world.queryClient,
+    organizationIds: [ORG],
+    userId: 'user-alice',
+    scheduler,
+    transport: 'broadcast',
+    ...options,
+  })
+  cleanups.push(
+    () => sync.stop(),
+    () => world.dispose(),
+  )
+  const advance = (ms: number) => {
+    scheduler.advance(ms)
+    vi.setSystemTime(scheduler.now())
+  }
+  const events = (kind?: SyncEvent['kind']) =>
+    sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
+  return { supabase, scheduler, world, sync, advance, events }
+}
+
+describe("transport: 'broadcast'", () => {
+  it('joins the private topic after setAuth(), listens to broadcasts only, and is live at SUBSCRIBED', async () => {
+    const t = setup()
+    t.supabase.holdReplication = true
+    await settle()
+    expect(t.supabase.actions).toEqual(['setAuth', `subscribe realtime:org:${ORG}`])
+    const channel = t.supabase.channelFor(ORG)
+    expect(channel.isPrivate).toBe(true)
+    expect(channel.bindings).toEqual([])
+    expect(channel.broadcastBindings.map((b) => b.event)).toEqual(['*'])
+
+    t.supabase.subscribeAll()
+    await settle()
+    // No "Subscribed to PostgreSQL" on a broadcast topic: the join itself is the live point.
+    expect(t.sync.getChannels()).toEqual([
+      expect.objectContaining({
+        topic: `org:${ORG}`,
+        status: 'SUBSCRIBED',
+        replication: 'ready',
+        transport: 'broadcast',
+      }),
+    ])
+    expect(t.events('channel').at(-1)?.reason).toBe('live: broadcast delivers from the join on')
+  })
+
+  it('runs a broadcast through the same pipeline: received, dedup by event id, batched invalidation of the matching keys', async () => {
+    const t = setup()
+    await settle()
+    t.supabase.subscribeAll()
+    await settle()
+    t.advance(200)
+    t.world.active(['deals', 'list'])
+    t.world.active(['deals', 'record', 'deal-1'])
+    t.world.active(['deals', 'record', 'deal-2'])
+    await settle()
+    const fetchesBefore = t.world.totalFetches()
+
+    const row = t.supabase.commit({ organization_id: ORG, record_id: 'deal-1', actor_id: 'bob' })
+    // The same event row broadcast again (a redelivery): dropped by its id.
+    t.supabase.channelFor(ORG).broadcast({
+      type: 'broadcast',
+      event: row.event_type,
+      payload: { ...row },
+      meta: { id: 'message-again' },
+    })
+    t.advance(200)
+    await settle()
+
+    const received = t.events('received')
+    expect(received.map((e) => [e.recordId, e.eventId, e.commitTimestamp])).toEqual([
+      ['deal-1', String(row.id), row.created_at],
+    ])
+    expect(t.events('deduped').map((e) => e.reason)).toEqual([
+      expect.stringMatching(new RegExp(`^same event id ${row.id} as #\\d+`)),
+    ])
+    expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
+    expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(0)
+    expect(t.world.totalFetches() - fetchesBefore).toBe(2)
+  })
+
+  it('says what a broadcast without an event row is, and counts it', async () => {
+    const t = setup()
+    await settle()
+    t.supabase.subscribeAll()
+    await settle()
+    t.supabase.channelFor(ORG).broadcast({ type: 'broadcast', event: 'ping', payload: 'hello' })
+    expect(t.events('malformed').map((e) => e.reason)).toEqual([
+      'payload.new is a string of 5 chars, not a realtime_table_events row',
+    ])
+  })
+
+  it('replays what a gap missed from realtime_table_events, as with postgres_changes', async () => {
+    const t = setup()
+    await settle()
+    t.supabase.subscribeAll()
+    await settle()
+    t.advance(200)
+    t.world.active(['deals', 'record', 'deal-1'])
+    await settle()
+    t.supabase.commit({ organization_id: ORG, record_id: 'deal-2' })
+    t.advance(200)
+    t.supabase.dropSocket()
+    t.advance(2_000)
+    t.supabase.commit({ organization_id: ORG, record_id: 'deal-1' }, { deliver: false })
+    const fetchesBefore = t.world.totalFetches()
+    t.supabase.reconnect()
+    await settle()
+    t.advance(200)
+    await settle()
+    expect(t.events('resync').at(-1)?.reason).toMatch(
+      /replayed 1 event \(id 2\) missed during a 2\.\d s gap/,
+    )
+    expect(t.world.totalFetches() - fetchesBefore).toBe(1)
+  })
+
+  it('refuses another transport with the names it takes', () => {
+    expect(() => setup({ transport: 'websocket' as never })).toThrow(
+      "createRealtimeSync: transport must be 'postgres_changes' or 'broadcast' (got \"websocket\")",
+    )
+  })
+})
