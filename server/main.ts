@@ -4,13 +4,20 @@
  *   npm run stack                          PGlite in memory, port 54321, demo world seeded
  *   npm run stack -- --data-dir .stack-data   keep the data between runs
  *   DATABASE_URL=postgres://... npm run stack use a real Postgres server instead of PGlite
+ *   npm run stack -- --transport broadcast    the database sends changes with realtime.send()
  *
  * Flags win over environment variables; `--help` lists both.
  */
 import { parseArgs } from 'node:util'
 import { DEV_JWT_SECRET } from './auth/api-keys'
 import { DEMO_PASSWORD, DEMO_USERS } from './seed/demo-world'
-import { type Stack, type StackOptions, startStack } from './stack'
+import {
+  REALTIME_TRANSPORTS,
+  type RealtimeTransport,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from './stack'
 import { errorMessage } from '../src/error-message'
 
 const HELP = `Usage: npm run stack -- [options]
@@ -27,6 +34,9 @@ const HELP = `Usage: npm run stack -- [options]
                         after a join's reply, wait this long before commits reach the
                         channel and "Subscribed to PostgreSQL" is sent, as hosted Supabase
                         can (env REPLICATION_DELAY_MS; default 0)
+  --transport <t>       how the database tells clients about changes: postgres_changes
+                        (realtime_table_events) or broadcast (realtime.send to the private
+                        topic org:<id>) (env REALTIME_TRANSPORT; default postgres_changes)
   --no-seed             do not insert the demo world
   --no-dev-tokens       do not serve POST /dev/v1/token
   -h, --help            this text
@@ -42,6 +52,7 @@ function options(): StackOptions {
       'jwt-secret': { type: 'string' },
       'jwt-expiry': { type: 'string' },
       'replication-delay-ms': { type: 'string' },
+      transport: { type: 'string' },
       'no-seed': { type: 'boolean' },
       'no-dev-tokens': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -74,6 +85,7 @@ function options(): StackOptions {
     throw new Error('give either --data-dir (PGlite) or --database-url (Postgres), not both')
   }
   const jwtSecret = values['jwt-secret'] ?? env.JWT_SECRET
+  const transport = transportOf(values.transport ?? env.REALTIME_TRANSPORT)
   return {
     port,
     host: values.host ?? env.STACK_HOST ?? '127.0.0.1',
@@ -82,6 +94,7 @@ function options(): StackOptions {
     ...(jwtSecret === undefined || jwtSecret === '' ? {} : { jwtSecret }),
     jwtExpirySeconds: expiry,
     replicationDelayMs,
+    transport,
     seed: values['no-seed'] !== true,
     devTokens: values['no-dev-tokens'] !== true,
     log: (line) => console.log(line),
@@ -103,6 +116,12 @@ function integer(
   return value
 }
 
+function transportOf(text: string | undefined): RealtimeTransport {
+  if (text === undefined || text === '') return 'postgres_changes'
+  if ((REALTIME_TRANSPORTS as readonly string[]).includes(text)) return text as RealtimeTransport
+  throw new Error(`--transport must be ${REALTIME_TRANSPORTS.join(' or ')} (got ${text})`)
+}
+
 function banner(stack: Stack, options: StackOptions): string {
   const ws = stack.url.replace(/^http/, 'ws')
   const database =
@@ -119,6 +138,10 @@ function banner(stack: Stack, options: StackOptions): string {
     (options.replicationDelayMs ?? 0) > 0
       ? `\n  Replication delay ${options.replicationDelayMs} ms after SUBSCRIBED (--replication-delay-ms)`
       : ''
+  const transportNote =
+    stack.transport === 'broadcast'
+      ? 'broadcast: realtime.send() to the private topic org:<id> (--transport)'
+      : 'postgres_changes on realtime_table_events (--transport broadcast switches)'
   const users = Object.values(DEMO_USERS)
     .map((user) => `    ${user.email.padEnd(20)} ${user.organizations.join(', ')}`)
     .join('\n')
@@ -128,6 +151,7 @@ Local Supabase-compatible stack ready
   API URL           ${stack.url}
   REST              ${stack.url}/rest/v1
   Realtime          ${ws}/realtime/v1/websocket
+  Sync transport    ${transportNote}
   Auth              ${stack.url}/auth/v1   (email + password)
   Dev tokens        POST ${stack.url}/dev/v1/token  {"email": "..."}  (service_role key)
   JWT secret        ${stack.jwtSecret}   (${secretNote}; development only)

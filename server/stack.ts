@@ -6,12 +6,14 @@ import { findUser, handleDevToken } from './auth/dev-token-handler'
 import { SessionIssuer } from './auth/sessions'
 import { UserStore } from './auth/user-store'
 import { applySchema } from './db/apply-schema'
+import { BroadcastCapture } from './db/broadcast-capture'
 import { Catalog } from './db/catalog'
 import { ChangeCapture } from './db/change-capture'
 import type { Database } from './db/database'
 import { openPgliteDatabase } from './db/pglite-database'
 import { openPostgresDatabase } from './db/postgres-database'
 import { CORS_HEADERS, send, sendJson } from './http/http-io'
+import { BroadcastDispatcher, type BroadcastStats } from './realtime/broadcast-dispatcher'
 import { ChangeDispatcher, type DispatcherStats } from './realtime/change-dispatcher'
 import type { Binding } from './realtime/postgres-changes'
 import {
@@ -24,6 +26,15 @@ import type { SocketCloseReason } from './realtime/realtime-socket'
 import { handleRest } from './rest/postgrest-handler'
 import { seedDemoWorld } from './seed/demo-world'
 import { errorMessage } from '../src/error-message'
+
+/**
+ * How the database tells clients about changes (public.realtime_sync_settings.transport):
+ * postgres_changes on realtime_table_events, or realtime.send() to the private topic
+ * `org:<id>` (Broadcast from Database).
+ */
+export type RealtimeTransport = 'postgres_changes' | 'broadcast'
+
+export const REALTIME_TRANSPORTS: readonly RealtimeTransport[] = ['postgres_changes', 'broadcast']
 
 export interface StackOptions {
   /** Default 54321 (the Supabase CLI's API port); 0 picks a free port. */
@@ -52,6 +63,12 @@ export interface StackOptions {
    * Default 0 (ready with the reply).
    */
   replicationDelayMs?: number
+  /**
+   * The database's sync transport, set after the schema is applied (see RealtimeTransport).
+   * Default postgres_changes. 'broadcast' needs the migration that creates
+   * public.realtime_sync_settings.
+   */
+  transport?: RealtimeTransport
   /** PGlite only: start from this data directory dump (see pglite-snapshot.ts). */
   pgliteSnapshot?: Blob
   /** Where the stack reports what it does; silent by default (the CLI prints). */
@@ -68,15 +85,17 @@ export interface Stack {
   /** The database, as the owner (no RLS): for fixtures and assertions. */
   database: Database
   databaseKind: 'pglite' | 'postgres'
+  /** The sync transport the database was set to at start. */
+  transport: RealtimeTransport
   /** An access token for an existing user (email or id), as the dev token endpoint gives. */
   tokenFor(user: string, options?: { expiresInSeconds?: number }): Promise<string>
   realtime: {
-    stats(): RealtimeStats & DispatcherStats
+    stats(): RealtimeStats & DispatcherStats & BroadcastStats
     /** Closes every Realtime connection from the server (clients reconnect and rejoin). */
     dropConnections(): number
     /** The next `count` change messages are sent twice (at-least-once delivery, for tests/demos). */
     injectDuplicates(count: number): void
-    /** Resolves when every change committed so far has been dispatched. */
+    /** Resolves when every change and database broadcast committed so far has been dispatched. */
     idle(): Promise<void>
     onSocketClosed(listener: (reason: SocketCloseReason) => void): () => void
   }
@@ -97,6 +116,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const keys = createApiKeys(jwtSecret)
   const host = options.host ?? '127.0.0.1'
   const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS, ...options.realtime }
+  const transport = options.transport ?? 'postgres_changes'
+  if (!REALTIME_TRANSPORTS.includes(transport)) {
+    throw new Error(
+      `transport must be one of ${REALTIME_TRANSPORTS.join(', ')} (got ${String(transport)})`,
+    )
+  }
 
   // Listen first: a port in use fails now, before the database's seconds of start-up.
   let ready!: Promise<Services>
@@ -120,7 +145,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   let services: Services
   try {
-    ready = openServices(options, { jwtSecret, url, limits, log })
+    ready = openServices(options, { jwtSecret, url, limits, log, transport })
     services = await ready
   } catch (error) {
     ready = Promise.reject(error)
@@ -138,6 +163,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     jwtSecret,
     database: services.db,
     databaseKind: services.db.kind,
+    transport,
     async tokenFor(user, tokenOptions = {}) {
       const who = user.includes('@') ? { email: user } : { user_id: user }
       const found = await findUser(services.users, who)
@@ -145,10 +171,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return services.sessions.accessToken(found, undefined, tokenOptions.expiresInSeconds).token
     },
     realtime: {
-      stats: () => ({ ...services.realtime.stats(), ...services.dispatcher.stats() }),
+      stats: () => ({
+        ...services.realtime.stats(),
+        ...services.dispatcher.stats(),
+        ...services.broadcasts.stats(),
+      }),
       dropConnections: () => services.realtime.dropConnections(),
       injectDuplicates: (count) => services.dispatcher.injectDuplicates(count),
-      idle: () => services.dispatcher.idle(),
+      async idle() {
+        await services.dispatcher.idle()
+        await services.broadcasts.idle()
+      },
       onSocketClosed: (listener) => services.realtime.onSocketClosed(listener),
     },
     close() {
@@ -156,7 +189,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const closed = closeServer(server)
         await services.realtime.close()
         await services.capture.stop()
+        await services.broadcastCapture.stop()
         await services.dispatcher.idle()
+        await services.broadcasts.idle()
         await closed
         await services.db.close()
       })()
@@ -172,6 +207,8 @@ interface Services {
   sessions: SessionIssuer
   capture: ChangeCapture
   dispatcher: ChangeDispatcher
+  broadcastCapture: BroadcastCapture
+  broadcasts: BroadcastDispatcher
   realtime: RealtimeServer
   jwtSecret: string
   maxBodyBytes: number
@@ -180,7 +217,13 @@ interface Services {
 
 async function openServices(
   options: StackOptions,
-  shared: { jwtSecret: string; url: string; limits: RealtimeLimits; log: (line: string) => void },
+  shared: {
+    jwtSecret: string
+    url: string
+    limits: RealtimeLimits
+    log: (line: string) => void
+    transport: RealtimeTransport
+  },
 ): Promise<Services> {
   const { jwtSecret, log } = shared
   const db =
@@ -196,6 +239,7 @@ async function openServices(
       await applySchema(db)
       if (options.seed !== false) await db.withSetupLock(() => seedDemoWorld(db, users))
     }
+    await setTransport(db, shared.transport)
     const catalog = new Catalog(db)
     await catalog.reload()
     const sessions = new SessionIssuer(
@@ -213,10 +257,23 @@ async function openServices(
       () => log('[realtime] ignored a malformed change notification'),
     )
     await db.withSetupLock(() => capture.start())
+    const broadcasts = new BroadcastDispatcher(db, onError)
+    const broadcastCapture = new BroadcastCapture(
+      db,
+      (notification) => broadcasts.enqueue(notification),
+      () => log('[realtime] ignored a malformed broadcast notification'),
+    )
+    const capturing = await db.withSetupLock(() => broadcastCapture.start())
+    if (!capturing) {
+      log(
+        '[realtime] realtime.messages is missing or cannot be captured: realtime.send() broadcasts do not reach clients (client broadcasts still do)',
+      )
+    }
     const context: RealtimeContext = {
       db,
       catalog,
       dispatcher,
+      broadcasts,
       jwtSecret,
       log,
       ensureCaptured: (bindings) => ensureCaptured(bindings, capture, catalog, db),
@@ -230,6 +287,8 @@ async function openServices(
       sessions,
       capture,
       dispatcher,
+      broadcastCapture,
+      broadcasts,
       realtime,
       jwtSecret,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
@@ -239,6 +298,26 @@ async function openServices(
     await db.close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * The documented mode switch (`update public.realtime_sync_settings set transport = ...`), so
+ * that the stack starts in the mode asked for whatever a kept data directory last held. A
+ * database without the table has postgres_changes only.
+ */
+async function setTransport(db: Database, transport: RealtimeTransport): Promise<void> {
+  const found = await db.query<{ present: boolean }>(
+    `select pg_catalog.to_regclass('public.realtime_sync_settings') is not null as present`,
+  )
+  if (found.rows[0]?.present !== true) {
+    if (transport === 'broadcast') {
+      throw new Error(
+        'transport broadcast needs the table public.realtime_sync_settings (migration 20261202000000_realtime_broadcast.sql), which this database does not have',
+      )
+    }
+    return
+  }
+  await db.query('update public.realtime_sync_settings set transport = $1::text', [transport])
 }
 
 /** A binding on a table published after start: give it a trigger before the join is answered. */

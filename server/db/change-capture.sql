@@ -139,3 +139,85 @@ begin
   end if;
 end
 $$;
+
+-- ---------------------------------------------------------------------------------------
+-- Broadcast from Database
+-- ---------------------------------------------------------------------------------------
+-- Hosted, Realtime reads inserts into realtime.messages from a publication of its own and
+-- relays each broadcast row to the channels joined to its topic. Here an AFTER INSERT trigger
+-- does the same with NOTIFY, on a channel of its own:
+--
+--   realtime.send(payload, event, topic, private) -> insert into realtime.messages
+--     -> AFTER trigger realtime_stack_broadcast (realtime_stack.capture_broadcast())
+--       -> pg_notify('realtime_stack_broadcasts', <header json> || E'\n' || <payload json>)
+--   -> delivered to the stack's LISTEN at commit, in commit order (a rolled-back send, or an
+--      authorization probe, is never delivered).
+--
+-- The payload travels as Postgres wrote it, after a newline (jsonb text has none outside its
+-- strings), so the stack relays it byte for byte, as Realtime does. Over NOTIFY's 8000 bytes
+-- only {id, truncated} is sent and the stack reads the row back by id. Rows Realtime would skip
+-- (not extension 'broadcast', or no topic, event, payload or private) are not sent.
+
+create or replace function realtime_stack.capture_broadcast()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_header text;
+  v_payload text;
+begin
+  if new.extension is distinct from 'broadcast' or new.topic is null or new.event is null
+    or new.payload is null or new.private is null then
+    return null;
+  end if;
+  v_header := pg_catalog.jsonb_build_object(
+    'id', new.id,
+    'topic', new.topic,
+    'event', new.event,
+    'private', new.private
+  )::text;
+  v_payload := v_header || E'\n' || new.payload::text;
+  if pg_catalog.octet_length(v_payload) > 7900 then
+    v_payload := pg_catalog.jsonb_build_object('id', new.id, 'truncated', true)::text;
+  end if;
+  perform pg_catalog.pg_notify('realtime_stack_broadcasts', v_payload);
+  return null;
+end;
+$$;
+
+revoke all on function realtime_stack.capture_broadcast() from public;
+
+-- Puts the trigger on realtime.messages when that table exists (Supabase, or the shim); true
+-- when broadcasts are captured. Where the stack may not create it (a Supabase database whose
+-- realtime.messages belongs to supabase_realtime_admin) a warning says so and false is
+-- returned: the stack then serves Broadcast between clients only. Idempotent.
+create or replace function realtime_stack.sync_broadcast_capture()
+returns boolean
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if pg_catalog.to_regclass('realtime.messages') is null then
+    return false;
+  end if;
+  if not exists (
+    select 1 from pg_catalog.pg_trigger t
+    where t.tgrelid = 'realtime.messages'::regclass and t.tgname = 'realtime_stack_broadcast'
+  ) then
+    create trigger realtime_stack_broadcast after insert on realtime.messages
+      for each row execute function realtime_stack.capture_broadcast();
+  end if;
+  return true;
+exception
+  when insufficient_privilege then
+    raise warning 'realtime_stack: cannot put a trigger on realtime.messages: %', sqlerrm;
+    return false;
+end;
+$$;
+
+revoke all on function realtime_stack.sync_broadcast_capture() from public;
+
+select realtime_stack.sync_broadcast_capture();

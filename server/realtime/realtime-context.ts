@@ -1,13 +1,15 @@
 import type { Catalog } from '../db/catalog'
 import type { Database } from '../db/database'
+import type { BroadcastDispatcher } from './broadcast-dispatcher'
 import type { ChangeDispatcher } from './change-dispatcher'
 import type { Binding } from './postgres-changes'
 
-/** What channels and sockets share: the database, its catalog, the dispatcher, the secret. */
+/** What channels and sockets share: the database, its catalog, the dispatchers, the secret. */
 export interface RealtimeContext {
   db: Database
   catalog: Catalog
   dispatcher: ChangeDispatcher
+  broadcasts: BroadcastDispatcher
   jwtSecret: string
   /** Makes sure the bindings' tables have capture triggers (a table published after start). */
   ensureCaptured(bindings: readonly Binding[]): Promise<void>

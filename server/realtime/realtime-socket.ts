@@ -1,6 +1,13 @@
 import type { WebSocket } from 'ws'
-import { decodeFrame, type PhoenixMessage, replyFrame, type Vsn } from './phoenix-frames'
-import { type ChannelSocket, RealtimeChannel } from './realtime-channel'
+import {
+  decodeBinaryFrame,
+  decodeFrame,
+  type PhoenixMessage,
+  replyFrame,
+  userBroadcastPushBody,
+  type Vsn,
+} from './phoenix-frames'
+import { type BinaryBroadcastBody, type ChannelSocket, RealtimeChannel } from './realtime-channel'
 import type { RealtimeContext, RealtimeLimits } from './realtime-context'
 import { errorMessage } from '../../src/error-message'
 
@@ -33,7 +40,7 @@ export class RealtimeSocket implements ChannelSocket {
     return this.channels.size
   }
 
-  sendFrame(frame: string): void {
+  sendFrame(frame: string | Uint8Array): void {
     if (this.closed) return
     if (this.ws.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       // The client does not read fast enough. Dropping it bounds memory; it reconnects, rejoins
@@ -72,10 +79,6 @@ export class RealtimeSocket implements ChannelSocket {
 
   private receive(data: Buffer, isBinary: boolean): void {
     this.lastMessageAt = Date.now()
-    if (isBinary) {
-      this.error({ ref: null, topic: 'phoenix' }, 'binary frames are not served by the local stack')
-      return
-    }
     if (data.length > this.limits.maxMessageBytes) {
       this.error(
         { ref: null, topic: 'phoenix' },
@@ -83,20 +86,40 @@ export class RealtimeSocket implements ChannelSocket {
       )
       return
     }
-    const decoded = decodeFrame(this.vsn, data.toString('utf8'))
+    let binary: BinaryBroadcastBody | undefined
+    let decoded: ReturnType<typeof decodeFrame>
+    if (isBinary) {
+      // vsn 2.0.0 clients send broadcasts as binary frames of kind 3; the 1.0.0 serializer has
+      // no binary frames, and kind 4 is the server's.
+      if (this.vsn !== '2.0.0') {
+        this.error({ ref: null, topic: 'phoenix' }, 'binary frames need vsn 2.0.0')
+        return
+      }
+      decoded = decodeBinaryFrame(data)
+      if (decoded.ok && decoded.binary !== 'user-broadcast-push') {
+        this.error(
+          { ref: null, topic: decoded.message.topic },
+          'a client sends binary frames of kind 3 (broadcast push) only',
+        )
+        return
+      }
+      if (decoded.ok) binary = userBroadcastPushBody(data)
+    } else {
+      decoded = decodeFrame(this.vsn, data.toString('utf8'))
+    }
     if (!decoded.ok) {
       this.error({ ref: decoded.ref ?? null, topic: decoded.topic ?? 'phoenix' }, decoded.reason)
       return
     }
     try {
-      this.route(decoded.message)
+      this.route(decoded.message, binary)
     } catch (error) {
       this.context.log(`[realtime] ${errorMessage(error)}`)
       this.error(decoded.message, 'internal error')
     }
   }
 
-  private route(message: PhoenixMessage): void {
+  private route(message: PhoenixMessage, binary: BinaryBroadcastBody | undefined): void {
     if (message.topic === 'phoenix') {
       if (message.event === 'heartbeat') {
         this.sendFrame(replyFrame(this.vsn, message, 'ok', {}))
@@ -119,7 +142,7 @@ export class RealtimeSocket implements ChannelSocket {
       this.error(message, 'unmatched topic')
       return
     }
-    channel.handle(message)
+    channel.handle(message, binary)
   }
 
   private join(message: PhoenixMessage): void {

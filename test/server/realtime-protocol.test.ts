@@ -120,13 +120,14 @@ describe('the Realtime socket under bad input', () => {
         reply: [null, null, 'phoenix', 'phx_reply', errorReply(/^message too large/)],
       },
       {
+        // A broadcast push (kind 3) whose header promises more than the frame holds.
         frame: Buffer.from([3, 1, 2, 3]),
         reply: [
           null,
           null,
           'phoenix',
           'phx_reply',
-          errorReply('binary frames are not served by the local stack'),
+          errorReply('malformed binary frame: shorter than its header says'),
         ],
       },
       {
