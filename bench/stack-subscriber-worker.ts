@@ -2,10 +2,13 @@
  * supabase-js subscribers for bench/stack.bench.ts, in a worker thread: like browser tabs, the
  * clients parse and dispatch on their own core, not on the server's.
  *
- * Messages in:  subscribe {id, url, anonKey, token, orgId} · until {id, count, request}
+ * Messages in:  subscribe {id, url, anonKey, token, orgId, timestamps, arrivals, transport}
+ *               · until {id, count, request}
  *               heartbeats {id, count, request} · report {id, request} · close {request}
  * Messages out: subscribed {id} · event {id, key, at} (when `timestamps`) · reached {request}
- *               heartbeats {request, times} · report {request, keys, duplicates} · closed {request}
+ *               heartbeats {request, times} · closed {request}
+ *               · report {request, keys, duplicates, arrivals ([key, at] when `arrivals`)}
+ * `transport`: 'postgres_changes' (default) or 'broadcast' (the private topic org:<id>).
  */
 import { parentPort } from 'node:worker_threads'
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
@@ -16,6 +19,8 @@ interface Subscriber {
   keys: Set<string>
   duplicates: number
   timestamps: boolean
+  /** First arrival time per key, kept in the worker and reported at the end (fan-out latency). */
+  arrivals: Map<string, number> | undefined
   waiters: { count: number; request: number }[]
 }
 
@@ -37,13 +42,15 @@ port.on('message', (message: Record<string, unknown>) => {
 async function handle(message: Record<string, unknown>): Promise<void> {
   switch (message.cmd) {
     case 'subscribe': {
-      const { id, url, anonKey, token, orgId, timestamps } = message as {
+      const { id, url, anonKey, token, orgId, timestamps, arrivals, transport } = message as {
         id: number
         url: string
         anonKey: string
         token: string
         orgId: string
         timestamps: boolean
+        arrivals?: boolean
+        transport?: 'postgres_changes' | 'broadcast'
       }
       const client = createClient(url, anonKey, {
         auth: { persistSession: false, autoRefreshToken: false },
@@ -55,27 +62,33 @@ async function handle(message: Record<string, unknown>): Promise<void> {
         keys: new Set(),
         duplicates: 0,
         timestamps,
+        arrivals: arrivals === true ? new Map() : undefined,
         waiters: [],
       }
       subscribers.set(id, subscriber)
       await client.realtime.setAuth()
       await new Promise<void>((resolve, reject) => {
-        client
-          .channel(`org:${orgId}`)
-          .on(
-            'postgres_changes',
-            {
-              event: 'INSERT',
-              schema: 'public',
-              table: 'realtime_table_events',
-              filter: `organization_id=eq.${orgId}`,
-            },
-            (payload) => received(id, subscriber, payload.new as Record<string, unknown>),
-          )
-          .subscribe((status, error) => {
-            if (status === 'SUBSCRIBED') resolve()
-            else reject(new Error(`${status} ${error?.message ?? ''}`))
-          })
+        const channel =
+          transport === 'broadcast'
+            ? client
+                .channel(`org:${orgId}`, { config: { private: true } })
+                .on('broadcast', { event: '*' }, (message) =>
+                  received(id, subscriber, message.payload as Record<string, unknown>),
+                )
+            : client.channel(`org:${orgId}`).on(
+                'postgres_changes',
+                {
+                  event: 'INSERT',
+                  schema: 'public',
+                  table: 'realtime_table_events',
+                  filter: `organization_id=eq.${orgId}`,
+                },
+                (payload) => received(id, subscriber, payload.new as Record<string, unknown>),
+              )
+        channel.subscribe((status, error) => {
+          if (status === 'SUBSCRIBED') resolve()
+          else reject(new Error(`${status} ${error?.message ?? ''}`))
+        })
       })
       port.postMessage({ type: 'subscribed', id })
       return
@@ -112,6 +125,7 @@ async function handle(message: Record<string, unknown>): Promise<void> {
         request,
         keys: [...subscriber.keys],
         duplicates: subscriber.duplicates,
+        ...(subscriber.arrivals === undefined ? {} : { arrivals: [...subscriber.arrivals] }),
       })
       return
     }
@@ -130,6 +144,7 @@ async function handle(message: Record<string, unknown>): Promise<void> {
 function received(id: number, subscriber: Subscriber, row: Record<string, unknown>): void {
   const key = `${String(row.organization_id)}/${String(row.record_id)}`
   if (subscriber.keys.has(key)) subscriber.duplicates++
+  else subscriber.arrivals?.set(key, now())
   subscriber.keys.add(key)
   if (subscriber.timestamps) port.postMessage({ type: 'event', id, key, at: now() })
   if (subscriber.waiters.length === 0) return

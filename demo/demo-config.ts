@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { TRANSPORTS } from '../src/types'
 
 /**
  * What the demo app learns at start from `./demo-config.json`, served next to it by
@@ -21,6 +22,8 @@ export const DemoConfigSchema = v.object({
   ),
   /** The demo users' shared password (local stack only; never set for a real project). */
   demoPassword: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  /** How the engine receives the events: the database's mode (default postgres_changes). */
+  transport: v.optional(v.picklist(TRANSPORTS)),
 })
 
 export type DemoConfig = v.InferOutput<typeof DemoConfigSchema>

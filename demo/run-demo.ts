@@ -13,12 +13,16 @@ import { type Stack, startStack } from '../server/stack'
 import { buildDemoApp, buildExtension } from './build'
 import { demoUrl, serveDemo } from './serve-demo'
 import type { Site } from './site-server'
+import { TRANSPORTS, type Transport } from '../src/types'
 
 const HELP = `Usage: npm run demo -- [options]
 
   --port <n>        the local stack's port (default 54321, the Supabase CLI's)
   --app-port <n>    the demo app's port (default 5173)
   --data-dir <dir>  keep the stack's data between runs (default: in memory)
+  --transport <t>   postgres_changes (default) or broadcast: the database's mode and the
+                    engine's (env REALTIME_TRANSPORT). With a real project, switch its mode
+                    first (README, "Using a real Supabase project").
   -h, --help        this text
 
 Environment: SUPABASE_URL and SUPABASE_ANON_KEY point the demo at a real Supabase project
@@ -34,12 +38,21 @@ function port(name: string, text: string | undefined, fallback: number): number 
   return value
 }
 
+function transportOf(text: string | undefined): Transport {
+  if (text === undefined) return 'postgres_changes'
+  if (!(TRANSPORTS as readonly string[]).includes(text)) {
+    throw new Error(`--transport must be ${TRANSPORTS.join(' or ')} (got ${text})`)
+  }
+  return text as Transport
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
       'app-port': { type: 'string' },
       'data-dir': { type: 'string' },
+      transport: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +66,7 @@ async function main() {
   if ((remoteUrl === undefined) !== (remoteKey === undefined)) {
     throw new Error('set both SUPABASE_URL and SUPABASE_ANON_KEY, or neither (local stack)')
   }
+  const transport = transportOf(values.transport ?? process.env.REALTIME_TRANSPORT)
   const stackPort = port('port', values.port, 54321)
   const appPort = port('app-port', values['app-port'], 5173)
 
@@ -66,6 +80,7 @@ async function main() {
     remoteUrl === undefined
       ? startStack({
           port: stackPort,
+          transport,
           ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
         })
       : undefined
@@ -79,6 +94,7 @@ async function main() {
     supabaseUrl: stack?.url ?? remoteUrl!,
     supabaseAnonKey: stack?.anonKey ?? remoteKey!,
     localUsers: stack !== undefined,
+    transport,
     port: appPort,
   })
   console.log(
@@ -129,6 +145,7 @@ function nextSteps(site: Site, stack: Stack | undefined, extensionDir: string, m
   Under load: in another terminal, npm run demo:load -- --users 500 --rate 200
 
   Local stack   ${stack.url}   (Realtime, REST, Auth over embedded Postgres, with the Supabase CLI's local demo keys)
+  Transport     ${stack.transport} (--transport; the database's mode and the engine's)
 `
   return `
 Realtime Sync DevTools demo is ready (${(ms / 1_000).toFixed(0)} s)

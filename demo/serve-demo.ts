@@ -1,4 +1,5 @@
 import { DEMO_PASSWORD, DEMO_USERS } from '../server/seed/demo-world'
+import type { Transport } from '../src/types'
 import { DEMO_CONFIG_FILE, type DemoConfig } from './demo-config'
 import { type Site, serveSite } from './site-server'
 
@@ -9,6 +10,8 @@ export interface ServeDemoOptions {
   supabaseAnonKey: string
   /** Local stack: the seeded users and their password, for one-click sign-in. */
   localUsers: boolean
+  /** The engine's transport: the mode the database is in (default postgres_changes). */
+  transport?: Transport
   port?: number
   host?: string
 }
@@ -26,6 +29,7 @@ export function serveDemo(options: ServeDemoOptions): Promise<Site> {
         }))
       : [],
     ...(options.localUsers ? { demoPassword: DEMO_PASSWORD } : {}),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
   }
   return serveSite({
     root: options.appDir,

@@ -22,8 +22,12 @@
 --     event_type, record_id, actor_id, created_at), so catch-up reads
 --     (organization_id = x and id > n) work as before.
 --
--- While switching, an event is sent by one transport only: clients subscribed to the
--- other one miss it and should catch up from realtime_table_events by id.
+-- In broadcast mode the row still reaches postgres_changes subscribers as well (the table
+-- stays in publication supabase_realtime), so clients can move to broadcast one release at a
+-- time; once none uses postgres_changes, `alter publication supabase_realtime drop table
+-- public.realtime_table_events` saves Realtime the per-subscriber work. Back in
+-- postgres_changes mode nothing is broadcast: broadcast clients then catch up from
+-- realtime_table_events by id after their next gap, and miss live changes until they switch.
 --
 -- Relies on what Supabase provides: the realtime schema, realtime.send(), realtime.topic()
 -- and realtime.messages (for plain Postgres / PGlite, supabase/local/supabase-shim.sql).

@@ -21,7 +21,7 @@ const REALTIME_TABLES = Object.keys(QueryKeys)
  * channel per organization) and shows the app for the current organization.
  */
 export function Workspace() {
-  const { supabase, userId, email } = useDemoSession()
+  const { supabase, userId, email, config } = useDemoSession()
   const queryClient = useQueryClient()
   const memberships = useMyMemberships()
   const organizationIds = useMemo(
@@ -102,6 +102,7 @@ export function Workspace() {
       name="demo-crm"
       tables={REALTIME_TABLES}
       batchMode={batchModeFromUrl()}
+      transport={config.transport}
     >
       {app}
     </RealtimeSyncProvider>

@@ -416,6 +416,14 @@ function tokenText(token: { role?: string; exp?: number } | undefined, now: numb
     : `${role}, expired ${formatDuration(-left)} ago`
 }
 
+/** A realtime_table_events row, by what it reports: ` (deals UPDATE <id>)`; '' for another row. */
+function eventRowText(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return ''
+  const row = value as Record<string, unknown>
+  if (row.table_name === undefined) return ''
+  return ` (${String(row.table_name)} ${String(row.event_type ?? '')} ${String(row.record_id ?? '')})`
+}
+
 /** One line for a record: what happened, in the words a developer reads it by. */
 export function frameSummary(record: SocketRecord): string {
   if (record.kind === 'open') return `socket opened (${record.vsn ?? '?'})`
@@ -440,15 +448,10 @@ export function frameSummary(record: SocketRecord): string {
       return `system ${String(payload.status ?? '')}: ${String(payload.message ?? '')}`
     case 'postgres_changes': {
       const data = (payload.data ?? {}) as Record<string, unknown>
-      const row = (data.record ?? {}) as Record<string, unknown>
-      const table =
-        row.table_name === undefined
-          ? ''
-          : ` (${String(row.table_name)} ${String(row.event_type ?? '')} ${String(row.record_id ?? '')})`
-      return `${String(data.type ?? '')} ${String(data.schema ?? '')}.${String(data.table ?? '')}${table}`
+      return `${String(data.type ?? '')} ${String(data.schema ?? '')}.${String(data.table ?? '')}${eventRowText(data.record)}`
     }
     case 'broadcast':
-      return `broadcast "${String(payload.event ?? '')}"`
+      return `broadcast "${String(payload.event ?? '')}"${eventRowText(payload.payload)}`
     case 'presence_state':
     case 'presence_diff':
       return record.event

@@ -1,0 +1,162 @@
+/**
+ * The demo in broadcast mode (`npm run demo -- --transport broadcast`), in real Chromium with the
+ * built extension and the real DevTools panel: the database sends each event row with
+ * realtime.send to the private topic org:<id>, the CRM's engine listens there. Alice (Acme)
+ * renames a deal; Bob (Acme) sees it and his panel shows the channel's transport, the broadcast
+ * on the wire and what it invalidated; Carol (Globex) hears nothing of it.
+ */
+import type { Page } from 'puppeteer-core'
+import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { serveDemo } from '../../demo/serve-demo'
+import type { Site } from '../../demo/site-server'
+import { shortId } from '../../extension/panel/store/format'
+import { DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
+import type { Stack } from '../../server/stack'
+import type { SyncEvent } from '../../src/types'
+import { startTestStack } from '../server/stack-harness'
+import {
+  type ExtensionBrowser,
+  launchWithExtension,
+  openRealtimePanel,
+  pollUntil,
+  screenshot,
+} from './support/chromium'
+import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
+import { openDemoWindow } from './support/demo-window'
+import { type PanelDriver, panelDriver } from './support/panel-driver'
+import { storySteps } from './support/story'
+
+const DEAL = DEMO_DEALS[1]
+
+let stack: Stack
+let site: Site
+let chromium: ExtensionBrowser
+let alice: Page
+let bob: { page: Page; panel: PanelDriver }
+let carol: Page
+
+const textOf = (page: Page, selector: string) =>
+  page.$eval(selector, (element) => element.textContent ?? '')
+
+/** The events the page's engine logged (its ring, as the console API exposes it). */
+const engineEvents = (page: Page) =>
+  page.evaluate(() => {
+    const registry = (
+      window as unknown as {
+        __REALTIME_SYNC_DEVTOOLS__: {
+          engines: Map<string, { readEvents(): { events: unknown[] } }>
+        }
+      }
+    ).__REALTIME_SYNC_DEVTOOLS__
+    return [...registry.engines.values()].flatMap((engine) => engine.readEvents().events)
+  }) as Promise<SyncEvent[]>
+
+beforeAll(async () => {
+  stack = await startTestStack({ transport: 'broadcast' })
+  site = await serveDemo({
+    appDir: E2E_DEMO_DIR,
+    supabaseUrl: stack.url,
+    supabaseAnonKey: stack.anonKey,
+    localUsers: true,
+    transport: 'broadcast',
+  })
+  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
+  alice = await openDemoWindow(chromium.browser, site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
+  const bobPage = await openDemoWindow(
+    chromium.browser,
+    site,
+    DEMO_USERS.bob.email,
+    `#/deals/${DEAL.id}`,
+  )
+  const { devtools, panel } = await openRealtimePanel(bobPage, chromium.extensionId)
+  await devtools.setViewport({ width: 1300, height: 760 })
+  bob = { page: bobPage, panel: panelDriver(panel) }
+  carol = await openDemoWindow(chromium.browser, site, DEMO_USERS.carol.email, '#/deals')
+  for (const page of [alice, bob.page, carol]) {
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=realtime-status]')?.textContent?.includes('live'),
+      { polling: 50, timeout: 30_000 },
+    )
+  }
+}, 120_000)
+
+afterAll(async () => {
+  await chromium?.close()
+  await site?.close()
+  await stack?.close()
+})
+
+describe('the demo in broadcast mode', () => {
+  const step = storySteps()
+
+  step(
+    "brings Alice's rename to Bob's screen through the private broadcast topic, and shows it in his panel",
+    async () => {
+      await bob.panel.clickTab('Socket')
+      const title = 'Skates, by broadcast'
+      await alice.bringToFront()
+      await alice.locator('input[name=title]').fill(title)
+      await alice.locator('[data-testid=save-deal]').click()
+      await bob.page.waitForFunction(
+        (t) => document.querySelector('[data-testid=deal-heading]')?.textContent?.includes(t),
+        { polling: 50, timeout: 20_000 },
+        title,
+      )
+      expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(title)
+
+      // On the wire: the private channel's join, and the event row as a binary broadcast.
+      await pollUntil(
+        async () =>
+          (await bob.panel.socketRows('Frames')).some((row) =>
+            new RegExp(
+              `broadcast "UPDATE" \\(deals UPDATE ${DEAL.id}\\) → \\d+ quer(y|ies) invalidated`,
+            ).test(row),
+          ),
+        "the broadcast of Alice's change in Bob's Socket tab, with the invalidations after it",
+      )
+      const channels = await bob.panel.socketRows('Socket channels')
+      expect(channels.some((row) => /^realtime:org:org_acme \(private\)#\d+.*ok/.test(row))).toBe(
+        true,
+      )
+      await screenshot(bob.panel.frame, 'demo-broadcast-bob-socket')
+
+      // The engine's side: received → invalidated, its channel on the broadcast transport.
+      await bob.panel.clickTab('Log')
+      await bob.panel.waitForRow(
+        new RegExp(`received.*deals.*UPDATE.*${shortId(DEAL.id)}`),
+        'the received row in Bob’s log',
+      )
+      await bob.panel.clickButton('Show the frame that delivered it (Socket tab)')
+      await pollUntil(async () => {
+        const text = await bob.panel.frameText()
+        return (
+          /binary: user-broadcast/.test(text) && /The engine logged it as #\d+ received/.test(text)
+        )
+      }, 'the binary broadcast frame behind the received row')
+      await bob.panel.clickTab('Channels')
+      const row = await bob.panel.frame.$eval(
+        '.channels-table tbody tr',
+        (element) => element.textContent ?? '',
+      )
+      expect(row).toMatch(/^org:org_acmebroadcast \(private\)SUBSCRIBEDlive since/)
+      await screenshot(bob.panel.frame, 'demo-broadcast-bob-channels')
+    },
+  )
+
+  step('tells Carol, in another organization, nothing of it', async () => {
+    const received = (await engineEvents(carol)).filter((e) => e.recordId === DEAL.id)
+    expect(received).toEqual([])
+    // Her own organization's broadcasts do reach her: the silence above is isolation.
+    const globex = DEMO_DEALS[3]
+    await stack.database.query(
+      `update public.deals set title = 'Globex, by broadcast' where id = $1::text::uuid`,
+      [globex.id],
+    )
+    await pollUntil(
+      async () =>
+        (await engineEvents(carol)).some((e) => e.kind === 'received' && e.recordId === globex.id),
+      "Carol's own organization's change",
+    )
+    expect((await engineEvents(carol)).filter((e) => e.recordId === DEAL.id)).toEqual([])
+  })
+})
