@@ -126,6 +126,7 @@ describe('the demo in broadcast mode', () => {
         new RegExp(`received.*deals.*UPDATE.*${shortId(DEAL.id)}`),
         'the received row in Bob’s log',
       )
+      await bob.panel.clickRow(new RegExp(`received.*deals.*UPDATE.*${shortId(DEAL.id)}`))
       await bob.panel.clickButton('Show the frame that delivered it (Socket tab)')
       await pollUntil(async () => {
         const text = await bob.panel.frameText()
