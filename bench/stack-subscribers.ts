@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
-import type { Stack } from '../server/stack'
+import { preparedPgliteSnapshot } from '../server/db/pglite-snapshot'
+import { type Stack, startStack } from '../server/stack'
 import type { Transport } from '../src/types'
 
 /** Epoch milliseconds with sub-millisecond precision, comparable with the worker's clock. */
@@ -121,4 +122,16 @@ export async function createOrgWithUsers(
     tokens.push(await stack.tokenFor(id))
   }
   return { orgId, tokens }
+}
+
+/** On the embedded default (PGlite in this process), or the Postgres of DATABASE_URL when set. */
+export async function startBenchStack(): Promise<{ stack: Stack; database: string }> {
+  const databaseUrl = process.env.DATABASE_URL || undefined
+  const stack = await startStack(
+    databaseUrl === undefined
+      ? { port: 0, pgliteSnapshot: await preparedPgliteSnapshot() }
+      : { port: 0, databaseUrl },
+  )
+  const database = databaseUrl === undefined ? 'PGlite in process' : 'Postgres from DATABASE_URL'
+  return { stack, database }
 }

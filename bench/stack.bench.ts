@@ -9,11 +9,10 @@
  *     its organization's events.
  * Run alone with `npx tsx bench/stack.bench.ts`, or through bench/run.ts.
  */
-import { preparedPgliteSnapshot } from '../server/db/pglite-snapshot'
-import { type Stack, startStack } from '../server/stack'
+import type { Stack } from '../server/stack'
 import { median, percentile, report, seededRandom, type Verdict } from './measure'
 import { rawSocketEventsPerSecond } from './stack-raw-socket'
-import { createOrgWithUsers, now, Subscribers } from './stack-subscribers'
+import { createOrgWithUsers, now, startBenchStack, Subscribers } from './stack-subscribers'
 
 const LATENCY_CHANGES = 1_000
 const LATENCY_WARMUP = 50
@@ -155,19 +154,13 @@ async function fanOut(stack: Stack): Promise<Verdict[]> {
 
 /** On the embedded default (PGlite in this process), or the Postgres of DATABASE_URL when set. */
 export async function runStackBench(): Promise<Verdict[]> {
-  const databaseUrl = process.env.DATABASE_URL || undefined
-  const stack = await startStack(
-    databaseUrl === undefined
-      ? { port: 0, pgliteSnapshot: await preparedPgliteSnapshot() }
-      : { port: 0, databaseUrl },
-  )
+  const { stack, database } = await startBenchStack()
   try {
     const verdicts = [
       ...(await latency(stack)),
       ...(await throughput(stack)),
       ...(await fanOut(stack)),
     ]
-    const database = databaseUrl === undefined ? 'PGlite in process' : 'Postgres from DATABASE_URL'
     report(`Local stack: Realtime through the real supabase-js client (${database})`, verdicts)
     return verdicts
   } finally {

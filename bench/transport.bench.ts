@@ -7,11 +7,10 @@
  * database (PGlite in process, or the Postgres of DATABASE_URL), beside Supabase's published
  * figures as context. The modes run one after the other, postgres_changes first.
  */
-import { preparedPgliteSnapshot } from '../server/db/pglite-snapshot'
-import { type Stack, startStack } from '../server/stack'
+import type { Stack } from '../server/stack'
 import type { Transport } from '../src/types'
 import { fmt, percentile, report, seededRandom, type Verdict } from './measure'
-import { createOrgWithUsers, now, Subscribers } from './stack-subscribers'
+import { createOrgWithUsers, now, startBenchStack, Subscribers } from './stack-subscribers'
 
 const ORGS = 10
 const CLIENTS = 500
@@ -116,12 +115,7 @@ function modeVerdict(result: ModeResult): Verdict {
 }
 
 export async function runTransportBench(): Promise<Verdict[]> {
-  const databaseUrl = process.env.DATABASE_URL || undefined
-  const stack = await startStack(
-    databaseUrl === undefined
-      ? { port: 0, pgliteSnapshot: await preparedPgliteSnapshot() }
-      : { port: 0, databaseUrl },
-  )
+  const { stack, database } = await startBenchStack()
   try {
     const changes = await fanOut(stack, 'postgres_changes')
     const broadcast = await fanOut(stack, 'broadcast')
@@ -136,7 +130,6 @@ export async function runTransportBench(): Promise<Verdict[]> {
         ok: ratio >= 1,
       },
     ]
-    const database = databaseUrl === undefined ? 'PGlite in process' : 'Postgres from DATABASE_URL'
     report(`Local stack: Broadcast from Database vs postgres_changes (${database})`, verdicts)
     return verdicts
   } finally {

@@ -12,7 +12,6 @@ import type { Site } from '../../demo/site-server'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
 import type { Stack } from '../../server/stack'
-import type { SyncEvent } from '../../src/types'
 import { startTestStack } from '../server/stack-harness'
 import {
   type ExtensionBrowser,
@@ -22,7 +21,7 @@ import {
   screenshot,
 } from './support/chromium'
 import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { openDemoWindow } from './support/demo-window'
+import { engineEvents, openDemoWindow } from './support/demo-window'
 import { type PanelDriver, panelDriver } from './support/panel-driver'
 import { storySteps } from './support/story'
 
@@ -37,19 +36,6 @@ let carol: Page
 
 const textOf = (page: Page, selector: string) =>
   page.$eval(selector, (element) => element.textContent ?? '')
-
-/** The events the page's engine logged (its ring, as the console API exposes it). */
-const engineEvents = (page: Page) =>
-  page.evaluate(() => {
-    const registry = (
-      window as unknown as {
-        __REALTIME_SYNC_DEVTOOLS__: {
-          engines: Map<string, { readEvents(): { events: unknown[] } }>
-        }
-      }
-    ).__REALTIME_SYNC_DEVTOOLS__
-    return [...registry.engines.values()].flatMap((engine) => engine.readEvents().events)
-  }) as Promise<SyncEvent[]>
 
 beforeAll(async () => {
   stack = await startTestStack({ transport: 'broadcast' })
@@ -72,12 +58,6 @@ beforeAll(async () => {
   await devtools.setViewport({ width: 1300, height: 760 })
   bob = { page: bobPage, panel: panelDriver(panel) }
   carol = await openDemoWindow(chromium.browser, site, DEMO_USERS.carol.email, '#/deals')
-  for (const page of [alice, bob.page, carol]) {
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=realtime-status]')?.textContent?.includes('live'),
-      { polling: 50, timeout: 30_000 },
-    )
-  }
 }, 120_000)
 
 afterAll(async () => {

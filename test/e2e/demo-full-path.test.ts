@@ -24,7 +24,7 @@ import {
   screenshot,
 } from './support/chromium'
 import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { openDemoWindow } from './support/demo-window'
+import { engineEvents, openDemoWindow } from './support/demo-window'
 import {
   allowDownloads,
   exportSchemaErrors,
@@ -102,19 +102,6 @@ async function titleInDatabase(id: string): Promise<string> {
   )
   return result.rows[0]!.title
 }
-
-/** The events the page's engine logged (its ring buffer, as the console API exposes it). */
-const engineEvents = (page: Page) =>
-  page.evaluate(() => {
-    const registry = (
-      window as unknown as {
-        __REALTIME_SYNC_DEVTOOLS__: {
-          engines: Map<string, { readEvents(): { events: unknown[] } }>
-        }
-      }
-    ).__REALTIME_SYNC_DEVTOOLS__
-    return [...registry.engines.values()].flatMap((engine) => engine.readEvents().events)
-  }) as Promise<SyncEvent[]>
 
 beforeAll(async () => {
   stack = await startTestStack()

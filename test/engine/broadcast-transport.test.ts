@@ -1,52 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
-import { FakeSupabase, settle } from '../support/fake-supabase'
-import { ManualScheduler } from '../support/manual-scheduler'
-import { createQueryWorld } from '../support/query-world'
+import { describe, expect, it } from 'vitest'
+import type { RealtimeSyncOptions } from '../../src/realtime-sync'
+import { fakeEngineFile, ORG } from '../support/fake-engine'
+import { settle } from '../support/fake-supabase'
 
 /**
  * `transport: 'broadcast'`: the same pipeline fed by the private topic org:<id> (the trigger's
  * realtime.send) instead of postgres_changes. The real client against the local stack is in
  * test/server/; these are the engine's rules, with fake time.
  */
-const cleanups: (() => unknown)[] = []
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-  vi.useRealTimers()
-})
-
-const ORG = 'org_acme'
-
-function setup(options: Partial<RealtimeSyncOptions> = {}) {
-  const supabase = new FakeSupabase()
-  const scheduler = new ManualScheduler()
-  vi.setSystemTime(scheduler.now())
-  const world = createQueryWorld()
-  const sync = createRealtimeSync({
-    supabase,
-    queryClient: world.queryClient,
-    organizationIds: [ORG],
-    userId: 'user-alice',
-    scheduler,
-    transport: 'broadcast',
-    ...options,
-  })
-  cleanups.push(
-    () => sync.stop(),
-    () => world.dispose(),
-  )
-  const advance = (ms: number) => {
-    scheduler.advance(ms)
-    vi.setSystemTime(scheduler.now())
-  }
-  const events = (kind?: SyncEvent['kind']) =>
-    sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
-  return { supabase, scheduler, world, sync, advance, events }
-}
+const engine = fakeEngineFile()
+const setup = (options: Partial<RealtimeSyncOptions> = {}) =>
+  engine({ transport: 'broadcast', ...options })
 
 describe("transport: 'broadcast'", () => {
   it('joins the private topic after setAuth(), listens to broadcasts only, and is live at SUBSCRIBED', async () => {

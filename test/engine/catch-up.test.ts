@@ -1,58 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { REPLICATION_WAIT_MS } from '../../src/org-channels'
-import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
-import { FakeSupabase, settle } from '../support/fake-supabase'
-import { ManualScheduler } from '../support/manual-scheduler'
-import { createQueryWorld } from '../support/query-world'
+import type { RealtimeSyncOptions } from '../../src/realtime-sync'
+import { fakeEngineFile, ORG } from '../support/fake-engine'
+import { settle } from '../support/fake-supabase'
 
-/**
- * The replay after a gap (src/catch-up.ts), with fake time and the stand-in events table of
- * FakeSupabase. TanStack stamps dataUpdatedAt with Date.now(), so Date moves with the scheduler.
- */
-const cleanups: (() => unknown)[] = []
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-  vi.useRealTimers()
-})
-
-const ORG = 'org_acme'
-
-function setup(options: Partial<RealtimeSyncOptions> = {}) {
-  const supabase = new FakeSupabase()
-  const scheduler = new ManualScheduler()
-  vi.setSystemTime(scheduler.now())
-  const world = createQueryWorld()
-  const sync = createRealtimeSync({
-    supabase,
-    queryClient: world.queryClient,
-    organizationIds: [ORG],
-    userId: 'user-alice',
-    scheduler,
-    ...options,
-  })
-  cleanups.push(
-    () => sync.stop(),
-    () => world.dispose(),
-  )
-  const advance = (ms: number) => {
-    scheduler.advance(ms)
-    vi.setSystemTime(scheduler.now())
-  }
-  const iso = (offsetMs = 0) => new Date(scheduler.now() + offsetMs).toISOString()
-  const events = (kind?: SyncEvent['kind']) =>
-    sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
-  /** Live, with whatever catch-up that starts settled and its pass flushed. */
-  const goLive = async () => {
-    supabase.subscribeAll()
-    await settle()
-    advance(200)
-  }
-  return { supabase, scheduler, world, sync, advance, iso, events, goLive }
-}
+/** The replay after a gap (src/catch-up.ts), with fake time and FakeSupabase's events table. */
+const setup = fakeEngineFile()
 
 describe('the first subscription', () => {
   it('with nothing changed since the data loaded: one read, 0 refetches', async () => {

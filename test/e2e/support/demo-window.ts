@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'puppeteer-core'
 import { demoUrl } from '../../../demo/serve-demo'
 import type { Site } from '../../../demo/site-server'
+import type { SyncEvent } from '../../../src/types'
 
 /**
  * The demo signed in as `email`, in a browser window of its own (as a user puts windows side
@@ -26,4 +27,18 @@ export async function openDemoWindow(
       throw new Error(`${email}'s realtime did not get live: ${String(error)}`)
     })
   return page
+}
+
+/** The events the page's engine logged (its ring buffer, as the console API exposes it). */
+export function engineEvents(page: Page): Promise<SyncEvent[]> {
+  return page.evaluate(() => {
+    const registry = (
+      window as unknown as {
+        __REALTIME_SYNC_DEVTOOLS__: {
+          engines: Map<string, { readEvents(): { events: unknown[] } }>
+        }
+      }
+    ).__REALTIME_SYNC_DEVTOOLS__
+    return [...registry.engines.values()].flatMap((engine) => engine.readEvents().events)
+  }) as Promise<SyncEvent[]>
 }
