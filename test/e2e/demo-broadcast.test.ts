@@ -95,9 +95,11 @@ describe('the demo in broadcast mode', () => {
         "the broadcast of Alice's change in Bob's Socket tab, with the invalidations after it",
       )
       const channels = await bob.panel.socketRows('Socket channels')
-      expect(channels.some((row) => /^realtime:org:org_acme \(private\)#\d+.*ok/.test(row))).toBe(
-        true,
-      )
+      expect(
+        channels.some((row) =>
+          /^realtime:org:org_acme \(private\)#\d+.*ok.*broadcast \/ presence only/.test(row),
+        ),
+      ).toBe(true)
       await screenshot(bob.panel.frame, 'demo-broadcast-bob-socket')
 
       // The engine's side: received → invalidated, its channel on the broadcast transport.

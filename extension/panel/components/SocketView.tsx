@@ -161,12 +161,15 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
                   : `${channel.replication.status}: ${channel.replication.message}`}
               </td>
               <td className="mono">
-                {channel.bindings
-                  .map(
-                    (b) =>
-                      `${b.event ?? '*'} ${b.schema ?? ''}.${b.table ?? '*'}${b.filter ? ` ${b.filter}` : ''}`,
-                  )
-                  .join('; ')}
+                {/* supabase-js never tells the server which broadcast events it listens to. */}
+                {channel.bindings.length === 0
+                  ? 'broadcast / presence only'
+                  : channel.bindings
+                      .map(
+                        (b) =>
+                          `${b.event ?? '*'} ${b.schema ?? ''}.${b.table ?? '*'}${b.filter ? ` ${b.filter}` : ''}`,
+                      )
+                      .join('; ')}
               </td>
               <td>
                 {channel.deliveries}
