@@ -1,5 +1,6 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import type { Stack } from '../../server/stack'
+import type { Transport } from '../../src/types'
 import {
   Collector,
   createTestClient,
@@ -37,6 +38,35 @@ export async function joinPrivate(
   return channel
 }
 
+/**
+ * The engine's postgres_changes subscription for `orgId`, its rows collected in the shape of a
+ * broadcast (the row as `payload`), so one fan-out check serves both transports.
+ */
+async function joinPostgresChanges(
+  client: SupabaseClient,
+  orgId: string,
+  received: Collector<BroadcastMessage>,
+): Promise<RealtimeChannel> {
+  await client.realtime.setAuth()
+  const channel = client.channel(`org:${orgId}`).on(
+    'postgres_changes',
+    {
+      event: 'INSERT',
+      schema: 'public',
+      table: 'realtime_table_events',
+      filter: `organization_id=eq.${orgId}`,
+    },
+    (change) =>
+      received.push({
+        event: 'INSERT',
+        type: 'broadcast',
+        payload: change.new as Record<string, unknown>,
+      }),
+  )
+  await subscribe(channel)
+  return channel
+}
+
 /** realtime.send as the owner (what a trigger or a SECURITY DEFINER function does). */
 export async function send(
   stack: Stack,
@@ -59,14 +89,17 @@ export interface FanOutResult {
 }
 
 /**
- * `writes` tracked-table writes (deals) across `orgCount` organizations in broadcast mode,
- * `concurrency` transactions at a time, with one member per organization and one member of the
- * first two on each protocol version. Every channel must receive exactly its organizations'
- * events: the payload is the realtime_table_events row, the event its event_type.
+ * `writes` tracked-table writes (deals) across `orgCount` organizations, `concurrency`
+ * transactions at a time, with one member per organization and one member of the first two on
+ * each protocol version, listening the way the engine does in `transport` (the database in
+ * that mode): a private `org:<id>` broadcast channel, or postgres_changes on
+ * realtime_table_events filtered by organization. Every channel must receive exactly its
+ * organizations' events, each the realtime_table_events row.
  */
 export async function fanOut(
   stack: Stack,
   options: {
+    transport: Transport
     writes: number
     orgCount: number
     rowsPerTransaction: number
@@ -100,7 +133,11 @@ export async function fanOut(
       clients.push(client)
       for (const name of orgs) {
         const received = new Collector<BroadcastMessage>()
-        await joinPrivate(client, `org:${world.org(name)}`, received)
+        if (options.transport === 'broadcast') {
+          await joinPrivate(client, `org:${world.org(name)}`, received)
+        } else {
+          await joinPostgresChanges(client, world.org(name), received)
+        }
         listeners.push({ org: world.org(name), received })
       }
     }
@@ -121,7 +158,9 @@ export async function fanOut(
       )
       await stack.database.transaction(async (tx) => {
         if (options.reassertMode) {
-          await tx.query(`update public.realtime_sync_settings set transport = 'broadcast'`)
+          await tx.query('update public.realtime_sync_settings set transport = $1::text', [
+            options.transport,
+          ])
         }
         await tx.query(
           `insert into public.deals (organization_id, title, stage)
@@ -149,7 +188,7 @@ export async function fanOut(
     const expected = expectedByOrg.get(listener.org)?.length ?? 0
     await listener.received.until(
       (items) => items.length >= expected,
-      `${expected} broadcasts on org:${listener.org}`,
+      `${expected} events on org:${listener.org}`,
       30_000,
     )
   }

@@ -103,7 +103,14 @@ describe('Broadcast on a real Postgres server', () => {
   it('1,000 writes across 5 organizations in overlapping transactions: 0 cross-organization deliveries, every event to its members', async () => {
     const result = await fanOut(
       stack,
-      { writes: 1_000, orgCount: 5, rowsPerTransaction: 10, concurrency: 6, reassertMode: false },
+      {
+        transport: 'broadcast',
+        writes: 1_000,
+        orgCount: 5,
+        rowsPerTransaction: 10,
+        concurrency: 6,
+        reassertMode: false,
+      },
       clients,
     )
     expect(result.crossOrganization).toBe(0)

@@ -482,6 +482,7 @@ describe('fan-out isolation', () => {
     const result = await fanOut(
       stack,
       {
+        transport: 'broadcast',
         writes: 1_000,
         orgCount: 5,
         rowsPerTransaction: 25,
