@@ -9,11 +9,10 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEMO_USERS } from '../server/seed/demo-world'
-import { type Stack, startStack } from '../server/stack'
+import { type Stack, startStack, transportFromFlag } from '../server/stack'
 import { buildDemoApp, buildExtension } from './build'
 import { demoUrl, serveDemo } from './serve-demo'
 import type { Site } from './site-server'
-import { TRANSPORTS, type Transport } from '../src/types'
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -38,14 +37,6 @@ function port(name: string, text: string | undefined, fallback: number): number 
   return value
 }
 
-function transportOf(text: string | undefined): Transport {
-  if (text === undefined) return 'postgres_changes'
-  if (!(TRANSPORTS as readonly string[]).includes(text)) {
-    throw new Error(`--transport must be ${TRANSPORTS.join(' or ')} (got ${text})`)
-  }
-  return text as Transport
-}
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -66,7 +57,7 @@ async function main() {
   if ((remoteUrl === undefined) !== (remoteKey === undefined)) {
     throw new Error('set both SUPABASE_URL and SUPABASE_ANON_KEY, or neither (local stack)')
   }
-  const transport = transportOf(values.transport ?? process.env.REALTIME_TRANSPORT)
+  const transport = transportFromFlag(values.transport ?? process.env.REALTIME_TRANSPORT)
   const stackPort = port('port', values.port, 54321)
   const appPort = port('app-port', values['app-port'], 5173)
 

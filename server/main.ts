@@ -11,13 +11,7 @@
 import { parseArgs } from 'node:util'
 import { DEV_JWT_SECRET } from './auth/api-keys'
 import { DEMO_PASSWORD, DEMO_USERS } from './seed/demo-world'
-import {
-  REALTIME_TRANSPORTS,
-  type RealtimeTransport,
-  type Stack,
-  type StackOptions,
-  startStack,
-} from './stack'
+import { type Stack, type StackOptions, startStack, transportFromFlag } from './stack'
 import { errorMessage } from '../src/error-message'
 
 const HELP = `Usage: npm run stack -- [options]
@@ -85,7 +79,7 @@ function options(): StackOptions {
     throw new Error('give either --data-dir (PGlite) or --database-url (Postgres), not both')
   }
   const jwtSecret = values['jwt-secret'] ?? env.JWT_SECRET
-  const transport = transportOf(values.transport ?? env.REALTIME_TRANSPORT)
+  const transport = transportFromFlag(values.transport ?? env.REALTIME_TRANSPORT)
   return {
     port,
     host: values.host ?? env.STACK_HOST ?? '127.0.0.1',
@@ -114,12 +108,6 @@ function integer(
     throw new Error(`${name} must be an integer from ${min} to ${max} (got ${text})`)
   }
   return value
-}
-
-function transportOf(text: string | undefined): RealtimeTransport {
-  if (text === undefined || text === '') return 'postgres_changes'
-  if ((REALTIME_TRANSPORTS as readonly string[]).includes(text)) return text as RealtimeTransport
-  throw new Error(`--transport must be ${REALTIME_TRANSPORTS.join(' or ')} (got ${text})`)
 }
 
 function banner(stack: Stack, options: StackOptions): string {

@@ -26,15 +26,17 @@ import type { SocketCloseReason } from './realtime/realtime-socket'
 import { handleRest } from './rest/postgrest-handler'
 import { seedDemoWorld } from './seed/demo-world'
 import { errorMessage } from '../src/error-message'
+import { isTransport, TRANSPORTS, type Transport } from '../src/types'
 
 /**
- * How the database tells clients about changes (public.realtime_sync_settings.transport):
- * postgres_changes on realtime_table_events, or realtime.send() to the private topic
- * `org:<id>` (Broadcast from Database).
+ * `--transport` / REALTIME_TRANSPORT of `npm run stack` and `npm run demo`: unset or empty is
+ * postgres_changes.
  */
-export type RealtimeTransport = 'postgres_changes' | 'broadcast'
-
-export const REALTIME_TRANSPORTS: readonly RealtimeTransport[] = ['postgres_changes', 'broadcast']
+export function transportFromFlag(text: string | undefined): Transport {
+  if (text === undefined || text === '') return 'postgres_changes'
+  if (isTransport(text)) return text
+  throw new Error(`--transport must be ${TRANSPORTS.join(' or ')} (got ${text})`)
+}
 
 export interface StackOptions {
   /** Default 54321 (the Supabase CLI's API port); 0 picks a free port. */
@@ -64,11 +66,12 @@ export interface StackOptions {
    */
   replicationDelayMs?: number
   /**
-   * The database's sync transport, set after the schema is applied (see RealtimeTransport).
-   * Default postgres_changes. 'broadcast' needs the migration that creates
-   * public.realtime_sync_settings.
+   * How the database tells clients about changes (public.realtime_sync_settings.transport),
+   * set after the schema is applied: postgres_changes on realtime_table_events (default), or
+   * also realtime.send() to the private topic `org:<id>`. 'broadcast' needs the migration that
+   * creates public.realtime_sync_settings.
    */
-  transport?: RealtimeTransport
+  transport?: Transport
   /** PGlite only: start from this data directory dump (see pglite-snapshot.ts). */
   pgliteSnapshot?: Blob
   /** Where the stack reports what it does; silent by default (the CLI prints). */
@@ -86,7 +89,7 @@ export interface Stack {
   database: Database
   databaseKind: 'pglite' | 'postgres'
   /** The sync transport the database was set to at start. */
-  transport: RealtimeTransport
+  transport: Transport
   /** An access token for an existing user (email or id), as the dev token endpoint gives. */
   tokenFor(user: string, options?: { expiresInSeconds?: number }): Promise<string>
   realtime: {
@@ -117,10 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const host = options.host ?? '127.0.0.1'
   const limits: RealtimeLimits = { ...DEFAULT_REALTIME_LIMITS, ...options.realtime }
   const transport = options.transport ?? 'postgres_changes'
-  if (!REALTIME_TRANSPORTS.includes(transport)) {
-    throw new Error(
-      `transport must be one of ${REALTIME_TRANSPORTS.join(', ')} (got ${String(transport)})`,
-    )
+  if (!isTransport(transport)) {
+    throw new Error(`transport must be one of ${TRANSPORTS.join(', ')} (got ${String(transport)})`)
   }
 
   // Listen first: a port in use fails now, before the database's seconds of start-up.
@@ -222,7 +223,7 @@ async function openServices(
     url: string
     limits: RealtimeLimits
     log: (line: string) => void
-    transport: RealtimeTransport
+    transport: Transport
   },
 ): Promise<Services> {
   const { jwtSecret, log } = shared
@@ -305,7 +306,7 @@ async function openServices(
  * that the stack starts in the mode asked for whatever a kept data directory last held. A
  * database without the table has postgres_changes only.
  */
-async function setTransport(db: Database, transport: RealtimeTransport): Promise<void> {
+async function setTransport(db: Database, transport: Transport): Promise<void> {
   const found = await db.query<{ present: boolean }>(
     `select pg_catalog.to_regclass('public.realtime_sync_settings') is not null as present`,
   )

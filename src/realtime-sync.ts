@@ -20,6 +20,7 @@ import {
   type DedupBy,
   type EngineConfig,
   type SyncEvent,
+  isTransport,
   TRANSPORTS,
   type Transport,
 } from './types'
@@ -252,12 +253,12 @@ class EngineChanges extends Subscribable<(change: EngineChange) => void> {
 
 function transportOf(value: unknown): Transport {
   if (value === undefined) return 'postgres_changes'
-  if (!(TRANSPORTS as readonly unknown[]).includes(value)) {
+  if (!isTransport(value)) {
     throw new TypeError(
       `createRealtimeSync: transport must be ${TRANSPORTS.map((t) => `'${t}'`).join(' or ')} (got ${JSON.stringify(value)})`,
     )
   }
-  return value as Transport
+  return value
 }
 
 function wholeNumber(name: string, value: number | undefined, fallback: number): number {

@@ -1,4 +1,5 @@
 import type { ChangeOperation } from './types'
+import { isObject } from './is-object'
 
 /**
  * One row of `realtime_table_events`, as delivered by supabase-js's postgres_changes callback
@@ -29,10 +30,6 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'string') return `a string of ${value.length} chars`
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /**

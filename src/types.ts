@@ -196,6 +196,10 @@ export type ReplicationState = (typeof REPLICATION_STATES)[number]
 export const TRANSPORTS = ['postgres_changes', 'broadcast'] as const
 export type Transport = (typeof TRANSPORTS)[number]
 
+export function isTransport(value: unknown): value is Transport {
+  return (TRANSPORTS as readonly unknown[]).includes(value)
+}
+
 export interface ChannelState {
   orgId: string
   topic: string

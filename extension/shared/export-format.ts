@@ -16,6 +16,7 @@ import {
   SyncEventSchema,
 } from '../../bridge/protocol/records'
 import { errorMessage } from '../../src/error-message'
+import { isObject } from '../../src/is-object'
 
 export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
 /**
@@ -173,17 +174,13 @@ function writeObject(
         lines.push(`${inner}  ${safeStringify(item)}${i < value.length - 1 ? ',' : ''}`)
       })
       lines.push(`${inner}]${comma}`)
-    } else if (indent === '' && isPlainObject(value) && Object.values(value).some(Array.isArray)) {
+    } else if (indent === '' && isObject(value) && Object.values(value).some(Array.isArray)) {
       writeObject(lines, value, inner, name, comma)
     } else {
       lines.push(`${inner}${name}${safeStringify(value)}${comma}`)
     }
   })
   lines.push(`${indent}}${tail}`)
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function safeStringify(value: unknown): string {

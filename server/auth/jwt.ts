@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { isObject } from '../../src/is-object'
 
 /**
  * HS256 JSON Web Tokens with the project's secret, as Supabase Auth issues them and PostgREST and
@@ -95,8 +96,4 @@ function decodeJson(part: string): unknown {
   } catch {
     return undefined
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

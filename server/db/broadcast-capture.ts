@@ -34,16 +34,11 @@ export class BroadcastCapture {
   ) {}
 
   /**
-   * Puts the trigger on realtime.messages (when the table exists) and starts listening.
+   * Starts listening and puts the trigger on realtime.messages (when the table exists).
    * Returns whether database broadcasts are captured.
    */
   async start(): Promise<boolean> {
     this.unlisten = await this.db.listen(BROADCASTS_CHANNEL, (payload) => this.receive(payload))
-    return this.sync()
-  }
-
-  /** (Re)creates the trigger: a realtime.messages created after start is captured from then on. */
-  async sync(): Promise<boolean> {
     const result = await this.db.query<{ captured: boolean }>(
       'select realtime_stack.sync_broadcast_capture() as captured',
     )

@@ -1,4 +1,5 @@
 import type { Database } from './database'
+import { isObject } from '../../src/is-object'
 
 /** The NOTIFY channel of change-capture.sql. */
 export const CHANGES_CHANNEL = 'realtime_stack_changes'
@@ -119,7 +120,5 @@ export class ChangeCapture {
 }
 
 function asRow(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null
+  return isObject(value) ? value : null
 }

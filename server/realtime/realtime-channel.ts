@@ -25,6 +25,7 @@ import {
 } from './postgres-changes'
 import type { RealtimeContext } from './realtime-context'
 import { errorMessage } from '../../src/error-message'
+import { isObject } from '../../src/is-object'
 
 /** setTimeout rejects delays past 2^31 ms: a far expiry is re-checked hourly, as Realtime does. */
 const MAX_TOKEN_TIMER_MS = 3_600_000
@@ -426,8 +427,4 @@ function joinErrorReason(verified: Extract<JwtVerification, { ok: false }>): str
     default:
       return `JwtSignatureError: ${verified.message}`
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -19,6 +19,7 @@ import {
   type Statement,
   updateStatement,
 } from './postgrest-sql'
+import { isObject } from '../../src/is-object'
 
 export interface RestContext {
   db: Database
@@ -385,10 +386,6 @@ function openApiStub(catalog: Catalog): Record<string, unknown> {
     if (EXPOSED_SCHEMAS.includes(table.schema)) paths[`/${table.name}`] = {}
   }
   return { swagger: '2.0', info: { title: 'local stack (PostgREST subset)' }, paths }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function sameKeys(row: Record<string, unknown>, columns: string[]): boolean {

@@ -1,6 +1,7 @@
 import { formatDuration } from './format'
 import type { TokenFacts } from '../../../bridge/socket/frame-redaction'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import { isObject } from '../../../src/is-object'
 
 /**
  * What the Socket tab shows, worked out from the page's socket records: each socket's life and
@@ -324,10 +325,6 @@ export function frameOfEvent(
 
 const EVENT_TABLE = 'realtime_table_events'
 const CLIENT_LEFT = 'the client (phx_leave)'
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** The records are in time order: each delivery looks ahead as far as its window reaches. */
 function followDeliveries(
