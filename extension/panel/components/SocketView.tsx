@@ -280,6 +280,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
             )}
             <EngineRows
               eventId={deliveredEventId(selected)}
+              at={selected.at}
               store={store}
               onShowEvent={onShowEvent}
             />
@@ -301,15 +302,18 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
 /** On an engine's page: what the engine logged for this delivery, each a link to the log. */
 function EngineRows({
   eventId,
+  at,
   store,
   onShowEvent,
 }: {
   eventId: string | undefined
+  /** When the frame arrived: the log is read back to there only. */
+  at: number
   store: PanelStore
   onShowEvent?(row: EventRow): void
 }) {
   if (eventId === undefined) return null
-  const rows = store.rowsOfFrame(eventId)
+  const rows = store.rowsOfFrame(eventId, at)
   if (rows.length === 0) return null
   return (
     <p className="socket-engine-rows">

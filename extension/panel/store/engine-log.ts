@@ -14,6 +14,8 @@ import {
 export const DEFAULT_MAX_EVENTS = 200_000
 /** An echo can come no later than the longest echo window the engine accepts after its write. */
 const MAX_ECHO_WINDOW_MS = TUNABLE_OPTIONS.echoWindowMs.max
+/** How far the page's two clocks (Date.now(), performance.now() + timeOrigin) may disagree. */
+const CLOCK_SLACK_MS = 1_000
 
 export interface RingInfo {
   /** The engine's ring capacity (config.bufferSize), for the marker text. */
@@ -165,18 +167,21 @@ export class EngineLog {
   }
 
   /**
-   * The newest rows (up to `limit`) of the realtime_table_events row `eventId` as delivered
-   * live: what a Socket tab frame links back to. Replayed rows came from a read, not a frame.
+   * The rows (up to `limit`) of the realtime_table_events row `eventId` as delivered live since
+   * `since` (a frame's arrival): what a Socket tab frame links back to. The scan reads back only
+   * as far as `since`, not the whole log. The tap stamps frames with performance.now() +
+   * timeOrigin and the engine its events with Date.now(): a second's slack covers the two
+   * clocks. Replayed rows came from a read, not a frame.
    */
-  deliveredRows(eventId: string, limit = 8): EventRow[] {
+  deliveredRows(eventId: string, since: number, limit = 8): EventRow[] {
     const out: EventRow[] = []
-    for (let i = this.rows.length - 1; i >= 0 && out.length < limit; i--) {
+    for (let i = this.rows.length - 1; i >= 0; i--) {
       const row = this.rows.at(i)!
-      if (row.type === 'event' && row.event.eventId === eventId && row.event.replayed !== true) {
-        out.push(row)
-      }
+      if (row.type !== 'event') continue
+      if (row.event.at < since - CLOCK_SLACK_MS) break
+      if (row.event.eventId === eventId && row.event.replayed !== true) out.push(row)
     }
-    return out.reverse()
+    return out.reverse().slice(0, limit)
   }
 
   /**

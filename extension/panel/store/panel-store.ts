@@ -299,9 +299,9 @@ export class PanelStore {
     }
   }
 
-  /** The log rows a delivery frame of the event row `eventId` became (the Socket tab's link). */
-  rowsOfFrame(eventId: string): EventRow[] {
-    return this.activeLog()?.deliveredRows(eventId) ?? []
+  /** The log rows a delivery frame of the event row `eventId`, arrived `at`, became. */
+  rowsOfFrame(eventId: string, at: number): EventRow[] {
+    return this.activeLog()?.deliveredRows(eventId, at) ?? []
   }
 
   /** "Why?" for one query: what each held event of its table meant for it. */
