@@ -1,4 +1,5 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
+import { expect } from 'vitest'
 import type { Stack } from '../../server/stack'
 import type { Transport } from '../../src/types'
 import {
@@ -206,4 +207,19 @@ export async function fanOut(
     }
   })
   return { crossOrganization, channels }
+}
+
+/**
+ * What a fan-out must show: no delivery outside its organization, and every member channel
+ * exactly its organization's events (`total`: their sum over the channels, when given).
+ */
+export function expectIsolated(result: FanOutResult, total?: number): void {
+  expect(result.crossOrganization).toBe(0)
+  for (const channel of result.channels) {
+    expect(channel.expected.length).toBeGreaterThan(0)
+    expect(channel.received).toEqual(channel.expected)
+  }
+  if (total !== undefined) {
+    expect(result.channels.reduce((sum, c) => sum + c.expected.length, 0)).toBe(total)
+  }
 }
