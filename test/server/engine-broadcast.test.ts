@@ -1,13 +1,10 @@
-import type { SupabaseClient } from '@supabase/supabase-js'
-import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Stack } from '../../server/stack'
 import { createTableFactory } from '../../src/query-keys'
-import { createRealtimeSync, type RealtimeSync } from '../../src/realtime-sync'
+import type { RealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
+import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
-  closeClient,
-  createTestClient,
   createWorld,
   insertDeal,
   STACK_START_TIMEOUT,
@@ -23,7 +20,7 @@ import {
 
 let stack: Stack
 let world: TestWorld & { org: (name: string) => string }
-const cleanups: (() => Promise<unknown> | unknown)[] = []
+const cleanups: Cleanups = []
 const deals = createTableFactory('deals')
 
 beforeAll(async () => {
@@ -39,48 +36,8 @@ afterAll(async () => {
   await stack?.close()
 })
 
-interface Screen {
-  sync: RealtimeSync
-  supabase: SupabaseClient
-  queryClient: QueryClient
-  show(queryKey: readonly unknown[]): Promise<void>
-}
-
-function start(user: 'ann' | 'sam', orgId: string): Screen {
-  const supabase = createTestClient(stack, { token: world.users[user]!.token })
-  const queryClient = new QueryClient()
-  const sync = createRealtimeSync({
-    supabase,
-    queryClient,
-    organizationIds: [orgId],
-    userId: world.users[user]!.id,
-    transport: 'broadcast',
-    batchMs: 20,
-    devtools: false,
-  })
-  cleanups.push(
-    () => closeClient(supabase),
-    () => sync.stop(),
-    () => queryClient.clear(),
-  )
-  const show = async (queryKey: readonly unknown[]) => {
-    const observer = new QueryObserver(queryClient, {
-      queryKey,
-      queryFn: async () => {
-        const { data, error } = await supabase
-          .from('deals')
-          .select('id, title')
-          .eq('organization_id', orgId)
-          .order('id')
-        if (error) throw error
-        return data
-      },
-      staleTime: Number.POSITIVE_INFINITY,
-    })
-    cleanups.push(observer.subscribe(() => {}))
-    await vi.waitFor(() => expect(observer.getCurrentResult().status).toBe('success'))
-  }
-  return { sync, supabase, queryClient, show }
+function start(user: 'ann' | 'sam', orgId: string): EngineOnStack {
+  return engineOnStack(stack, world.users[user]!, [orgId], cleanups, { transport: 'broadcast' })
 }
 
 const events = (sync: RealtimeSync, kind: SyncEvent['kind']) =>
@@ -98,7 +55,7 @@ async function live(sync: RealtimeSync, times = 1): Promise<void> {
   )
 }
 
-async function titlesOnScreen(screen: Screen, queryKey: readonly unknown[], orgId: string) {
+async function titlesOnScreen(screen: EngineOnStack, queryKey: readonly unknown[], orgId: string) {
   const truth = await stack.database.query<{ title: string }>(
     'select title from public.deals where organization_id = $1::text order by id',
     [orgId],

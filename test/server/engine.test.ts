@@ -1,14 +1,9 @@
-import type { SupabaseClient } from '@supabase/supabase-js'
-import { QueryClient } from '@tanstack/query-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Stack } from '../../server/stack'
 import { createTableFactory } from '../../src/query-keys'
-import {
-  createRealtimeSync,
-  type MembershipSource,
-  type RealtimeSync,
-} from '../../src/realtime-sync'
+import type { MembershipSource, RealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
+import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
   closeClient,
   createTestClient,
@@ -26,7 +21,7 @@ import {
 
 let stack: Stack
 let world: TestWorld & { org: (name: string) => string }
-const cleanups: (() => Promise<unknown> | unknown)[] = []
+const cleanups: Cleanups = []
 const deals = createTableFactory('deals')
 
 beforeAll(async () => {
@@ -45,24 +40,10 @@ afterAll(async () => {
 function start(
   user: 'ann' | 'dot' | 'tom',
   organizationIds: readonly string[] | MembershipSource,
-): { sync: RealtimeSync; supabase: SupabaseClient; queryClient: QueryClient } {
-  const supabase = createTestClient(stack, { token: world.users[user]!.token })
-  const queryClient = new QueryClient()
-  const sync = createRealtimeSync({
-    supabase,
-    queryClient,
-    organizationIds,
-    userId: world.users[user]!.id,
-    batchMs: 20,
-    devtools: false,
+): EngineOnStack {
+  return engineOnStack(stack, world.users[user]!, organizationIds, cleanups, {
     name: `test-${user}`,
   })
-  cleanups.push(
-    () => closeClient(supabase),
-    () => sync.stop(),
-    () => queryClient.clear(),
-  )
-  return { sync, supabase, queryClient }
 }
 
 /** Resolves with the first event the predicate accepts; polls the engine's own log. */

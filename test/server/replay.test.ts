@@ -1,17 +1,10 @@
-import type { SupabaseClient } from '@supabase/supabase-js'
-import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Stack } from '../../server/stack'
 import { createTableFactory } from '../../src/query-keys'
-import {
-  createRealtimeSync,
-  type RealtimeSync,
-  type RealtimeSyncOptions,
-} from '../../src/realtime-sync'
+import type { RealtimeSync, RealtimeSyncOptions } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
+import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
-  closeClient,
-  createTestClient,
   createWorld,
   insertDeal,
   STACK_START_TIMEOUT,
@@ -28,7 +21,7 @@ import {
 
 let stack: Stack
 let world: TestWorld & { org: (name: string) => string }
-const cleanups: (() => Promise<unknown> | unknown)[] = []
+const cleanups: Cleanups = []
 const deals = createTableFactory('deals')
 const ORGS = ['load', 'load3', 'drops', 'expiry']
 
@@ -57,58 +50,22 @@ afterAll(async () => {
   await stack?.close()
 })
 
-interface Screen {
-  sync: RealtimeSync
-  supabase: SupabaseClient
-  queryClient: QueryClient
-  /** queryFn calls per query, by the key's JSON. */
-  fetches: Map<string, number>
-  /** Puts a query on screen, fetching the org's deals (or one deal) through REST. */
-  show(queryKey: readonly unknown[], recordId?: string): Promise<void>
-}
+type Screen = EngineOnStack
 
+/** The engine as `dot` (the token may be another user's: `userId` only drives echo rules). */
 function start(
   target: Stack,
   token: string | (() => string),
   organizationIds: string[],
   options: Partial<RealtimeSyncOptions> = {},
 ): Screen {
-  const supabase = createTestClient(target, { token })
-  const queryClient = new QueryClient()
-  const fetches = new Map<string, number>()
-  const sync = createRealtimeSync({
-    supabase,
-    queryClient,
+  return engineOnStack(
+    target,
+    { id: world.users.dot!.id, token },
     organizationIds,
-    userId: world.users.dot!.id,
-    batchMs: 20,
-    devtools: false,
-    ...options,
-  })
-  cleanups.push(
-    () => closeClient(supabase),
-    () => sync.stop(),
-    () => queryClient.clear(),
+    cleanups,
+    options,
   )
-  const show = async (queryKey: readonly unknown[], recordId?: string) => {
-    const orgId = organizationIds[0]!
-    const observer = new QueryObserver(queryClient, {
-      queryKey,
-      queryFn: async () => {
-        const name = JSON.stringify(queryKey)
-        fetches.set(name, (fetches.get(name) ?? 0) + 1)
-        let query = supabase.from('deals').select('id, title, value').eq('organization_id', orgId)
-        if (recordId !== undefined) query = query.eq('id', recordId)
-        const { data, error } = await query.order('id')
-        if (error) throw error
-        return data
-      },
-      staleTime: Number.POSITIVE_INFINITY,
-    })
-    cleanups.push(observer.subscribe(() => {}))
-    await vi.waitFor(() => expect(observer.getCurrentResult().status).toBe('success'))
-  }
-  return { sync, supabase, queryClient, fetches, show }
 }
 
 /** Waits until the organization's channel is live (replication ready) for the `times`th time. */
