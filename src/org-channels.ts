@@ -1,5 +1,7 @@
 import { Backoff } from './backoff'
+import { describeValue } from './describe-value'
 import { errorMessage } from './error-message'
+import { isObject } from './is-object'
 import type { Scheduler } from './scheduler'
 import {
   EVENTS_SCHEMA,
@@ -18,6 +20,8 @@ import {
 
 export interface OrgChannelHandlers {
   onChange(orgId: string, payload: unknown): void
+  /** A value handed to one of the channel's callbacks that the engine cannot use, and why. */
+  onMalformed(orgId: string, reason: string, value: unknown): void
   onStatus(state: ChannelState): void
   /**
    * Replication is ready ("Subscribed to PostgreSQL"): from here on every commit is delivered,
@@ -189,20 +193,25 @@ export class OrgChannels {
     }
   }
 
+  /**
+   * supabase-js calls the channel's callbacks from its socket's message handling, which a throw
+   * would break: each one ends in a catch, and a value it cannot use is logged as malformed.
+   */
   private subscribe(entry: Entry): void {
     const { orgId, topic } = entry.state
     try {
-      const deliver = (payload: unknown) => {
-        if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
-      }
       let channel: RealtimeChannelLike
       if (this.transport === 'broadcast') {
         // The trigger's realtime.send to the private topic: RLS on realtime.messages admits
         // members only, checked at the join with the token setAuth() just set.
         channel = this.supabase.channel(topic, { config: { private: true } })
-        channel.on('broadcast', { event: '*' }, (message: object) =>
-          deliver(broadcastAsChange(message)),
-        )
+        channel.on('broadcast', { event: '*' }, (message: unknown) => {
+          try {
+            if (this.entries.get(orgId) === entry) this.broadcast(orgId, message)
+          } catch (error) {
+            this.failed(orgId, 'a broadcast message', message, error)
+          }
+        })
       } else {
         channel = this.supabase.channel(topic)
         channel.on(
@@ -213,32 +222,93 @@ export class OrgChannels {
             table: EVENTS_TABLE,
             filter: `organization_id=eq.${orgId}`,
           },
-          deliver,
+          (payload: unknown) => {
+            // The hot path: onChange (the pipeline's receive) never throws, so this catch only
+            // guards the boundary; a try costs nothing until something throws.
+            try {
+              if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
+            } catch (error) {
+              this.failed(orgId, 'a postgres_changes payload', payload, error)
+            }
+          },
         )
       }
       entry.channel = channel
-      channel.on('system', {}, (payload: object) => {
-        if (this.entries.get(orgId) === entry && entry.channel === channel)
-          this.system(entry, payload)
+      channel.on('system', {}, (payload: unknown) => {
+        try {
+          if (this.entries.get(orgId) === entry && entry.channel === channel)
+            this.system(entry, payload)
+        } catch (error) {
+          this.failed(orgId, 'a system message', payload, error)
+        }
       })
       this.setStatus(entry, 'JOINING')
-      channel.subscribe((status: string, error?: Error) => {
-        if (this.entries.get(orgId) !== entry || entry.channel !== channel) return
-        if (!isSupabaseStatus(status)) {
-          this.setStatus(entry, 'CHANNEL_ERROR', `supabase-js reported an unknown status ${status}`)
-        } else if (status === 'CLOSED') {
-          this.closedByServer(entry)
-        } else {
-          this.setStatus(entry, status, error?.message)
-          if (status !== 'SUBSCRIBED') return
-          // A broadcast topic has no replication to wait for: the join is the live point.
-          if (this.transport === 'broadcast') this.live(entry, undefined)
-          else this.awaitReplication(entry)
+      channel.subscribe((status: unknown, error?: unknown) => {
+        try {
+          if (this.entries.get(orgId) === entry && entry.channel === channel)
+            this.statusReported(entry, status, error)
+        } catch (caught) {
+          this.failed(orgId, 'a subscribe status', { status, error }, caught)
         }
       })
     } catch (error) {
       // Typically: other code on this client already subscribed the same topic.
       this.setStatus(entry, 'CHANNEL_ERROR', `could not subscribe ${topic}: ${errorMessage(error)}`)
+    }
+  }
+
+  /** A Broadcast from Database message: its event row goes the way a postgres_changes one does. */
+  private broadcast(orgId: string, message: unknown): void {
+    if (isObject(message)) this.handlers.onChange(orgId, broadcastAsChange(message))
+    else
+      this.malformed(
+        orgId,
+        `a broadcast message that is ${describeValue(message)}, not an object`,
+        message,
+      )
+  }
+
+  /** What supabase-js's subscribe() callback reported of the join. */
+  private statusReported(entry: Entry, status: unknown, error: unknown): void {
+    if (typeof status !== 'string') {
+      this.malformed(
+        entry.state.orgId,
+        `a subscribe status that is ${describeValue(status)}, not a string`,
+        status,
+      )
+      return
+    }
+    if (!isSupabaseStatus(status)) {
+      const name = status.length > 64 ? `${status.slice(0, 64)}…` : status
+      this.setStatus(entry, 'CHANNEL_ERROR', `supabase-js reported an unknown status ${name}`)
+    } else if (status === 'CLOSED') {
+      this.closedByServer(entry)
+    } else {
+      // Not counted as malformed when it is no Error: older realtime-js hands over the
+      // transport's raw reason (an Event, a string, undefined), and errorMessage reads them all.
+      this.setStatus(
+        entry,
+        status,
+        error === undefined || error === null ? undefined : errorMessage(error),
+      )
+      if (status !== 'SUBSCRIBED') return
+      // A broadcast topic has no replication to wait for: the join is the live point.
+      if (this.transport === 'broadcast') this.live(entry, undefined)
+      else this.awaitReplication(entry)
+    }
+  }
+
+  /** A callback threw on what supabase-js handed it: told as malformed, never thrown back. */
+  private failed(orgId: string, what: string, value: unknown, error: unknown): void {
+    this.malformed(orgId, `the engine failed on ${what}: ${errorMessage(error)}`, value)
+  }
+
+  private malformed(orgId: string, reason: string, value: unknown): void {
+    try {
+      this.handlers.onMalformed(orgId, reason, value)
+    } catch {
+      // Telling it is what failed (a log listener threw): nothing is left to tell it to, and
+      // supabase-js must not see it.
     }
   }
 
@@ -261,8 +331,25 @@ export class OrgChannels {
   }
 
   /** A system message: replication ready, or the server's error (kept for a close that follows). */
-  private system(entry: Entry, payload: object): void {
-    const { extension, status, message } = payload as Record<string, unknown>
+  private system(entry: Entry, payload: unknown): void {
+    if (!isObject(payload)) {
+      this.malformed(
+        entry.state.orgId,
+        `a system message whose payload is ${describeValue(payload)}, not an object`,
+        payload,
+      )
+      return
+    }
+    const { extension, status, message } = payload
+    // Realtime's own statuses are ok and error; another string may be a newer server's.
+    if (typeof status !== 'string') {
+      this.malformed(
+        entry.state.orgId,
+        `a system message whose status is ${describeValue(status)}, not a string`,
+        payload,
+      )
+      return
+    }
     const text = typeof message === 'string' ? message.slice(0, 1_000) : 'no message'
     if (status === 'ok' && extension === 'postgres_changes') {
       if (entry.state.status === 'SUBSCRIBED') this.live(entry, undefined)

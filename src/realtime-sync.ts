@@ -167,6 +167,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     supabase,
     {
       onChange: (orgId, payload) => pipeline.receive(orgId, payload),
+      onMalformed: (orgId, reason, value) => pipeline.malformed(orgId, reason, value),
       onStatus: (state) => {
         pipeline.channelStatus(state)
         catchUp.status(state)

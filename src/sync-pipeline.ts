@@ -274,7 +274,11 @@ export class SyncPipeline {
     this.cursors.clear()
   }
 
-  private malformed(orgId: string, reason: string, payload: unknown): void {
+  /**
+   * Bad input from the organization's channel, a change payload or any other value supabase-js
+   * handed the engine: logged with a bounded preview and counted, so it is seen and not thrown.
+   */
+  malformed(orgId: string, reason: string, payload: unknown): void {
     const now = this.scheduler.now()
     this.metrics.add('received', now)
     this.metrics.add('malformed', now)

@@ -1,4 +1,5 @@
 import type { ChangeOperation } from './types'
+import { describeValue } from './describe-value'
 import { isObject } from './is-object'
 
 /**
@@ -25,21 +26,13 @@ const OPERATIONS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE'])
 const MAX_TABLE_NAME = 128
 const MAX_ID = 1_024
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `a string of ${value.length} chars`
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
-}
-
 /**
  * A Broadcast from Database message (`{event, type, payload, meta}`, the trigger's
  * realtime.send of the event row) in the shape of the postgres_changes callback the pipeline
  * reads. Broadcast carries no commit timestamp: the row's created_at (its transaction's start)
  * stands in, so latency includes the writing transaction's own duration.
  */
-export function broadcastAsChange(message: unknown): unknown {
-  if (!isObject(message)) return message
+export function broadcastAsChange(message: Record<string, unknown>): unknown {
   const row = message.payload
   const createdAt = isObject(row) ? row.created_at : undefined
   return { new: row, commit_timestamp: typeof createdAt === 'string' ? createdAt : undefined }
@@ -47,34 +40,36 @@ export function broadcastAsChange(message: unknown): unknown {
 
 /** Never throws: every way a payload can be wrong becomes a reason a developer can act on. */
 export function parseTableChange(payload: unknown, channelOrgId: string): ParseResult {
-  if (!isObject(payload)) return fail(`payload is ${describe(payload)}, not an object`)
+  if (!isObject(payload)) return fail(`payload is ${describeValue(payload)}, not an object`)
   const row = payload.new
   if (!isObject(row))
-    return fail(`payload.new is ${describe(row)}, not a realtime_table_events row`)
+    return fail(`payload.new is ${describeValue(row)}, not a realtime_table_events row`)
 
   const table = row.table_name
   if (typeof table !== 'string' || table.length === 0 || table.length > MAX_TABLE_NAME) {
-    return fail(`table_name is ${describe(table)}, expected a table name`)
+    return fail(`table_name is ${describeValue(table)}, expected a table name`)
   }
   const op = row.event_type
   if (typeof op !== 'string' || !OPERATIONS.has(op)) {
-    return fail(`event_type is ${describe(op)}, expected INSERT, UPDATE or DELETE`)
+    return fail(`event_type is ${describeValue(op)}, expected INSERT, UPDATE or DELETE`)
   }
   const orgId = row.organization_id
   if (typeof orgId !== 'string' || orgId.length === 0) {
-    return fail(`organization_id is ${describe(orgId)}, expected a string`)
+    return fail(`organization_id is ${describeValue(orgId)}, expected a string`)
   }
   if (orgId !== channelOrgId) {
     return fail(`organization_id ${orgId} arrived on the channel of ${channelOrgId}`)
   }
   // '' is what the trigger records for a table without id or primary key: lists still match.
   const recordId = row.record_id === '' ? '' : toId(row.record_id)
-  if (recordId === undefined) return fail(`record_id is ${describe(row.record_id)}, expected an id`)
+  if (recordId === undefined)
+    return fail(`record_id is ${describeValue(row.record_id)}, expected an id`)
 
   const rawEventId = row.id
   let eventId: number | string | undefined
   if (rawEventId !== undefined && rawEventId !== null) {
-    if (toId(rawEventId) === undefined) return fail(`id is ${describe(rawEventId)}, expected an id`)
+    if (toId(rawEventId) === undefined)
+      return fail(`id is ${describeValue(rawEventId)}, expected an id`)
     eventId = rawEventId as number | string
   }
 
@@ -82,7 +77,7 @@ export function parseTableChange(payload: unknown, channelOrgId: string): ParseR
   if ('actor_id' in row) {
     const actor = row.actor_id
     if (actor !== null && (typeof actor !== 'string' || actor.length > MAX_ID)) {
-      return fail(`actor_id is ${describe(actor)}, expected a user id or null`)
+      return fail(`actor_id is ${describeValue(actor)}, expected a user id or null`)
     }
     actorId = actor
   }

@@ -3,6 +3,7 @@ import { SyncPipeline } from '../../src/sync-pipeline'
 import type { EngineConfig, SyncEvent } from '../../src/types'
 import { testConfig } from '../support/engine-config'
 import { changePayload } from '../support/events'
+import { hostileThrown, hostileValues } from '../support/hostile-values'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
 
@@ -282,28 +283,7 @@ describe('resync and manual invalidation', () => {
 describe('bad input', () => {
   it('never throws on 100,000 malformed payloads and counts every one', () => {
     const { pipeline, events } = setup({ bufferSize: 1_000 })
-    const shapes: unknown[] = [
-      null,
-      'x',
-      42,
-      [],
-      { new: null },
-      changePayload({ table_name: 9 }),
-      changePayload({ event_type: 'MERGE' }),
-      changePayload({ record_id: {} }),
-      changePayload({ organization_id: 'org_other' }),
-      {
-        get new() {
-          throw new Error('hostile getter')
-        },
-      },
-      // Getters that throw values whose every read throws again: the error path must hold.
-      ...hostileThrown().map((thrown) => ({
-        get new() {
-          throw thrown
-        },
-      })),
-    ]
+    const shapes = hostileValues()
     expect(() => {
       for (let i = 0; i < 100_000; i++) pipeline.receive('org_acme', shapes[i % shapes.length])
     }).not.toThrow()
@@ -376,42 +356,3 @@ describe('metrics and options', () => {
     expect(() => pipeline.setOption('__proto__', 1)).toThrow(TypeError)
   })
 })
-
-/** Values that throw again when anything reads them: instanceof, .message, String(). */
-function hostileThrown(): unknown[] {
-  const revoked = Proxy.revocable({}, {})
-  revoked.revoke()
-  const errorWithThrowingMessage = new Error('x')
-  Object.defineProperty(errorWithThrowingMessage, 'message', {
-    get() {
-      throw new Error('message getter')
-    },
-  })
-  return [
-    Object.create(null),
-    {
-      toString() {
-        throw new Error('toString')
-      },
-    },
-    {
-      [Symbol.toPrimitive]() {
-        throw new Error('toPrimitive')
-      },
-    },
-    errorWithThrowingMessage,
-    revoked.proxy,
-    new Proxy(
-      {},
-      {
-        get() {
-          throw new Error('proxy get')
-        },
-        has() {
-          throw new Error('proxy has')
-        },
-      },
-    ),
-    Symbol('thrown'),
-  ]
-}
