@@ -1,5 +1,5 @@
 import { errorMessage } from './error-message'
-import type { MissedEventsWindow, ReadMissedEvents } from './missed-events'
+import type { EventLogReader, MissedEventsWindow } from './missed-events'
 import { plural } from './plural'
 import type { Scheduler } from './scheduler'
 import type { SyncPipeline } from './sync-pipeline'
@@ -12,13 +12,13 @@ export interface CatchUpOptions {
   maxReplay: number
   /**
    * How far before the last processed event a replay re-reads: the longest a transaction that
-   * changes a tracked row stays open, plus clock skew on a first subscription.
+   * changes a tracked row stays open, plus one fetch on a first subscription.
    */
   overlapMs: number
   /** How long realtime_table_events keeps rows (prune_realtime_table_events' default). */
   retentionMs: number
   /** undefined: the client cannot read (no from()). */
-  read: ReadMissedEvents | undefined
+  read: EventLogReader | undefined
 }
 
 export const CATCH_UP_DEFAULTS = {
@@ -98,12 +98,13 @@ export class CatchUp {
     if (cannot !== undefined) return this.refetch(state, gap, cannot)
     // Without a cursor, read from the last point known to be live: the socket may have died
     // well before the client noticed (gapStart).
-    const window = this.windowFor(state.orgId, first, first ? gapStart : previousLiveAt!)
-    void this.options.read!(window).then(
-      (rows) => this.replay(state, gap, rows),
-      (error: unknown) =>
-        this.refetch(state, gap, `reading realtime_table_events failed: ${errorMessage(error)}`),
-    )
+    void this.windowFor(state.orgId, first, first ? gapStart : previousLiveAt!)
+      .then((window) => (window === undefined ? [] : this.options.read!.missed(window)))
+      .then(
+        (rows) => this.replay(state, gap, rows),
+        (error: unknown) =>
+          this.refetch(state, gap, `reading realtime_table_events failed: ${errorMessage(error)}`),
+      )
   }
 
   /** Forget every organization (the engine stopped). */
@@ -127,21 +128,55 @@ export class CatchUp {
    * took a smaller id may commit after it); with none processed, from `coveredUntil`, the point
    * up to which nothing can be missing (the oldest loaded data, or the previous live point). On
    * the first subscription nothing before the channel was live was processed: the window also
-   * reaches back to the oldest loaded data.
+   * reaches back to the oldest loaded data. Every bound is on the database's clock: a page time
+   * is moved onto it first (databaseTimeOf). undefined: the organization's log is empty, so
+   * nothing can be missing.
    */
-  private windowFor(orgId: string, first: boolean, coveredUntil: number): MissedEventsWindow {
+  private async windowFor(
+    orgId: string,
+    first: boolean,
+    coveredUntil: number,
+  ): Promise<MissedEventsWindow | undefined> {
     const { overlapMs, maxReplay } = this.options
     const cursor = this.pipeline.cursors.get(orgId)
     const lastCreated =
       cursor?.lastCreatedAt === undefined ? Number.NaN : Date.parse(cursor.lastCreatedAt)
-    let from = coveredUntil
-    if (!Number.isNaN(lastCreated)) from = first ? Math.min(lastCreated, coveredUntil) : lastCreated
+    let from: number
+    if (!first && !Number.isNaN(lastCreated)) from = lastCreated
+    else {
+      const covered = await this.databaseTimeOf(orgId, coveredUntil)
+      if (covered === undefined) return undefined
+      from = Number.isNaN(lastCreated) ? covered : Math.min(lastCreated, covered)
+    }
     return {
       orgId,
       afterId: cursor?.lastId,
       since: new Date(from - overlapMs).toISOString(),
       limit: maxReplay + 1,
     }
+  }
+
+  /**
+   * A page time on the database's clock, never later than the truth (src/database-clock.ts).
+   * The database's now() is asked first: a round trip, so the bound is within one. Without it
+   * (an older migration), the organization's newest row is read: its created_at had passed when
+   * the answer arrived, a bound as loose as that row is old, so a quiet organization's window
+   * starts early and re-reads a little, never too late. undefined: the organization has no row,
+   * so nothing can be missing.
+   */
+  private async databaseTimeOf(orgId: string, pageTime: number): Promise<number | undefined> {
+    const read = this.options.read!
+    const clock = this.pipeline.databaseClock
+    const sentAt = this.scheduler.now()
+    const databaseNow = await read.databaseNow()
+    if (databaseNow !== undefined) {
+      clock.observeRoundTrip(databaseNow, sentAt, this.scheduler.now())
+    } else {
+      const newest = await read.newestCreatedAt(orgId)
+      if (newest === undefined) return undefined
+      clock.observe(newest, this.scheduler.now())
+    }
+    return clock.toDatabase(pageTime)!
   }
 
   private replay(state: ChannelState, gap: string, rows: unknown[]): void {

@@ -1,3 +1,4 @@
+import type { DatabaseClockState } from './database-clock'
 import type { EventLogSnapshot } from './event-log'
 import type { QuerySummary } from './query-summaries'
 import type { ChannelState, EngineConfig, MinuteMetrics, SyncEvent } from './types'
@@ -33,6 +34,11 @@ export interface DevtoolsEngine {
   getMetrics(): MinuteMetrics[]
   /** The same array until a channel changes (useSyncExternalStore-friendly). */
   getChannels(): readonly ChannelState[]
+  /**
+   * The page's clock against the database's; undefined until a database time was seen. Engines
+   * of 0.2.0 lack it.
+   */
+  getDatabaseClock?(): DatabaseClockState | undefined
   /** Config, channels or a clear: for status UIs and the bridge, instead of polling. */
   subscribe(listener: (change: EngineChange) => void): () => void
   /** Live events. Nothing is copied or posted while no one subscribes. */

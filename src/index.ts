@@ -11,6 +11,7 @@ export {
   registerEngine,
   watchEngines,
 } from './devtools-registry'
+export type { DatabaseClockState } from './database-clock'
 export type { EventLogSnapshot } from './event-log'
 export type { KeyTarget, RecordId, TableKeys } from './query-keys'
 export {

@@ -6,7 +6,8 @@ import {
   registerEngine,
 } from './devtools-registry'
 import { CATCH_UP_DEFAULTS, CatchUp } from './catch-up'
-import { readMissedEventsWith } from './missed-events'
+import type { DatabaseClockState } from './database-clock'
+import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
@@ -78,7 +79,8 @@ export interface RealtimeSyncOptions {
   maxReplay?: number
   /**
    * How far before the last event seen a replay re-reads (the longest a transaction that
-   * changes a tracked row stays open, plus clock skew). Default 10,000 ms.
+   * changes a tracked row stays open, plus one fetch on the first subscription). Default
+   * 10,000 ms. The page's clock may be off by any amount: windows are on the database's clock.
    */
   replayOverlapMs?: number
   /** How long realtime_table_events keeps rows; a longer gap refetches. Default 1 hour. */
@@ -116,6 +118,7 @@ export interface RealtimeSync extends DevtoolsEngine {
   subscribeAppends(listener: (lastSeq: number) => void): () => void
   getQueries(): QuerySummary[]
   subscribeQueries(listener: () => void): () => void
+  getDatabaseClock(): DatabaseClockState | undefined
   /** Run the pending invalidation batch now. */
   flush(): void
   /** Leave every channel and unregister; resolves when the channels are removed. */
@@ -160,7 +163,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       options.eventRetentionMs,
       CATCH_UP_DEFAULTS.retentionMs,
     ),
-    read: typeof supabase.from === 'function' ? readMissedEventsWith(supabase) : undefined,
+    read: typeof supabase.from === 'function' ? eventLogReaderOf(supabase) : undefined,
   })
   const changes = new EngineChanges()
   const channels = new OrgChannels(
@@ -209,6 +212,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     getEvents: (sinceSeq) => pipeline.log.read(sinceSeq),
     getMetrics: () => pipeline.metrics.snapshot(),
     getChannels: () => channels.states(),
+    getDatabaseClock: () => pipeline.databaseClock.state(),
     subscribe: changes.subscribe,
     subscribeEvents: (listener) => pipeline.log.subscribe(listener),
     subscribeAppends: (listener) => pipeline.log.subscribeAppends(listener),
@@ -226,6 +230,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         unregister()
         pipeline.stop()
         catchUp.clear()
+        pipeline.databaseClock.clear()
         stopping = channels.stop()
       }
       return stopping

@@ -53,4 +53,9 @@ export interface SupabaseRealtimeLike {
    * client's generics depend on the app's Database type). Without it, resyncs refetch.
    */
   from?(table: string): unknown
+  /**
+   * supabase.rpc(): the replay asks the database's clock (realtime_sync_now()) through it, as
+   * loosely typed as from(). Without it, or without the function, the newest event row anchors.
+   */
+  rpc?(fn: string): unknown
 }

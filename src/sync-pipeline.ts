@@ -1,5 +1,6 @@
 import type { Query, QueryClient } from '@tanstack/query-core'
 import { Batcher } from './batcher'
+import { DatabaseClock } from './database-clock'
 import { DedupWindow } from './dedup-window'
 import { errorMessage } from './error-message'
 import { EventLog } from './event-log'
@@ -47,6 +48,10 @@ export class SyncPipeline {
   readonly metrics = new MinuteMetricsRecorder()
   /** What the engine has processed of each organization's event log (for replays). */
   readonly cursors = new ReplayCursors()
+  /** The page's clock against the database's, from the commit times deliveries carry. */
+  readonly databaseClock = new DatabaseClock()
+  /** The next receive time at which a delivery's commit time is parsed for the clock. */
+  private nextClockSampleAt = Number.NEGATIVE_INFINITY
   private readonly dedup: DedupWindow
   private readonly localWrites: LocalWrites
   private readonly index: QueryIndex
@@ -69,7 +74,9 @@ export class SyncPipeline {
     const { config, scheduler } = options
     this.scheduler = scheduler
     this.config = { ...config }
-    this.log = new EventLog(config.bufferSize, completeEvent)
+    this.log = new EventLog(config.bufferSize, (event) =>
+      completeEvent(event, this.databaseClock.latencyCorrectionMs()),
+    )
     this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
     this.localWrites = new LocalWrites(config.echoWindowMs)
     this.index = new QueryIndex(options.queryClient.getQueryCache())
@@ -130,6 +137,7 @@ export class SyncPipeline {
     const now = this.scheduler.now()
     const event = changeEvent(change, now, replayed)
     this.cursors.note(change.orgId, change.eventId, change.row.created_at)
+    if (now >= this.nextClockSampleAt) this.sampleClock(change, now)
     this.metrics.add('received', now)
     const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
@@ -151,6 +159,17 @@ export class SyncPipeline {
     event.reason = local?.note
     this.batcher.add(this.log.append(event))
     return event
+  }
+
+  /**
+   * A commit time had passed when its delivery arrived: one sample of the page's clock against
+   * the database's. Parsing costs as much as the rest of a decision, so one a second is taken.
+   */
+  private sampleClock(change: TableChange, now: number): void {
+    const committed = change.commitTimestamp ?? change.row.created_at
+    if (typeof committed !== 'string') return
+    this.nextClockSampleAt = now + CLOCK_SAMPLE_INTERVAL_MS
+    this.databaseClock.observe(parseCommitTime(committed), now)
   }
 
   /** This tab is writing the row: the change event that comes back for it is an echo. */
@@ -482,14 +501,21 @@ function changeEvent(change: TableChange, now: number, replayed: true | undefine
   }
 }
 
+/** How often a delivery's commit time is parsed to sample the database's clock. */
+const CLOCK_SAMPLE_INTERVAL_MS = 1_000
+
 /**
  * Fills what the hot path leaves for readers: parsing the commit time costs as much as the rest
- * of the decision, and nobody needs it while DevTools is closed.
+ * of the decision, and nobody needs it while DevTools is closed. The latency is on the database's
+ * clock: `correctionMs` moves the receive time onto it (src/database-clock.ts).
  */
-export function completeEvent(event: SyncEvent): SyncEvent {
+function completeEvent(event: SyncEvent, correctionMs: number): SyncEvent {
   if (event.latencyMs === undefined && event.commitTimestamp !== undefined) {
     const committedAt = parseCommitTime(event.commitTimestamp)
-    if (!Number.isNaN(committedAt)) event.latencyMs = event.at - committedAt
+    if (Number.isNaN(committedAt)) return event
+    const latency = event.at + correctionMs - committedAt
+    // A corrected clock is known within a delivery's delay or half a round trip: never below 0.
+    event.latencyMs = correctionMs === 0 ? latency : Math.max(0, latency)
   }
   return event
 }

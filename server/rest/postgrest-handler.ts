@@ -20,6 +20,7 @@ import {
   updateStatement,
 } from './postgrest-sql'
 import { isObject } from '../../src/is-object'
+import { callFunction } from './postgrest-rpc'
 
 export interface RestContext {
   db: Database
@@ -61,10 +62,23 @@ export async function handleRest(
 
   if (path === '') return sendJson(response, 200, openApiStub(context.catalog))
   if (path.startsWith('rpc/')) {
-    return fail(
-      response,
-      restError(404, 'PGRST202', 'Functions (rpc) are not served by the local stack'),
-    )
+    try {
+      const failed = await callFunction(
+        response,
+        context.db,
+        caller,
+        decodeURIComponent(path.slice('rpc/'.length)),
+        request.method ?? 'GET',
+      )
+      return failed === undefined ? undefined : fail(response, failed)
+    } catch (error) {
+      const postgres = asPostgresError(error)
+      if (postgres !== undefined) return fail(response, fromPostgresError(postgres, caller.role))
+      if (error instanceof URIError) {
+        return fail(response, restError(400, 'PGRST100', 'malformed function name'))
+      }
+      throw error
+    }
   }
   let name: string
   try {

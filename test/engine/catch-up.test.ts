@@ -14,9 +14,9 @@ describe('the first subscription', () => {
     t.world.active(['deals', 'record', 'deal-1'])
     await settle()
     await t.goLive()
-    expect(t.supabase.reads).toEqual([
-      `organization_id=eq.${ORG}&created_at=gte.${new Date(t.scheduler.now() - 200 - 10_000).toISOString()}&limit=1000`,
-    ])
+    // The organization's newest row anchors the window on the database's clock: with none,
+    // nothing can be missing, and the window itself is not read.
+    expect(t.supabase.reads).toEqual([`organization_id=eq.${ORG}&order=id.desc&limit=1`])
     expect(t.events('resync').map((e) => [e.replayed, e.reason])).toEqual([
       [
         true,
@@ -403,5 +403,85 @@ describe('a channel the server closed', () => {
     )
     expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
     expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', subscribedCount: 2 })
+  })
+})
+
+/**
+ * The page's clock (the scheduler, Date and so dataUpdatedAt) against the database's (created_at
+ * and commit_timestamp): windows and latencies must not compare the two.
+ */
+describe("a page whose clock is off the database's", () => {
+  const FIVE_MINUTES = 300_000
+
+  for (const [name, pageAhead] of [
+    ['ahead', FIVE_MINUTES],
+    ['behind', -FIVE_MINUTES],
+  ] as const) {
+    it(`5 min ${name}: a change between the first fetch and live is replayed`, async () => {
+      const t = setup()
+      t.world.active(['deals', 'list'])
+      await settle()
+      t.advance(1_000)
+      t.supabase.commit(
+        { organization_id: ORG, record_id: 'deal-9' },
+        { deliver: false, createdAt: t.iso(-pageAhead) },
+      )
+      await t.goLive()
+      expect(t.events('received').map((e) => [e.replayed, e.recordId])).toEqual([[true, 'deal-9']])
+      expect(t.world.fetches(['deals', 'list'])).toBe(1)
+    })
+
+    it(`5 min ${name}: a change during a gap with no event seen yet is replayed`, async () => {
+      const t = setup()
+      await settle()
+      await t.goLive()
+      t.world.active(['deals', 'list'])
+      t.advance(2_000)
+      t.supabase.dropSocket()
+      t.advance(1_000)
+      t.supabase.commit(
+        { organization_id: ORG, record_id: 'deal-9' },
+        { deliver: false, createdAt: t.iso(-pageAhead) },
+      )
+      t.supabase.reconnect()
+      await settle()
+      t.advance(200)
+      expect(t.events('received').map((e) => [e.replayed, e.recordId])).toEqual([[true, 'deal-9']])
+      expect(t.world.fetches(['deals', 'list'])).toBe(1)
+    })
+  }
+
+  it('latencies are on the database clock, and the engine says how far the page is ahead', async () => {
+    const t = setup()
+    await settle()
+    await t.goLive()
+    expect(t.sync.getDatabaseClock()).toBeUndefined()
+    // Committed 40 ms before it arrives, by the database's clock, which is 5 min behind.
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-1' },
+      { createdAt: t.iso(-FIVE_MINUTES - 40) },
+    )
+    expect(t.sync.getDatabaseClock()).toEqual({
+      pageAheadMs: FIVE_MINUTES + 40,
+      samples: 1,
+      corrected: true,
+    })
+    // The first sample is the fastest seen: its own latency is where the estimate starts.
+    expect(t.events('received')[0]!.latencyMs).toBe(0)
+    t.advance(1_000)
+    t.supabase.commit(
+      { organization_id: ORG, record_id: 'deal-2' },
+      { deliver: true, createdAt: t.iso(-FIVE_MINUTES - 40 - 25) },
+    )
+    expect(t.events('received')[1]!.latencyMs).toBe(25)
+  })
+
+  it('a page within a second of the database: latencies are not corrected', async () => {
+    const t = setup()
+    await settle()
+    await t.goLive()
+    t.supabase.commit({ organization_id: ORG, record_id: 'deal-1' }, { createdAt: t.iso(-30) })
+    expect(t.sync.getDatabaseClock()).toMatchObject({ pageAheadMs: 30, corrected: false })
+    expect(t.events('received')[0]!.latencyMs).toBe(30)
   })
 })

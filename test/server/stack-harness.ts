@@ -32,7 +32,10 @@ export interface ClientOptions {
 }
 
 /** A supabase-js client for the stack: ws transport (Node 20), no persisted session. */
-export function createTestClient(stack: Stack, options: ClientOptions = {}): SupabaseClient {
+export function createTestClient(
+  stack: Pick<Stack, 'url' | 'anonKey'>,
+  options: ClientOptions = {},
+): SupabaseClient {
   const token = options.token
   // The real ws WebSocket, remembered per client: tests inject raw frames and read raw replies.
   const sockets: WebSocket[] = []

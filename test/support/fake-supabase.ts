@@ -198,13 +198,19 @@ export class FakeSupabase implements SupabaseRealtimeLike {
   }
 
   /** @internal FakeEventsQuery's answer. */
-  answer(description: string, tests: RowTest[], limit: number): { data: unknown; error: unknown } {
+  answer(
+    description: string,
+    tests: RowTest[],
+    limit: number,
+    descending: boolean,
+  ): { data: unknown; error: unknown } {
     this.reads.push(description)
     if (this.failReads > 0) {
       this.failReads--
       return { data: null, error: { message: 'permission denied for table realtime_table_events' } }
     }
     const rows = this.events.filter((row) => tests.every((test) => test(row)))
+    if (descending) rows.reverse()
     return { data: rows.slice(0, limit).map((row) => ({ ...row })), error: null }
   }
 
@@ -256,10 +262,17 @@ class FakeEventsQuery implements EventsQueryLike {
     private readonly tests: RowTest[],
     private readonly parts: string[],
     private readonly max: number,
+    private readonly descending = false,
   ) {}
 
   private with(test: RowTest, part: string): FakeEventsQuery {
-    return new FakeEventsQuery(this.client, [...this.tests, test], [...this.parts, part], this.max)
+    return new FakeEventsQuery(
+      this.client,
+      [...this.tests, test],
+      [...this.parts, part],
+      this.max,
+      this.descending,
+    )
   }
 
   eq(column: string, value: string): EventsQueryLike {
@@ -291,19 +304,33 @@ class FakeEventsQuery implements EventsQueryLike {
     return this.with((row) => tests.some((test) => test(row)), `or=(${filters})`)
   }
 
-  order(): EventsQueryLike {
-    return this
+  /** Ascending by id is the stand-in's own order; the newest-row read asks for descending. */
+  order(column: string, options: { ascending: boolean }): EventsQueryLike {
+    if (options.ascending) return this
+    return new FakeEventsQuery(
+      this.client,
+      this.tests,
+      [...this.parts, `order=${column}.desc`],
+      this.max,
+      true,
+    )
   }
 
   limit(count: number): EventsQueryLike {
-    return new FakeEventsQuery(this.client, this.tests, [...this.parts, `limit=${count}`], count)
+    return new FakeEventsQuery(
+      this.client,
+      this.tests,
+      [...this.parts, `limit=${count}`],
+      count,
+      this.descending,
+    )
   }
 
   then<A = { data: unknown; error: unknown }, B = never>(
     onFulfilled?: ((value: { data: unknown; error: unknown }) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): PromiseLike<A | B> {
-    const answer = this.client.answer(this.parts.join('&'), this.tests, this.max)
+    const answer = this.client.answer(this.parts.join('&'), this.tests, this.max, this.descending)
     return Promise.resolve(answer).then(onFulfilled, onRejected)
   }
 }
