@@ -131,9 +131,11 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
     const snapshot = engine.readEvents(Number.MAX_SAFE_INTEGER)
     const config = engine.getConfig()
     stream.ringSize = config.bufferSize
+    const clock = engine.getDatabaseClock?.()
     const state: EngineState = {
       config,
       channels: engine.getChannels(),
+      ...(clock === undefined ? {} : { clock }),
       metrics: engine.getMetrics(),
       dropped: snapshot.dropped,
       lastSeq: snapshot.lastSeq,

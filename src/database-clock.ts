@@ -28,7 +28,7 @@ export class DatabaseClock {
     if (!Number.isFinite(bound)) return
     this.sampleCount++
     if (this.floor === undefined || bound > this.floor) this.floor = bound
-    // A clock stepped since the round trip: its upper bound no longer holds.
+    // The page's clock stepped back since the round trip: its upper bound no longer holds.
     if (this.ceiling !== undefined && this.ceiling < this.floor) this.ceiling = undefined
   }
 
@@ -36,6 +36,12 @@ export class DatabaseClock {
   observeRoundTrip(databaseTime: number, sentAt: number, receivedAt: number): void {
     const ceiling = databaseTime - sentAt
     if (!Number.isFinite(ceiling)) return
+    // Below the lower bound: the page's clock stepped forward since those samples, which no
+    // longer hold. The round trip starts the estimate afresh.
+    if (this.floor !== undefined && ceiling < this.floor) {
+      this.floor = undefined
+      this.ceiling = undefined
+    }
     this.ceiling = this.ceiling === undefined ? ceiling : Math.min(this.ceiling, ceiling)
     this.observe(databaseTime, receivedAt)
   }

@@ -8,6 +8,7 @@
 import * as v from 'valibot'
 import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
+import type { DatabaseClockState } from '../../src/database-clock'
 import type { SocketRecord } from '../socket/socket-records'
 import {
   CHANGE_OPERATIONS,
@@ -139,10 +140,20 @@ export const ChannelStateSchema = v.object({
   transport: v.optional(v.picklist(TRANSPORTS)),
 })
 
+/** The engine's estimate of the page's clock against the database's (src/database-clock.ts). */
+export const DatabaseClockSchema = v.object({
+  pageAheadMs: v.pipe(v.number(), v.finite()),
+  uncertaintyMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  samples: count,
+  corrected: v.boolean(),
+})
+
 /** What an `engine-state` message carries (as JSON) besides the events. */
 export interface EngineState {
   config: EngineConfig
   channels: readonly ChannelState[]
+  /** Absent until the engine saw a database time, and from engines of 0.2.0. */
+  clock?: DatabaseClockState
   metrics: MinuteMetrics[]
   /** Events that fell off the engine's ring: never silent loss. */
   dropped: number
@@ -152,6 +163,7 @@ export interface EngineState {
 export const EngineStateSchema = v.object({
   config: EngineConfigSchema,
   channels: v.pipe(v.array(ChannelStateSchema), v.maxLength(10_000)),
+  clock: v.optional(DatabaseClockSchema),
   metrics: v.pipe(v.array(MinuteMetricsSchema), v.maxLength(100_000)),
   dropped: count,
   lastSeq: count,

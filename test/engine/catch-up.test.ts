@@ -485,3 +485,26 @@ describe("a page whose clock is off the database's", () => {
     expect(t.events('received')[0]!.latencyMs).toBe(30)
   })
 })
+
+describe('the database clock estimate', () => {
+  it('a round trip bounds it from both sides, and a clock stepped forward starts it afresh', async () => {
+    const { DatabaseClock } = await import('../../src/database-clock')
+    const clock = new DatabaseClock()
+    // Page 5 min ahead: the database answered 300,000 ms "earlier", within a 20 ms round trip.
+    clock.observeRoundTrip(1_000_000, 1_300_000, 1_300_020)
+    expect(clock.state()).toEqual({
+      pageAheadMs: 300_010,
+      uncertaintyMs: 10,
+      samples: 1,
+      corrected: true,
+    })
+    expect(clock.toDatabase(1_300_100)).toBe(999_980 + 100)
+    // A delivery seen 5 ms after its commit tightens the lower bound.
+    clock.observe(1_000_500, 1_300_505)
+    expect(clock.state()!.uncertaintyMs).toBe(2.5)
+    // The page's clock is set forward by a minute: the next round trip shows it.
+    clock.observeRoundTrip(1_010_000, 1_370_000, 1_370_010)
+    expect(clock.state()).toMatchObject({ pageAheadMs: 360_005, uncertaintyMs: 5 })
+    expect(clock.toDatabase(1_370_010)).toBe(1_010_000)
+  })
+})

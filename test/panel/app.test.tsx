@@ -223,7 +223,9 @@ describe('the decision trail', () => {
     fireEvent.click(within(options()[0]!).getByText('received'))
     const steps = within(trail())
     expect(
-      steps.getByText(`Received at ${formatTime(T0 + 1)} (latency 12 ms from commit).`),
+      steps.getByText(
+        `Received at ${formatTime(T0 + 1)} (latency 12 ms from commit, on the database's clock).`,
+      ),
     ).toBeTruthy()
     expect(steps.getByText(/Not a duplicate within the dedup window/)).toBeTruthy()
     expect(
@@ -571,6 +573,46 @@ describe('metrics, channels, config', () => {
     // A broadcast topic is live at its join: no wait after SUBSCRIBED to report.
     expect(rows[4]!.textContent).toBe(
       `org:org_widebroadcast (private)SUBSCRIBEDlive since ${formatTime(T0 + 7_000)}10—`,
+    )
+  })
+
+  it("says on which clock latencies are, and how far the page's clock is off the database's", () => {
+    const { page } = connectedPanel()
+    const channels = [
+      { orgId: 'org_acme', topic: 'org:org_acme', status: 'SUBSCRIBED', subscribedCount: 1 },
+    ] as const
+    page((t) => t.state('S1', { channels: [...channels] }))
+    fireEvent.click(screen.getByRole('tab', { name: 'Channels' }))
+    expect(screen.getByText(/^Latencies are from the commit/).textContent).toBe(
+      "Latencies are from the commit, on the database's clock; this page's clock has not been compared with it yet (no change received).",
+    )
+    page((t) =>
+      t.state('S1', {
+        channels: [...channels],
+        clock: { pageAheadMs: 300_012, uncertaintyMs: 4, samples: 3, corrected: true },
+      }),
+    )
+    expect(screen.getByText(/^This page's clock is/).textContent).toBe(
+      "This page's clock is 5.0 min ahead of the database's (± 4 ms); latencies are corrected.",
+    )
+    page((t) =>
+      t.state('S1', {
+        channels: [...channels],
+        clock: { pageAheadMs: -12_300, samples: 1, corrected: true },
+      }),
+    )
+    expect(screen.getByText(/^This page's clock is/).textContent).toBe(
+      "This page's clock is 12.3 s behind the database's; latencies are corrected.",
+    )
+    page((t) =>
+      t.state('S1', {
+        channels: [...channels],
+        clock: { pageAheadMs: 40, samples: 9, corrected: false },
+      }),
+    )
+    expect(screen.queryByText(/^This page's clock is/)).toBeNull()
+    expect(screen.getByText(/^Latencies are from the commit/).textContent).toBe(
+      "Latencies are from the commit, on the database's clock: this page's clock is within 1 s of it.",
     )
   })
 

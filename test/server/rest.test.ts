@@ -538,3 +538,30 @@ describe('writing through the PostgREST subset', () => {
     expect(await notJson.json()).toMatchObject({ code: 'PGRST102' })
   })
 })
+
+describe('rpc: functions without parameters', () => {
+  it("realtime_sync_now() answers the database's clock to a user and to anon", async () => {
+    const truth = await stack.database.query<{ now: string }>(
+      'select statement_timestamp()::text as now',
+    )
+    for (const client of [ann, anon]) {
+      const { data, error } = await client.rpc('realtime_sync_now')
+      expect(error).toBeNull()
+      expect(typeof data).toBe('string')
+      expect(Math.abs(Date.parse(data as string) - Date.parse(truth.rows[0]!.now))).toBeLessThan(
+        5_000,
+      )
+    }
+  })
+
+  it('a function that does not exist, or takes parameters, is a clear 404', async () => {
+    const missing = await ann.rpc('no_such_function')
+    expect(missing.error).toMatchObject({
+      code: 'PGRST202',
+      message:
+        'Could not find the function public.no_such_function without parameters in the schema cache',
+    })
+    const withParameters = await ann.rpc('is_organization_member', { org_id: world.org('a') })
+    expect(withParameters.error).toMatchObject({ code: 'PGRST202' })
+  })
+})

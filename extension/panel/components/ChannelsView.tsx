@@ -1,3 +1,4 @@
+import type { DatabaseClockState } from '../../../src/database-clock'
 import type { ChannelState } from '../../../src/types'
 import { formatDuration, formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
@@ -75,6 +76,55 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
     )
   }
   return (
+    <>
+      <ClockNote clock={engine.clock} />
+      <ChannelsTable channels={engine.channels} />
+    </>
+  )
+}
+
+/**
+ * Latencies from commit compare the database's commit time with the page's receive time: say on
+ * which clock, and when the page's is off (browsers' often are), by how much.
+ */
+function ClockNote({ clock }: { clock: DatabaseClockState | undefined }) {
+  if (clock === undefined) {
+    return (
+      <p className="clock-note">
+        Latencies are from the commit, on the database's clock; this page's clock has not been
+        compared with it yet (no change received).
+      </p>
+    )
+  }
+  const off = Math.abs(clock.pageAheadMs)
+  const within =
+    clock.uncertaintyMs === undefined ? '' : ` (± ${formatDuration(clock.uncertaintyMs)})`
+  const how = clock.pageAheadMs >= 0 ? 'ahead of' : 'behind'
+  const title = `Estimated from ${clock.samples} database time${clock.samples === 1 ? '' : 's'} (commit times of deliveries, and the database's now() around a replay). Replay windows always use the database's clock, so an offset loses nothing.`
+  if (!clock.corrected) {
+    return (
+      <p className="clock-note" title={title}>
+        Latencies are from the commit, on the database's clock: this page's clock is within 1 s of
+        it{within}.
+      </p>
+    )
+  }
+  return (
+    <p className="clock-note clock-off" role="status" title={title}>
+      This page's clock is {formatSkew(off)} {how} the database's{within}; latencies are corrected.
+    </p>
+  )
+}
+
+/** 5.0 min, 12.3 s: the offset with one decimal, as a person compares clocks. */
+function formatSkew(ms: number): string {
+  if (ms >= 7_200_000) return `${(ms / 3_600_000).toFixed(1)} h`
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`
+  return `${(ms / 1_000).toFixed(1)} s`
+}
+
+function ChannelsTable({ channels }: { channels: readonly ChannelState[] }) {
+  return (
     <table className="data-table channels-table">
       <caption>
         Organization channels. A postgres_changes channel is live once the server says "Subscribed
@@ -84,7 +134,7 @@ export function ChannelsView({ snapshot }: ChannelsViewProps) {
       </caption>
       <ColumnHeads labels={COLUMNS} />
       <tbody>
-        {engine.channels.map((channel) => (
+        {channels.map((channel) => (
           <tr key={channel.topic}>
             <td className="mono" title={channel.orgId}>
               {channel.topic}

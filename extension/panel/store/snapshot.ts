@@ -1,6 +1,7 @@
 import type { QueryList, ValidEngineConfig } from '../../../bridge/protocol'
 import type { SocketSection } from '../../shared/export-format'
 import type { TunableName } from '../../../src/options'
+import type { DatabaseClockState } from '../../../src/database-clock'
 import type { ChannelState, MinuteMetrics } from '../../../src/types'
 import type { EngineLog } from './engine-log'
 import type { EngineEntry, EngineSummary, EngineList } from './engine-list'
@@ -23,6 +24,8 @@ export interface ActiveEngine {
   version: string
   config?: ValidEngineConfig
   channels: readonly ChannelState[]
+  /** The page's clock against the database's, as the engine estimates it (live only). */
+  clock?: DatabaseClockState
   metrics: readonly MinuteMetrics[]
   /** Events that fell off the engine's ring since it started (engine-state). */
   ringDropped: number
@@ -153,6 +156,7 @@ function liveEngine(entry: EngineEntry | undefined): ActiveEngine | undefined {
     version: entry.info.version,
     config: entry.state?.config,
     channels: entry.state?.channels ?? [],
+    clock: entry.state?.clock,
     metrics: entry.state?.metrics ?? [],
     ringDropped: entry.state?.dropped ?? 0,
     queries: entry.queries,

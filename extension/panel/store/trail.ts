@@ -327,7 +327,7 @@ function arrival(event: SyncEvent): TrailStep {
   const latency =
     event.latencyMs === undefined
       ? 'no commit time, so latency unknown'
-      : `latency ${formatMs(event.latencyMs)} from commit`
+      : `latency ${formatMs(event.latencyMs)} from commit, on the database's clock`
   const what: string[] = []
   if (event.op !== undefined || event.table !== undefined) {
     what.push(`${event.op ?? 'change'} ${rowName(event)}`)
