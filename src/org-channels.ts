@@ -99,6 +99,8 @@ export class OrgChannels {
   private stopped = false
   private readonly authRetry = new Backoff(AUTH_RETRY_MS)
   private readonly rejoinBackoff = new Backoff(AUTH_RETRY_MS)
+  /** Looking again at a topic another channel of the client holds: 1, 2, 5, then 10 s. */
+  private readonly topicBackoff = new Backoff(AUTH_RETRY_MS)
   private retryTimer: unknown
   private snapshot: readonly ChannelState[] | undefined
 
@@ -199,6 +201,8 @@ export class OrgChannels {
    */
   private subscribe(entry: Entry): void {
     const { orgId, topic } = entry.state
+    if (this.topicTaken(topic)) return this.waitForTopic(entry)
+    this.topicBackoff.reset()
     try {
       let channel: RealtimeChannelLike
       if (this.transport === 'broadcast') {
@@ -255,6 +259,34 @@ export class OrgChannels {
       // Typically: other code on this client already subscribed the same topic.
       this.setStatus(entry, 'CHANNEL_ERROR', `could not subscribe ${topic}: ${errorMessage(error)}`)
     }
+  }
+
+  /**
+   * supabase.channel(topic) hands back a channel the client already has on that topic: when the
+   * app's own hook joined org:<id> on the same client (a hand-written hook not yet removed), the
+   * engine would add its binding to the app's channel, fail to subscribe it again, and later
+   * remove it from under the app. It never takes it: it says so and looks again with backoff.
+   */
+  private topicTaken(topic: string): boolean {
+    if (typeof this.supabase.getChannels !== 'function') return false
+    const channels = this.supabase.getChannels()
+    if (!Array.isArray(channels)) return false
+    const wanted = `realtime:${topic}`
+    return channels.some((channel) => isObject(channel) && channel.topic === wanted)
+  }
+
+  private waitForTopic(entry: Entry): void {
+    const delay = this.topicBackoff.next()
+    const { topic } = entry.state
+    this.setStatus(
+      entry,
+      'CHANNEL_ERROR',
+      `this supabase client already has a channel on ${topic} that the engine did not create (the app's own realtime hook?): supabase-js would hand that channel to the engine, so it does not join. Remove the app's own subscription to ${topic}; looking again in ${delay} ms`,
+    )
+    this.schedule(entry, delay, () => {
+      if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
+      if (entry.channel === undefined) this.subscribe(entry)
+    })
   }
 
   /** A Broadcast from Database message: its event row goes the way a postgres_changes one does. */

@@ -47,6 +47,11 @@ export interface SupabaseRealtimeLike {
   /** `config.private`: a private topic, authorized by RLS on realtime.messages (broadcast). */
   channel(name: string, options?: { config: { private?: boolean } }): RealtimeChannelLike
   removeChannel(channel: never): Promise<unknown>
+  /**
+   * The client's channels (`topic` is `realtime:<name>`): the engine does not join a topic the
+   * app's own code already holds on this client. Typed loosely, as from().
+   */
+  getChannels?(): unknown
   realtime: { setAuth(token?: string | null): Promise<void> }
   /**
    * supabase.from(): the replay reads realtime_table_events through it (typed loosely: the

@@ -200,3 +200,53 @@ describe('the sync engine against the local stack', () => {
     expect(sync.getEvents().some((e) => e.recordId === inA)).toBe(false)
   })
 })
+
+describe('replacing a hand-written hook that still joins org:<id> on the same client', () => {
+  it("the engine says so and leaves the app's channel alone; it joins once the hook is gone", async () => {
+    const org = world.org('a')
+    const screen = start('ann', [])
+    // The app's own realtime hook, as the README's "before" shows it.
+    const heard: unknown[] = []
+    await screen.supabase.realtime.setAuth()
+    const own = screen.supabase.channel(`org:${org}`).on(
+      'postgres_changes',
+      {
+        event: 'INSERT',
+        schema: 'public',
+        table: 'realtime_table_events',
+        filter: `organization_id=eq.${org}`,
+      },
+      (payload) => heard.push(payload),
+    )
+    await new Promise<void>((resolve) =>
+      own.subscribe((status) => {
+        if (status === 'SUBSCRIBED') resolve()
+      }),
+    )
+    await screen.sync.setOrganizationIds([org])
+    const refused = await eventWhere(
+      screen.sync,
+      'the collision',
+      (event) => event.kind === 'channel' && event.channel?.status === 'CHANNEL_ERROR',
+    )
+    expect(refused.reason).toMatch(
+      new RegExp(
+        `^this supabase client already has a channel on org:${org} that the engine did not create \\(the app's own realtime hook\\?\\)`,
+      ),
+    )
+    // The app's hook still works: the engine added nothing to its channel and removed nothing.
+    await insertDeal(stack, org, { title: 'heard by the old hook' })
+    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 10_000 })
+    await screen.supabase.removeChannel(own)
+    await vi.waitFor(
+      () => expect(screen.sync.getChannels()[0]).toMatchObject({ replication: 'ready' }),
+      { timeout: 15_000, interval: 20 },
+    )
+    await insertDeal(stack, org, { title: 'heard by the engine' })
+    await eventWhere(
+      screen.sync,
+      'the change, received',
+      (event) => event.kind === 'received' && event.table === 'deals',
+    )
+  })
+})

@@ -135,6 +135,11 @@ export class FakeSupabase implements SupabaseRealtimeLike {
     return channel
   }
 
+  /** As supabase-js lists them: a channel stays listed until its leave completed. */
+  getChannels(): FakeChannel[] {
+    return [...this.channels]
+  }
+
   removeChannel(channel: FakeChannel): Promise<string> {
     this.actions.push(`remove ${channel.topic}`)
     channel.state = 'leaving'
