@@ -7,7 +7,7 @@ import { runEngineCostBench } from './devtools-path/engine-cost.bench'
 import { startBenchBrowser } from './devtools-path/harness'
 import { runPanelLatencyBench } from './devtools-path/latency.bench'
 import { runPathThroughputBench } from './devtools-path/throughput.bench'
-import type { Row } from './measure'
+import { type Row, summarize } from './measure'
 import { runPanelScaleBench } from './panel-scale.bench'
 
 const load = () =>
@@ -17,6 +17,7 @@ const load = () =>
 console.log(`machine load average (1/5/15 min) at start: ${load()}`)
 const started = performance.now()
 const bench = await startBenchBrowser()
+console.log(`browser: ${await bench.browser.version()}`)
 const all: Row[] = []
 try {
   all.push(...(await runPathThroughputBench(bench)))
@@ -27,8 +28,4 @@ try {
   await bench.close()
 }
 console.log(`\nmachine load average (1/5/15 min) at the end: ${load()}`)
-const targets = all.filter((row) => !row.info)
-const met = targets.filter((row) => row.ok).length
-console.log(
-  `\n${met}/${targets.length} targets met (${((performance.now() - started) / 1_000).toFixed(0)} s)`,
-)
+summarize(all, ` (${((performance.now() - started) / 1_000).toFixed(0)} s)`)

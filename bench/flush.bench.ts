@@ -9,9 +9,11 @@ import { invalidateQueries } from '../src/invalidate-queries'
 import { classifyQueryKey } from '../src/query-keys'
 import { SyncPipeline } from '../src/sync-pipeline'
 import { benchScheduler } from './bench-scheduler'
-import { interleave, median, report, seededRandom, time } from './measure'
+import { interleave, median, report, seededRandom, time, type Verdict } from './measure'
+import { sized } from './smoke'
 
-const TABLES = 50
+// Smoke: a tenth of the cache, or the naive and table-wide contenders alone take seconds.
+const TABLES = sized(50, 5)
 const LISTS_PER_TABLE = 4
 const RECORDS_PER_TABLE = 196
 const CHANGES = 500
@@ -156,7 +158,7 @@ export function runFlushBench() {
   const outcomes: Record<string, Outcome[]> = { floor: [], engine: [], naive: [] }
   engine() // warm-up
   floor()
-  const medians = interleave(9, {
+  const medians = interleave(sized(9, 1), {
     floor: () => {
       const o = floor()
       outcomes.floor!.push(o)
@@ -168,29 +170,35 @@ export function runFlushBench() {
       return o.ms
     },
   })
-  const naiveRuns = [naive(), naive(), naive()]
+  const naiveRuns = sized([naive(), naive(), naive()], [naive()])
   const naiveMs = median(naiveRuns.map((o) => o.ms))
   const wide = tableWide()
   const ours = outcomes.engine![0]!
   const base = outcomes.floor![0]!
   const vsFloor = medians.engine / medians.floor
   const vsNaive = naiveMs / medians.engine
-  const verdicts = [
+  const verdicts: Verdict[] = [
     {
+      id: 'flush-vs-floor',
       name: 'flush vs floor',
       figure: `engine ${medians.engine.toFixed(2)} ms vs floor ${medians.floor.toFixed(2)} ms = ${vsFloor.toFixed(2)}×`,
+      value: vsFloor,
       target: '≤ 2× floor',
       ok: vsFloor <= 2,
     },
     {
+      id: 'flush-vs-naive',
       name: 'flush vs naive per-change invalidateQueries({ predicate })',
       figure: `naive ${naiveMs.toFixed(0)} ms = ${vsNaive.toFixed(0)}× slower`,
+      value: vsNaive,
       target: '≥ 300×',
       ok: vsNaive >= 300,
     },
     {
+      id: 'flush-stale-and-refetched',
       name: 'queries marked stale / queryFn calls',
       figure: `engine ${ours.stale}/${ours.fetches}, floor ${base.stale}/${base.fetches}, naive ${naiveRuns[0]!.stale}/${naiveRuns[0]!.fetches}, table-wide ${wide.stale}/${wide.fetches} (${wide.ms.toFixed(0)} ms)`,
+      value: ours.stale,
       target: 'engine = floor: only the affected queries, each active one refetched once',
       ok: ours.stale === base.stale && ours.fetches === base.fetches,
     },
@@ -202,7 +210,7 @@ export function runFlushBench() {
   const runs: Record<string, Outcome[]> = { tracked: [], untracked: [] }
   engine(all, true) // warm-up
   engine(all, false)
-  const tracking = interleave(15, {
+  const tracking = interleave(sized(15, 1), {
     tracked: () => {
       const o = engine(all, true)
       runs.tracked!.push(o)
@@ -215,10 +223,12 @@ export function runFlushBench() {
     },
   })
   const cost = tracking.tracked / tracking.untracked - 1
-  const trackingVerdicts = [
+  const trackingVerdicts: Verdict[] = [
     {
+      id: 'flush-refetch-tracking',
       name: 'flush with refetch outcome tracking vs without',
       figure: `${tracking.tracked.toFixed(2)} vs ${tracking.untracked.toFixed(2)} ms = ${cost >= 0 ? '+' : ''}${(cost * 100).toFixed(1)}% (${runs.tracked![0]!.stale} queries matched, ${runs.tracked![0]!.fetches} active refetched)`,
+      value: cost,
       target: '≤ 5% slower',
       ok: cost <= 0.05,
     },

@@ -3,6 +3,7 @@
  * reported as a ratio against a baseline measured in the same process, rounds interleaved.
  */
 import { performance } from 'node:perf_hooks'
+import { ROW_PREFIX, SMOKE, type SmokeRow } from './smoke'
 
 /** Nearest-rank percentile `p` (0–100) of ascending `sorted`; NaN when there is nothing to rank. */
 export function percentile(sorted: number[], p: number): number {
@@ -38,8 +39,12 @@ export function time(fn: () => void): number {
 }
 
 export interface Verdict {
+  /** Stable across runs and sizes (the name may carry counts): how a smoke test finds the row. */
+  id: string
   name: string
   figure: string
+  /** The figure's headline number, the one the target judges (or the row reports). */
+  value: number
   target: string
   ok: boolean
 }
@@ -54,8 +59,25 @@ export const fmt = (n: number, digits = 0) =>
 export function report(title: string, verdicts: Verdict[]): void {
   console.log(`\n## ${title}`)
   for (const v of verdicts) {
-    console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.name}: ${v.figure}  (target ${v.target})`)
+    const verdict = SMOKE ? 'SMOKE' : v.ok ? 'PASS' : 'MISS'
+    console.log(`${verdict}  ${v.name}: ${v.figure}  (target ${v.target})`)
+    if (SMOKE) {
+      const row: SmokeRow = { id: v.id, value: v.value, figure: v.figure }
+      console.log(`${ROW_PREFIX}${JSON.stringify(row)}`)
+    }
   }
+}
+
+/** The last line of an entry; true when every target was met (always, in smoke mode). */
+export function summarize(rows: Row[], suffix = ''): boolean {
+  const targets = rows.filter((row) => !row.info)
+  const met = targets.filter((row) => row.ok).length
+  if (SMOKE) {
+    console.log(`\nsmoke run: ${rows.length} figures, targets not judged${suffix}`)
+    return true
+  }
+  console.log(`\n${met}/${targets.length} targets met${suffix}`)
+  return met === targets.length
 }
 
 /** A small seeded PRNG (mulberry32), so runs pick the same queries. */

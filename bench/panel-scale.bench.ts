@@ -13,6 +13,7 @@ import {
   type PanelGlobal,
 } from './devtools-path/panel-probes'
 import { median, report, type Row } from './measure'
+import { sized } from './smoke'
 
 interface FilterTiming {
   label: string
@@ -80,7 +81,9 @@ function timeFilter(panel: Frame, label: string, filters: Partial<LogFilters> | 
 }
 
 /** The page's QueryClient holds this many queries besides its own, and the Queries tab watches. */
-const CACHED_QUERIES = 10_000
+const CACHED_QUERIES = sized(10_000, 200)
+/** Events the panel holds. */
+const EVENTS = sized(100_000, 2_000)
 
 export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   await loadScenario(bench, 'scale', `queries=${CACHED_QUERIES}`)
@@ -91,7 +94,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   const heapEmpty = await panelHeap(bench)
   const result = await stream(bench.tab, {
     rate: 100_000,
-    total: 100_000,
+    total: EVENTS,
     durationMs: 30_000,
     tickMs: 10,
     maxPerTick: 5_000,
@@ -113,7 +116,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   ]
   const applied: FilterTiming[] = []
   const cleared: FilterTiming[] = []
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < sized(3, 1); round++) {
     for (const [label, filters] of changes) {
       applied.push(await timeFilter(bench.panel, label, filters))
       cleared.push(await timeFilter(bench.panel, `clear after ${label}`, null))
@@ -142,20 +145,24 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   const heapMb = mb(heap)
   const rows: Row[] = [
     {
+      id: 'panel-scale-filter-change',
       name: `filter change with ${counts.held.toLocaleString('en-US')} events held and the Queries tab watching ${queries.total.toLocaleString('en-US')} queries (${queries.held.toLocaleString('en-US')} listed), median of ${applied.length}`,
       figure:
         `${domMedian.toFixed(1)} ms to the DOM (store recompute median ${median(applied.map((t) => t.storeMs)).toFixed(1)} ms; ` +
         `+ next frame: ${Number.isNaN(frameMedian) ? 'no frame within 1 s' : `${frameMedian.toFixed(1)} ms`}; worst ${worst.domMs.toFixed(0)} ms (${worst.label}); ` +
         `clearing: median ${median(cleared.map((t) => t.domMs)).toFixed(1)} ms) — ${perFilter}`,
+      value: domMedian,
       target: '< 100 ms',
       ok: domMedian < 100,
     },
     {
+      id: 'panel-scale-heap',
       name: `panel JS heap holding ${counts.held.toLocaleString('en-US')} events and ${queries.held.toLocaleString('en-US')} query summaries`,
       figure:
         `${heapMb.toFixed(1)} MB after GC (${heap.cdpUsedMb === undefined ? `performance.memory; CDP failed: ${heap.cdpError}` : 'CDP Runtime.getHeapUsage on the panel OOPIF target'}); ` +
         `performance.memory used ${heap.perfUsedMb.toFixed(1)} / total ${heap.perfTotalMb.toFixed(1)} MB; ` +
         `before the filter runs ${mb(heapBefore).toFixed(1)} MB; with this session's log still empty ${mb(heapEmpty).toFixed(1)} MB (kept from earlier sessions)`,
+      value: heapMb,
       target: '< 150 MB',
       ok: heapMb < 150,
     },

@@ -19,7 +19,8 @@ import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { preparedPgliteSnapshot } from '../server/db/pglite-snapshot'
 import { type Stack, startStack } from '../server/stack'
-import { fmt, report, type Verdict } from './measure'
+import { fmt, report, summarize, type Verdict } from './measure'
+import { sized } from './smoke'
 
 interface Counts {
   refetches: number
@@ -202,13 +203,13 @@ async function lostUpdates(screens: Screens, truth: Truth, total: number): Promi
     return total - (await screens.converged(truth))
   }
   // Settled means it stays so: nothing still on its way changes it.
-  await sleep(2_000)
+  await sleep(sized(2_000, 500))
   return total - (await screens.converged(truth))
 }
 
 async function settle(screens: Screens, truth: Truth, total: number): Promise<void> {
   await convergence(screens, truth, total, performance.now())
-  await sleep(500)
+  await sleep(sized(500, 100))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,14 +242,18 @@ async function pageLoad(stack: Stack): Promise<Verdict[]> {
   const { replay, full } = runs as Record<'replay' | 'full', { nothing: number; three: number }>
   return [
     {
+      id: 'replay-page-load-unchanged',
       name: 'page load, nothing changed between the first fetch and live: refetches by the catch-up',
       figure: `${replay.nothing} with replay, ${full.nothing} with a full refetch (11 queries on screen)`,
+      value: replay.nothing,
       target: '0',
       ok: replay.nothing === 0,
     },
     {
+      id: 'replay-page-load-changed',
       name: 'page load, 3 changes (2 to a record on screen, 1 off screen) in that window',
       figure: `${replay.three} with replay (the list and that record), ${full.three} with a full refetch`,
+      value: replay.three,
       target: 'only the affected queries (2)',
       ok: replay.three === 2,
     },
@@ -258,8 +263,8 @@ async function pageLoad(stack: Stack): Promise<Verdict[]> {
 async function reconnect(stack: Stack, clients: number): Promise<Verdict[]> {
   const CHANGED = 10
   const QUIET = 20
-  const CHANGES = 50
-  const OUTAGE_MS = 5_000
+  const CHANGES = sized(50, 5)
+  const OUTAGE_MS = sized(5_000, 1_000)
   const results: Record<string, { counts: Counts; convergeMs: number; resyncs: unknown }> = {}
   for (const replay of [true, false]) {
     const org = await createOrg(stack, 60)
@@ -283,7 +288,7 @@ async function reconnect(stack: Stack, clients: number): Promise<Verdict[]> {
     const outageEnd = performance.now()
     const truth = await truthOf(stack, org, onScreen)
     const convergeMs = await convergence(screens, truth, clients, outageEnd)
-    await sleep(1_000)
+    await sleep(sized(1_000, 200))
     const counts = await screens.counts()
     const resyncs = await screens.replays()
     results[replay ? 'replay' : 'full'] = { counts, convergeMs, resyncs }
@@ -298,20 +303,26 @@ async function reconnect(stack: Stack, clients: number): Promise<Verdict[]> {
   const screen = `${CHANGED + QUIET + 1} queries on screen, ${CHANGED} of them changed`
   return [
     {
+      id: 'replay-reconnect-refetches',
       name: `${clients} clients reconnect after a ${OUTAGE_MS / 1000} s outage with ${CHANGES} changes to ${CHANGED} records (${screen}): refetches`,
       figure: `${fmt(replay.counts.refetches)} with replay vs ${fmt(full.counts.refetches)} with a full refetch = ${fmt(ratio, 2)}× fewer`,
+      value: ratio,
       target: 'fewer with replay (only the affected queries: list + 10 records per client)',
       ok: replay.counts.refetches <= clients * (CHANGED + 1) && ratio > 1,
     },
     {
+      id: 'replay-reconnect-rest-load',
       name: 'the REST load of that reconnect',
       figure: `replay: ${fmt(replay.counts.eventReads)} event reads (${fmt(replay.counts.eventRows)} rows) + ${fmt(replay.counts.refetches)} refetches = ${fmt(replay.counts.restRequests)} requests, ${fmt(replay.counts.restBytes / 1e6, 1)} MB; full: ${fmt(full.counts.restRequests)} requests, ${fmt(full.counts.restBytes / 1e6, 1)} MB`,
+      value: replay.counts.eventReads,
       target: 'one event read per client',
       ok: replay.counts.eventReads === clients,
     },
     {
+      id: 'replay-reconnect-convergence',
       name: 'time from the outage’s end until every client’s data equals the database',
       figure: `${fmt(replay.convergeMs / 1000, 2)} s with replay, ${fmt(full.convergeMs / 1000, 2)} s with a full refetch (supabase-js reconnects after its own backoff)`,
+      value: replay.convergeMs,
       target: 'every client converges',
       ok: Number.isFinite(replay.convergeMs),
     },
@@ -319,9 +330,9 @@ async function reconnect(stack: Stack, clients: number): Promise<Verdict[]> {
 }
 
 async function drops(stack: Stack): Promise<Verdict[]> {
-  const CLIENTS = 10
-  const WRITES = 2_000
-  const DROPS = 20
+  const CLIENTS = sized(10, 2)
+  const WRITES = sized(2_000, 40)
+  const DROPS = sized(20, 2)
   const results: Record<
     string,
     {
@@ -362,14 +373,18 @@ async function drops(stack: Stack): Promise<Verdict[]> {
   const full = results.full!
   return [
     {
+      id: 'replay-drops-lost-updates',
       name: `${DROPS} forced socket drops during ${fmt(WRITES)} writes, ${CLIENTS} clients: clients whose data differs from the database at the end`,
       figure: `${replay.lost} with replay (${fmt(replay.resyncs.replayed)} changes replayed over ${replay.resyncs.resyncs} resyncs, ${replay.resyncs.fullRefetches} fell back to a full refetch); ${full.lost} with a full refetch`,
+      value: replay.lost,
       target: '0 lost updates',
       ok: replay.lost === 0,
     },
     {
+      id: 'replay-drops-untouched-refetches',
       name: 'refetches of the 10 records on screen that no write touched',
       figure: `${replay.untouched} with replay, ${full.untouched} with a full refetch (all refetches: ${fmt(replay.counts.refetches)} vs ${fmt(full.counts.refetches)})`,
+      value: replay.untouched,
       target: '0 (within the affected queries)',
       ok: replay.untouched === 0,
     },
@@ -377,8 +392,8 @@ async function drops(stack: Stack): Promise<Verdict[]> {
 }
 
 async function delayedReplication(): Promise<Verdict[]> {
-  const CLIENTS = 10
-  const DROPS = 4
+  const CLIENTS = sized(10, 2)
+  const DROPS = sized(4, 1)
   const stack = await startStack({
     port: 0,
     pgliteSnapshot: await preparedPgliteSnapshot(),
@@ -406,8 +421,10 @@ async function delayedReplication(): Promise<Verdict[]> {
     await screens.close()
     return [
       {
+        id: 'replay-delayed-replication-lost-updates',
         name: `--replication-delay-ms 1500, ${DROPS} drops, ${writes} writes during the reconnects and delays, ${CLIENTS} clients: clients whose data differs from the database`,
         figure: `${lost} (${fmt(resyncs.replayed)} changes reached the clients only through the replay)`,
+        value: lost,
         target: '0 lost updates',
         ok: lost === 0,
       },
@@ -434,9 +451,7 @@ export async function runReplayBench(options: { clients?: number } = {}): Promis
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const clients = Number(process.env.REPLAY_BENCH_CLIENTS ?? 500)
-  const verdicts = await runReplayBench({ clients })
-  const missed = verdicts.filter((v) => !v.ok)
-  console.log(`\n${verdicts.length - missed.length}/${verdicts.length} targets met`)
+  const clients = Number(process.env.REPLAY_BENCH_CLIENTS ?? sized(500, 3))
+  summarize(await runReplayBench({ clients }))
   process.exit(0)
 }
