@@ -4,8 +4,9 @@
 --   row change in any tracked table
 --     -> AFTER trigger public.notify_organization_of_table_change()
 --       -> public.get_organization_id_for_change() traces the row to its organization
---          (directly through organization_id, or through public.realtime_parent_routes
---          for junction tables that have no organization_id, over several hops)
+--          (directly through its tenant column, organization_id unless the table was tracked
+--          with another, or through public.realtime_parent_routes for junction tables that
+--          have none, over several hops)
 --       -> INSERT public.realtime_table_events (organization_id, table_name, event_type,
 --          record_id, actor_id)
 --   -> publication supabase_realtime -> postgres_changes, filter organization_id=eq.<org>
@@ -20,73 +21,287 @@
 -- supabase/local/supabase-shim.sql first. Re-running this file is safe.
 --
 -- To add a table to realtime:   select public.realtime_track_table('public.my_table');
--- A junction table without organization_id, traced through its parent:
+-- A tenant column with another name:
+--   select public.realtime_track_table('public.projects', org_column => 'team_id');
+-- A junction table without one, traced through its parent:
 --   select public.realtime_track_table('public.my_junction', 'parent_id', 'public.parent_table');
+--
+-- ---------------------------------------------------------------------------------------
+-- What this migration needs from your app, and what it never touches
+-- ---------------------------------------------------------------------------------------
+-- One function:
+--
+--   public.is_organization_member(org_id <your organization id type>) returns boolean
+--
+-- "is auth.uid() a member of org_id?", executable by authenticated. Every policy this
+-- migration writes asks it, through realtime_is_organization_member(text) below. Organization
+-- ids may be text, varchar, uuid, bigint, integer or smallint. If your app has memberships
+-- of its own, create that function before this file runs (in an earlier migration), e.g.
+--
+--   create function public.is_organization_member(org_id uuid) returns boolean
+--   language sql stable security definer set search_path = '' as $$
+--     select exists (select 1 from public.team_members m
+--                    where m.team_id = org_id and m.user_id = (select auth.uid()))
+--   $$;
+--
+-- (SECURITY DEFINER when your memberships table has RLS that itself asks this function.)
+--
+-- Only a project WITHOUT that function gets a membership model from this migration:
+--   * public.organizations (id text), if it does not exist;
+--   * public.organization_members (organization_id typed like organizations.id, with a
+--     foreign key to it when id is its key; user_id uuid; role), if it does not exist;
+--   * the default is_organization_member(), which reads organization_members;
+--   * RLS and read policies on those of the two tables it created, and on no other.
+-- If public.organization_members exists but is_organization_member() does not, the migration
+-- stops with an error rather than guess how your memberships work.
+--
+-- Tables this migration did not create are never altered: an organizations or memberships
+-- table of yours keeps its RLS setting, its policies, its grants and its data. (A foreign key
+-- from a created organization_members to your organizations cascades its deletes.) Once the
+-- function exists, re-running this file does not replace it, so edits to it are kept.
+--
+-- Organization ids in realtime_table_events, in its organization_id=eq.<id> filter and in the
+-- broadcast topics 'org:<id>' are text: the id's canonical text form, as Postgres prints it
+-- (a uuid lowercase with hyphens, a bigint its digits). Give the engine the same strings.
 
 -- ---------------------------------------------------------------------------------------
--- Organizations and memberships
+-- Organizations and memberships: only when the app has no is_organization_member()
 -- ---------------------------------------------------------------------------------------
--- Created only if absent. A project that already has its own organizations / memberships
--- tables (different names or shape) keeps them: edit public.is_organization_member()
--- below, and nothing else, so that it answers "is auth.uid() a member of org_id?" from
--- your own tables. organization_id values are text here; cast inside that function if
--- yours are uuid.
 
-create table if not exists public.organizations (
-  id text primary key,
-  name text not null,
-  created_at timestamptz default now()
-);
+do $membership$
+declare
+  v_functions int;
+  v_created_organizations boolean := false;
+  v_org_type text;
+  v_org_type_oid regtype;
+  v_referencable boolean;
+begin
+  -- Any is_organization_member callable with one argument: the app's, or this migration's
+  -- default from an earlier run. Either way there is nothing to create and nothing to touch.
+  select count(*) into v_functions
+    from pg_catalog.pg_proc p
+    where p.pronamespace = 'public'::regnamespace
+      and p.proname = 'is_organization_member'
+      and p.pronargs >= 1
+      and p.pronargs - p.pronargdefaults <= 1;
+  if v_functions > 0 then
+    return;
+  end if;
 
-create table if not exists public.organization_members (
-  organization_id text references public.organizations (id) on delete cascade,
-  user_id uuid not null,
-  role text not null default 'member',
-  primary key (organization_id, user_id)
-);
+  if pg_catalog.to_regclass('public.organization_members') is not null then
+    raise exception 'realtime_table_events: public.organization_members exists but public.is_organization_member(org_id) does not'
+      using hint = 'This migration does not guess how your memberships work, and does not alter '
+        'your tables. Create public.is_organization_member(org_id <your organization id type>) '
+        'returns boolean ("is auth.uid() a member of org_id?", executable by authenticated) '
+        'in an earlier migration, then apply this one.';
+  end if;
 
-create index if not exists organization_members_user_id_idx
-  on public.organization_members (user_id);
+  if pg_catalog.to_regclass('public.organizations') is null then
+    create table public.organizations (
+      id text primary key,
+      name text not null,
+      created_at timestamptz default now()
+    );
+    v_created_organizations := true;
+  end if;
 
--- SECURITY DEFINER so that policies on organization_members can use it without
--- recursing into organization_members' own RLS.
-create or replace function public.is_organization_member(org_id text)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
+  -- organization_members.organization_id takes the type of organizations.id, whatever it is.
+  select a.atttypid, pg_catalog.format_type(a.atttypid, a.atttypmod)
+    into v_org_type_oid, v_org_type
+    from pg_catalog.pg_attribute a
+    where a.attrelid = 'public.organizations'::regclass
+      and a.attname = 'id'
+      and a.attnum > 0
+      and not a.attisdropped;
+  if v_org_type is null then
+    raise exception 'realtime_table_events: public.organizations has no id column'
+      using hint = 'Create public.is_organization_member(org_id <your organization id type>) '
+        'returns boolean in an earlier migration; this migration then creates no membership '
+        'table and does not touch yours.';
+  end if;
+  if v_org_type_oid not in (
+    'text'::regtype, 'character varying'::regtype, 'uuid'::regtype,
+    'bigint'::regtype, 'integer'::regtype, 'smallint'::regtype
+  ) then
+    raise exception 'realtime_table_events: organizations.id is %; supported organization id '
+      'types are text, varchar, uuid, bigint, integer and smallint', v_org_type;
+  end if;
+
+  -- A foreign key needs a primary key or unique constraint on organizations (id) alone.
   select exists (
-    select 1
-    from public.organization_members m
-    where m.organization_id = org_id
-      and m.user_id = (select auth.uid())
-  )
-$$;
+    select 1 from pg_catalog.pg_constraint c
+    where c.conrelid = 'public.organizations'::regclass
+      and c.contype in ('p', 'u')
+      and c.conkey = array[(
+        select a.attnum from pg_catalog.pg_attribute a
+        where a.attrelid = 'public.organizations'::regclass and a.attname = 'id'
+      )]::int2[]
+  ) into v_referencable;
 
-revoke all on function public.is_organization_member(text) from public, anon;
-grant execute on function public.is_organization_member(text) to authenticated, service_role;
+  execute pg_catalog.format(
+    'create table public.organization_members (
+       organization_id %s not null %s,
+       user_id uuid not null,
+       role text not null default ''member'',
+       primary key (organization_id, user_id)
+     )',
+    v_org_type,
+    case when v_referencable
+      then 'references public.organizations (id) on delete cascade'
+      else ''
+    end
+  );
+  create index organization_members_user_id_idx on public.organization_members (user_id);
 
-alter table public.organizations enable row level security;
-alter table public.organization_members enable row level security;
+  -- SECURITY DEFINER so that policies on organization_members can use it without
+  -- recursing into organization_members' own RLS.
+  execute pg_catalog.format(
+    $fn$
+    create function public.is_organization_member(org_id %1$s)
+    returns boolean
+    language sql
+    stable
+    security definer
+    set search_path = ''
+    as $body$
+      select exists (
+        select 1
+        from public.organization_members m
+        where m.organization_id = org_id
+          and m.user_id = (select auth.uid())
+      )
+    $body$;
+    revoke all on function public.is_organization_member(%1$s) from public, anon;
+    grant execute on function public.is_organization_member(%1$s) to authenticated, service_role;
+    $fn$,
+    v_org_type
+  );
 
-drop policy if exists "Members read their organizations" on public.organizations;
-create policy "Members read their organizations"
-  on public.organizations
-  for select
-  to authenticated
-  using (public.is_organization_member(id));
+  alter table public.organization_members enable row level security;
+  create policy "Members read memberships of their organizations"
+    on public.organization_members
+    for select
+    to authenticated
+    using (public.is_organization_member(organization_id));
+  grant select on public.organization_members to authenticated;
 
-drop policy if exists "Members read memberships of their organizations"
-  on public.organization_members;
-create policy "Members read memberships of their organizations"
-  on public.organization_members
-  for select
-  to authenticated
-  using (public.is_organization_member(organization_id));
+  if v_created_organizations then
+    alter table public.organizations enable row level security;
+    create policy "Members read their organizations"
+      on public.organizations
+      for select
+      to authenticated
+      using (public.is_organization_member(id));
+    grant select on public.organizations to authenticated;
+  end if;
+end
+$membership$;
 
-grant select on public.organizations, public.organization_members to authenticated;
+-- ---------------------------------------------------------------------------------------
+-- Membership, keyed by text
+-- ---------------------------------------------------------------------------------------
+-- realtime_table_events.organization_id and the broadcast topics are text; your
+-- is_organization_member() takes your id type. This function bridges the two for this
+-- migration's policies: it casts the text to that type and asks is_organization_member(). A
+-- text that is no valid id of that type (say 'org-a' when ids are uuids) is no member of
+-- anything: false, never an error. Regenerated on every run, so re-run this file if you
+-- change the argument type of is_organization_member().
+
+do $bridge$
+declare
+  v_types regtype[];
+  v_type regtype;
+  v_guard text;
+  v_call text;
+begin
+  select pg_catalog.array_agg(p.proargtypes[0]::regtype order by p.oid)
+    into v_types
+    from pg_catalog.pg_proc p
+    where p.pronamespace = 'public'::regnamespace
+      and p.proname = 'is_organization_member'
+      and p.pronargs >= 1
+      and p.pronargs - p.pronargdefaults <= 1;
+
+  if v_types is null then
+    raise exception 'realtime_table_events: public.is_organization_member(org_id) is missing';
+  elsif 'text'::regtype = any (v_types) then
+    v_type := 'text';
+  elsif pg_catalog.cardinality(v_types) = 1 then
+    v_type := v_types[1];
+  else
+    raise exception 'realtime_table_events: several public.is_organization_member() take one '
+      'argument (%); keep one', v_types;
+  end if;
+
+  -- Tested one after the other, each before the cast it protects: plpgsql, since SQL does
+  -- not promise in which order it evaluates the parts of an expression.
+  v_guard := case v_type
+    when 'uuid'::regtype then
+      'if org_id !~* ''^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'' then
+        return false;
+      end if;'
+    when 'bigint'::regtype then
+      'if org_id !~ ''^-?[0-9]{1,19}$'' then
+        return false;
+      end if;
+      if org_id::numeric not between -9223372036854775808 and 9223372036854775807 then
+        return false;
+      end if;'
+    when 'integer'::regtype then
+      'if org_id !~ ''^-?[0-9]{1,10}$'' then
+        return false;
+      end if;
+      if org_id::numeric not between -2147483648 and 2147483647 then
+        return false;
+      end if;'
+    when 'smallint'::regtype then
+      'if org_id !~ ''^-?[0-9]{1,5}$'' then
+        return false;
+      end if;
+      if org_id::numeric not between -32768 and 32767 then
+        return false;
+      end if;'
+    else ''
+  end;
+  v_call := case v_type
+    when 'text'::regtype then 'public.is_organization_member(org_id)'
+    when 'character varying'::regtype then 'public.is_organization_member(org_id::varchar)'
+    when 'uuid'::regtype then 'public.is_organization_member(org_id::uuid)'
+    when 'bigint'::regtype then 'public.is_organization_member(org_id::bigint)'
+    when 'integer'::regtype then 'public.is_organization_member(org_id::integer)'
+    when 'smallint'::regtype then 'public.is_organization_member(org_id::smallint)'
+  end;
+  if v_call is null then
+    raise exception 'realtime_table_events: public.is_organization_member(%) : supported '
+      'organization id types are text, varchar, uuid, bigint, integer and smallint', v_type;
+  end if;
+
+  execute pg_catalog.format(
+    $fn$
+    create or replace function public.realtime_is_organization_member(org_id text)
+    returns boolean
+    language plpgsql
+    stable
+    set search_path = ''
+    as $body$
+    begin
+      if org_id is null then
+        return false;
+      end if;
+      %s
+      return coalesce(%s, false);
+    end;
+    $body$
+    $fn$,
+    v_guard,
+    v_call
+  );
+end
+$bridge$;
+
+revoke all on function public.realtime_is_organization_member(text) from public, anon;
+grant execute on function public.realtime_is_organization_member(text) to authenticated, service_role;
+
 
 -- ---------------------------------------------------------------------------------------
 -- The event table
@@ -123,7 +338,7 @@ create policy "Members read their organizations' events"
   on public.realtime_table_events
   for select
   to authenticated
-  using (public.is_organization_member(organization_id));
+  using (public.realtime_is_organization_member(organization_id));
 
 -- Only the trigger (running as the table owner) writes events. Supabase grants ALL on new
 -- public tables to anon and authenticated by default, so take it back explicitly.
@@ -178,7 +393,20 @@ $$;
 -- ---------------------------------------------------------------------------------------
 -- Tracing a row to its organization
 -- ---------------------------------------------------------------------------------------
--- Routes for tables without organization_id: "a row of table_name belongs to the row of
+-- Tenant columns not named organization_id: "the organization of a row of table_name is its
+-- org_column" (team_id, workspace_id, ...), of any supported id type. Tables without a row
+-- here use organization_id. Maintained by realtime_track_table(..., org_column => ...);
+-- invisible to API users (RLS on, no policies, no grants).
+
+create table if not exists public.realtime_org_columns (
+  table_name text primary key,
+  org_column text not null
+);
+
+alter table public.realtime_org_columns enable row level security;
+revoke all on public.realtime_org_columns from public, anon, authenticated;
+
+-- Routes for tables without a tenant column: "a row of table_name belongs to the row of
 -- parent_table whose parent_key equals its parent_column". Maintained by
 -- realtime_track_table(); invisible to API users (RLS on, no policies, no grants).
 -- table_name is the bare table name, as in realtime_table_events.table_name;
@@ -195,10 +423,11 @@ alter table public.realtime_parent_routes enable row level security;
 revoke all on public.realtime_parent_routes from public, anon, authenticated;
 
 -- Returns the organization of a row of p_table (given as jsonb), or null when it cannot be
--- traced. A row with an organization_id key answers directly; otherwise the route for
--- p_table is followed to the parent row, and so on, at most 5 hops (so a junction of a
--- junction works). Identifiers are quoted with format('%I') / regclass and values passed
--- with USING: never concatenated.
+-- traced. A row with its table's tenant column (realtime_org_columns, else organization_id)
+-- answers directly, as that value's text (to_jsonb's: a uuid lowercase, a bigint its digits);
+-- otherwise the route for p_table is followed to the parent row, whose own tenant column
+-- answers, and so on, at most 5 hops (so a junction of a junction works). Identifiers are
+-- quoted with format('%I') / regclass and values passed with USING: never concatenated.
 --
 -- For a case routes cannot express (polymorphic parent, lookup through another schema),
 -- CREATE OR REPLACE this function with the same signature, e.g. add before the loop:
@@ -215,6 +444,7 @@ as $$
 declare
   v_table text := p_table;
   v_record jsonb := p_record;
+  v_org_column text;
   v_parent_column text;
   v_parent_table text;
   v_parent_key text;
@@ -226,8 +456,14 @@ begin
     if v_record is null or pg_catalog.jsonb_typeof(v_record) <> 'object' then
       return null;
     end if;
-    if v_record ? 'organization_id' then
-      return v_record ->> 'organization_id';
+    select c.org_column into v_org_column
+      from public.realtime_org_columns c
+      where c.table_name = v_table;
+    if not found then
+      v_org_column := 'organization_id';
+    end if;
+    if v_record ? v_org_column then
+      return v_record ->> v_org_column;
     end if;
     if v_hops >= 5 then
       return null;
@@ -380,12 +616,20 @@ revoke all on function public.notify_organization_of_table_change() from public,
 -- ---------------------------------------------------------------------------------------
 -- One call to add a table
 -- ---------------------------------------------------------------------------------------
+-- (The signature before org_column goes first: calls with fewer arguments would otherwise
+-- be ambiguous between the two.)
+drop function if exists public.realtime_track_table(regclass, text, text, text);
+
 -- select public.realtime_track_table('public.deals');                              -- has organization_id
+-- select public.realtime_track_table('public.projects', org_column => 'team_id');   -- tenant column team_id
 -- select public.realtime_track_table('public.deal_contacts', 'deal_id', 'public.deals');  -- junction
 --
--- Registers (or updates) the route when a parent is given, and (re)creates the trigger
--- trigger_notify_org_change. Idempotent. Equivalent to the manual steps (create the
--- trigger yourself, and insert the route or override get_organization_id_for_change()).
+-- Registers (or updates) the route when a parent is given, records the tenant column when
+-- org_column is given (and forgets it when not: organization_id again), and (re)creates the
+-- trigger trigger_notify_org_change. Idempotent. Equivalent to the manual steps (create the
+-- trigger yourself, and insert the route or the org column, or override
+-- get_organization_id_for_change()). A parent whose tenant column is not organization_id must
+-- be tracked with its org_column too, for its junctions to be traced through it.
 --
 -- Row-level security for what you track is yours to write, and one rule matters with
 -- child and junction tables: foreign keys are checked WITHOUT RLS. A policy that looks only
@@ -410,7 +654,8 @@ create or replace function public.realtime_track_table(
   p_table regclass,
   p_parent_column text default null,
   p_parent_table text default null,
-  p_parent_key text default 'id'
+  p_parent_key text default 'id',
+  org_column text default null
 )
 returns void
 language plpgsql
@@ -428,6 +673,28 @@ begin
   end if;
 
   select c.relname into v_table_name from pg_catalog.pg_class c where c.oid = p_table;
+
+  if org_column is not null then
+    if p_parent_column is not null or p_parent_table is not null then
+      raise exception 'realtime_track_table(%): give org_column or a parent, not both', p_table;
+    end if;
+    if not exists (
+      select 1 from pg_catalog.pg_attribute a
+      where a.attrelid = p_table and a.attname = org_column
+        and a.attnum > 0 and not a.attisdropped
+    ) then
+      raise exception 'realtime_track_table(%): no column % on %', p_table, org_column, p_table;
+    end if;
+  end if;
+
+  -- The tenant column: recorded when it is not organization_id, forgotten otherwise.
+  if coalesce(org_column, 'organization_id') = 'organization_id' then
+    delete from public.realtime_org_columns c where c.table_name = v_table_name;
+  else
+    insert into public.realtime_org_columns (table_name, org_column)
+    values (v_table_name, realtime_track_table.org_column)
+    on conflict (table_name) do update set org_column = excluded.org_column;
+  end if;
 
   if p_parent_column is not null or p_parent_table is not null then
     if p_parent_column is null or p_parent_table is null then
@@ -466,7 +733,7 @@ begin
       set parent_column = excluded.parent_column,
           parent_table = excluded.parent_table,
           parent_key = excluded.parent_key;
-  elsif not exists (
+  elsif org_column is null and not exists (
     select 1 from pg_catalog.pg_attribute a
     where a.attrelid = p_table and a.attname = 'organization_id'
       and a.attnum > 0 and not a.attisdropped
@@ -487,7 +754,7 @@ begin
 end;
 $$;
 
-revoke all on function public.realtime_track_table(regclass, text, text, text) from public, anon, authenticated;
+revoke all on function public.realtime_track_table(regclass, text, text, text, text) from public, anon, authenticated;
 
 -- ---------------------------------------------------------------------------------------
 -- Publication

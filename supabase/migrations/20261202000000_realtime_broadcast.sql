@@ -181,7 +181,9 @@ revoke all on function public.notify_organization_of_table_change() from public,
 --
 -- Receive: members of the organization, broadcast only. The row's topic must also be the
 -- topic being authorized, so a session that sets realtime.topic itself still reads only
--- that topic's messages (Realtime's probe row satisfies it).
+-- that topic's messages (Realtime's probe row satisfies it). The topic's id is text;
+-- realtime_is_organization_member() (20261123000000_realtime_table_events.sql) casts it to the
+-- type of the app's is_organization_member(), and a text that is no such id is no member.
 drop policy if exists "Members receive their organizations' broadcasts" on realtime.messages;
 create policy "Members receive their organizations' broadcasts"
   on realtime.messages
@@ -191,7 +193,7 @@ create policy "Members receive their organizations' broadcasts"
     realtime.messages.extension = 'broadcast'
     and (select realtime.topic()) like 'org:%'
     and realtime.messages.topic = (select realtime.topic())
-    and public.is_organization_member(substring((select realtime.topic()) from 5))
+    and public.realtime_is_organization_member(substring((select realtime.topic()) from 5))
   );
 
 -- Send: nobody from a client, whatever other (permissive) policies the app has for its own
