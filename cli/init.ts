@@ -76,12 +76,14 @@ alone.
 `
 
 export const NEXT_STEPS = `Next:
-  1. Track the tables whose changes should reach screens, in a migration of your own:
-       select public.realtime_track_table('public.deals');
-     (the comments at the top of the realtime_table_events migration show junction tables and a
-     tenant column named otherwise)
-  2. If your project already has its own organizations and memberships tables, read the same
-     comments: the migration leaves them alone and asks you for is_organization_member().
+  1. If your project has its own organizations and memberships, give it
+     public.is_organization_member(org_id <your id type>) returns boolean (is auth.uid() a
+     member?) in a migration that runs before these. Without one, the migration creates its
+     own organizations and organization_members; it never alters a table it did not create.
+  2. Track the tables whose changes should reach screens, in a migration of your own:
+       select public.realtime_track_table('public.deals');   -- has organization_id
+       select public.realtime_track_table('public.boards', org_column => 'team_id');
+       select public.realtime_track_table('public.deal_contacts', 'deal_id', 'public.deals');
   3. Apply: supabase db push (or supabase migration up for the local database).`
 
 export function main(argv: string[], log: (line: string) => void = console.log): number {
