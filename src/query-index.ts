@@ -1,5 +1,5 @@
 import type { Query, QueryCache } from '@tanstack/query-core'
-import { classifyQueryKey } from './query-keys'
+import { classifyQueryKey, DEFAULT_RECORD_SCOPES } from './query-keys'
 
 export interface TableQueries {
   /** Lists, `.all`, and every other key of the table: touched by any change to it. */
@@ -16,7 +16,11 @@ export class QueryIndex {
   private readonly tables = new Map<string, TableQueries>()
   private unsubscribe: (() => void) | undefined
 
-  constructor(private readonly cache: QueryCache) {}
+  constructor(
+    private readonly cache: QueryCache,
+    /** The second key elements that mark a record key (the engine's `recordScopes`). */
+    private readonly recordScopes: readonly string[] = DEFAULT_RECORD_SCOPES,
+  ) {}
 
   start(): void {
     if (this.unsubscribe) return
@@ -46,7 +50,7 @@ export class QueryIndex {
   }
 
   private add(query: Query): void {
-    const target = classifyQueryKey(query.queryKey)
+    const target = classifyQueryKey(query.queryKey, this.recordScopes)
     if (target === undefined) return
     let entry = this.tables.get(target.table)
     if (entry === undefined) {
@@ -66,7 +70,7 @@ export class QueryIndex {
   }
 
   private remove(query: Query): void {
-    const target = classifyQueryKey(query.queryKey)
+    const target = classifyQueryKey(query.queryKey, this.recordScopes)
     if (target === undefined) return
     const entry = this.tables.get(target.table)
     if (entry === undefined) return

@@ -5,7 +5,7 @@ import type { RefetchOutcome } from './types'
 /**
  * How realtime reaches a query, by the engine's matching rule (query-keys.ts):
  *   'table'   every change of its table (lists, `.all`, any other key of the table);
- *   'record'  changes of its row only;
+ *   'record'  changes of its row only (a key [table, scope, id] with scope in recordScopes);
  *   'global'  never by realtime: a global table, refreshed only by invalidateGlobal();
  *   'none'    never: its key does not start with a realtime table (the commonest reason a screen
  *             never updates with this pattern).
@@ -52,6 +52,8 @@ export interface QuerySummaryContext {
   globalTables: ReadonlySet<string>
   /** The app's realtime tables, when it said them (the `tables` option). */
   tables?: ReadonlySet<string>
+  /** The second key elements that mark a record key (the `recordScopes` option). */
+  recordScopes?: readonly string[]
   /** Tables a realtime change has been seen of. */
   seenTables: ReadonlySet<string>
   stats: WeakMap<Query, QueryRealtimeStats>
@@ -61,9 +63,9 @@ export interface QuerySummaryContext {
 /** How realtime reaches `queryKey`. */
 export function queryReach(
   queryKey: readonly unknown[],
-  context: Pick<QuerySummaryContext, 'globalTables' | 'tables'>,
+  context: Pick<QuerySummaryContext, 'globalTables' | 'tables' | 'recordScopes'>,
 ): { reach: QueryReach; table?: string; recordId?: string } {
-  const target = classifyQueryKey(queryKey)
+  const target = classifyQueryKey(queryKey, context.recordScopes)
   if (target === undefined) return { reach: 'none' }
   const { table, recordId } = target
   if (context.globalTables.has(table)) return { reach: 'global', table }

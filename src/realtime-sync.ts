@@ -11,6 +11,7 @@ import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
+import { type RecordId, recordScopesOf } from './query-keys'
 import type { QuerySummary } from './query-summaries'
 import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
@@ -67,6 +68,13 @@ export interface RealtimeSyncOptions {
    * reached by realtime. Without it, every string first element counts as a table.
    */
   tables?: readonly string[]
+  /**
+   * The second key elements that mark a single-row key: a key [table, scope, id, ...] with scope
+   * in this list is refetched only by a change of the row whose id is String(id); every other key
+   * of the table by every change of it. Default ['record'] (createQueryKeys' `.record(id)`).
+   * TkDodo-style keys: ['record', 'detail'] (or ['detail'] alone).
+   */
+  recordScopes?: readonly string[]
   /** Which queries a resync of `orgId` refetches. Default: every query of a realtime table. */
   isOrganizationQuery?: (queryKey: readonly unknown[], orgId: string) => boolean
   /**
@@ -107,6 +115,13 @@ export interface RealtimeSyncOptions {
 export interface RealtimeSync extends DevtoolsEngine {
   /** Call before writing a row (useRealtimeMutation does it for you). */
   markLocalWrite(table: string, recordId: string | number): void
+  /**
+   * Call when a write of these rows settled (useRealtimeMutation does it for you): refetches
+   * what a change of each row touches (its record keys, the table's lists and other keys) in one
+   * pass, so the writer's screen shows the saved rows while their echo is dropped. Resolves when
+   * the refetches settled; never rejects.
+   */
+  refreshWrites(writes: readonly { table: string; id: RecordId }[]): Promise<void>
   /** Invalidate every query of a global table, such as profiles, after a mutation. */
   invalidateGlobal(table: string): void
   /** Resolves once the channels match the new memberships. */
@@ -149,6 +164,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       bufferSize: options.bufferSize ?? TUNABLE_OPTIONS.bufferSize.default,
       dedupBy: options.dedupBy ?? DEFAULT_DEDUP_BY,
       batchMode: options.batchMode ?? DEFAULT_BATCH_MODE,
+      recordScopes: recordScopesOf(options.recordScopes),
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
@@ -200,6 +216,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     name,
     version: ENGINE_VERSION,
     markLocalWrite: (table, recordId) => pipeline.markLocalWrite(table, recordId),
+    refreshWrites: (writes) => pipeline.refreshWrites(writes),
     invalidateGlobal: (table) => pipeline.invalidateGlobal(table),
     setOrganizationIds: (ids) => channels.setOrganizations(ids),
     setOption(option: unknown, value: unknown) {

@@ -10,7 +10,7 @@ import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
 import { previewPayload } from './payload-preview'
 import { plural } from './plural'
-import { classifyQueryKey } from './query-keys'
+import { classifyQueryKey, type RecordId, recordScopesOf } from './query-keys'
 import { QueryIndex } from './query-index'
 import { RecentPasses } from './recent-passes'
 import { ReplayCursors } from './replay-cursors'
@@ -73,13 +73,13 @@ export class SyncPipeline {
   constructor(private readonly options: SyncPipelineOptions) {
     const { config, scheduler } = options
     this.scheduler = scheduler
-    this.config = { ...config }
+    this.config = { ...config, recordScopes: recordScopesOf(config.recordScopes) }
     this.log = new EventLog(config.bufferSize, (event) =>
       completeEvent(event, this.databaseClock.latencyCorrectionMs()),
     )
     this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
     this.localWrites = new LocalWrites(config.echoWindowMs)
-    this.index = new QueryIndex(options.queryClient.getQueryCache())
+    this.index = new QueryIndex(options.queryClient.getQueryCache(), this.config.recordScopes)
     this.index.start()
     this.batcher = new Batcher(
       scheduler,
@@ -174,12 +174,7 @@ export class SyncPipeline {
 
   /** This tab is writing the row: the change event that comes back for it is an echo. */
   markLocalWrite(table: string, recordId: string | number): void {
-    if (typeof table !== 'string' || table.length === 0) {
-      throw new TypeError('markLocalWrite(table, id): table must be a non-empty string')
-    }
-    if (typeof recordId !== 'string' && typeof recordId !== 'number') {
-      throw new TypeError('markLocalWrite(table, id): id must be a string or a number')
-    }
+    checkWrite('markLocalWrite(table, id)', table, recordId)
     const now = this.scheduler.now()
     const id = String(recordId)
     this.localWrites.mark(
@@ -187,6 +182,42 @@ export class SyncPipeline {
       table,
       id,
     )
+  }
+
+  /**
+   * This tab's write of these rows settled (succeeded or failed): refetch what a change of each
+   * row touches (its record keys and every other key of its table, the matching rule) in one
+   * pass, logged as 'invalidated'. The writer's screen shows what the database holds, optimistic
+   * data included; the write's realtime echo is then dropped without loss. Resolves when the
+   * refetches it started settled; never rejects.
+   */
+  refreshWrites(writes: readonly { table: string; id: RecordId }[]): Promise<void> {
+    for (const { table, id } of writes) checkWrite('refreshWrites([{ table, id }])', table, id)
+    if (writes.length === 0) return Promise.resolve()
+    const matched = new Set<Query>()
+    const tables = new Set<string>()
+    const rows = new Set<string>()
+    for (const { table, id } of writes) {
+      const recordId = String(id)
+      tables.add(table)
+      rows.add(`${table}/${recordId}`)
+      const entry = this.index.table(table)
+      if (entry === undefined) continue
+      for (const query of entry.wide) matched.add(query)
+      for (const query of entry.records.get(recordId) ?? []) matched.add(query)
+    }
+    const fetches: Promise<unknown>[] = []
+    this.invalidate(
+      [...matched],
+      {
+        table: tables.size === 1 ? [...tables][0] : undefined,
+        reason: `refresh after this tab's write of ${listRows([...rows])}`,
+        batchId: ++this.batchCount,
+        causes: [],
+      },
+      fetches,
+    )
+    return Promise.allSettled(fetches).then(noop)
   }
 
   /**
@@ -386,15 +417,18 @@ export class SyncPipeline {
     })
   }
 
+  /** `fetches`: collects the refetches the pass starts (refreshWrites waits for them). */
   private invalidate(
     queries: Query[],
     event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes' | 'leading'>,
+    fetches?: Promise<unknown>[],
   ): void {
     const now = this.scheduler.now()
     const tracking = this.options.trackRefetches !== false
+    const watch = tracking ? this.watchRefetches(event.batchId, now) : undefined
     const result = invalidateQueries(
       queries,
-      tracking ? this.watchRefetches(event.batchId, now) : undefined,
+      fetches === undefined ? watch : collectFetches(fetches, watch),
     )
     const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
@@ -441,6 +475,7 @@ export class SyncPipeline {
     return summarizeQueries(this.options.queryClient.getQueryCache(), {
       globalTables: this.options.globalTables,
       tables: this.options.tables,
+      recordScopes: this.config.recordScopes,
       seenTables: this.seenTables,
       stats: this.queryStats,
       lastPass: this.recentPasses.lastPassOf(),
@@ -499,6 +534,32 @@ function changeEvent(change: TableChange, now: number, replayed: true | undefine
     replayed,
     payload: change.row,
   }
+}
+
+function noop() {}
+
+/** The refetches a pass starts, collected (each still handed to the pass's watcher). */
+function collectFetches(fetches: Promise<unknown>[], watch: OnRefetch | undefined): OnRefetch {
+  return (query, fetching, dataBefore) => {
+    fetches.push(fetching)
+    if (watch === undefined) fetching.catch(noop)
+    else watch(query, fetching, dataBefore)
+  }
+}
+
+function checkWrite(call: string, table: unknown, id: unknown): void {
+  if (typeof table !== 'string' || table.length === 0) {
+    throw new TypeError(`${call}: table must be a non-empty string`)
+  }
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    throw new TypeError(`${call}: id must be a string or a number`)
+  }
+}
+
+/** "deals/d1", "deals/d1, contacts/c2", "deals/d1, deals/d2, deals/d3 and 7 more". */
+function listRows(rows: string[]): string {
+  const shown = rows.slice(0, 3).join(', ')
+  return rows.length > 3 ? `${shown} and ${rows.length - 3} more` : shown
 }
 
 /** How often a delivery's commit time is parsed to sample the database's clock. */

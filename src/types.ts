@@ -178,6 +178,12 @@ export type BatchMode = (typeof BATCH_MODES)[number]
 export interface EngineConfig extends TunableConfig {
   dedupBy: DedupBy
   batchMode: BatchMode
+  /**
+   * The second key elements that mark a single-row key ([table, scope, id]): refetched only by a
+   * change of that row. Default ['record']. Always present in what an engine reports; optional
+   * because engines of 0.2.0 do not send it.
+   */
+  recordScopes?: readonly string[]
 }
 
 /**

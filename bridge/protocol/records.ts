@@ -8,6 +8,7 @@
 import * as v from 'valibot'
 import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../../src/options'
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
+import { RECORD_SCOPE_LIMITS } from '../../src/query-keys'
 import type { DatabaseClockState } from '../../src/database-clock'
 import type { SocketRecord } from '../socket/socket-records'
 import {
@@ -125,6 +126,17 @@ export const EngineConfigSchema = v.object({
   bufferSize: optionSchema('bufferSize'),
   dedupBy: v.optional(v.picklist(DEDUP_MODES)),
   batchMode: v.optional(v.picklist(BATCH_MODES)),
+  // Optional on the wire: engines of 0.2.0 do not send it (they know only 'record').
+  recordScopes: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(RECORD_SCOPE_LIMITS.length))),
+      v.minLength(1),
+      v.maxLength(RECORD_SCOPE_LIMITS.scopes),
+      v.description(
+        "The second key elements that mark a single-row key [table, scope, id]: refetched only by a change of that row. Default ['record'].",
+      ),
+    ),
+  ),
 })
 
 export const ChannelStateSchema = v.object({

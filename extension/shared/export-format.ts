@@ -113,6 +113,10 @@ export interface ExportInput {
   redact?: boolean
 }
 
+function copyConfig({ recordScopes, ...config }: NonNullable<ExportInput['engine']['config']>) {
+  return recordScopes === undefined ? config : { ...config, recordScopes: [...recordScopes] }
+}
+
 export function buildExport(input: ExportInput): ExportFile {
   const file: ExportFile = {
     format: EXPORT_FORMAT,
@@ -122,7 +126,7 @@ export function buildExport(input: ExportInput): ExportFile {
     engine: {
       name: input.engine.name,
       version: input.engine.version,
-      config: input.engine.config === undefined ? undefined : { ...input.engine.config },
+      config: input.engine.config === undefined ? undefined : copyConfig(input.engine.config),
     },
     dropped: input.dropped,
     events: input.events as SyncEvent[],

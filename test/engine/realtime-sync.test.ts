@@ -245,6 +245,7 @@ describe('devtools registry', () => {
       bufferSize: 10_000,
       dedupBy: 'event',
       batchMode: 'leading',
+      recordScopes: ['record'],
     })
     await sync.stop()
     expect(registry.engines.has(sync.id)).toBe(false)
@@ -314,6 +315,7 @@ describe('one facade, subscribable', () => {
       bufferSize: TUNABLE_OPTIONS.bufferSize.default,
       dedupBy: 'event',
       batchMode: 'leading',
+      recordScopes: ['record'],
     })
     expect(() => sync.setOption('batchMs', TUNABLE_OPTIONS.batchMs.max + 1)).toThrow(
       /batchMs must be a whole number from 0 to 60,000 \(got 60001\)/,
@@ -323,24 +325,72 @@ describe('one facade, subscribable', () => {
   })
 })
 
+describe('recordScopes: which keys are single-row keys', () => {
+  it("with ['detail'], a change to deal 2 refetches ['deals','detail','2'] and the lists, not deal 1's", async () => {
+    const { supabase, scheduler, world, sync } = setup({ recordScopes: ['detail'] })
+    await settle()
+    supabase.subscribeAll()
+    for (const key of [
+      ['deals', 'detail', '1'],
+      ['deals', 'detail', '2'],
+      ['deals', 'detail', 2, 'notes'],
+      ['deals', 'list', { stage: 'lead' }],
+      ['deals', 'stats'],
+    ]) {
+      world.active(key)
+    }
+    supabase.channelFor('org_acme').deliver(changePayload({ record_id: '2' }))
+    scheduler.advance(200)
+    expect(world.fetches(['deals', 'detail', '2'])).toBe(1)
+    expect(world.fetches(['deals', 'detail', 2, 'notes'])).toBe(1)
+    expect(world.fetches(['deals', 'list', { stage: 'lead' }])).toBe(1)
+    expect(world.fetches(['deals', 'stats'])).toBe(1)
+    expect(world.fetches(['deals', 'detail', '1'])).toBe(0)
+    // The Queries tab says the same, and the panel gets the scopes with the config.
+    const reach = Object.fromEntries(sync.getQueries().map((q) => [q.queryHash, q.reach]))
+    expect(reach['["deals","detail","1"]']).toBe('record')
+    expect(reach['["deals","stats"]']).toBe('table')
+    expect(sync.getConfig().recordScopes).toEqual(['detail'])
+  })
+
+  it("by default only 'record' marks a single-row key: ['deals','detail',id] refetches on every change", async () => {
+    const { supabase, scheduler, world } = setup()
+    await settle()
+    supabase.subscribeAll()
+    world.active(['deals', 'record', '1'])
+    world.active(['deals', 'detail', '1'])
+    supabase.channelFor('org_acme').deliver(changePayload({ record_id: '2' }))
+    scheduler.advance(200)
+    expect(world.fetches(['deals', 'record', '1'])).toBe(0)
+    expect(world.fetches(['deals', 'detail', '1'])).toBe(1)
+  })
+
+  it('refuses a value that names no scope, or names the list scope', () => {
+    for (const recordScopes of [[], [''], 'detail', [42], ['record', 'list']]) {
+      expect(() => setup({ recordScopes: recordScopes as string[] })).toThrow(TypeError)
+    }
+    expect(() => setup({ recordScopes: [] })).toThrow(
+      "createRealtimeSync: recordScopes takes 1 to 32 strings of 1 to 100 characters, not 'list', such as ['record', 'detail']",
+    )
+  })
+})
+
 describe("a topic the app's own hook already holds on the client", () => {
   it('is never taken: the engine says so, and joins once the app let it go', async () => {
     const supabase = new FakeSupabase()
     const scheduler = new ManualScheduler()
     const world = createQueryWorld()
     // The hand-written hook the engine replaces, still mounted.
-    const own = supabase
-      .channel('org:org_acme')
-      .on(
-        'postgres_changes',
-        {
-          event: 'INSERT',
-          schema: 'public',
-          table: 'deals',
-          filter: 'organization_id=eq.org_acme',
-        },
-        () => {},
-      )
+    const own = supabase.channel('org:org_acme').on(
+      'postgres_changes',
+      {
+        event: 'INSERT',
+        schema: 'public',
+        table: 'deals',
+        filter: 'organization_id=eq.org_acme',
+      },
+      () => {},
+    )
     own.subscribe()
     const sync = createRealtimeSync({
       supabase,

@@ -1,3 +1,4 @@
+import { QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
 import type { EngineConfig, SyncEvent } from '../../src/types'
@@ -277,6 +278,69 @@ describe('resync and manual invalidation', () => {
     pipeline.invalidateGlobal('profiles')
     expect(world.totalFetches()).toBe(2)
     expect(last('invalidated')?.reason).toMatch(/^manual: invalidateGlobal\('profiles'\)/)
+  })
+})
+
+describe("refreshWrites: this tab's writes, once they settled", () => {
+  it("refetches the rows' record keys and their tables' other keys in one pass, logged", async () => {
+    const { world, pipeline, last, kinds } = setup()
+    world.active(['deals', 'record', 'd1'])
+    world.active(['deals', 'record', 'd2'])
+    world.active(['deals', 'list', { stage: 'lead' }])
+    world.active(['contacts', 'record', 'c1'])
+    world.active(['contacts', 'record', 'c9'])
+    world.active(['contacts', 'list'])
+    world.active(['activities', 'list'])
+    await pipeline.refreshWrites([
+      { table: 'deals', id: 'd1' },
+      { table: 'contacts', id: 'c1' },
+    ])
+    expect(kinds()).toEqual(['invalidated', 'refetched', 'refetched', 'refetched', 'refetched'])
+    for (const key of [
+      ['deals', 'record', 'd1'],
+      ['deals', 'list', { stage: 'lead' }],
+      ['contacts', 'record', 'c1'],
+      ['contacts', 'list'],
+    ]) {
+      expect(world.fetches(key)).toBe(1)
+    }
+    expect(world.fetches(['deals', 'record', 'd2'])).toBe(0)
+    expect(world.fetches(['contacts', 'record', 'c9'])).toBe(0)
+    expect(world.fetches(['activities', 'list'])).toBe(0)
+    expect(last('invalidated')).toMatchObject({
+      reason:
+        "refresh after this tab's write of deals/d1, contacts/c1 → 4 queries marked stale, 4 active refetched",
+      causes: [],
+      batchId: 1,
+      markedStale: 0,
+    })
+    // The refetches tell which pass they belong to, as a realtime pass's do.
+    expect(last('refetched')?.batchId).toBe(1)
+  })
+
+  it('resolves once its refetches settled, a failed one included, and checks its rows', async () => {
+    const { world, pipeline, last } = setup()
+    world.cached(['deals', 'record', 7])
+    world.queryClient.setQueryData(['deals', 'list'], 'initial')
+    const observer = new QueryObserver(world.queryClient, {
+      queryKey: ['deals', 'list'],
+      staleTime: Number.POSITIVE_INFINITY,
+      queryFn: () => Promise.reject(new Error('permission denied')),
+    })
+    const unsubscribe = observer.subscribe(() => {})
+    try {
+      await expect(pipeline.refreshWrites([{ table: 'deals', id: 7 }])).resolves.toBeUndefined()
+      expect(last('refetched')).toMatchObject({ outcome: 'error', queryKey: ['deals', 'list'] })
+      // Not on screen: only marked stale, refetched when next used.
+      expect(world.isStale(['deals', 'record', 7])).toBe(true)
+      expect(last('invalidated')?.markedStale).toBe(1)
+    } finally {
+      unsubscribe()
+    }
+    await expect(pipeline.refreshWrites([])).resolves.toBeUndefined()
+    expect(() => pipeline.refreshWrites([{ table: '', id: 'd1' }])).toThrow(
+      /refreshWrites\(\[\{ table, id \}\]\): table must be a non-empty string/,
+    )
   })
 })
 

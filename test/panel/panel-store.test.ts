@@ -6,7 +6,7 @@ import { optionError } from '../../src/options'
 import type { LogRow, MarkerRow } from '../../extension/panel/store/rows'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { ENGINE, FakeTransport } from './support/fake-transport'
-import { events, invalidated, received } from './support/sync-events'
+import { engineState, events, invalidated, received } from './support/sync-events'
 
 function setup(options: { maxEventsPerEngine?: number } = {}) {
   const transport = new FakeTransport()
@@ -491,5 +491,32 @@ describe('invalidation links', () => {
     flush()
     const first = rows(store)[0]
     expect(first?.type === 'event' && first.servedBy?.event.seq).toBe(3)
+  })
+
+  it("matches keys by the engine's recordScopes, from its config: the trail and the Why? history", () => {
+    const { transport, store, flush } = connected(0)
+    transport.state('S1', {
+      config: { ...engineState().config, recordScopes: ['detail'] },
+    })
+    const keys = [
+      ['deals', 'list'],
+      ['deals', 'detail', 'd1'],
+      ['deals', 'detail', 'd2'],
+    ]
+    transport.events('S1', [received(1, { recordId: 'd2' }), invalidated(2, [1], keys)])
+    flush()
+    const change = rows(store)[0]
+    if (change?.type !== 'event') throw new Error('no event row')
+    expect(store.trail(change).find((s) => s.title === 'Invalidated')?.keys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'detail', 'd2'],
+    ])
+    // deal d1's page did not refetch for a change of d2, and its history says so.
+    expect(store.queryHistory(['deals', 'detail', 'd1'])[0]?.text).toMatch(
+      /did not match \(another record\)/,
+    )
+    expect(store.queryHistory(['deals', 'detail', 'd2'])[0]?.text).toMatch(
+      /invalidated it in batch #1/,
+    )
   })
 })

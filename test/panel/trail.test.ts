@@ -55,6 +55,43 @@ describe('keysForCause (the engine’s matching rule, src/query-keys.ts)', () =>
     ])
   })
 
+  it("follows the engine's recordScopes: with ['detail'], ['deals','detail',id] is a record key", () => {
+    const keys = [
+      ['deals', 'list'],
+      ['deals', 'detail', '1'],
+      ['deals', 'detail', '2'],
+    ]
+    const cause = received(1, { recordId: '2' })
+    // By default only 'record' marks a record key: a 'detail' key depends on every row.
+    expect(keysForCause(cause, keys)).toEqual(keys)
+    expect(keysForCause(cause, keys, ['detail'])).toEqual([
+      ['deals', 'list'],
+      ['deals', 'detail', '2'],
+    ])
+    const pass = row(invalidated(3, [1], keys, { at: T0 + 3, batchId: 4 }))
+    const change = row(cause, pass)
+    expect(verdict(change, ['detail'])).toBe('batch #4 → 2 keys')
+    const steps = decisionTrail(change, { ...context([change, pass]), recordScopes: ['detail'] })
+    expect(steps.find((s) => s.title === 'Invalidated')?.keys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'detail', '2'],
+    ])
+  })
+
+  it("tells the refresh after this tab's write from a manual invalidation", () => {
+    const refresh = row(
+      invalidated(5, [], [['deals', 'record', 'd1']], {
+        batchId: 2,
+        reason:
+          "refresh after this tab's write of deals/d1 → 1 query marked stale, 1 active refetched",
+      }),
+    )
+    expect(verdict(refresh)).toBe("batch #2: this tab's write → 1 key")
+    expect(decisionTrail(refresh, context([refresh]))[0]?.text).toMatch(
+      /^Refresh after this tab's write of deals\/d1 at /,
+    )
+  })
+
   it('gives a resync every key of its pass', () => {
     const resync: SyncEvent = { seq: 1, at: T0, kind: 'resync', orgId: 'org_acme' }
     expect(keysForCause(resync, PASS_KEYS)).toEqual(PASS_KEYS)

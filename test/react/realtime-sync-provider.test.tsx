@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { act, render, renderHook } from '@testing-library/react'
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query'
+import { act, render, renderHook, waitFor } from '@testing-library/react'
 import { type ReactNode, StrictMode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { getDevtoolsRegistry } from '../../src/devtools-registry'
@@ -123,6 +123,140 @@ describe('hooks', () => {
       .deliver(changePayload({ record_id: 'd42', actor_id: 'user-alice' }))
     expect(result.current.sync!.getEvents().at(-1)?.kind).toBe('echo')
     unmount()
+    await act(settle)
+  })
+})
+
+describe("useRealtimeMutation: the writer's own screen", () => {
+  /** The README's useDeal / useDeals / useSaveDeal, on a stand-in deals table. */
+  function dealsApp({
+    optimistic = false,
+    ...options
+  }: { updatesCache?: boolean; optimistic?: boolean } = {}) {
+    const supabase = new FakeSupabase()
+    const { Wrapper, queryClient } = harness(supabase, ['org_acme'], 'writer')
+    const table = new Map([
+      ['d1', { id: 'd1', title: 'Renewal', stage: 'lead' }],
+      ['d2', { id: 'd2', title: 'Upsell', stage: 'lead' }],
+    ])
+    const reads: string[] = []
+    const view = renderHook(
+      () => {
+        const deal = useQuery({
+          queryKey: ['deals', 'record', 'd1'],
+          queryFn: async () => {
+            reads.push('record d1')
+            return { ...table.get('d1')! }
+          },
+        })
+        const other = useQuery({
+          queryKey: ['deals', 'record', 'd2'],
+          queryFn: async () => {
+            reads.push('record d2')
+            return { ...table.get('d2')! }
+          },
+        })
+        const deals = useQuery({
+          queryKey: ['deals', 'list', { stage: 'lead' }],
+          queryFn: async () => {
+            reads.push('list')
+            return [...table.values()].map((row) => ({ ...row }))
+          },
+        })
+        const client = useQueryClient()
+        const save = useRealtimeMutation({
+          mutationFn: async (deal: { id: string; title: string; stage: string }) => {
+            if (deal.title === 'rejected') throw new Error('new row violates check constraint')
+            table.set(deal.id, deal)
+          },
+          localWrites: (deal) => ({ table: 'deals', id: deal.id }),
+          // An optimistic update without a rollback of its own: the refresh on settle is one.
+          onMutate: optimistic
+            ? (deal) => client.setQueryData(['deals', 'record', deal.id], deal)
+            : undefined,
+          ...options,
+        })
+        return { deal, other, deals, save, sync: useRealtimeSync() }
+      },
+      { wrapper: Wrapper },
+    )
+    return { supabase, queryClient, view, reads }
+  }
+
+  async function loaded(app: ReturnType<typeof dealsApp>) {
+    await act(settle)
+    await waitFor(() => expect(app.view.result.current.deals.data).toHaveLength(2))
+    await waitFor(() => expect(app.view.result.current.deal.data?.title).toBe('Renewal'))
+    await waitFor(() => expect(app.view.result.current.other.data?.title).toBe('Upsell'))
+    app.supabase.subscribeAll()
+    app.reads.length = 0
+  }
+
+  it("shows the saved value in the writer's record and list, with no code of the app's own", async () => {
+    const app = dealsApp()
+    await loaded(app)
+    const { result } = app.view
+    await act(() =>
+      result.current.save.mutateAsync({ id: 'd1', title: 'Renewal (signed)', stage: 'lead' }),
+    )
+    // Settled means refreshed: the record and the list already hold the saved row.
+    expect(result.current.deal.data?.title).toBe('Renewal (signed)')
+    expect(result.current.deals.data?.find((row) => row.id === 'd1')?.title).toBe(
+      'Renewal (signed)',
+    )
+    // Only the queries the row touches: its record and the table's lists, once each.
+    expect(app.reads.sort()).toEqual(['list', 'record d1'])
+    const pass = result.current.sync!.getEvents().findLast((e) => e.kind === 'invalidated')
+    expect(pass?.reason).toMatch(/^refresh after this tab's write of deals\/d1/)
+    expect(pass?.matchedKeys).toEqual(
+      expect.arrayContaining([
+        ['deals', 'record', 'd1'],
+        ['deals', 'list', { stage: 'lead' }],
+      ]),
+    )
+    expect(pass?.matchedKeys).toHaveLength(2)
+
+    // The echo that comes back is dropped: it would only refetch the same queries again.
+    app.supabase
+      .channelFor('org_acme')
+      .deliver(changePayload({ record_id: 'd1', actor_id: 'user-alice' }))
+    expect(result.current.sync!.getEvents().at(-1)?.kind).toBe('echo')
+    await act(settle)
+    expect(app.reads.sort()).toEqual(['list', 'record d1'])
+    app.view.unmount()
+    await act(settle)
+  })
+
+  it('after a failed write, refetches what it wrote: an optimistic value is rolled back', async () => {
+    const app = dealsApp({ optimistic: true })
+    await loaded(app)
+    const { result } = app.view
+    let failure: unknown
+    await act(async () => {
+      failure = await result.current.save
+        .mutateAsync({ id: 'd1', title: 'rejected', stage: 'lead' })
+        .catch((error: unknown) => error)
+    })
+    expect(failure).toBeInstanceOf(Error)
+    // The optimistic title was on screen; the refetch on settle put the database's row back.
+    expect(result.current.deal.data?.title).toBe('Renewal')
+    expect(result.current.deals.data?.find((row) => row.id === 'd1')?.title).toBe('Renewal')
+    expect(app.reads.sort()).toEqual(['list', 'record d1'])
+    app.view.unmount()
+    await act(settle)
+  })
+
+  it('with updatesCache: true, refetches nothing (the app updated the cache itself)', async () => {
+    const app = dealsApp({ updatesCache: true })
+    await loaded(app)
+    const { result } = app.view
+    await act(() =>
+      result.current.save.mutateAsync({ id: 'd1', title: 'Renewal (signed)', stage: 'lead' }),
+    )
+    await act(settle)
+    expect(app.reads).toEqual([])
+    expect(result.current.deal.data?.title).toBe('Renewal')
+    app.view.unmount()
     await act(settle)
   })
 })

@@ -43,6 +43,5 @@ export function useAddNote() {
       return previous
     },
     onError: (_error, _activity, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.activities.all }),
   })
 }

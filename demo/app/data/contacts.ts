@@ -49,6 +49,5 @@ export function useRenameContact() {
       return previous
     },
     onError: (_error, _rename, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.contacts.all }),
   })
 }

@@ -38,7 +38,8 @@ export function useDealContacts(dealId: string) {
 
 /**
  * Linking and unlinking differ only in the write and in the optimistic edit of the deal's cached
- * links; the echo's id, the rollback on error and the refetch on settle are the same.
+ * links; the echo's id and the rollback on error are the same (the refetch of the junction's
+ * lists on settle is useRealtimeMutation's).
  */
 function useLinkEdit(
   write: (
@@ -62,7 +63,6 @@ function useLinkEdit(
       return previous
     },
     onError: (_error, _link, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deal_contacts.all }),
   })
 }
 

@@ -9,7 +9,7 @@ import { QueryKeys } from './query-keys'
 /**
  * Creates a deal whose id was generated in the browser (crypto.randomUUID()): the row can be
  * marked as this tab's write before the request, so its realtime echo is recognized and
- * skipped; this tab refetches on settle instead.
+ * skipped; useRealtimeMutation refetches the deal's queries on settle instead.
  */
 export function useCreateDeal() {
   const { supabase } = useDemoSession()
@@ -29,11 +29,13 @@ export function useCreateDeal() {
       return previous
     },
     onError: (_error, _deal, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deals.all }),
   })
 }
 
-/** Saves the edit form: optimistic on the record and on every cached list, rolled back on error. */
+/**
+ * Saves the edit form: optimistic on the record and on every cached list, rolled back on error;
+ * useRealtimeMutation refetches the deal's record and the deal lists once it settles.
+ */
 export function useSaveDeal() {
   const { supabase } = useDemoSession()
   const queryClient = useQueryClient()
@@ -58,6 +60,5 @@ export function useSaveDeal() {
       return previous
     },
     onError: (_error, _deal, previous) => restoreQueries(queryClient, previous),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: QueryKeys.deals.all }),
   })
 }

@@ -106,6 +106,7 @@ export function App({ store, onDownload }: AppProps) {
                 selectedId={snapshot.selected?.id}
                 onSelect={(row) => store.select(row)}
                 onMove={(delta) => store.moveSelection(delta)}
+                recordScopes={snapshot.engine?.config?.recordScopes}
               />
             </section>
             <DetailPane

@@ -53,6 +53,13 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
               value={config.batchMode}
               help={BATCH_MODES.map((mode) => `'${mode}': ${BATCH_MODE_DESCRIPTIONS[mode]}`)}
             />
+            <CodeOnlyRow
+              name="recordScopes"
+              value={JSON.stringify(config.recordScopes ?? ['record'])}
+              help={[
+                'a key [table, scope, id] with one of these scopes refetches only on a change of row id; every other key of the table on every change of it',
+              ]}
+            />
           </tbody>
         </table>
       )}

@@ -25,6 +25,8 @@ export interface EventLogProps {
   onSelect(row: LogRow): void
   /** Keyboard: -1 / +1 rows, ±Infinity for Home / End. */
   onMove(delta: number): void
+  /** The engine's record scopes (its config), for the verdicts' keys. */
+  recordScopes?: readonly string[]
 }
 
 interface Anchor {
@@ -93,7 +95,14 @@ function itemsRange(items: readonly VirtualItem[]): { start: number; end: number
  * The virtualized event log. Newest at the bottom; it follows new rows until the user scrolls
  * up (or selects an older row), and follows again once scrolled back to the bottom.
  */
-export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventLogProps) {
+export function EventLog({
+  rows,
+  version,
+  selectedId,
+  onSelect,
+  onMove,
+  recordScopes,
+}: EventLogProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { following, isFollowing, follow } = useFollowing()
   const virtualizer = useLogVirtualizer(rows.length, scrollRef)
@@ -213,6 +222,7 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
                 top={top}
                 selected={row.id === selectedId}
                 servedBy={row.type === 'event' ? row.servedBy : undefined}
+                recordScopes={recordScopes}
               />
             ))}
           </div>

@@ -13,6 +13,8 @@ export interface LogRowViewProps {
    * the invalidation arrives): only compared, so the memoized row re-renders to show its keys.
    */
   servedBy?: EventRow
+  /** The engine's record scopes (its config): which keys of a pass this row's change matched. */
+  recordScopes?: readonly string[]
 }
 
 const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } as const
@@ -22,7 +24,12 @@ const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } a
  * are handled by the log (one listener, `data-row-id`). Memoized: while the log follows new
  * events, only the rows that just came into view render.
  */
-export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRowViewProps) {
+export const LogRowView = memo(function LogRowView({
+  row,
+  top,
+  selected,
+  recordScopes,
+}: LogRowViewProps) {
   // What every row is to the listbox (an option the log's one listener finds by data-row-id).
   const rowProps = {
     id: `log-row-${row.id}`,
@@ -44,7 +51,7 @@ export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRo
     )
   }
   const { event } = row
-  const text = verdict(row)
+  const text = verdict(row, recordScopes)
   return (
     <div
       {...rowProps}

@@ -307,7 +307,7 @@ export class PanelStore {
   /** "Why?" for one query: what each held event of its table meant for it. */
   queryHistory(queryKey: readonly unknown[]): HistoryItem[] {
     const log = this.activeLog()
-    return log === undefined ? [] : queryHistory(log, queryKey)
+    return log === undefined ? [] : queryHistory(log, queryKey, this.recordScopesOf(log.engineId))
   }
 
   /** The decision trail of an event row, with links resolved in its own page session. */
@@ -317,6 +317,7 @@ export class PanelStore {
       find: (seq) => log?.find(row.session, seq),
       echoesOf: (seq) => log?.echoesOf(row.session, seq) ?? [],
       refetchesOf: (batchId) => log?.refetchesOf(row.session, batchId) ?? [],
+      recordScopes: this.recordScopesOf(row.engineId),
     })
   }
 
@@ -373,6 +374,15 @@ export class PanelStore {
   /** The log on screen: the imported file's, else the active engine's. */
   private activeLog(): EngineLog | undefined {
     return this.imports.active?.log ?? this.engines.active()?.log
+  }
+
+  /** The engine's record scopes, from its config (or the imported file's): keys match as there. */
+  private recordScopesOf(engineId: string): readonly string[] | undefined {
+    const imported = this.imports.active
+    if (imported !== undefined && imported.log.engineId === engineId) {
+      return imported.file.engine.config?.recordScopes
+    }
+    return this.engines.get(engineId)?.state?.config.recordScopes
   }
 
   private logOf(row: EventRow): EngineLog | undefined {

@@ -2,12 +2,12 @@
  * "Why didn't my screen update?" for one query: every event of its table the panel holds, in
  * order, each with what it meant for this query, as a sentence. Pure: derived from the log.
  */
-import { classifyQueryKey } from '../../../src/query-keys'
+import { classifyQueryKey, type KeyTarget } from '../../../src/query-keys'
 import type { SyncEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
 import { formatKey, formatMs, plural } from './format'
+import { refreshedWrites } from './trail'
 import type { EventRow, LogRow } from './rows'
-import { keysForCause } from './trail'
 
 export type HistoryTone = 'pass' | 'drop' | 'warn' | 'info'
 
@@ -22,15 +22,22 @@ export interface HistoryItem {
 /** The newest this many items: a long session's history stays readable and cheap. */
 export const MAX_HISTORY = 300
 
-/** What happened to `queryKey`, oldest first, from the rows of `log`. */
-export function queryHistory(log: EngineLog, queryKey: readonly unknown[]): HistoryItem[] {
-  const target = classifyQueryKey(queryKey)
+/**
+ * What happened to `queryKey`, oldest first, from the rows of `log`; `recordScopes`: the
+ * engine's (which keys are record keys).
+ */
+export function queryHistory(
+  log: EngineLog,
+  queryKey: readonly unknown[],
+  recordScopes?: readonly string[],
+): HistoryItem[] {
+  const target = classifyQueryKey(queryKey, recordScopes)
   if (target === undefined) return []
   const key = formatKey(queryKey)
   const out: HistoryItem[] = []
   const rows = log.rows
   for (let i = rows.length - 1; i >= 0 && out.length < MAX_HISTORY; i--) {
-    const item = meaning(rows.at(i)!, target.table, queryKey, key, log)
+    const item = meaning(rows.at(i)!, target, key, log)
     if (item !== undefined) out.push(item)
   }
   return out.reverse()
@@ -38,8 +45,7 @@ export function queryHistory(log: EngineLog, queryKey: readonly unknown[]): Hist
 
 function meaning(
   row: LogRow,
-  table: string,
-  queryKey: readonly unknown[],
+  { table, recordId }: KeyTarget,
   key: string,
   log: EngineLog,
 ): HistoryItem | undefined {
@@ -69,8 +75,23 @@ function meaning(
         }
       : undefined
   }
+  if (event.kind === 'invalidated') {
+    // A manual pass (invalidateGlobal, or the refresh after this tab's write) lists its keys; a
+    // refresh of two tables' rows names no one table.
+    if (event.causes?.length !== 0 || !event.matchedKeys?.some((k) => formatKey(k) === key)) {
+      return undefined
+    }
+    const wrote = refreshedWrites(event)
+    return {
+      seq: event.seq,
+      at: event.at,
+      tone: 'pass',
+      text: `${wrote === undefined ? `Invalidated manually (invalidateGlobal('${table}')).` : `Refetched after this tab's write of ${wrote} (its mutation settled).`}${refetchOutcome(event, key, row, log)}`,
+    }
+  }
   if (event.table !== table) return undefined
-  const matches = keysForCause(event, [queryKey as unknown[]]).length > 0
+  // The engine's rule (keysForCause): a record key only for its row, any other key always.
+  const matches = recordId === undefined || recordId === event.recordId
   const change = describeChange(event)
   switch (event.kind) {
     case 'received': {
@@ -114,16 +135,7 @@ function meaning(
             seq: event.seq,
             at: event.at,
             tone: 'drop',
-            text: `${change}: dropped as an echo of this tab's write #${event.relatedSeq ?? '?'} (the mutation already updated this tab).`,
-          }
-        : undefined
-    case 'invalidated':
-      return event.causes?.length === 0 && event.matchedKeys?.some((k) => formatKey(k) === key)
-        ? {
-            seq: event.seq,
-            at: event.at,
-            tone: 'pass',
-            text: `Invalidated manually (invalidateGlobal('${table}')).${refetchOutcome(event, key, row, log)}`,
+            text: `${change}: dropped as an echo of this tab's write #${event.relatedSeq ?? '?'} (the mutation refreshes this tab itself).`,
           }
         : undefined
     default:

@@ -6,9 +6,10 @@
  * A streamed 'received' event carries no batchId / matchedKeys (they are set at flush, after it
  * was sent); the later 'invalidated' event lists it in `causes`, and its own keys are the pass's
  * keys that the change matches by the engine's rule (src/query-keys.ts classifyQueryKey): a key
- * of its table, and record keys only for its record id.
+ * of its table, and record keys only for its record id. Which keys are record keys is the
+ * engine's `recordScopes` (its config; ['record'] when the engine does not say).
  */
-import { classifyQueryKey } from '../../../src/query-keys'
+import { classifyQueryKey, DEFAULT_RECORD_SCOPES } from '../../../src/query-keys'
 import type { SyncEvent } from '../../../src/types'
 import { formatKey, formatMs, formatTime, plural } from './format'
 import type { EventRow } from './rows'
@@ -47,17 +48,23 @@ export interface TrailContext {
   echoesOf(seq: number): EventRow[]
   /** The 'refetched' rows of the pass `batchId`, in the order they settled. */
   refetchesOf(batchId: number): EventRow[]
+  /** The engine's record scopes (its config's `recordScopes`). */
+  recordScopes?: readonly string[]
 }
 
 const MAX_LINKS = 50
 
 /** The query keys a change (or resync) of `cause` matched among an invalidation pass's keys. */
-export function keysForCause(cause: SyncEvent, passKeys: readonly unknown[][]): unknown[][] {
+export function keysForCause(
+  cause: SyncEvent,
+  passKeys: readonly unknown[][],
+  recordScopes: readonly string[] = DEFAULT_RECORD_SCOPES,
+): unknown[][] {
   // A resync refetches every organization query: all of the pass.
   if (cause.kind === 'resync' || cause.table === undefined) return [...passKeys]
   const out: unknown[][] = []
   for (const key of passKeys) {
-    const target = classifyQueryKey(key)
+    const target = classifyQueryKey(key, recordScopes)
     if (target === undefined || target.table !== cause.table) continue
     if (target.recordId !== undefined && target.recordId !== cause.recordId) continue
     out.push(key)
@@ -66,20 +73,39 @@ export function keysForCause(cause: SyncEvent, passKeys: readonly unknown[][]): 
 }
 
 /** Derived keys per row (the log's verdict column asks every frame). */
-const derivedKeys = new WeakMap<EventRow, { pass: EventRow; keys: unknown[][] }>()
+const derivedKeys = new WeakMap<
+  EventRow,
+  { pass: EventRow; scopes: readonly string[]; keys: unknown[][] }
+>()
 
-/** The keys an event invalidated, when known: its own (set at flush) or derived from its pass. */
-export function matchedKeysOf(row: EventRow): unknown[][] | undefined {
+/**
+ * The keys an event invalidated, when known: its own (set at flush) or derived from its pass,
+ * by the engine's `recordScopes`.
+ */
+export function matchedKeysOf(
+  row: EventRow,
+  recordScopes: readonly string[] = DEFAULT_RECORD_SCOPES,
+): unknown[][] | undefined {
   const { event } = row
   if (event.kind === 'invalidated') return event.matchedKeys ?? []
   if (event.matchedKeys !== undefined) return event.matchedKeys
   const pass = row.servedBy
   if (pass === undefined) return undefined
   const cached = derivedKeys.get(row)
-  if (cached?.pass === pass) return cached.keys
-  const keys = keysForCause(event, pass.event.matchedKeys ?? [])
-  derivedKeys.set(row, { pass, keys })
+  if (cached?.pass === pass && cached.scopes === recordScopes) return cached.keys
+  const keys = keysForCause(event, pass.event.matchedKeys ?? [], recordScopes)
+  derivedKeys.set(row, { pass, scopes: recordScopes, keys })
   return keys
+}
+
+/**
+ * The rows of the refresh after this tab's write settled ("deals/d1 and contacts/c2"), when the
+ * pass is one (the engine's words, SyncPipeline.refreshWrites); undefined otherwise.
+ */
+export function refreshedWrites(event: SyncEvent): string | undefined {
+  if (event.kind !== 'invalidated' || event.causes?.length !== 0) return undefined
+  const match = /^refresh after this tab's write of (.+?)(?: → |$)/.exec(event.reason ?? '')
+  return match?.[1]
 }
 
 /** A replay that found nothing missed: it serves no pass (the engine's words, src/catch-up.ts). */
@@ -97,13 +123,13 @@ function rowName(event: SyncEvent): string {
   return event.table ?? event.orgId ?? event.kind
 }
 
-/** The short verdict of the log's last column. */
-export function verdict(row: EventRow): string {
+/** The short verdict of the log's last column; `recordScopes`: the engine's. */
+export function verdict(row: EventRow, recordScopes?: readonly string[]): string {
   const { event } = row
   switch (event.kind) {
     case 'received': {
       const batch = batchIdOf(row)
-      const keys = matchedKeysOf(row)
+      const keys = matchedKeysOf(row, recordScopes)
       const replayed = event.replayed === true ? 'replayed: ' : ''
       if (batch === undefined || keys === undefined) return `${replayed}queued for the next batch`
       return keys.length === 0
@@ -122,11 +148,14 @@ export function verdict(row: EventRow): string {
       const keys = event.matchedKeys?.length ?? 0
       const causes = event.causes?.length ?? 0
       const label = event.batchId === undefined ? 'invalidation' : `batch #${event.batchId}`
-      if (causes === 0) return `${label}: manual → ${plural(keys, 'key')}`
+      if (causes === 0) {
+        const what = refreshedWrites(event) === undefined ? 'manual' : "this tab's write"
+        return `${label}: ${what} → ${plural(keys, 'key')}`
+      }
       return `${label}: ${plural(causes, 'event')} → ${plural(keys, 'key')}`
     }
     case 'resync': {
-      const keys = matchedKeysOf(row)
+      const keys = matchedKeysOf(row, recordScopes)
       const org = event.orgId ?? 'organization'
       if (event.replayed === true) {
         if (keys !== undefined) return `resync: ${org} replayed → ${plural(keys.length, 'key')}`
@@ -392,7 +421,7 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
     })
     return steps
   }
-  const keys = matchedKeysOf(row) ?? []
+  const keys = matchedKeysOf(row, context.recordScopes) ?? []
   if (keys.length > 0) {
     steps.push({
       tone: 'keys',
@@ -416,7 +445,7 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
       detail:
         event.kind === 'resync' || event.table === undefined
           ? undefined
-          : `A query updates on a change to ${event.table} only if its key starts with "${event.table}" (a list, .all or any other key of the table), or is ["${event.table}", "record", "${event.recordId ?? '…'}"] for this record.`,
+          : `A query updates on a change to ${event.table} only if its key starts with "${event.table}" (a list, .all or any other key of the table), or is ["${event.table}", "${context.recordScopes?.[0] ?? 'record'}", "${event.recordId ?? '…'}"] for this record.`,
     })
   }
   return steps
@@ -451,7 +480,7 @@ function duplicate(row: EventRow, context: TrailContext): TrailStep[] {
     text:
       related === undefined
         ? 'The first delivery already went through the pipeline; dropping the copy saves a refetch.'
-        : `The first delivery already went through the pipeline (${verdict(related)}); dropping the copy saves a refetch.`,
+        : `The first delivery already went through the pipeline (${verdict(related, context.recordScopes)}); dropping the copy saves a refetch.`,
   })
   return steps
 }
@@ -475,7 +504,7 @@ function echo(row: EventRow, context: TrailContext): TrailStep[] {
     {
       tone: 'info',
       title: 'Not invalidated',
-      text: 'The mutation that wrote the row already updates this tab (optimistic state or its own invalidation), so its echo is not refetched. A teammate’s change to the same row is never dropped as an echo.',
+      text: 'The mutation that wrote the row refreshes this tab itself (useRealtimeMutation refetches the rows it wrote once it settles, or the app updated the cache), so its echo would only refetch the same queries twice. A teammate’s change to the same row is never dropped as an echo.',
     },
   ]
 }
@@ -498,7 +527,9 @@ function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
       title: label,
       text:
         causes.length === 0
-          ? `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
+          ? refreshedWrites(event) !== undefined
+            ? `Refresh after this tab's write of ${refreshedWrites(event)!} at ${formatTime(event.at)}: the mutation settled, so what those rows touch refetches here (their realtime echo is then dropped, not refetched twice).`
+            : `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
           : event.leading
             ? `${label} flushed at once at ${formatTime(event.at)}: no pass ran in the last batch window (batchMs), so ${causes.length === 1 ? 'the change' : `these ${causes.length} events`} did not wait for one.`
             : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`,
