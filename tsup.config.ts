@@ -1,25 +1,20 @@
-import { defineConfig } from 'tsup'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { defineConfig, type Options } from 'tsup'
 
 /**
  * The library an app installs (`npm pack` runs it): src/ as ESM with bundled declarations, one
  * file per entry (`.` and `./react`) and a shared chunk, so both entries use one engine. The
  * peers (supabase-js, TanStack Query, React) stay imports; nothing of bridge/, extension/,
  * server/ or demo/ is reachable from src/.
+ *
+ * lib/react.js starts with "use client": React Server Components (Next.js App Router) may import
+ * the provider and hooks from a server component. Only that entry: lib/index.js and the shared
+ * chunk stay server-safe. The directive is added after the build, as the tree-shaking pass drops
+ * module-level directives (and a banner would mark every output).
  */
 export default defineConfig([
-  {
-    entry: { index: 'src/index.ts', react: 'src/react/index.ts' },
-    outDir: 'lib',
-    format: ['esm'],
-    target: 'es2022',
-    platform: 'neutral',
-    dts: { compilerOptions: { composite: false } },
-    tsconfig: 'tsconfig.lib.json',
-    splitting: true,
-    treeshake: true,
-    sourcemap: true,
-    clean: true,
-  },
+  library('lib'),
   {
     // `npx realtime-sync-devtools init` (cli/): Node only, one file beside the library, reading
     // the package's supabase/migrations/.
@@ -32,3 +27,32 @@ export default defineConfig([
     clean: false,
   },
 ])
+
+/** The library's build into `outDir` (test/package/server-import.test.ts builds a copy). */
+export function library(outDir: string): Options {
+  return {
+    entry: { index: 'src/index.ts', react: 'src/react/index.ts' },
+    outDir,
+    format: ['esm'],
+    target: 'es2022',
+    platform: 'neutral',
+    dts: { compilerOptions: { composite: false } },
+    tsconfig: 'tsconfig.lib.json',
+    splitting: true,
+    treeshake: true,
+    sourcemap: true,
+    clean: true,
+    onSuccess: () => prependDirective(path.join(outDir, 'react.js'), '"use client";'),
+  }
+}
+
+/** Puts `directive` on the first line of `file`, its source map shifted by that one line. */
+async function prependDirective(file: string, directive: string): Promise<void> {
+  const code = await readFile(file, 'utf8')
+  if (code.startsWith(directive)) return
+  await writeFile(file, `${directive}\n${code}`)
+  const mapFile = `${file}.map`
+  const map = JSON.parse(await readFile(mapFile, 'utf8')) as { mappings: string }
+  map.mappings = `;${map.mappings}`
+  await writeFile(mapFile, JSON.stringify(map))
+}
