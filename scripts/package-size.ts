@@ -20,9 +20,10 @@ const PEERS = ['@supabase/supabase-js', '@tanstack/query-core', '@tanstack/react
  * summaries (the `refetched` event, refetch metrics and percentiles, getQueries): 11.2 / 11.1 kB.
  * Raised for the replay after a gap (the catch-up, the paged events read, the cursors, the
  * replication wait and the rejoin of a closed channel, with the sentences the log shows):
- * 13.8 / 13.7 kB.
+ * 13.8 / 13.7 kB. Raised for the writer's own refresh (refreshWrites, useRealtimeMutation's
+ * refetch on settle), record scopes and the topic-collision warning: 16.1 / 16.1 kB.
  */
-export const SIZE_BUDGETS = { '.': 15_200, './react': 15_100 } as const
+export const SIZE_BUDGETS = { '.': 17_700, './react': 17_700 } as const
 
 export interface EntrySize {
   entry: keyof typeof SIZE_BUDGETS
