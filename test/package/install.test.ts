@@ -5,7 +5,7 @@
  * snippet that does not compile, or an exports map that does not resolve, fails here.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -74,7 +74,9 @@ describe('the npm package', () => {
     const files = info!.files.map((file) => file.path).sort()
     expect(
       files.every((file) =>
-        /^(lib\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(file),
+        /^(lib\/|supabase\/migrations\/\d{14}_\w+\.sql$|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(
+          file,
+        ),
       ),
     ).toBe(true)
     expect(files).toEqual(
@@ -83,6 +85,8 @@ describe('the npm package', () => {
         'lib/index.d.ts',
         'lib/react.js',
         'lib/react.d.ts',
+        'lib/cli.js',
+        'supabase/migrations/20261123000000_realtime_table_events.sql',
         'LICENSE',
       ]),
     )
@@ -212,5 +216,15 @@ describe('the npm package', () => {
       readFileSync(path.join(app, 'node_modules', pkg.name, 'package.json'), 'utf8'),
     ) as { version: string }
     expect(installed.version).toBe(pkg.version)
+    // The database half, as the app's own migrations: `npx realtime-sync-devtools init`.
+    const init = await run(
+      path.join(app, 'node_modules', '.bin', 'realtime-sync-devtools'),
+      ['init'],
+      { cwd: app },
+    )
+    expect(init.stdout).toMatch(/^Wrote \d+ migration\(s\) to supabase\/migrations\/:/)
+    expect(readdirSync(path.join(app, 'supabase', 'migrations')).join(' ')).toMatch(
+      /^\d{14}_realtime_table_events\.sql \d{14}_realtime_broadcast\.sql \d{14}_realtime_sync_now\.sql$/,
+    )
   }, 300_000)
 })
