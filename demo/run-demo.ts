@@ -4,7 +4,7 @@
  * serves the CRM, and prints what to do next. Ctrl-C stops everything.
  *
  * With SUPABASE_URL and SUPABASE_ANON_KEY set it starts no stack and points the CRM at that
- * project instead (see the README: the migrations and supabase/demo/schema.sql applied first).
+ * project instead (docs/supabase.md: the migrations and supabase/demo/schema.sql applied first).
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,7 +21,7 @@ const HELP = `Usage: npm run demo -- [options]
   --data-dir <dir>  keep the stack's data between runs (default: in memory)
   --transport <t>   postgres_changes (default) or broadcast: the database's mode and the
                     engine's (env REALTIME_TRANSPORT). With a real project, switch its mode
-                    first (README, "Using a real Supabase project").
+                    first (docs/supabase.md, "The demo on a real Supabase project").
   -h, --help        this text
 
 Environment: SUPABASE_URL and SUPABASE_ANON_KEY point the demo at a real Supabase project
