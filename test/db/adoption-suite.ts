@@ -79,6 +79,27 @@ const ID_TYPES: readonly IdType[] = [
 
 type Role = 'authenticated' | 'anon' | 'service_role'
 
+/** Two organizations: Alice in the first, Bob in the second, Carol in both. */
+async function seedOrganizations(
+  db: Sql,
+  [first, second]: readonly unknown[],
+  memberships: string,
+): Promise<void> {
+  await db.query('insert into public.organizations (id, name) values ($1, $2), ($3, $4)', [
+    first,
+    'first',
+    second,
+    'second',
+  ])
+  await db.query(`insert into ${memberships} values ($1, $3), ($2, $4), ($1, $5), ($2, $5)`, [
+    first,
+    second,
+    alice,
+    bob,
+    carol,
+  ])
+}
+
 export function describeAdoption(label: string, connect: () => Promise<AdoptionHost>): void {
   describe(label, () => {
     let host: AdoptionHost
@@ -314,17 +335,7 @@ export function describeAdoption(label: string, connect: () => Promise<AdoptionH
           await applyMigrations(db)
           await applyMigrations(db)
           await db.exec(trackProjectsSql)
-          await db.query('insert into public.organizations (id, name) values ($1, $2), ($3, $4)', [
-            org1,
-            'first',
-            org2,
-            'second',
-          ])
-          await db.query(
-            `insert into public.memberships (org_id, user_id)
-             values ($1, $3), ($2, $4), ($1, $5), ($2, $5)`,
-            [org1, org2, alice, bob, carol],
-          )
+          await seedOrganizations(db, [org1, org2], 'public.memberships (org_id, user_id)')
         }, 60_000)
 
         afterAll(async () => {
@@ -598,16 +609,10 @@ export function describeAdoption(label: string, connect: () => Promise<AdoptionH
           await applyMigrations(db)
           // The app's tracked tables come after the membership function exists.
           await db.exec(`${appProjectsSql(type)} ${trackProjectsSql}`)
-          await db.query('insert into public.organizations (id, name) values ($1, $2), ($3, $4)', [
-            org1,
-            'first',
-            org2,
-            'second',
-          ])
-          await db.query(
-            `insert into public.organization_members (organization_id, user_id)
-             values ($1, $3), ($2, $4), ($1, $5), ($2, $5)`,
-            [org1, org2, alice, bob, carol],
+          await seedOrganizations(
+            db,
+            [org1, org2],
+            'public.organization_members (organization_id, user_id)',
           )
         }, 60_000)
 

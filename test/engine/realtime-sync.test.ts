@@ -12,8 +12,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
-function setup(options: Partial<RealtimeSyncOptions> = {}) {
+/** `before`: what the client holds before the engine starts (another channel of the app's). */
+function setup(
+  options: Partial<RealtimeSyncOptions> = {},
+  before: (supabase: FakeSupabase) => void = () => {},
+) {
   const supabase = new FakeSupabase()
+  before(supabase)
   const scheduler = new ManualScheduler()
   const world = createQueryWorld()
   const sync = createRealtimeSync({
@@ -377,42 +382,31 @@ describe('recordScopes: which keys are single-row keys', () => {
 
 describe("a topic the app's own hook already holds on the client", () => {
   it('is never taken: the engine says so, and joins once the app let it go', async () => {
-    const supabase = new FakeSupabase()
-    const scheduler = new ManualScheduler()
-    const world = createQueryWorld()
     // The hand-written hook the engine replaces, still mounted.
-    const own = supabase.channel('org:org_acme').on(
-      'postgres_changes',
-      {
-        event: 'INSERT',
-        schema: 'public',
-        table: 'deals',
-        filter: 'organization_id=eq.org_acme',
-      },
-      () => {},
-    )
-    own.subscribe()
-    const sync = createRealtimeSync({
-      supabase,
-      queryClient: world.queryClient,
-      organizationIds: ['org_acme'],
-      userId: 'user-alice',
-      scheduler,
+    let own: ReturnType<FakeSupabase['channel']> | undefined
+    const { supabase, scheduler, sync } = setup({}, (client) => {
+      own = client.channel('org:org_acme').on(
+        'postgres_changes',
+        {
+          event: 'INSERT',
+          schema: 'public',
+          table: 'deals',
+          filter: 'organization_id=eq.org_acme',
+        },
+        () => {},
+      )
+      own.subscribe()
     })
-    cleanups.push(
-      () => sync.stop(),
-      () => world.dispose(),
-    )
     await settle()
     const message =
       "this supabase client already has a channel on org:org_acme that the engine did not create (the app's own realtime hook?): supabase-js would hand that channel to the engine, so it does not join. Remove the app's own subscription to org:org_acme; looking again in 1000 ms"
     expect(sync.getChannels()[0]).toMatchObject({ status: 'CHANNEL_ERROR', lastError: message })
     expect(sync.getEvents().at(-1)).toMatchObject({ kind: 'channel', reason: message })
     // Nothing was added to the app's channel, and it is not removed from under the app.
-    expect(own.bindings.map((binding) => binding.filter.table)).toEqual(['deals'])
+    expect(own!.bindings.map((binding) => binding.filter.table)).toEqual(['deals'])
     scheduler.advance(1_000)
     expect(sync.getChannels()[0]?.lastError).toContain('looking again in 2000 ms')
-    await supabase.removeChannel(own)
+    await supabase.removeChannel(own!)
     await settle()
     scheduler.advance(2_000)
     await settle()
