@@ -1,5 +1,4 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import { QueryClient, QueryObserver } from '@tanstack/query-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -8,7 +7,7 @@ import { DEMO_ORGANIZATIONS } from '../../server/seed/demo-world'
 import { createTableFactory } from '../../src/query-keys'
 import { createRealtimeSync, type RealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
-import { STACK_START_TIMEOUT, within } from './stack-harness'
+import { STACK_CLI, STACK_START_TIMEOUT, within } from './stack-harness'
 
 /**
  * A page whose clock is off the database's, as a user's browser often is: the stack runs in a
@@ -29,7 +28,7 @@ let stack: { url: string; anonKey: string; serviceRoleKey: string }
 const cleanups: (() => unknown)[] = []
 
 beforeAll(async () => {
-  const started = spawn(join(repository, 'node_modules/.bin/tsx'), ['server/main.ts'], {
+  const started = spawn(process.execPath, [...STACK_CLI], {
     cwd: repository,
     env: { ...process.env, STACK_PORT: '0' },
   })

@@ -12,6 +12,13 @@ import { type Stack, type StackOptions, startStack } from '../../server/stack'
 
 export const STACK_START_TIMEOUT = 60_000
 
+/**
+ * `npm run stack` as node's arguments: `node --import tsx`, not the tsx binary, which runs the
+ * script in a child of its own and relays signals to it (under load a SIGTERM could reach that
+ * relay before it learned of the stack's own handler, ending with 143, not a clean stop).
+ */
+export const STACK_CLI = ['--import', 'tsx', 'server/main.ts'] as const
+
 /** PGlite from a cached prepared data directory, or DATABASE_URL's Postgres when set. */
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<Stack> {
   const databaseUrl = process.env.DATABASE_URL

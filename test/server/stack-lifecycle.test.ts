@@ -6,7 +6,13 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS } from '../../server/seed/demo-world'
 import { startStack } from '../../server/stack'
-import { closeClient, createTestClient, STACK_START_TIMEOUT, within } from './stack-harness'
+import {
+  closeClient,
+  createTestClient,
+  STACK_CLI,
+  STACK_START_TIMEOUT,
+  within,
+} from './stack-harness'
 
 /**
  * The command line and the stack's life: start, serve, stop on a signal, start again on the same
@@ -15,7 +21,6 @@ import { closeClient, createTestClient, STACK_START_TIMEOUT, within } from './st
 
 const databaseUrl = process.env.DATABASE_URL || undefined
 const repository = new URL('../../', import.meta.url).pathname
-const tsx = join(repository, 'node_modules/.bin/tsx')
 let dataDir: string | undefined
 const children: ChildProcessWithoutNullStreams[] = []
 
@@ -29,7 +34,7 @@ function runCli(args: string[]): {
   output: () => string
   exited: Promise<number | null>
 } {
-  const child = spawn(tsx, ['server/main.ts', ...args], {
+  const child = spawn(process.execPath, [...STACK_CLI, ...args], {
     cwd: repository,
     env: { ...process.env, ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }) },
   })

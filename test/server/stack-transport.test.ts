@@ -1,13 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startStack } from '../../server/stack'
-import { STACK_START_TIMEOUT, startTestStack, within } from './stack-harness'
+import { STACK_CLI, STACK_START_TIMEOUT, startTestStack, within } from './stack-harness'
 
 /** The sync transport switch: startStack's option, `--transport` and REALTIME_TRANSPORT. */
 
 const repository = new URL('../../', import.meta.url).pathname
-const tsx = join(repository, 'node_modules/.bin/tsx')
 const children: ChildProcessWithoutNullStreams[] = []
 
 afterAll(() => {
@@ -15,7 +13,7 @@ afterAll(() => {
 })
 
 function runCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(tsx, ['server/main.ts', ...args], {
+  const child = spawn(process.execPath, [...STACK_CLI, ...args], {
     cwd: repository,
     env: { ...process.env, ...env },
   })
