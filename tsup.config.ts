@@ -41,7 +41,8 @@ export function library(outDir: string): Options {
     splitting: true,
     treeshake: true,
     sourcemap: true,
-    clean: true,
+    // tsup builds both configs at once into lib/: the CLI's file is not the library's to clean.
+    clean: ['!cli.js'],
     onSuccess: () => prependDirective(path.join(outDir, 'react.js'), '"use client";'),
   }
 }

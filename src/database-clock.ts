@@ -91,7 +91,10 @@ export class DatabaseClock {
   }
 }
 
-/** Below this the page's clock is taken as the database's (the "more than 1 s off"). */
+/**
+ * Below this the page's clock is taken as the database's: an offset this small is within what
+ * one-way samples cannot tell from a delivery's own delay, and NTP keeps most clocks closer.
+ */
 export const SKEW_SHOWN_MS = 1_000
 
 /** The page's clock against the database's, as the engine estimates it (engine-state). */

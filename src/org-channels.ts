@@ -256,7 +256,7 @@ export class OrgChannels {
         }
       })
     } catch (error) {
-      // Typically: other code on this client already subscribed the same topic.
+      // supabase-js refused the channel (a topic the app holds is caught above, by topicTaken).
       this.setStatus(entry, 'CHANNEL_ERROR', `could not subscribe ${topic}: ${errorMessage(error)}`)
     }
   }

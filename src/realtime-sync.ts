@@ -11,7 +11,7 @@ import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
 import { OrgChannels } from './org-channels'
-import { type RecordId, recordScopesOf } from './query-keys'
+import type { RecordId } from './query-keys'
 import type { QuerySummary } from './query-summaries'
 import { type Scheduler, systemScheduler } from './scheduler'
 import type { SupabaseRealtimeLike } from './supabase-realtime'
@@ -164,7 +164,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       bufferSize: options.bufferSize ?? TUNABLE_OPTIONS.bufferSize.default,
       dedupBy: options.dedupBy ?? DEFAULT_DEDUP_BY,
       batchMode: options.batchMode ?? DEFAULT_BATCH_MODE,
-      recordScopes: recordScopesOf(options.recordScopes),
+      recordScopes: options.recordScopes,
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
@@ -247,7 +247,6 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         unregister()
         pipeline.stop()
         catchUp.clear()
-        pipeline.databaseClock.clear()
         stopping = channels.stop()
       }
       return stopping

@@ -322,6 +322,7 @@ export class SyncPipeline {
     this.dedup.clear()
     this.localWrites.clear()
     this.cursors.clear()
+    this.databaseClock.clear()
   }
 
   /**

@@ -7,7 +7,7 @@ import { DEMO_ORGANIZATIONS } from '../../server/seed/demo-world'
 import { createTableFactory } from '../../src/query-keys'
 import { createRealtimeSync, type RealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
-import { STACK_CLI, STACK_START_TIMEOUT, within } from './stack-harness'
+import { STACK_CLI, STACK_START_TIMEOUT, stackFromBanner, within } from './stack-harness'
 
 /**
  * A page whose clock is off the database's, as a user's browser often is: the stack runs in a
@@ -48,12 +48,7 @@ beforeAll(async () => {
       started.on('exit', (code) => reject(new Error(`the stack exited (${code}): ${output}`)))
     },
   )
-  const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(banner)![1]!
-  stack = {
-    url: field('API URL'),
-    anonKey: field('anon key'),
-    serviceRoleKey: field('service_role key'),
-  }
+  stack = stackFromBanner(banner)
 }, STACK_START_TIMEOUT)
 
 afterEach(async () => {

@@ -19,6 +19,24 @@ export const STACK_START_TIMEOUT = 60_000
  */
 export const STACK_CLI = ['--import', 'tsx', 'server/main.ts'] as const
 
+/** What the banner of `npm run stack` tells a client: its URL and keys. */
+export function stackFromBanner(banner: string): {
+  url: string
+  anonKey: string
+  serviceRoleKey: string
+} {
+  const field = (label: string) => {
+    const found = new RegExp(`${label}\\s+(\\S+)`).exec(banner)?.[1]
+    if (found === undefined) throw new Error(`the stack's banner has no ${label}:\n${banner}`)
+    return found
+  }
+  return {
+    url: field('API URL'),
+    anonKey: field('anon key'),
+    serviceRoleKey: field('service_role key'),
+  }
+}
+
 /** PGlite from a cached prepared data directory, or DATABASE_URL's Postgres when set. */
 export async function startTestStack(options: Partial<StackOptions> = {}): Promise<Stack> {
   const databaseUrl = process.env.DATABASE_URL

@@ -11,6 +11,7 @@ import {
   createTestClient,
   STACK_CLI,
   STACK_START_TIMEOUT,
+  stackFromBanner,
   within,
 } from './stack-harness'
 
@@ -108,8 +109,7 @@ describe('starting and stopping the stack', () => {
           )
         },
       )
-      const url = banner.match(/API URL\s+(\S+)/)![1]!
-      const serviceKey = banner.match(/service_role key\s+(\S+)/)![1]!
+      const { url, serviceRoleKey: serviceKey } = stackFromBanner(banner)
       const marker = `kept across restarts ${Date.now()}`
       const inserted = await fetch(`${url}/rest/v1/projects`, {
         method: 'POST',
