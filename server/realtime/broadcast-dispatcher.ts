@@ -9,8 +9,10 @@ import {
   encodeFrameWithPayloadJson,
   encodeUserBroadcast,
   type PayloadEncoding,
+  PHOENIX_EVENTS,
   type Vsn,
-} from './phoenix-frames'
+} from '../../wire/phoenix'
+import { SerialQueue } from './serial-queue'
 
 /** A joined channel as Broadcast sees it: every joined channel receives its topic's broadcasts. */
 export interface BroadcastSubscriber {
@@ -61,20 +63,19 @@ const utf8Decoder = new TextDecoder()
  */
 export class BroadcastDispatcher {
   private readonly byTopic = new Map<string, Set<BroadcastSubscriber>>()
-  private readonly pending: BroadcastNotification[] = []
-  /**
-   * Set synchronously around drain(): without a read-back a drain finishes without ever
-   * awaiting, and a promise-valued flag cleared in a .finally() would still be set for the
-   * next notification of the same tick, which would then wait for a later one.
-   */
-  private running = false
-  private draining: Promise<void> = Promise.resolve()
+  /** Database broadcasts in commit order, one at a time (a read-back may await). */
+  private readonly pending: SerialQueue<BroadcastNotification>
   private readonly counters = { broadcastsCaptured: 0, broadcastsDelivered: 0 }
 
   constructor(
     private readonly db: Database,
     private readonly onError: (context: string, error: unknown) => void,
-  ) {}
+  ) {
+    this.pending = new SerialQueue({
+      process: ([notification]) => this.relayFromDatabase(notification!),
+      onError: (error) => this.onError('relaying a broadcast from the database', error),
+    })
+  }
 
   add(subscriber: BroadcastSubscriber): void {
     const key = topicKey(subscriber.topic, subscriber.isPrivate)
@@ -97,14 +98,11 @@ export class BroadcastDispatcher {
   enqueue(notification: BroadcastNotification): void {
     this.counters.broadcastsCaptured++
     this.pending.push(notification)
-    if (this.running) return
-    this.running = true
-    this.draining = this.drain()
   }
 
-  /** Resolves once every database broadcast captured so far has been sent. */
-  async idle(): Promise<void> {
-    while (this.running) await this.draining
+  /** Resolves once every database broadcast captured so far (and any meanwhile) has been sent. */
+  idle(): Promise<void> {
+    return this.pending.idle()
   }
 
   /**
@@ -119,22 +117,18 @@ export class BroadcastDispatcher {
     return { ...this.counters }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const notification = this.pending.shift()!
-        try {
-          const message = notification.truncated
-            ? await readBroadcast(this.db, notification.id)
-            : notification.message
-          if (message !== undefined) this.sendFromDatabase(message)
-        } catch (error) {
-          this.onError('relaying a broadcast from the database', error)
-        }
-      }
-    } finally {
-      this.running = false
+  /**
+   * Sent at once, or, when large, read back by id first: the queue holds later ones until it
+   * is sent. Returns a promise only then, so a small broadcast is sent within enqueue().
+   */
+  private relayFromDatabase(notification: BroadcastNotification): Promise<void> | undefined {
+    if (!notification.truncated) {
+      this.sendFromDatabase(notification.message)
+      return undefined
     }
+    return readBroadcast(this.db, notification.id).then((message) => {
+      if (message !== undefined) this.sendFromDatabase(message)
+    })
   }
 
   private sendFromDatabase(message: CapturedBroadcast): void {
@@ -198,7 +192,7 @@ function encodeBroadcast(
       joinRef: null,
       ref: null,
       topic,
-      event: 'broadcast',
+      event: PHOENIX_EVENTS.broadcast,
       payload: broadcast.payload,
     })
   }
@@ -222,7 +216,7 @@ function encodeBroadcast(
     null,
     null,
     topic,
-    'broadcast',
+    PHOENIX_EVENTS.broadcast,
     `{"event":${JSON.stringify(broadcast.event)},"payload":${payloadJson},"type":"broadcast"${meta}}`,
   )
 }

@@ -3,9 +3,10 @@ import type { CapturedChange } from '../db/change-capture'
 import type { Database } from '../db/database'
 import type { SessionIdentity } from '../db/session-identity'
 import { rowMatches } from './filters'
-import { encodeFrameWithPayloadJson, type Vsn } from './phoenix-frames'
+import { encodeFrameWithPayloadJson, PHOENIX_EVENTS, type Vsn } from '../../wire/phoenix'
 import { type Binding, bindingCovers, changeData, filterRow } from './postgres-changes'
 import { type VisibilityCheck, visibleDeletedRows, visibleRows } from './rls-visibility'
+import { SerialQueue } from './serial-queue'
 
 /** A joined channel with postgres_changes bindings, as the dispatcher sees it. */
 export interface ChangeSubscriber {
@@ -49,8 +50,7 @@ interface Delivery {
 export class ChangeDispatcher {
   private readonly byTable = new Map<string, Set<ChangeSubscriber>>()
   private readonly wildcard = new Set<ChangeSubscriber>()
-  private readonly pending: CapturedChange[] = []
-  private draining: Promise<void> | undefined
+  private readonly pending: SerialQueue<CapturedChange>
   private duplicatesToInject = 0
   private readonly counters = { captured: 0, delivered: 0, hiddenByRls: 0 }
 
@@ -58,7 +58,13 @@ export class ChangeDispatcher {
     private readonly db: Database,
     private readonly catalog: Catalog,
     private readonly onError: (context: string, error: unknown) => void,
-  ) {}
+  ) {
+    this.pending = new SerialQueue({
+      process: (batch) => this.dispatch(batch),
+      onError: (error) => this.onError('dispatching changes', error),
+      maxBatch: MAX_BATCH,
+    })
+  }
 
   add(subscriber: ChangeSubscriber): void {
     for (const binding of subscriber.bindings) {
@@ -89,14 +95,11 @@ export class ChangeDispatcher {
   enqueue(change: CapturedChange): void {
     this.counters.captured++
     this.pending.push(change)
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined
-    })
   }
 
-  /** Resolves once every change captured so far has been dispatched. */
-  async idle(): Promise<void> {
-    while (this.draining !== undefined) await this.draining
+  /** Resolves once every change captured so far (and any captured meanwhile) has been dispatched. */
+  idle(): Promise<void> {
+    return this.pending.idle()
   }
 
   /**
@@ -108,18 +111,7 @@ export class ChangeDispatcher {
   }
 
   stats(): DispatcherStats {
-    return { ...this.counters, pending: this.pending.length }
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH)
-      try {
-        await this.dispatch(batch)
-      } catch (error) {
-        this.onError('dispatching changes', error)
-      }
-    }
+    return { ...this.counters, pending: this.pending.size }
   }
 
   private async dispatch(changes: CapturedChange[]): Promise<void> {
@@ -342,7 +334,7 @@ export class ChangeDispatcher {
         null,
         null,
         subscriber.topic,
-        'postgres_changes',
+        PHOENIX_EVENTS.postgresChanges,
         `{"ids":[${delivery.ids.join(',')}],"data":${data}}`,
       )
       subscriber.send(frame)
