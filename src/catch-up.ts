@@ -1,8 +1,7 @@
 import { errorMessage } from './error-message'
 import type { EventLogReader, MissedEventsWindow } from './missed-events'
-import { plural } from './plural'
 import type { Scheduler } from './scheduler'
-import type { SyncPipeline } from './sync-pipeline'
+import type { ResyncFacts, SyncPipeline } from './sync-pipeline'
 import type { ChannelState } from './types'
 
 export interface CatchUpOptions {
@@ -90,12 +89,10 @@ export class CatchUp {
     }
     memory.liveAt = now
     memory.downAt = undefined
-    const gap = first
-      ? `since the oldest loaded data of ${state.orgId} (${seconds(now - gapStart)} before the channel was live)`
-      : `during a ${seconds(now - gapStart)} gap`
+    const gap: ResyncFacts = { gapMs: now - gapStart, first: first ? true : undefined }
 
     const cannot = this.cannotReplay(now, gapStart)
-    if (cannot !== undefined) return this.refetch(state, gap, cannot)
+    if (cannot !== undefined) return this.refetch(state, { ...gap, ...cannot })
     // Without a cursor, read from the last point known to be live: the socket may have died
     // well before the client noticed (gapStart).
     void this.windowFor(state.orgId, first, first ? gapStart : previousLiveAt!)
@@ -103,7 +100,7 @@ export class CatchUp {
       .then(
         (rows) => this.replay(state, gap, rows),
         (error: unknown) =>
-          this.refetch(state, gap, `reading realtime_table_events failed: ${errorMessage(error)}`),
+          this.refetch(state, { ...gap, fallback: 'read-failed', error: errorMessage(error) }),
       )
   }
 
@@ -112,13 +109,13 @@ export class CatchUp {
     this.memory.clear()
   }
 
-  private cannotReplay(now: number, gapStart: number): string | undefined {
+  private cannotReplay(now: number, gapStart: number): Partial<ResyncFacts> | undefined {
     const { replay, read, retentionMs, overlapMs } = this.options
-    if (!replay) return 'replay is off (replay: false)'
-    if (read === undefined)
-      return 'the supabase client cannot read realtime_table_events (no from())'
+    if (!replay) return { fallback: 'replay-off' }
+    // The supabase client cannot read realtime_table_events (no from()).
+    if (read === undefined) return { fallback: 'no-reader' }
     if (now - gapStart > retentionMs - overlapMs) {
-      return `it reaches past the ${seconds(retentionMs)} that realtime_table_events keeps`
+      return { fallback: 'past-retention', retentionMs }
     }
     return undefined
   }
@@ -179,42 +176,34 @@ export class CatchUp {
     return clock.toDatabase(pageTime)!
   }
 
-  private replay(state: ChannelState, gap: string, rows: unknown[]): void {
+  private replay(state: ChannelState, gap: ResyncFacts, rows: unknown[]): void {
     if (this.pipeline.isStopped) return
     const { maxReplay } = this.options
     if (rows.length > maxReplay) {
-      return this.refetch(state, gap, `more than maxReplay (${maxReplay}) events were missed`)
+      return this.refetch(state, { ...gap, fallback: 'over-max-replay', maxReplay })
     }
     const seen = this.pipeline.cursors.recentIds()
-    const missed = rows.filter((row) => !seen.has(Number((row as { id?: unknown } | null)?.id)))
-    const overlap = rows.length - missed.length
-    const reread = overlap > 0 ? ` (${plural(overlap, 'event')} re-read and already seen)` : ''
-    const reason =
-      missed.length === 0
-        ? `${state.topic} live: nothing was missed ${gap}: 0 refetches${reread}`
-        : `${state.topic} live: replayed ${plural(missed.length, 'event')} (${idRange(missed)}) missed ${gap}${reread}`
-    this.pipeline.replayOrganization(state, reason, missed)
-  }
-
-  private refetch(state: ChannelState, gap: string, why: string): void {
-    if (this.pipeline.isStopped) return
-    this.pipeline.cursors.reset(state.orgId)
-    this.pipeline.refetchOrganization(
+    const missed = rows.filter((row) => !seen.has(Number(idOf(row))))
+    this.pipeline.replayOrganization(
       state,
-      `${state.topic} live: changes made ${gap} cannot be replayed (${why}), so every query of ${state.orgId} is refetched`,
+      {
+        ...gap,
+        replayedCount: missed.length,
+        rereadCount: rows.length - missed.length,
+        firstId: missed.length === 0 ? undefined : String(idOf(missed[0])),
+        lastId: missed.length === 0 ? undefined : String(idOf(missed[missed.length - 1])),
+      },
+      missed,
     )
   }
+
+  private refetch(state: ChannelState, facts: ResyncFacts): void {
+    if (this.pipeline.isStopped) return
+    this.pipeline.cursors.reset(state.orgId)
+    this.pipeline.refetchOrganization(state, facts)
+  }
 }
 
-function seconds(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`
-  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`
-  return `${(ms / 1000).toFixed(1)} s`
-}
-
-function idRange(rows: readonly unknown[]): string {
-  const ids = rows.map((row) => (row as { id?: unknown } | null)?.id)
-  const first = String(ids[0])
-  const last = String(ids[ids.length - 1])
-  return ids.length === 1 ? `id ${first}` : `ids ${first}–${last}`
+function idOf(row: unknown): unknown {
+  return (row as { id?: unknown } | null)?.id
 }

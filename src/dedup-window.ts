@@ -1,11 +1,19 @@
 import type { TableChange } from './table-change'
 import { TimeWindow } from './time-window'
-import type { DedupBy, SyncEvent } from './types'
+import type { DedupBy, MatchRule } from './types'
 
+/** The facts of a duplicate: the first delivery, how much later this one came, and the rule. */
 export interface DuplicateOf {
-  seq: number
+  relatedSeq: number
   ageMs: number
-  reason: string
+  match: MatchRule
+  windowMs: number
+}
+
+/** What the window remembers of a first delivery. */
+interface Seen {
+  readonly seq: number
+  readonly at: number
 }
 
 /**
@@ -18,7 +26,7 @@ export interface DuplicateOf {
  *   which can leave a screen stale until something else refetches.
  */
 export class DedupWindow {
-  private readonly seen: TimeWindow<string | number, SyncEvent>
+  private readonly seen: TimeWindow<string | number, Seen>
 
   constructor(
     windowMs: number,
@@ -39,11 +47,15 @@ export class DedupWindow {
    * Records `event` (the log entry for `change`) unless the change is a duplicate, in which case
    * says of which earlier entry.
    */
-  check(change: TableChange, event: SyncEvent): DuplicateOf | undefined {
+  check(change: TableChange, event: Seen): DuplicateOf | undefined {
     const first = this.seen.getOrRecord(this.identity(change), event)
     if (first === undefined) return undefined
-    const ageMs = event.at - first.at
-    return { seq: first.seq, ageMs, reason: this.reason(change, first.seq, ageMs) }
+    return {
+      relatedSeq: first.seq,
+      ageMs: event.at - first.at,
+      match: this.by === 'row' ? 'same-row' : change.eventId !== undefined ? 'event-id' : 'same-change',
+      windowMs: this.seen.windowMs,
+    }
   }
 
   clear(): void {
@@ -54,16 +66,5 @@ export class DedupWindow {
     if (this.by === 'row') return `${change.table}\u0001${change.recordId}`
     if (change.eventId !== undefined) return change.eventId
     return `${change.table}\u0001${change.recordId}\u0001${change.commitTimestamp}\u0001${change.op}`
-  }
-
-  private reason(change: TableChange, seq: number, ageMs: number): string {
-    const window = `${this.seen.windowMs} ms`
-    if (this.by === 'row') {
-      return `row rule (dedupBy: 'row'): ${change.table}/${change.recordId} already changed ${ageMs} ms earlier (#${seq}), inside the ${window} window`
-    }
-    if (change.eventId !== undefined) {
-      return `same event id ${change.eventId} as #${seq}, delivered again ${ageMs} ms later (window ${window})`
-    }
-    return `same table, record, commit time and operation as #${seq}, ${ageMs} ms earlier (no event id; window ${window})`
   }
 }

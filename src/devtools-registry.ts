@@ -54,8 +54,11 @@ export interface DevtoolsEngine {
   /** Told when the QueryCache changed (fetches, observers, additions): coalesce. */
   subscribeQueries?(listener: () => void): () => void
   clear(): void
-  /** console.table of the newest events, for debugging without the extension. */
-  print(limit?: number): void
+  /**
+   * console.table of the newest events, for debugging without the extension. `describe` words
+   * each event (describeEvent from 'realtime-sync-devtools/describe'); without it, the facts.
+   */
+  print(limit?: number, describe?: (event: SyncEvent) => string): void
 }
 
 export type RegistryChange = { type: 'register' | 'unregister'; engine: DevtoolsEngine }

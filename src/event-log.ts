@@ -1,9 +1,14 @@
 import { validateOption } from './options'
+import { RingBuffer } from './ring-buffer'
 import { Subscribable } from './subscribable'
 import type { SyncEvent } from './types'
 
 /** An event before the log numbers it (a `seq` already present is overwritten). */
-export type SyncEventInit = Omit<SyncEvent, 'seq'> & { seq?: number }
+export type SyncEventInit = SyncEvent extends infer E
+  ? E extends SyncEvent
+    ? Omit<E, 'seq'> & { seq?: number }
+    : never
+  : never
 export type EventListener = (event: SyncEvent) => void
 export type AppendListener = (lastSeq: number) => void
 
@@ -22,10 +27,7 @@ export interface EventLogSnapshot {
  * only: a reader that batches pays per batch, not per event.
  */
 export class EventLog extends Subscribable<EventListener> {
-  private ring: (SyncEvent | undefined)[]
-  /** Index of the oldest event. */
-  private head = 0
-  private count = 0
+  private ring: RingBuffer<SyncEvent>
   private nextSeq = 1
   private droppedCount = 0
   private readonly appendListeners = new Set<AppendListener>()
@@ -35,12 +37,12 @@ export class EventLog extends Subscribable<EventListener> {
    *   before a listener sees it, never on append alone.
    */
   constructor(
-    private capacity: number,
+    capacity: number,
     private readonly complete: (event: SyncEvent) => SyncEvent = (event) => event,
   ) {
     super()
     assertCapacity(capacity)
-    this.ring = new Array(capacity)
+    this.ring = new RingBuffer(capacity)
   }
 
   get dropped(): number {
@@ -52,16 +54,10 @@ export class EventLog extends Subscribable<EventListener> {
   }
 
   append(init: SyncEventInit): SyncEvent {
-    const event = init as SyncEvent
-    event.seq = this.nextSeq++
-    if (this.count < this.capacity) {
-      this.ring[(this.head + this.count) % this.capacity] = event
-      this.count++
-    } else {
-      this.ring[this.head] = event
-      this.head = (this.head + 1) % this.capacity
-      this.droppedCount++
-    }
+    // Numbered once, before anyone can read it: a logged event is never changed afterwards.
+    const event = init as SyncEvent & { seq: number }
+    ;(event as { seq: number }).seq = this.nextSeq++
+    if (this.ring.push(event)) this.droppedCount++
     if (this.listeners.size > 0) {
       this.complete(event)
       for (const listener of this.listeners) listener(event)
@@ -84,10 +80,11 @@ export class EventLog extends Subscribable<EventListener> {
   read(sinceSeq = 0): SyncEvent[] {
     // The ring holds consecutive seqs, oldest at head: start at the first one wanted, so asking
     // for nothing new (the bridge's state refresh) costs nothing.
-    const oldestSeq = this.nextSeq - this.count
+    const { ring } = this
+    const oldestSeq = this.nextSeq - ring.size
     const out: SyncEvent[] = []
-    for (let i = Math.max(0, sinceSeq - oldestSeq + 1); i < this.count; i++) {
-      out.push(this.complete(this.ring[(this.head + i) % this.capacity]!))
+    for (let i = Math.max(0, sinceSeq - oldestSeq + 1); i < ring.size; i++) {
+      out.push(this.complete(ring.at(i)))
     }
     return out
   }
@@ -98,21 +95,16 @@ export class EventLog extends Subscribable<EventListener> {
 
   /** Forget the held events; seq keeps counting so readers never see a number twice. */
   clear(): void {
-    this.ring = new Array(this.capacity)
-    this.head = 0
-    this.count = 0
+    this.ring.clear()
   }
 
   /** Change the capacity, keeping the newest events; the ones that do not fit count as dropped. */
   resize(capacity: number): void {
     assertCapacity(capacity)
     const kept = this.read().slice(-capacity)
-    this.droppedCount += this.count - kept.length
-    this.capacity = capacity
-    this.ring = new Array(capacity)
-    for (let i = 0; i < kept.length; i++) this.ring[i] = kept[i]
-    this.head = 0
-    this.count = kept.length
+    this.droppedCount += this.ring.size - kept.length
+    this.ring = new RingBuffer(capacity)
+    for (const event of kept) this.ring.push(event)
   }
 }
 

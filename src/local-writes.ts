@@ -1,11 +1,12 @@
 import type { TableChange } from './table-change'
 import { TimeWindow } from './time-window'
-import type { SyncEvent } from './types'
+import type { MatchRule, SyncEvent } from './types'
 
-export interface EchoOf {
-  writeSeq: number
+/** The facts of a change to a row this tab wrote: the write, how much later, and the rule. */
+export interface WriteMatch {
+  relatedSeq: number
   ageMs: number
-  reason: string
+  match: MatchRule
 }
 
 /**
@@ -41,33 +42,18 @@ export class LocalWrites {
     change: TableChange,
     userId: string | null | undefined,
     now: number,
-  ): { echo: EchoOf } | { note: string } | undefined {
+  ): { echo: WriteMatch } | { note: WriteMatch } | undefined {
     if (this.writes.size === 0) return undefined
     const write = this.writes.get(rowKey(change.table, change.recordId), now)
     if (write === undefined) return undefined
-    const ageMs = now - write.at
-    const row = `${change.table}/${change.recordId}`
-    if (change.actorId === undefined) {
-      return {
-        echo: {
-          writeSeq: write.seq,
-          ageMs,
-          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}); no actor_id column, so the row rule applies`,
-        },
-      }
-    }
-    if (userId != null && change.actorId === userId) {
-      return {
-        echo: {
-          writeSeq: write.seq,
-          ageMs,
-          reason: `this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}) and the actor is the current user`,
-        },
-      }
-    }
-    return {
-      note: `not an echo: this tab wrote ${row} ${ageMs} ms earlier (#${write.seq}), but the actor is ${change.actorId ?? 'not a signed-in user'}, not the current user`,
-    }
+    const facts = (match: MatchRule): WriteMatch => ({
+      relatedSeq: write.seq,
+      ageMs: now - write.at,
+      match,
+    })
+    if (change.actorId === undefined) return { echo: facts('no-actor-column') }
+    if (userId != null && change.actorId === userId) return { echo: facts('same-actor') }
+    return { note: facts('other-actor') }
   }
 
   clear(): void {

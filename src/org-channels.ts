@@ -1,6 +1,7 @@
 import { Backoff } from './backoff'
-import { describeValue } from './describe-value'
 import { errorMessage } from './error-message'
+import type { MalformedFacts } from './sync-pipeline'
+import { valueTypeOf } from './value-type'
 import { isObject } from './is-object'
 import type { Scheduler } from './scheduler'
 import {
@@ -12,6 +13,8 @@ import {
 import { broadcastAsChange } from './table-change'
 import {
   type ChannelState,
+  type ChannelNoteFacts,
+  type MalformedInput,
   type ChannelStatus,
   SUPABASE_CHANNEL_STATUSES,
   type SupabaseChannelStatus,
@@ -21,8 +24,9 @@ import {
 export interface OrgChannelHandlers {
   onChange(orgId: string, payload: unknown): void
   /** A value handed to one of the channel's callbacks that the engine cannot use, and why. */
-  onMalformed(orgId: string, reason: string, value: unknown): void
-  onStatus(state: ChannelState): void
+  onMalformed(orgId: string, facts: MalformedFacts, value: unknown): void
+  /** A status, or a note on the current one (facts: what happened besides it). */
+  onStatus(state: ChannelState, facts?: ChannelNoteFacts): void
   /**
    * Replication is ready ("Subscribed to PostgreSQL"): from here on every commit is delivered,
    * so this is the point a catch-up reads from.
@@ -213,7 +217,7 @@ export class OrgChannels {
           try {
             if (this.entries.get(orgId) === entry) this.broadcast(orgId, message)
           } catch (error) {
-            this.failed(orgId, 'a broadcast message', message, error)
+            this.failed(orgId, 'broadcast', message, error)
           }
         })
       } else {
@@ -232,7 +236,7 @@ export class OrgChannels {
             try {
               if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
             } catch (error) {
-              this.failed(orgId, 'a postgres_changes payload', payload, error)
+              this.failed(orgId, 'change', payload, error)
             }
           },
         )
@@ -243,7 +247,7 @@ export class OrgChannels {
           if (this.entries.get(orgId) === entry && entry.channel === channel)
             this.system(entry, payload)
         } catch (error) {
-          this.failed(orgId, 'a system message', payload, error)
+          this.failed(orgId, 'system-message', payload, error)
         }
       })
       this.setStatus(entry, 'JOINING')
@@ -252,12 +256,12 @@ export class OrgChannels {
           if (this.entries.get(orgId) === entry && entry.channel === channel)
             this.statusReported(entry, status, error)
         } catch (caught) {
-          this.failed(orgId, 'a subscribe status', { status, error }, caught)
+          this.failed(orgId, 'subscribe-status', { status, error }, caught)
         }
       })
     } catch (error) {
       // supabase-js refused the channel (a topic the app holds is caught above, by topicTaken).
-      this.setStatus(entry, 'CHANNEL_ERROR', `could not subscribe ${topic}: ${errorMessage(error)}`)
+      this.setStatus(entry, 'CHANNEL_ERROR', { note: 'subscribe-failed', error: errorMessage(error) })
     }
   }
 
@@ -277,12 +281,7 @@ export class OrgChannels {
 
   private waitForTopic(entry: Entry): void {
     const delay = this.topicBackoff.next()
-    const { topic } = entry.state
-    this.setStatus(
-      entry,
-      'CHANNEL_ERROR',
-      `this supabase client already has a channel on ${topic} that the engine did not create (the app's own realtime hook?): supabase-js would hand that channel to the engine, so it does not join. Remove the app's own subscription to ${topic}; looking again in ${delay} ms`,
-    )
+    this.setStatus(entry, 'CHANNEL_ERROR', { note: 'topic-taken', delayMs: delay })
     this.schedule(entry, delay, () => {
       if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
       if (entry.channel === undefined) this.subscribe(entry)
@@ -293,26 +292,18 @@ export class OrgChannels {
   private broadcast(orgId: string, message: unknown): void {
     if (isObject(message)) this.handlers.onChange(orgId, broadcastAsChange(message))
     else
-      this.malformed(
-        orgId,
-        `a broadcast message that is ${describeValue(message)}, not an object`,
-        message,
-      )
+      this.malformed(orgId, wrongValue('broadcast', 'message', message), message)
   }
 
   /** What supabase-js's subscribe() callback reported of the join. */
   private statusReported(entry: Entry, status: unknown, error: unknown): void {
     if (typeof status !== 'string') {
-      this.malformed(
-        entry.state.orgId,
-        `a subscribe status that is ${describeValue(status)}, not a string`,
-        status,
-      )
+      this.malformed(entry.state.orgId, wrongValue('subscribe-status', 'status', status), status)
       return
     }
     if (!isSupabaseStatus(status)) {
       const name = status.length > 64 ? `${status.slice(0, 64)}…` : status
-      this.setStatus(entry, 'CHANNEL_ERROR', `supabase-js reported an unknown status ${name}`)
+      this.setStatus(entry, 'CHANNEL_ERROR', { note: 'unknown-status', error: name })
     } else if (status === 'CLOSED') {
       this.closedByServer(entry)
     } else {
@@ -321,30 +312,31 @@ export class OrgChannels {
       this.setStatus(
         entry,
         status,
-        error === undefined || error === null ? undefined : errorMessage(error),
+        error === undefined || error === null ? undefined : { error: errorMessage(error) },
       )
       if (status !== 'SUBSCRIBED') return
       // A broadcast topic has no replication to wait for: the join is the live point.
-      if (this.transport === 'broadcast') this.live(entry, undefined)
+      if (this.transport === 'broadcast') this.live(entry)
       else this.awaitReplication(entry)
     }
   }
 
   /** A callback threw on what supabase-js handed it: told as malformed, never thrown back. */
-  private failed(orgId: string, what: string, value: unknown, error: unknown): void {
-    this.malformed(orgId, `the engine failed on ${what}: ${errorMessage(error)}`, value)
+  private failed(orgId: string, input: MalformedInput, value: unknown, error: unknown): void {
+    const facts = { input, problem: 'engine-error', error: errorMessage(error) } as const
+    this.malformed(orgId, facts, value)
   }
 
-  private malformed(orgId: string, reason: string, value: unknown): void {
+  private malformed(orgId: string, facts: MalformedFacts, value: unknown): void {
     try {
-      this.handlers.onMalformed(orgId, reason, value)
+      this.handlers.onMalformed(orgId, facts, value)
     } catch {
       // Telling it is what failed (a log listener threw): nothing is left to tell it to, and
       // supabase-js must not see it.
     }
   }
 
-  private setStatus(entry: Entry, status: ChannelStatus, error?: string): void {
+  private setStatus(entry: Entry, status: ChannelStatus, facts?: ChannelNoteFacts): void {
     const state = entry.state
     state.status = status
     if (status === 'SUBSCRIBED') {
@@ -355,36 +347,28 @@ export class OrgChannels {
       delete state.replication
       this.clearTimer(entry)
     }
-    if (error !== undefined) state.lastError = error
+    if (facts !== undefined) state.lastNote = facts
     if (status === 'SUBSCRIBED' && state.subscribedCount > 1)
       state.lastResyncAt = this.scheduler.now()
-    this.handlers.onStatus({ ...state, lastError: error })
+    this.handlers.onStatus({ ...state }, facts)
     this.changed()
   }
 
   /** A system message: replication ready, or the server's error (kept for a close that follows). */
   private system(entry: Entry, payload: unknown): void {
     if (!isObject(payload)) {
-      this.malformed(
-        entry.state.orgId,
-        `a system message whose payload is ${describeValue(payload)}, not an object`,
-        payload,
-      )
+      this.malformed(entry.state.orgId, wrongValue('system-message', 'payload', payload), payload)
       return
     }
     const { extension, status, message } = payload
     // Realtime's own statuses are ok and error; another string may be a newer server's.
     if (typeof status !== 'string') {
-      this.malformed(
-        entry.state.orgId,
-        `a system message whose status is ${describeValue(status)}, not a string`,
-        payload,
-      )
+      this.malformed(entry.state.orgId, wrongValue('system-message', 'status', status), payload)
       return
     }
     const text = typeof message === 'string' ? message.slice(0, 1_000) : 'no message'
     if (status === 'ok' && extension === 'postgres_changes') {
-      if (entry.state.status === 'SUBSCRIBED') this.live(entry, undefined)
+      if (entry.state.status === 'SUBSCRIBED') this.live(entry)
       else entry.readyEarly = true
       return
     }
@@ -393,7 +377,7 @@ export class OrgChannels {
     if (extension === 'postgres_changes' && entry.state.status === 'SUBSCRIBED') {
       entry.state.replication = 'error'
       this.clearTimer(entry)
-      this.report(entry, `the server could not subscribe to PostgreSQL: ${text}`)
+      this.report(entry, { note: 'replication-failed', error: text })
     }
   }
 
@@ -401,36 +385,27 @@ export class OrgChannels {
   private awaitReplication(entry: Entry): void {
     if (entry.readyEarly === true) {
       entry.readyEarly = false
-      this.live(entry, undefined)
+      this.live(entry)
       return
     }
     this.schedule(entry, REPLICATION_WAIT_MS, () => {
       if (this.entries.get(entry.state.orgId) !== entry) return
       if (entry.state.replication !== 'waiting') return
-      this.live(
-        entry,
-        `no "Subscribed to PostgreSQL" from the server within ${REPLICATION_WAIT_MS / 1000} s of SUBSCRIBED: treated as live`,
-      )
+      this.live(entry, 'live-unconfirmed')
     })
   }
 
-  private live(entry: Entry, warning: string | undefined): void {
+  private live(entry: Entry, note: 'live' | 'live-unconfirmed' = 'live'): void {
     this.clearTimer(entry)
     const state = entry.state
     state.replication = 'ready'
     state.liveAt = this.scheduler.now()
-    if (warning !== undefined) state.lastError = warning
     this.rejoinBackoff.reset()
-    const after =
-      state.subscribedAt === undefined
-        ? ''
-        : ` ${state.liveAt - state.subscribedAt} ms after SUBSCRIBED`
-    // Logged as a note on SUBSCRIBED: the moment from which changes are delivered.
-    const note =
-      this.transport === 'broadcast'
-        ? 'live: broadcast delivers from the join on'
-        : `live: the server said "Subscribed to PostgreSQL"${after}`
-    this.handlers.onStatus({ ...state, lastError: warning ?? note })
+    // Logged as a note on SUBSCRIBED: the moment from which changes are delivered (a broadcast
+    // topic delivers from the join on, so it waited nothing).
+    const waitedMs = state.subscribedAt === undefined ? undefined : state.liveAt - state.subscribedAt
+    state.lastNote = { note, waitedMs }
+    this.handlers.onStatus({ ...state }, state.lastNote)
     this.changed()
     this.handlers.onLive({ ...state })
   }
@@ -451,9 +426,9 @@ export class OrgChannels {
   }
 
   /** A note on a channel's state (logged as its current status). */
-  private report(entry: Entry, message: string): void {
-    entry.state.lastError = message
-    this.handlers.onStatus({ ...entry.state, lastError: message })
+  private report(entry: Entry, facts: ChannelNoteFacts): void {
+    entry.state.lastNote = facts
+    this.handlers.onStatus({ ...entry.state }, facts)
     this.changed()
   }
 
@@ -466,11 +441,7 @@ export class OrgChannels {
     const why = entry.serverError
     entry.serverError = undefined
     const delay = this.rejoinBackoff.next()
-    this.setStatus(
-      entry,
-      'CLOSED',
-      `the server closed the channel${why === undefined ? '' : ` (${why})`}: rejoining in ${delay} ms with a fresh token from setAuth()`,
-    )
+    this.setStatus(entry, 'CLOSED', { note: 'closed-by-server', error: why, delayMs: delay })
     const channel = entry.channel
     this.schedule(entry, delay, () => {
       if (this.stopped || this.entries.get(entry.state.orgId) !== entry) return
@@ -502,11 +473,11 @@ export class OrgChannels {
     for (const entry of entries) {
       // Gone from the list before its status is told: one change, not two.
       this.entries.delete(entry.state.orgId)
-      this.setStatus(
-        entry,
-        'AUTH_ERROR',
-        `supabase.realtime.setAuth() failed, retrying in ${delay} ms: ${errorMessage(error)}`,
-      )
+      this.setStatus(entry, 'AUTH_ERROR', {
+        note: 'auth-failed',
+        error: errorMessage(error),
+        delayMs: delay,
+      })
     }
     this.retryTimer = this.scheduler.setTimeout(() => {
       this.retryTimer = undefined
@@ -528,6 +499,11 @@ export class OrgChannels {
     removals.set(topic, removal)
     return removal
   }
+}
+
+/** A value of the wrong type where `field` was expected. */
+function wrongValue(input: MalformedInput, field: string, value: unknown): MalformedFacts {
+  return { input, problem: 'invalid-value', field, found: valueTypeOf(value) }
 }
 
 function isSupabaseStatus(status: string): status is SupabaseChannelStatus {

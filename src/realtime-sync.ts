@@ -186,9 +186,9 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     supabase,
     {
       onChange: (orgId, payload) => pipeline.receive(orgId, payload),
-      onMalformed: (orgId, reason, value) => pipeline.malformed(orgId, reason, value),
-      onStatus: (state) => {
-        pipeline.channelStatus(state)
+      onMalformed: (orgId, facts, value) => pipeline.malformed(orgId, facts, value),
+      onStatus: (state, facts) => {
+        pipeline.channelStatus(state, facts)
         catchUp.status(state)
       },
       onLive: (state) => catchUp.live(state),
@@ -239,7 +239,13 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       pipeline.clearLog()
       changes.notify('cleared')
     },
-    print: (limit = 50) => console.table(pipeline.log.read().slice(-limit).map(toConsoleRow)),
+    print: (limit = 50, describe = factsOf) =>
+      console.table(
+        pipeline.log
+          .read()
+          .slice(-limit)
+          .map((event) => toConsoleRow(event, describe)),
+      ),
     flush: () => pipeline.flush(),
     stop() {
       if (stopping === undefined) {
@@ -300,22 +306,30 @@ function isMembershipSource(value: unknown): value is MembershipSource {
   )
 }
 
-function refetchSummary({ queryKey, outcome, durationMs, dataChanged, error }: SyncEvent) {
-  const changed = outcome === 'success' ? (dataChanged ? ', data changed' : ', identical data') : ''
-  return `${JSON.stringify(queryKey)} ${outcome} in ${Math.round(durationMs ?? 0)} ms${changed}${error ? `: ${error}` : ''}`
+/**
+ * The facts of an event besides the row's columns, as the `why` of engine.print() when no
+ * describer is given (the sentences are in the 'realtime-sync-devtools/describe' entry).
+ */
+function factsOf(event: SyncEvent): string {
+  const facts: Record<string, unknown> = { ...event }
+  for (const shown of SHOWN_FIELDS) delete facts[shown]
+  return JSON.stringify(facts)
 }
 
-function toConsoleRow(event: SyncEvent) {
+const CONSOLE_COLUMNS = ['orgId', 'table', 'op', 'recordId', 'latencyMs'] as const
+const SHOWN_FIELDS = ['seq', 'at', 'kind', 'payload', ...CONSOLE_COLUMNS]
+
+function toConsoleRow(event: SyncEvent, describe: (event: SyncEvent) => string) {
+  const row = event as Partial<Record<(typeof CONSOLE_COLUMNS)[number], unknown>>
   return {
     seq: event.seq,
     time: new Date(event.at).toISOString().slice(11, 23),
     kind: event.kind,
-    org: event.orgId,
-    table: event.table,
-    op: event.op,
-    record: event.recordId,
-    latencyMs: event.latencyMs,
-    // A refetch tells its outcome in fields (the panel words them): the key and the outcome.
-    why: event.reason ?? (event.kind === 'refetched' ? refetchSummary(event) : undefined),
+    org: row.orgId,
+    table: row.table,
+    op: row.op,
+    record: row.recordId,
+    latencyMs: row.latencyMs,
+    why: describe(event),
   }
 }

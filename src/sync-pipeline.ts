@@ -3,22 +3,35 @@ import { Batcher } from './batcher'
 import { DatabaseClock } from './database-clock'
 import { DedupWindow } from './dedup-window'
 import { errorMessage } from './error-message'
-import { EventLog } from './event-log'
+import { EventLog, type SyncEventInit } from './event-log'
 import { invalidateQueries, type OnRefetch } from './invalidate-queries'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
+import { matchPass, type PassCause } from './pass-matching'
 import { previewPayload } from './payload-preview'
-import { plural } from './plural'
+import { QueryActivity } from './query-activity'
 import { classifyQueryKey, type RecordId, recordScopesOf } from './query-keys'
 import { QueryIndex } from './query-index'
-import { RecentPasses } from './recent-passes'
 import { ReplayCursors } from './replay-cursors'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
-import { type QueryRealtimeStats, type QuerySummary, summarizeQueries } from './query-summaries'
+import type { QuerySummary } from './query-summaries'
 import type { Scheduler } from './scheduler'
 import { parseTableChange, type TableChange } from './table-change'
-import type { ChannelState, EngineConfig, SyncEvent } from './types'
+import type {
+  ChangeEvent,
+  ChannelNoteFacts,
+  ChannelState,
+  EngineConfig,
+  EventOfKind,
+  MalformedInput,
+  MalformedProblem,
+  ReceivedEvent,
+  ResyncEvent,
+  ResyncFallback,
+  SyncEvent,
+  ValueType,
+} from './types'
 
 export interface SyncPipelineOptions {
   queryClient: QueryClient
@@ -35,8 +48,39 @@ export interface SyncPipelineOptions {
   trackRefetches?: boolean
 }
 
-/** What a batch holds: 'received' events (table, recordId) and 'resync' events (orgId). */
-type Pending = SyncEvent
+/** What a batch holds: the changes and resyncs its pass serves. */
+type Pending = ReceivedEvent | ResyncEvent
+
+/** What a resync found, or why it could not replay (src/catch-up.ts). */
+export interface ResyncFacts {
+  gapMs: number
+  first?: true
+  replayedCount?: number
+  rereadCount?: number
+  firstId?: string
+  lastId?: string
+  fallback?: ResyncFallback
+  maxReplay?: number
+  retentionMs?: number
+  error?: string
+}
+
+/** What was wrong with a value the engine could not use. */
+export interface MalformedFacts {
+  input: MalformedInput
+  problem: MalformedProblem
+  field?: string
+  found?: ValueType
+  error?: string
+  replayed?: true
+}
+
+/** A change's log entry while the pipeline decides its kind: one object shape for all three. */
+type ChangeDraft = { -readonly [K in keyof ChangeFields]: ChangeFields[K] }
+type ChangeFields = Omit<EventOfKind<'deduped'>, 'kind' | 'relatedSeq' | 'ageMs' | 'match' | 'windowMs'> &
+  Partial<Pick<EventOfKind<'deduped'>, 'relatedSeq' | 'ageMs' | 'match' | 'windowMs'>> & {
+    kind: ChangeEvent['kind']
+  }
 
 /**
  * The engine's decisions, without the channels: every change goes
@@ -62,25 +106,27 @@ export class SyncPipeline {
   private stopped = false
   /** The running refetch of each query, by the pass that started it: a later pass supersedes it. */
   private readonly refetchWatches = new Map<Query, RefetchWatch>()
-  /** What realtime's refetches did to each query, for the Queries tab. */
-  private readonly queryStats = new WeakMap<Query, QueryRealtimeStats>()
-  /** Which pass last invalidated a query, for the Queries tab. */
-  private readonly recentPasses = new RecentPasses()
-  /** Tables a realtime change has been seen of (learned per batch, not per event). */
-  private readonly seenTables = new Set<string>()
+  /** What realtime did to each query, for the Queries tab. */
+  private readonly activity: QueryActivity
   private readonly clock = () => this.scheduler.now()
 
   constructor(private readonly options: SyncPipelineOptions) {
     const { config, scheduler } = options
     this.scheduler = scheduler
-    this.config = { ...config, recordScopes: recordScopesOf(config.recordScopes) }
+    const recordScopes = recordScopesOf(config.recordScopes)
+    this.config = { ...config, recordScopes }
     this.log = new EventLog(config.bufferSize, (event) =>
       completeEvent(event, this.databaseClock.latencyCorrectionMs()),
     )
     this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
     this.localWrites = new LocalWrites(config.echoWindowMs)
-    this.index = new QueryIndex(options.queryClient.getQueryCache(), this.config.recordScopes)
+    this.index = new QueryIndex(options.queryClient.getQueryCache(), recordScopes)
     this.index.start()
+    this.activity = new QueryActivity({
+      globalTables: options.globalTables,
+      tables: options.tables,
+      recordScopes,
+    })
     this.batcher = new Batcher(
       scheduler,
       config.batchMs,
@@ -125,40 +171,50 @@ export class SyncPipeline {
     try {
       const parsed = parseTableChange(payload, orgId)
       if (parsed.ok) this.ingest(parsed.change, replayed)
-      else
-        this.malformed(orgId, replayed ? `replayed row: ${parsed.reason}` : parsed.reason, payload)
+      else {
+        const { problem, field, found } = parsed
+        this.malformed(orgId, { input: 'change', problem, field, found, replayed }, payload)
+      }
     } catch (error) {
-      this.malformed(orgId, `the engine failed on this payload: ${errorMessage(error)}`, payload)
+      const facts = { input: 'change', problem: 'engine-error', error: errorMessage(error) } as const
+      this.malformed(orgId, { ...facts, replayed }, payload)
     }
   }
 
   /** The hot path: dedup + echo + enqueue, one log entry whatever the verdict. */
-  ingest(change: TableChange, replayed?: true): SyncEvent {
+  ingest(change: TableChange, replayed?: true): ChangeEvent {
     const now = this.scheduler.now()
     const event = changeEvent(change, now, replayed)
     this.cursors.note(change.orgId, change.eventId, change.row.created_at)
     if (now >= this.nextClockSampleAt) this.sampleClock(change, now)
     this.metrics.add('received', now)
+    // The verdict is written into the entry before it is logged: never changed afterwards.
     const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
       this.metrics.add('deduped', now)
       event.kind = 'deduped'
-      event.reason = duplicate.reason
-      event.relatedSeq = duplicate.seq
-      return this.log.append(event)
+      event.relatedSeq = duplicate.relatedSeq
+      event.ageMs = duplicate.ageMs
+      event.match = duplicate.match
+      event.windowMs = duplicate.windowMs
+      return this.log.append(event as ChangeEvent) as ChangeEvent
     }
     const local = this.localWrites.check(change, this.options.userId, now)
+    const write = local === undefined ? undefined : 'echo' in local ? local.echo : local.note
+    if (write !== undefined) {
+      event.relatedSeq = write.relatedSeq
+      event.ageMs = write.ageMs
+      event.match = write.match
+    }
     if (local !== undefined && 'echo' in local) {
       this.metrics.add('echo', now)
       event.kind = 'echo'
-      event.reason = local.echo.reason
-      event.relatedSeq = local.echo.writeSeq
-      return this.log.append(event)
+      return this.log.append(event as ChangeEvent) as ChangeEvent
     }
     this.metrics.add('processed', now)
-    event.reason = local?.note
-    this.batcher.add(this.log.append(event))
-    return event
+    const received = this.log.append(event as ReceivedEvent) as ReceivedEvent
+    this.batcher.add(received)
+    return received
   }
 
   /**
@@ -194,27 +250,20 @@ export class SyncPipeline {
   refreshWrites(writes: readonly { table: string; id: RecordId }[]): Promise<void> {
     for (const { table, id } of writes) checkWrite('refreshWrites([{ table, id }])', table, id)
     if (writes.length === 0) return Promise.resolve()
-    const matched = new Set<Query>()
-    const tables = new Set<string>()
-    const rows = new Set<string>()
+    const rows = new Map<string, [string, string]>()
     for (const { table, id } of writes) {
       const recordId = String(id)
-      tables.add(table)
-      rows.add(`${table}/${recordId}`)
-      const entry = this.index.table(table)
-      if (entry === undefined) continue
-      for (const query of entry.wide) matched.add(query)
-      for (const query of entry.records.get(recordId) ?? []) matched.add(query)
+      rows.set(`${table}\u0001${recordId}`, [table, recordId])
     }
+    const written = [...rows.values()]
+    const { queries, tables } = matchPass(
+      written.map(([table, recordId]) => ({ kind: 'received', table, recordId })),
+      this.matchSources,
+    )
     const fetches: Promise<unknown>[] = []
     this.invalidate(
-      [...matched],
-      {
-        table: tables.size === 1 ? [...tables][0] : undefined,
-        reason: `refresh after this tab's write of ${listRows([...rows])}`,
-        batchId: ++this.batchCount,
-        causes: [],
-      },
+      queries,
+      { trigger: 'write', table: onlyOne(tables), causes: [], causeKeys: [], writes: written },
       fetches,
     )
     return Promise.allSettled(fetches).then(noop)
@@ -224,8 +273,8 @@ export class SyncPipeline {
    * A resync the engine cannot replay: every query of the organization is refetched (a change
    * committed while the channel was not live may be anywhere).
    */
-  refetchOrganization(state: ChannelState, reason: string): void {
-    this.batcher.add(this.logResync(state, reason, undefined))
+  refetchOrganization(state: ChannelState, facts: ResyncFacts): void {
+    this.batcher.add(this.logResync(state, facts, undefined))
   }
 
   /**
@@ -233,22 +282,33 @@ export class SyncPipeline {
    * already dropped). The resync entry comes first and serves the same pass as its rows, so it
    * lists the keys they matched; with no row, nothing is refetched.
    */
-  replayOrganization(state: ChannelState, reason: string, rows: readonly unknown[]): void {
-    const resync = this.logResync(state, reason, true)
+  replayOrganization(state: ChannelState, facts: ResyncFacts, rows: readonly unknown[]): void {
+    const resync = this.logResync(state, facts, true)
     if (rows.length === 0) return
     this.batcher.add(resync)
     for (const row of rows) this.receive(state.orgId, { new: row }, true)
   }
 
-  private logResync(state: ChannelState, reason: string, replayed: true | undefined): SyncEvent {
+  private logResync(state: ChannelState, facts: ResyncFacts, replayed: true | undefined) {
+    const { gapMs, first, replayedCount, rereadCount, firstId, lastId } = facts
+    const { fallback, maxReplay, retentionMs, error } = facts
     return this.log.append({
       at: this.scheduler.now(),
       kind: 'resync',
       orgId: state.orgId,
       channel: { topic: state.topic, status: state.status },
-      reason,
-      ...(replayed ? { replayed } : {}),
-    })
+      gapMs,
+      first,
+      replayed,
+      replayedCount,
+      rereadCount,
+      firstId,
+      lastId,
+      fallback,
+      maxReplay,
+      retentionMs,
+      error,
+    }) as ResyncEvent
   }
 
   /**
@@ -277,13 +337,16 @@ export class SyncPipeline {
     return this.stopped
   }
 
-  channelStatus(state: ChannelState): void {
+  channelStatus(state: ChannelState, facts: ChannelNoteFacts = {}): void {
     this.log.append({
       at: this.scheduler.now(),
       kind: 'channel',
       orgId: state.orgId,
       channel: { topic: state.topic, status: state.status },
-      reason: state.lastError,
+      note: facts.note,
+      error: facts.error,
+      delayMs: facts.delayMs,
+      waitedMs: facts.waitedMs,
     })
   }
 
@@ -295,12 +358,7 @@ export class SyncPipeline {
       queries.push(...entry.wide)
       for (const set of entry.records.values()) queries.push(...set)
     }
-    this.invalidate(queries, {
-      table,
-      reason: `manual: invalidateGlobal('${table}')`,
-      batchId: ++this.batchCount,
-      causes: [],
-    })
+    this.invalidate(queries, { trigger: 'manual', table, causes: [], causeKeys: [] })
   }
 
   /** Flushes the pending batch now instead of at the end of its window. */
@@ -315,7 +373,7 @@ export class SyncPipeline {
 
   stop(): void {
     this.stopped = true
-    this.recentPasses.clear()
+    this.activity.clear()
     this.refetchWatches.clear()
     this.batcher.cancel()
     this.index.stop()
@@ -329,7 +387,7 @@ export class SyncPipeline {
    * Bad input from the organization's channel, a change payload or any other value supabase-js
    * handed the engine: logged with a bounded preview and counted, so it is seen and not thrown.
    */
-  malformed(orgId: string, reason: string, payload: unknown): void {
+  malformed(orgId: string, facts: MalformedFacts, payload: unknown): void {
     const now = this.scheduler.now()
     this.metrics.add('received', now)
     this.metrics.add('malformed', now)
@@ -339,114 +397,82 @@ export class SyncPipeline {
     } catch {
       preview = '[unreadable payload]'
     }
-    this.log.append({ at: now, kind: 'malformed', orgId, reason, payload: preview })
+    this.log.append({
+      at: now,
+      kind: 'malformed',
+      orgId,
+      input: facts.input,
+      problem: facts.problem,
+      field: facts.field,
+      found: facts.found,
+      replayed: facts.replayed,
+      error: facts.error,
+      payload: preview,
+    })
+  }
+
+  /** The index and the organization's queries, as the matching rule reads them. */
+  private readonly matchSources = {
+    table: (name: string) => this.index.table(name),
+    organizationQueries: (orgId: string) => this.organizationQueries(orgId),
+  }
+
+  private *organizationQueries(orgId: string): Iterable<Query> {
+    for (const [table, query] of this.index.queries()) {
+      if (this.options.globalTables.has(table)) continue
+      if (this.options.isOrganizationQuery(query.queryKey, orgId)) yield query
+    }
   }
 
   private flushBatch(items: Pending[], leading: boolean): void {
-    const batchId = ++this.batchCount
-    const matched = new Set<Query>()
-    const causes: number[] = []
-    const tableKeys = new Map<string, unknown[][]>()
-    const resyncs: Pending[] = []
-    const tables = new Set<string>()
-    for (const item of items) {
-      causes.push(item.seq)
-      item.batchId = batchId
-      if (item.kind === 'resync') {
-        resyncs.push(item)
-        continue
-      }
-      const table = item.table!
-      const recordId = item.recordId!
-      tables.add(table)
-      const entry = this.index.table(table)
-      if (entry === undefined) {
-        item.matchedKeys = []
-        continue
-      }
-      let wideKeys = tableKeys.get(table)
-      if (wideKeys === undefined) {
-        wideKeys = []
-        for (const query of entry.wide) {
-          matched.add(query)
-          wideKeys.push(query.queryKey as unknown[])
-        }
-        tableKeys.set(table, wideKeys)
-      }
-      const records = entry.records.get(recordId)
-      if (records === undefined) {
-        item.matchedKeys = wideKeys
-        continue
-      }
-      const keys = wideKeys.slice()
-      for (const query of records) {
-        matched.add(query)
-        keys.push(query.queryKey as unknown[])
-      }
-      item.matchedKeys = keys
-    }
-    for (const item of resyncs) {
-      const keys: unknown[][] = []
-      if (item.replayed === true) {
-        // The replayed rows of this organization in this pass say what the replay touched.
-        const seen = new Set<unknown[]>()
-        for (const other of items) {
-          if (other.replayed !== true || other.kind !== 'received' || other.orgId !== item.orgId)
-            continue
-          for (const key of other.matchedKeys ?? []) seen.add(key)
-        }
-        item.matchedKeys = [...seen]
-        continue
-      }
-      for (const [table, query] of this.index.queries()) {
-        if (this.options.globalTables.has(table)) continue
-        if (!this.options.isOrganizationQuery(query.queryKey, item.orgId!)) continue
-        matched.add(query)
-        keys.push(query.queryKey as unknown[])
-      }
-      item.matchedKeys = keys
-    }
-    for (const table of tables) this.seenTables.add(table)
-    this.invalidate([...matched], {
-      table: tables.size === 1 ? [...tables][0] : undefined,
-      reason: leading
-        ? `batch #${batchId}, flushed at once (no pass in the last ${this.config.batchMs} ms): ${describeCauses(items.length, resyncs.length)}`
-        : `batch #${batchId}: ${describeCauses(items.length, resyncs.length)}`,
-      batchId,
-      causes,
-      ...(leading ? { leading } : {}),
+    const { queries, causeKeys, tables } = matchPass(items as PassCause[], this.matchSources)
+    this.activity.sawTables(tables)
+    this.invalidate(queries, {
+      trigger: 'batch',
+      table: onlyOne(tables),
+      causes: items.map((item) => item.seq),
+      causeKeys,
+      leading: leading ? true : undefined,
+      batchMs: leading ? this.config.batchMs : undefined,
     })
   }
 
   /** `fetches`: collects the refetches the pass starts (refreshWrites waits for them). */
   private invalidate(
     queries: Query[],
-    event: Pick<SyncEvent, 'table' | 'reason' | 'batchId' | 'causes' | 'leading'>,
+    pass: Pick<InvalidatedInit, 'trigger' | 'table' | 'causes' | 'causeKeys' | 'leading' | 'batchMs' | 'writes'>,
     fetches?: Promise<unknown>[],
   ): void {
     const now = this.scheduler.now()
+    const batchId = ++this.batchCount
     const tracking = this.options.trackRefetches !== false
-    const watch = tracking ? this.watchRefetches(event.batchId, now) : undefined
+    const watch = tracking ? this.watchRefetches(batchId, now) : undefined
     const result = invalidateQueries(
       queries,
       fetches === undefined ? watch : collectFetches(fetches, watch),
     )
-    const markedStale = result.invalidated - result.refetched
     this.metrics.add('invalidations', now)
     this.metrics.add('keysInvalidated', now, result.invalidated)
-    const pass = this.log.append({
+    // Built in the field table's order (src/event-fields.ts): the panel's check takes it as is.
+    const logged = this.log.append({
       at: now,
       kind: 'invalidated',
-      ...event,
-      reason: `${event.reason} → ${plural(result.invalidated, 'query', 'queries')} marked stale, ${result.refetched} active refetched`,
+      batchId,
+      trigger: pass.trigger,
+      table: pass.table,
+      causes: pass.causes,
+      causeKeys: pass.causeKeys,
       matchedKeys: queries.map((query) => query.queryKey as unknown[]),
-      markedStale,
+      markedStale: result.invalidated - result.refetched,
+      leading: pass.leading,
+      batchMs: pass.batchMs,
+      writes: pass.writes,
     })
-    if (tracking) this.recentPasses.add({ seq: pass.seq, at: now }, queries)
+    if (tracking) this.activity.passed(logged, queries)
   }
 
   /** Each refetch of the pass `batchId` is watched until it settles (a later pass supersedes it). */
-  private watchRefetches(batchId: number | undefined, now: number): OnRefetch {
+  private watchRefetches(batchId: number, now: number): OnRefetch {
     const report = (settled: SettledRefetch) => {
       if (this.refetchWatches.get(settled.query) === settled.watch) {
         this.refetchWatches.delete(settled.query)
@@ -462,36 +488,18 @@ export class SyncPipeline {
     }
   }
 
-  private statsOf(query: Query): QueryRealtimeStats {
-    let stats = this.queryStats.get(query)
-    if (stats === undefined) {
-      stats = { refetches: 0 }
-      this.queryStats.set(query, stats)
-    }
-    return stats
-  }
-
   /** Every query of the QueryClient, with how realtime reaches it and what it did to it. */
   summarizeQueries(): QuerySummary[] {
-    return summarizeQueries(this.options.queryClient.getQueryCache(), {
-      globalTables: this.options.globalTables,
-      tables: this.options.tables,
-      recordScopes: this.config.recordScopes,
-      seenTables: this.seenTables,
-      stats: this.queryStats,
-      lastPass: this.recentPasses.lastPassOf(),
-    })
+    return this.activity.summarize(this.options.queryClient.getQueryCache())
   }
 
   /** A query a pass refetched settled: logged and counted, unless the engine stopped since. */
-  private refetched(settled: SettledRefetch, batchId: number | undefined): void {
+  private refetched(settled: SettledRefetch, batchId: number): void {
     if (this.stopped) return
     const now = this.scheduler.now()
     const { outcome, durationMs } = settled
+    this.activity.refetched(settled, now)
     if (outcome !== 'cancelled') {
-      const stats = this.statsOf(settled.query)
-      stats.refetches++
-      stats.lastRefetch = { at: now, durationMs, outcome, dataChanged: settled.dataChanged }
       this.metrics.add('refetches', now)
       this.metrics.addDuration(now, durationMs)
       if (outcome === 'error') this.metrics.add('refetchErrors', now)
@@ -515,7 +523,7 @@ export class SyncPipeline {
 }
 
 /** The log entry of a change, every field present so all entries share one shape. */
-function changeEvent(change: TableChange, now: number, replayed: true | undefined): SyncEvent {
+function changeEvent(change: TableChange, now: number, replayed: true | undefined): ChangeDraft {
   return {
     seq: 0, // assigned by the log
     at: now,
@@ -528,13 +536,20 @@ function changeEvent(change: TableChange, now: number, replayed: true | undefine
     actorId: change.actorId,
     commitTimestamp: change.commitTimestamp,
     latencyMs: undefined, // computed when the event is read: see completeEvent()
-    reason: undefined,
-    relatedSeq: undefined,
-    batchId: undefined,
-    matchedKeys: undefined,
     replayed,
+    relatedSeq: undefined,
+    ageMs: undefined,
+    match: undefined,
+    windowMs: undefined,
     payload: change.row,
   }
+}
+
+type InvalidatedInit = Extract<SyncEventInit, { kind: 'invalidated' }>
+
+/** The one element of a set, or undefined. */
+function onlyOne<T>(set: ReadonlySet<T>): T | undefined {
+  return set.size === 1 ? set.values().next().value : undefined
 }
 
 function noop() {}
@@ -557,12 +572,6 @@ function checkWrite(call: string, table: unknown, id: unknown): void {
   }
 }
 
-/** "deals/d1", "deals/d1, contacts/c2", "deals/d1, deals/d2, deals/d3 and 7 more". */
-function listRows(rows: string[]): string {
-  const shown = rows.slice(0, 3).join(', ')
-  return rows.length > 3 ? `${shown} and ${rows.length - 3} more` : shown
-}
-
 /** How often a delivery's commit time is parsed to sample the database's clock. */
 const CLOCK_SAMPLE_INTERVAL_MS = 1_000
 
@@ -572,12 +581,18 @@ const CLOCK_SAMPLE_INTERVAL_MS = 1_000
  * clock: `correctionMs` moves the receive time onto it (src/database-clock.ts).
  */
 function completeEvent(event: SyncEvent, correctionMs: number): SyncEvent {
-  if (event.latencyMs === undefined && event.commitTimestamp !== undefined) {
+  if (
+    (event.kind === 'received' || event.kind === 'deduped' || event.kind === 'echo') &&
+    event.latencyMs === undefined &&
+    event.commitTimestamp !== undefined
+  ) {
     const committedAt = parseCommitTime(event.commitTimestamp)
     if (Number.isNaN(committedAt)) return event
     const latency = event.at + correctionMs - committedAt
     // A corrected clock is known within a delivery's delay or half a round trip: never below 0.
-    event.latencyMs = correctionMs === 0 ? latency : Math.max(0, latency)
+    // The one field filled after the append, before any reader sees the event.
+    ;(event as { latencyMs?: number }).latencyMs =
+      correctionMs === 0 ? latency : Math.max(0, latency)
   }
   return event
 }
@@ -587,12 +602,4 @@ let lastCommit = { text: '', time: Number.NaN }
 function parseCommitTime(text: string): number {
   if (text !== lastCommit.text) lastCommit = { text, time: Date.parse(text) }
   return lastCommit.time
-}
-
-function describeCauses(items: number, resyncs: number): string {
-  const changes = items - resyncs
-  const parts: string[] = []
-  if (changes > 0) parts.push(`${plural(changes, 'change')} coalesced`)
-  if (resyncs > 0) parts.push(plural(resyncs, 'resync'))
-  return parts.join(' + ')
 }

@@ -1,5 +1,5 @@
-import type { ChangeOperation } from './types'
-import { describeValue } from './describe-value'
+import type { ChangeOperation, MalformedProblem, ValueType } from './types'
+import { valueTypeOf } from './value-type'
 import { isObject } from './is-object'
 
 /**
@@ -20,7 +20,14 @@ export interface TableChange {
   row: Record<string, unknown>
 }
 
-export type ParseResult = { ok: true; change: TableChange } | { ok: false; reason: string }
+/** What was wrong with a payload: the part, the type found there, the problem. */
+export interface PayloadDefect {
+  problem: MalformedProblem
+  field: string
+  found: ValueType
+}
+
+export type ParseResult = { ok: true; change: TableChange } | ({ ok: false } & PayloadDefect)
 
 const OPERATIONS: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE'])
 const MAX_TABLE_NAME = 128
@@ -38,38 +45,38 @@ export function broadcastAsChange(message: Record<string, unknown>): unknown {
   return { new: row, commit_timestamp: typeof createdAt === 'string' ? createdAt : undefined }
 }
 
-/** Never throws: every way a payload can be wrong becomes a reason a developer can act on. */
+/** Never throws: every way a payload can be wrong becomes facts a developer can act on. */
 export function parseTableChange(payload: unknown, channelOrgId: string): ParseResult {
-  if (!isObject(payload)) return fail(`payload is ${describeValue(payload)}, not an object`)
+  if (!isObject(payload)) return wrongType('payload', payload)
   const row = payload.new
   if (!isObject(row))
-    return fail(`payload.new is ${describeValue(row)}, not a realtime_table_events row`)
+    return wrongType('new', row)
 
   const table = row.table_name
   if (typeof table !== 'string' || table.length === 0 || table.length > MAX_TABLE_NAME) {
-    return fail(`table_name is ${describeValue(table)}, expected a table name`)
+    return wrongType('table_name', table)
   }
   const op = row.event_type
   if (typeof op !== 'string' || !OPERATIONS.has(op)) {
-    return fail(`event_type is ${describeValue(op)}, expected INSERT, UPDATE or DELETE`)
+    return wrongType('event_type', op)
   }
   const orgId = row.organization_id
   if (typeof orgId !== 'string' || orgId.length === 0) {
-    return fail(`organization_id is ${describeValue(orgId)}, expected a string`)
+    return wrongType('organization_id', orgId)
   }
   if (orgId !== channelOrgId) {
-    return fail(`organization_id ${orgId} arrived on the channel of ${channelOrgId}`)
+    return { ok: false, problem: 'wrong-organization', field: 'organization_id', found: 'string' }
   }
   // '' is what the trigger records for a table without id or primary key: lists still match.
   const recordId = row.record_id === '' ? '' : toId(row.record_id)
   if (recordId === undefined)
-    return fail(`record_id is ${describeValue(row.record_id)}, expected an id`)
+    return wrongType('record_id', row.record_id)
 
   const rawEventId = row.id
   let eventId: number | string | undefined
   if (rawEventId !== undefined && rawEventId !== null) {
     if (toId(rawEventId) === undefined)
-      return fail(`id is ${describeValue(rawEventId)}, expected an id`)
+      return wrongType('id', rawEventId)
     eventId = rawEventId as number | string
   }
 
@@ -77,7 +84,7 @@ export function parseTableChange(payload: unknown, channelOrgId: string): ParseR
   if ('actor_id' in row) {
     const actor = row.actor_id
     if (actor !== null && (typeof actor !== 'string' || actor.length > MAX_ID)) {
-      return fail(`actor_id is ${describeValue(actor)}, expected a user id or null`)
+      return wrongType('actor_id', actor)
     }
     actorId = actor
   }
@@ -107,6 +114,6 @@ function toId(value: unknown): string | undefined {
   return undefined
 }
 
-function fail(reason: string): ParseResult {
-  return { ok: false, reason }
+function wrongType(field: string, value: unknown): ParseResult {
+  return { ok: false, problem: 'invalid-value', field, found: valueTypeOf(value) }
 }

@@ -1,3 +1,5 @@
+import type { EventOfKind } from './event-fields'
+
 /**
  * The records the engine writes and every other part (bridge, panel, export) reads.
  * This file is the code side of the contract in docs/DESIGN.md: change one, change the other.
@@ -23,8 +25,8 @@ export const SYNC_EVENT_KINDS = [
   /**
    * A channel became live (replication ready), the first time after queries were loaded or
    * again after a gap: the engine replayed what it missed from realtime_table_events
-   * (replayed: true), or, when it could not, refetched every query of the organization (the
-   * reason says why).
+   * (replayed: true), or, when it could not, refetched every query of the organization (fallback
+   * says why).
    */
   'resync',
   /** A payload the engine could not use: counted, never thrown. */
@@ -73,57 +75,117 @@ export type EngineChannelStatus = (typeof ENGINE_CHANNEL_STATUSES)[number]
 export type ChannelStatus = SupabaseChannelStatus | EngineChannelStatus
 export const CHANNEL_STATUSES = [...ENGINE_CHANNEL_STATUSES, ...SUPABASE_CHANNEL_STATUSES] as const
 
-export interface SyncEvent {
-  /** Strictly increasing per engine; a gap seen by a reader means loss. */
-  seq: number
-  /** Epoch ms on the engine's clock. */
-  at: number
-  kind: SyncEventKind
-  orgId?: string
-  table?: string
-  op?: ChangeOperation
-  recordId?: string
-  /** realtime_table_events.id */
-  eventId?: string
-  /** realtime_table_events.actor_id: who made the change (null: no signed-in user, e.g. a backend job). */
-  actorId?: string | null
-  commitTimestamp?: string
-  /** at − commit time */
-  latencyMs?: number
-  /** A sentence for humans: why deduped / echo / malformed / resync. */
-  reason?: string
-  /** The event this one duplicates, or the write it echoes. */
-  relatedSeq?: number
-  /** received: the flush it was coalesced into; invalidated: this flush. */
-  batchId?: number
-  /** invalidated: seqs of the received/resync events this pass served. */
-  causes?: number[]
-  /** invalidated: the pass ran at once, as no pass ran within batchMs (batchMode 'leading'). */
-  leading?: boolean
-  /** invalidated: query keys invalidated; received: keys this event matched (filled at flush). */
-  matchedKeys?: unknown[][]
-  /** invalidated: inactive queries the pass only marked stale (they refetch when next used). */
-  markedStale?: number
-  /** refetched: the query. */
-  queryKey?: unknown[]
-  /** refetched: from the pass's fetch call until it settled. */
-  durationMs?: number
-  /** refetched: how it ended. */
-  outcome?: RefetchOutcome
-  /** refetched: the error's message when it failed (size-capped). */
+/**
+ * One entry of the engine's log: a union discriminated by `kind`, each kind with the fields it
+ * always has. Derived from the field table (src/event-fields.ts), which says what each field
+ * means; read-only, as a logged event is never changed after it was written.
+ */
+export type SyncEvent = { [K in SyncEventKind]: EventOfKind<K> }[SyncEventKind]
+export type { EventOfKind }
+export type ReceivedEvent = EventOfKind<'received'>
+export type DedupedEvent = EventOfKind<'deduped'>
+export type EchoEvent = EventOfKind<'echo'>
+export type InvalidatedEvent = EventOfKind<'invalidated'>
+export type ResyncEvent = EventOfKind<'resync'>
+export type MalformedEvent = EventOfKind<'malformed'>
+export type ChannelEvent = EventOfKind<'channel'>
+export type WriteEvent = EventOfKind<'write'>
+export type RefetchedEvent = EventOfKind<'refetched'>
+/** A change delivered (or replayed): what became of it is its kind. */
+export type ChangeEvent = ReceivedEvent | DedupedEvent | EchoEvent
+
+/**
+ * How an event was matched to the earlier one it points at (relatedSeq). deduped: the same
+ * 'event-id' delivered again, the 'same-change' (table, record, commit time and operation; no
+ * event id) or, with dedupBy 'row', the 'same-row'. echo: this tab wrote the row and the change
+ * comes from the 'same-actor' (the current user), or the table has no actor_id column
+ * ('no-actor-column': the row alone decides). received: this tab wrote the row, but an
+ * 'other-actor' made this change, so it is not an echo.
+ */
+export const MATCH_RULES = [
+  'event-id',
+  'same-change',
+  'same-row',
+  'same-actor',
+  'no-actor-column',
+  'other-actor',
+] as const
+export type MatchRule = (typeof MATCH_RULES)[number]
+
+/** What started an invalidation pass. */
+export const PASS_TRIGGERS = ['batch', 'write', 'manual'] as const
+export type PassTrigger = (typeof PASS_TRIGGERS)[number]
+
+/** Why a resync refetched every query of the organization instead of replaying what it missed. */
+export const RESYNC_FALLBACKS = [
+  /** replay: false */
+  'replay-off',
+  /** The engine has no way to read realtime_table_events. */
+  'no-reader',
+  /** The gap reaches past what realtime_table_events keeps. */
+  'past-retention',
+  /** Reading realtime_table_events failed (error: why). */
+  'read-failed',
+  /** More than maxReplay events were missed. */
+  'over-max-replay',
+] as const
+export type ResyncFallback = (typeof RESYNC_FALLBACKS)[number]
+
+/** What a malformed value was. */
+export const MALFORMED_INPUTS = ['change', 'broadcast', 'subscribe-status', 'system-message'] as const
+export type MalformedInput = (typeof MALFORMED_INPUTS)[number]
+
+/**
+ * What was wrong with it: a part ('field') held a value it cannot (of type 'found'), the row
+ * belongs to another organization than its channel's, or the engine threw on it (error).
+ */
+export const MALFORMED_PROBLEMS = ['invalid-value', 'wrong-organization', 'engine-error'] as const
+export type MalformedProblem = (typeof MALFORMED_PROBLEMS)[number]
+
+/** The type of an untrusted value, never its contents. */
+export const VALUE_TYPES = [
+  'undefined',
+  'null',
+  'boolean',
+  'number',
+  'string',
+  'array',
+  'object',
+  'bigint',
+  'symbol',
+  'function',
+] as const
+export type ValueType = (typeof VALUE_TYPES)[number]
+
+/**
+ * What happened to a channel besides its status. 'live': changes are delivered from here on
+ * (waitedMs after SUBSCRIBED). 'live-unconfirmed': no "Subscribed to PostgreSQL" within waitedMs,
+ * treated as live. 'replication-failed': the server could not subscribe to PostgreSQL (error).
+ * 'topic-taken': the supabase client already has a channel on the topic that the engine did not
+ * create, looking again in delayMs. 'unknown-status': supabase-js reported a status the engine
+ * does not know (error: it). 'subscribe-failed': supabase-js refused the channel (error).
+ * 'closed-by-server': rejoining in delayMs with a fresh token. 'auth-failed':
+ * supabase.realtime.setAuth() failed (error), retrying in delayMs.
+ */
+export const CHANNEL_NOTES = [
+  'live',
+  'live-unconfirmed',
+  'replication-failed',
+  'topic-taken',
+  'unknown-status',
+  'subscribe-failed',
+  'closed-by-server',
+  'auth-failed',
+] as const
+export type ChannelNote = (typeof CHANNEL_NOTES)[number]
+
+/** The facts of a channel's last note: the fields of its channel event. */
+export interface ChannelNoteFacts {
+  note?: ChannelNote
+  /** The error's own message (supabase-js's, the server's). */
   error?: string
-  /** refetched (success): whether the data changed: false means nothing on screen changed. */
-  dataChanged?: boolean
-  /** refetched: the query's observers when it settled (how many places on screen show it). */
-  observers?: number
-  /**
-   * received / deduped / echo: the change was read back from realtime_table_events after a gap,
-   * not delivered live. resync: the engine replayed what it missed (absent: a full refetch).
-   */
-  replayed?: boolean
-  channel?: { topic: string; status: ChannelStatus }
-  /** The raw payload: the realtime_table_events row, or a size-capped preview when malformed. */
-  payload?: unknown
+  delayMs?: number
+  waitedMs?: number
 }
 
 /** What arrived (received), what was applied (processed, invalidations) and what the filters removed. */
@@ -219,7 +281,8 @@ export interface ChannelState {
   /** When replication was last ready: from here on, changes arrive live. */
   liveAt?: number
   lastResyncAt?: number
-  lastError?: string
+  /** What last happened to it besides its status (a failure, or the live point). */
+  lastNote?: ChannelNoteFacts
   /** How its changes arrive: postgres_changes (the default) or the private broadcast topic. */
   transport?: Transport
 }
