@@ -4,6 +4,7 @@
  * frames in a bounded ring: no decoding, no copying, no serializing, no posting. A panel that
  * connects reads the ring (decoded and redacted by the bridge) and then each record as it comes.
  */
+import { RingBuffer } from '../../src/ring-buffer'
 
 /** What the tap saw, raw: the socket's URL and frames still hold their tokens (page-only). */
 export type TapRecord =
@@ -17,27 +18,18 @@ export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket'
 
 /** The newest `capacity` records; older ones are counted, never silently lost. */
 export class TapRing<T = TapRecord> {
-  private records: (T | undefined)[]
-  private head = 0
-  private count = 0
+  private readonly records: RingBuffer<T>
   /** Records that fell off since the tap was installed. */
   dropped = 0
   /** Told each record as it is pushed, while a panel listens. */
   listener: ((record: T) => void) | undefined
 
   constructor(readonly capacity = 2_000) {
-    this.records = new Array(capacity)
+    this.records = new RingBuffer(capacity)
   }
 
   push(record: T): void {
-    if (this.count < this.capacity) {
-      this.records[(this.head + this.count) % this.capacity] = record
-      this.count++
-    } else {
-      this.records[this.head] = record
-      this.head = (this.head + 1) % this.capacity
-      this.dropped++
-    }
+    if (this.records.push(record)) this.dropped++
     if (this.listener === undefined) return
     // Called from inside the page's own handlers (onmessage, its cache): never throw into them.
     try {
@@ -49,9 +41,7 @@ export class TapRing<T = TapRecord> {
 
   /** The held records, oldest first. */
   read(): T[] {
-    const out: T[] = []
-    for (let i = 0; i < this.count; i++) out.push(this.records[(this.head + i) % this.capacity]!)
-    return out
+    return this.records.read()
   }
 }
 
