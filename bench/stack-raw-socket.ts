@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net'
 import { createClient } from '@supabase/supabase-js'
 import WebSocket, { WebSocketServer } from 'ws'
 import { createApiKeys, DEV_JWT_SECRET } from '../server/auth/api-keys'
-import {
-  decodeFrame,
-  encodeFrameWithPayloadJson,
-  replyFrame,
-} from '../server/realtime/phoenix-frames'
 import { assignBindingIds } from '../server/realtime/postgres-changes'
+import {
+  decodeTextFrame,
+  encodeFrameWithPayloadJson,
+  PHOENIX_EVENTS,
+  replyFrame,
+} from '../wire/phoenix'
 
 const COLUMNS = [
   { name: 'id', type: 'int8' },
@@ -40,12 +41,12 @@ export async function rawSocketEventsPerSecond(
   let blast: (() => void) | undefined
   server.on('connection', (socket) => {
     socket.on('message', (data) => {
-      const decoded = decodeFrame('2.0.0', String(data))
+      const decoded = decodeTextFrame('2.0.0', String(data))
       if (!decoded.ok) return
       const message = decoded.message
-      if (message.event === 'heartbeat') {
+      if (message.event === PHOENIX_EVENTS.heartbeat) {
         socket.send(replyFrame('2.0.0', message, 'ok', {}))
-      } else if (message.event === 'phx_join') {
+      } else if (message.event === PHOENIX_EVENTS.join) {
         const config = message.payload.config as { postgres_changes: Record<string, unknown>[] }
         const bindings = assignBindingIds(config.postgres_changes)
         socket.send(
@@ -79,7 +80,7 @@ export async function rawSocketEventsPerSecond(
                 null,
                 null,
                 message.topic,
-                'postgres_changes',
+                PHOENIX_EVENTS.postgresChanges,
                 `{"ids":[${ids}],"data":${data}}`,
               ),
             )

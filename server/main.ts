@@ -13,6 +13,7 @@ import { DEV_JWT_SECRET } from './auth/api-keys'
 import { DEMO_PASSWORD, DEMO_USERS } from './seed/demo-world'
 import { type Stack, type StackOptions, startStack, transportFromFlag } from './stack'
 import { errorMessage } from '../src/error-message'
+import { REALTIME_SOCKET_PATH } from '../wire/phoenix'
 
 const HELP = `Usage: npm run stack -- [options]
 
@@ -138,7 +139,7 @@ Local Supabase-compatible stack ready
   Database          ${database}
   API URL           ${stack.url}
   REST              ${stack.url}/rest/v1
-  Realtime          ${ws}/realtime/v1/websocket
+  Realtime          ${ws}${REALTIME_SOCKET_PATH}
   Sync transport    ${transportNote}
   Auth              ${stack.url}/auth/v1   (email + password)
   Dev tokens        POST ${stack.url}/dev/v1/token  {"email": "..."}  (service_role key)

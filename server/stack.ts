@@ -21,12 +21,13 @@ import {
   type RealtimeContext,
   type RealtimeLimits,
 } from './realtime/realtime-context'
-import { REALTIME_PATH, RealtimeServer, type RealtimeStats } from './realtime/realtime-server'
+import { RealtimeServer, type RealtimeStats } from './realtime/realtime-server'
 import type { SocketCloseReason } from './realtime/realtime-socket'
 import { handleRest } from './rest/postgrest-handler'
 import { seedDemoWorld } from './seed/demo-world'
 import { errorMessage } from '../src/error-message'
 import { isTransport, TRANSPORTS, type Transport } from '../src/types'
+import { REALTIME_SOCKET_PATH } from '../wire/phoenix'
 
 /**
  * `--transport` / REALTIME_TRANSPORT of `npm run stack` and `npm run demo`: unset or empty is
@@ -132,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy())
     const url = requestUrl(request)
-    if (url?.pathname !== REALTIME_PATH) {
+    if (url?.pathname !== REALTIME_SOCKET_PATH) {
       socket.destroy()
       return
     }

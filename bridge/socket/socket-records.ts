@@ -1,7 +1,7 @@
 import { errorMessage } from '../../src/error-message'
 import { previewPayload } from '../../src/payload-preview'
 import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
-import { decodeBinaryFrame, decodeTextFrame, type Vsn } from './phoenix-wire'
+import { decodeBinaryFrame, decodeTextFrame, type Vsn } from '../../wire/phoenix'
 import type { CacheEventKind, CacheRecord } from '../query-cache-tap'
 import type { TapRecord } from './socket-tap'
 

@@ -5,6 +5,7 @@
  * connects reads the ring (decoded and redacted by the bridge) and then each record as it comes.
  */
 import { RingBuffer } from '../../src/ring-buffer'
+import { REALTIME_SOCKET_PATH } from '../../wire/phoenix'
 
 /** What the tap saw, raw: the socket's URL and frames still hold their tokens (page-only). */
 export type TapRecord =
@@ -12,9 +13,6 @@ export type TapRecord =
   | { kind: 'frame'; socket: number; at: number; direction: 'in' | 'out'; data: unknown }
   | { kind: 'close'; socket: number; at: number; code: number; reason: string; clean: boolean }
   | { kind: 'error'; socket: number; at: number }
-
-/** The path every supabase-js Realtime socket connects to. */
-export const REALTIME_SOCKET_PATH = '/realtime/v1/websocket'
 
 /** The newest `capacity` records; older ones are counted, never silently lost. */
 export class TapRing<T = TapRecord> {

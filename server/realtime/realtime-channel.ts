@@ -11,12 +11,13 @@ import {
   UNDEFINED_TABLE,
 } from './channel-authorization'
 import {
+  type BinaryPayload,
   encodeFrame,
-  type PayloadEncoding,
+  PHOENIX_EVENTS,
   type PhoenixMessage,
   replyFrame,
   type Vsn,
-} from './phoenix-frames'
+} from '../../wire/phoenix'
 import {
   assignBindingIds,
   type Binding,
@@ -40,10 +41,7 @@ export interface ChannelSocket {
 }
 
 /** The payload of a broadcast push that came as a binary frame (vsn 2.0.0), as it came. */
-export interface BinaryBroadcastBody {
-  encoding: PayloadEncoding
-  body: Uint8Array
-}
+export type BinaryBroadcastBody = BinaryPayload
 
 /**
  * One joined topic on one socket (`realtime:<name>`): its postgres_changes bindings, its
@@ -188,16 +186,16 @@ export class RealtimeChannel implements ChangeSubscriber, BroadcastSubscriber {
       this.registered = true
     }
     this.push(
-      'system',
+      PHOENIX_EVENTS.system,
       compiled.ok
         ? {
-            extension: 'postgres_changes',
+            extension: PHOENIX_EVENTS.postgresChanges,
             status: 'ok',
             message: 'Subscribed to PostgreSQL',
             channel: this.name,
           }
         : {
-            extension: 'postgres_changes',
+            extension: PHOENIX_EVENTS.postgresChanges,
             status: 'error',
             message: compiled.error,
             channel: this.name,
@@ -208,17 +206,17 @@ export class RealtimeChannel implements ChangeSubscriber, BroadcastSubscriber {
   /** A push from the client on this joined channel (`binary`: a broadcast's bytes, vsn 2.0.0). */
   handle(message: PhoenixMessage, binary?: BinaryBroadcastBody): void {
     switch (message.event) {
-      case 'access_token':
+      case PHOENIX_EVENTS.accessToken:
         this.refreshToken(message.payload.access_token)
         return
-      case 'phx_leave':
+      case PHOENIX_EVENTS.leave:
         this.socket.sendFrame(replyFrame(this.vsn, message, 'ok', {}))
         this.stop()
         return
-      case 'broadcast':
+      case PHOENIX_EVENTS.broadcast:
         this.broadcast(message, binary)
         return
-      case 'presence':
+      case PHOENIX_EVENTS.presence:
         this.socket.sendFrame(
           replyFrame(this.vsn, message, 'error', {
             reason:
@@ -241,7 +239,7 @@ export class RealtimeChannel implements ChangeSubscriber, BroadcastSubscriber {
         joinRef: this.joinRef,
         ref: this.joinRef,
         topic: this.topic,
-        event: 'phx_close',
+        event: PHOENIX_EVENTS.close,
         payload: {},
       }),
     )
@@ -389,8 +387,8 @@ export class RealtimeChannel implements ChangeSubscriber, BroadcastSubscriber {
   }
 
   private shutdown(reason: string): void {
-    this.push('system', {
-      extension: 'system',
+    this.push(PHOENIX_EVENTS.system, {
+      extension: PHOENIX_EVENTS.system,
       status: 'error',
       message: reason,
       channel: this.name,

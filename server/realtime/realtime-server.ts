@@ -3,11 +3,9 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { isApiRole } from '../auth/api-keys'
 import { verifyJwt } from '../auth/jwt'
-import { SUPPORTED_VSN, type Vsn } from './phoenix-frames'
+import { SUPPORTED_VSN, type Vsn } from '../../wire/phoenix'
 import type { RealtimeContext, RealtimeLimits } from './realtime-context'
 import { RealtimeSocket, type SocketCloseReason } from './realtime-socket'
-
-export const REALTIME_PATH = '/realtime/v1/websocket'
 
 export interface RealtimeStats {
   sockets: number

@@ -1,12 +1,14 @@
 import type { WebSocket } from 'ws'
 import {
+  type DecodedFrame,
   decodeBinaryFrame,
-  decodeFrame,
+  decodeTextFrame,
+  PHOENIX_EVENTS,
+  PHOENIX_TOPIC,
   type PhoenixMessage,
   replyFrame,
-  userBroadcastPushBody,
   type Vsn,
-} from './phoenix-frames'
+} from '../../wire/phoenix'
 import { type BinaryBroadcastBody, type ChannelSocket, RealtimeChannel } from './realtime-channel'
 import type { RealtimeContext, RealtimeLimits } from './realtime-context'
 import { errorMessage } from '../../src/error-message'
@@ -81,18 +83,18 @@ export class RealtimeSocket implements ChannelSocket {
     this.lastMessageAt = Date.now()
     if (data.length > this.limits.maxMessageBytes) {
       this.error(
-        { ref: null, topic: 'phoenix' },
+        { ref: null, topic: PHOENIX_TOPIC },
         `message too large: ${data.length} bytes, at most ${this.limits.maxMessageBytes}`,
       )
       return
     }
     let binary: BinaryBroadcastBody | undefined
-    let decoded: ReturnType<typeof decodeFrame>
+    let decoded: DecodedFrame
     if (isBinary) {
       // vsn 2.0.0 clients send broadcasts as binary frames of kind 3; the 1.0.0 serializer has
       // no binary frames, and kind 4 is the server's.
       if (this.vsn !== '2.0.0') {
-        this.error({ ref: null, topic: 'phoenix' }, 'binary frames need vsn 2.0.0')
+        this.error({ ref: null, topic: PHOENIX_TOPIC }, 'binary frames need vsn 2.0.0')
         return
       }
       decoded = decodeBinaryFrame(data)
@@ -103,12 +105,15 @@ export class RealtimeSocket implements ChannelSocket {
         )
         return
       }
-      if (decoded.ok) binary = userBroadcastPushBody(data)
+      if (decoded.ok) binary = decoded.binaryPayload
     } else {
-      decoded = decodeFrame(this.vsn, data.toString('utf8'))
+      decoded = decodeTextFrame(this.vsn, data.toString('utf8'))
     }
     if (!decoded.ok) {
-      this.error({ ref: decoded.ref ?? null, topic: decoded.topic ?? 'phoenix' }, decoded.reason)
+      this.error(
+        { ref: decoded.ref ?? null, topic: decoded.topic ?? PHOENIX_TOPIC },
+        decoded.reason,
+      )
       return
     }
     try {
@@ -120,15 +125,15 @@ export class RealtimeSocket implements ChannelSocket {
   }
 
   private route(message: PhoenixMessage, binary: BinaryBroadcastBody | undefined): void {
-    if (message.topic === 'phoenix') {
-      if (message.event === 'heartbeat') {
+    if (message.topic === PHOENIX_TOPIC) {
+      if (message.event === PHOENIX_EVENTS.heartbeat) {
         this.sendFrame(replyFrame(this.vsn, message, 'ok', {}))
         return
       }
       this.error(message, 'unmatched topic')
       return
     }
-    if (message.event === 'phx_join') {
+    if (message.event === PHOENIX_EVENTS.join) {
       this.join(message)
       return
     }

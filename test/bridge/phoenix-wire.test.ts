@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame, decodeTextFrame } from '../../bridge/socket/phoenix-wire'
+import { decodeBinaryFrame, decodeTextFrame } from '../../wire/phoenix'
 
 /** A kind 4 frame (server broadcast) as Realtime writes it and realtime-js reads it. */
 function serverBroadcast(topic: string, event: string, payload: unknown, meta = ''): ArrayBuffer {
@@ -31,6 +31,10 @@ describe('the Realtime wire format', () => {
     expect(decodeBinaryFrame(frame)).toEqual({
       ok: true,
       binary: 'user-broadcast',
+      binaryPayload: {
+        encoding: 'json',
+        body: new TextEncoder().encode(JSON.stringify({ title: 'Skåtes ✓' })),
+      },
       message: {
         joinRef: null,
         ref: null,

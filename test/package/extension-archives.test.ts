@@ -121,7 +121,7 @@ describe('the extension archives', () => {
         }
       }
     }
-    for (const folder of ['src', 'bridge', 'extension']) walk(path.join(ROOT, folder))
+    for (const folder of ['src', 'bridge', 'wire', 'extension']) walk(path.join(ROOT, folder))
     expect(offenders).toEqual([])
   })
 })

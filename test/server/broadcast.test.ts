@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import Serializer from '@supabase/realtime-js/dist/main/lib/serializer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeUserBroadcast, userBroadcastPushBody } from '../../server/realtime/phoenix-frames'
+import { decodeBinaryFrame, encodeUserBroadcast } from '../../wire/phoenix'
 import type { Stack } from '../../server/stack'
 import {
   type BroadcastMessage,
@@ -119,7 +119,10 @@ describe('the binary user broadcast, against realtime-js', () => {
       },
       (result: ArrayBuffer | string) => (encoded = result as ArrayBuffer),
     )
-    const { encoding, body } = userBroadcastPushBody(new Uint8Array(encoded!))
+    const decoded = decodeBinaryFrame(new Uint8Array(encoded!))
+    if (!decoded.ok) throw new Error(decoded.reason)
+    expect(decoded.binary).toBe('user-broadcast-push')
+    const { encoding, body } = decoded.binaryPayload!
     expect(encoding).toBe('json')
     expect(JSON.parse(new TextDecoder().decode(body))).toEqual({ x: 'ß' })
   })

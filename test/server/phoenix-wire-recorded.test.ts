@@ -1,12 +1,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import {
-  decodeBinaryFrame,
-  decodeTextFrame,
-  type DecodedFrame,
-  type Vsn,
-} from '../../bridge/socket/phoenix-wire'
+import { decodeBinaryFrame, decodeTextFrame, type DecodedFrame, type Vsn } from '../../wire/phoenix'
 import type { Stack } from '../../server/stack'
 import {
   createWorld,
