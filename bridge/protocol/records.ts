@@ -10,7 +10,6 @@ import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
 import { RECORD_SCOPE_LIMITS } from '../../src/query-keys'
 import type { DatabaseClockState } from '../../src/database-clock'
-import type { SocketRecord } from '../socket/socket-records'
 import {
   CHANGE_OPERATIONS,
   CHANNEL_STATUSES,
@@ -220,53 +219,8 @@ export const QueryListSchema = v.object({
   queries: v.pipe(v.array(QuerySummarySchema), v.maxLength(10_000)),
 })
 
-const TokenFactsSchema = v.object({
-  role: v.optional(v.pipe(v.string(), v.maxLength(64))),
-  exp: v.optional(v.number()),
-  iat: v.optional(v.number()),
-})
-
-/** One record of the page's Realtime sockets (bridge/socket/socket-records.ts). */
-export const SocketRecordSchema = v.object({
-  seq,
-  at: v.number(),
-  socket: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  kind: v.picklist(['open', 'frame', 'close', 'error', 'query']),
-  url: v.optional(v.pipe(v.string(), v.maxLength(4_096))),
-  vsn: v.optional(v.picklist(['1.0.0', '2.0.0'])),
-  code: v.optional(v.pipe(v.number(), v.integer())),
-  reason: v.optional(longText),
-  clean: v.optional(v.boolean()),
-  direction: v.optional(v.picklist(['in', 'out'])),
-  size: v.optional(count),
-  topic: v.optional(shortText),
-  event: v.optional(shortText),
-  ref: v.optional(v.nullable(shortText)),
-  joinRef: v.optional(v.nullable(shortText)),
-  binary: v.optional(v.picklist(['user-broadcast-push', 'user-broadcast'])),
-  payload: v.optional(v.unknown()),
-  malformed: v.optional(longText),
-  tokens: v.optional(v.pipe(v.array(TokenFactsSchema), v.maxLength(8))),
-  query: v.optional(
-    v.object({
-      client: v.pipe(v.number(), v.integer(), v.minValue(1)),
-      event: v.picklist([
-        'invalidated',
-        'fetching',
-        'fetched',
-        'failed',
-        'set',
-        'added',
-        'removed',
-      ]),
-      hash: longText,
-      key: v.unknown(),
-      durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
-      dataChanged: v.optional(v.boolean()),
-      error: v.optional(longText),
-    }),
-  ),
-})
+/** One record of the page's Realtime sockets: socket-record-schema.ts. */
+export { SocketRecordSchema } from './socket-record-schema'
 
 export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>
 export type ValidEngineConfig = v.InferOutput<typeof EngineConfigSchema>
@@ -279,6 +233,5 @@ export type _Checks = [
   Assignable<v.InferOutput<typeof MinuteMetricsSchema>, MinuteMetrics>,
   Assignable<v.InferOutput<typeof ChannelStateSchema>, ChannelState>,
   Assignable<v.InferOutput<typeof QuerySummarySchema>, QuerySummary>,
-  Assignable<v.InferOutput<typeof SocketRecordSchema>, SocketRecord>,
   Assignable<Required<ValidEngineConfig>, EngineConfig>,
 ]

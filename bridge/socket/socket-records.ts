@@ -7,43 +7,73 @@ import type { TapRecord } from './socket-tap'
 
 /**
  * A socket record as the panel receives it: what the tap saw, decoded and without its tokens.
- * Built by the bridge only while a panel listens (the tap itself keeps raw frames).
+ * Built by the bridge only while a panel listens (the tap itself keeps raw frames). Each kind
+ * says which fields it always has.
  */
-export interface SocketRecord {
+export type SocketRecord =
+  SocketOpenRecord | SocketFrameRecord | SocketCloseRecord | SocketErrorRecord | SocketQueryRecord
+
+export type SocketRecordKind = SocketRecord['kind']
+
+interface RecordBase {
   /** Per page load, strictly increasing: a gap seen by the panel is loss. */
   seq: number
   /** Epoch ms on the page's clock. */
   at: number
-  /** The socket (from 1); 0 for a query record. */
+  /** The socket (from 1); 0 for a query record, and for a record that could not be read. */
   socket: number
-  kind: 'open' | 'frame' | 'close' | 'error' | 'query'
-  /** open: the socket's URL, apikey redacted. */
-  url?: string
-  /** open: the serializer the URL asks for (supabase-js's default is 2.0.0). */
-  vsn?: Vsn
-  /** close: as the socket reported it. */
-  code?: number
-  reason?: string
-  clean?: boolean
-  /** frame: which way. */
-  direction?: 'in' | 'out'
-  /** frame: its size (characters of text, bytes of binary). */
-  size?: number
-  /** frame: Phoenix's envelope. */
+  /** What the tokens in it said (role, exp): the tokens themselves never leave the page. */
+  tokens?: TokenFacts[]
+}
+
+export interface SocketOpenRecord extends RecordBase {
+  kind: 'open'
+  /** The socket's URL, apikey redacted. */
+  url: string
+  /** The serializer the URL asks for (supabase-js's default is 2.0.0). */
+  vsn: Vsn
+}
+
+export interface SocketFrameRecord extends RecordBase {
+  kind: 'frame'
+  direction: 'in' | 'out'
+  /** Its size (characters of text, bytes of binary). */
+  size: number
+  /** Phoenix's envelope: absent when the frame could not be read (`malformed`). */
   topic?: string
   event?: string
   ref?: string | null
   joinRef?: string | null
-  /** frame: a binary broadcast (vsn 2.0.0). */
+  /** A binary broadcast (vsn 2.0.0). */
   binary?: 'user-broadcast-push' | 'user-broadcast'
-  /** frame: the payload, redacted and size-capped. */
+  /** The payload, redacted and size-capped. */
   payload?: unknown
-  /** frame: why it could not be read (the frame is kept as a preview in `payload`). */
+  /** Why it could not be read (the frame is kept as a preview in `payload`). */
   malformed?: string
-  /** What the tokens in it said (role, exp): the tokens themselves never leave the page. */
-  tokens?: TokenFacts[]
-  /** query: what a QueryCache of the page did (query-cache-tap.ts). */
+}
+
+export interface SocketCloseRecord extends RecordBase {
+  kind: 'close'
+  /** As the socket reported it. */
+  code: number
+  reason: string
+  clean: boolean
+}
+
+export interface SocketErrorRecord extends RecordBase {
+  kind: 'error'
+  /** A record the bridge could not read (its socket 0): why. */
+  malformed?: string
+}
+
+export interface SocketQueryRecord extends RecordBase {
+  kind: 'query'
+  /**
+   * What a QueryCache of the page did (query-cache-tap.ts); absent only on a record the bridge
+   * could not read, whose `malformed` says why.
+   */
   query?: QueryEvent
+  malformed?: string
 }
 
 export interface QueryEvent {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
-import type { SocketRecord } from '../../bridge/socket/socket-records'
+import type { SocketFrameRecord, SocketRecord } from '../../bridge/socket/socket-records'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
 import { received } from './support/sync-events'
@@ -9,6 +9,10 @@ import { received } from './support/sync-events'
 afterEach(() => cleanup())
 
 const TOPIC = 'realtime:org:acme'
+const SOCKET_URL = 'wss://x.supabase.co/realtime/v1/websocket?apikey=[redacted]&vsn=2.0.0'
+
+/** A record before it is numbered: what `append` takes (Omit, one kind at a time). */
+type Unnumbered<R = SocketRecord> = R extends SocketRecord ? Omit<R, 'seq'> : never
 
 /** A page with no engine at all: only supabase-js's socket, as the wire shows it. */
 function pageWithoutEngine() {
@@ -22,7 +26,7 @@ function pageWithoutEngine() {
 
 function session(at: number, options: { system?: boolean; exp?: number } = {}): SocketRecord[] {
   let seq = 0
-  const frame = (direction: 'in' | 'out', rest: Partial<SocketRecord>): SocketRecord => ({
+  const frame = (direction: 'in' | 'out', rest: Partial<SocketFrameRecord>): SocketRecord => ({
     seq: ++seq,
     at: at + seq,
     socket: 1,
@@ -37,7 +41,7 @@ function session(at: number, options: { system?: boolean; exp?: number } = {}): 
       at,
       socket: 1,
       kind: 'open',
-      url: 'wss://x.supabase.co/realtime/v1/websocket?apikey=[redacted]&vsn=2.0.0',
+      url: SOCKET_URL,
       vsn: '2.0.0',
       tokens: [{ role: 'authenticated', exp: options.exp ?? Math.floor(at / 1000) + 3_600 }],
     },
@@ -175,6 +179,7 @@ describe('the Socket tab', () => {
       socket: 1,
       kind: 'frame',
       direction: 'in',
+      size: 100,
       topic: 'realtime:room',
       event: 'phx_reply',
       ref: '9',
@@ -191,6 +196,7 @@ describe('the Socket tab', () => {
       socket: 1,
       kind: 'frame',
       direction: 'out',
+      size: 100,
       topic: 'realtime:room',
       event: 'phx_join',
       ref: '9',
@@ -248,7 +254,7 @@ describe('the Socket tab', () => {
 })
 
 /** Records `more` appended after `base`, numbered on. */
-function append(base: SocketRecord[], more: Omit<SocketRecord, 'seq'>[]): SocketRecord[] {
+function append(base: SocketRecord[], more: Unnumbered[]): SocketRecord[] {
   return [...base, ...more.map((record, i) => ({ ...record, seq: base.length + i + 1 }))]
 }
 
@@ -271,12 +277,13 @@ describe('the Socket tab: channel lives', () => {
     const first = session(at)
     const records = append(first, [
       { at: at + 100, socket: 1, kind: 'close', code: 1006, reason: '', clean: false },
-      { at: at + 1_200, socket: 2, kind: 'open', url: first[0]!.url, vsn: '2.0.0' },
+      { at: at + 1_200, socket: 2, kind: 'open', url: SOCKET_URL, vsn: '2.0.0' },
       {
         at: at + 1_210,
         socket: 2,
         kind: 'frame',
         direction: 'out',
+        size: 100,
         topic: TOPIC,
         event: 'phx_join',
         ref: '3',
@@ -290,6 +297,7 @@ describe('the Socket tab: channel lives', () => {
         socket: 2,
         kind: 'frame',
         direction: 'in',
+        size: 100,
         topic: TOPIC,
         event: 'phx_reply',
         ref: '3',
@@ -320,6 +328,7 @@ describe('the Socket tab: channel lives', () => {
         socket: 1,
         kind: 'frame',
         direction: 'in',
+        size: 100,
         topic: TOPIC,
         event: 'system',
         ref: null,
@@ -336,6 +345,7 @@ describe('the Socket tab: channel lives', () => {
         socket: 1,
         kind: 'frame',
         direction: 'in',
+        size: 100,
         topic: TOPIC,
         event: 'phx_close',
         ref: null,
@@ -363,11 +373,12 @@ describe('the Socket tab: channel lives', () => {
       event: string,
       ref: string | null,
       payload: unknown,
-    ): Omit<SocketRecord, 'seq'> => ({
+    ): Unnumbered => ({
       at,
       socket: 1,
       kind: 'frame',
       direction,
+      size: 100,
       topic,
       event,
       ref,
@@ -433,6 +444,7 @@ describe('the Socket tab and the engine', () => {
       socket: 1,
       kind: 'frame',
       direction: 'in',
+      size: 100,
       topic: TOPIC,
       event: 'postgres_changes',
       ref: null,
@@ -513,6 +525,7 @@ describe('the Socket tab and the engine', () => {
 })
 
 function deliveredId(record: SocketRecord): string | undefined {
+  if (record.kind !== 'frame') return undefined
   const data = (record.payload as { data?: { record?: { id?: number } } } | undefined)?.data
   return data?.record?.id === undefined ? undefined : String(data.record.id)
 }

@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { SocketFrameRecord, SocketRecord } from '../../../bridge/socket/socket-records'
+import { frameView } from '../../../wire/frame-view'
+import { PHOENIX_EVENTS, REALTIME_SOCKET_PATH } from '../../../wire/phoenix'
 import type { EventRow } from '../store/rows'
 import { formatDuration, formatKey, formatTime } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
@@ -11,6 +13,7 @@ import {
   isDelivery,
   rttSummary,
   socketModel,
+  socketWarnings,
 } from '../store/socket-model'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
@@ -43,9 +46,10 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
 
   const { records } = snapshot.socket
   const now = snapshot.builtAt
-  // The model changes with the records; the clock only moves the "waiting" and expiry warnings.
   const [windowMs, setWindowMs] = useState(DEFAULT_CORRELATION_MS)
-  const model = useMemo(() => socketModel(records, now, windowMs), [records, now, windowMs])
+  // The model changes with the records; the clock only moves the "waiting" and expiry warnings.
+  const model = useMemo(() => socketModel(records, windowMs), [records, windowMs])
+  const warnings = useMemo(() => socketWarnings(model, now), [model, now])
   const [topic, setTopic] = useState('')
   const [event, setEvent] = useState('')
   const [picked, setPicked] = useState<number | undefined>()
@@ -75,7 +79,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
     return (
       <p className="view-empty">
         {live
-          ? 'No Realtime socket yet: the page has not opened a supabase-js socket to /realtime/v1/websocket since it loaded (or since the panel last listened).'
+          ? `No Realtime socket yet: the page has not opened a supabase-js socket to ${REALTIME_SOCKET_PATH} since it loaded (or since the panel last listened).`
           : 'This export carries no socket records: it was written before export version 3, or its Socket tab held none.'}
       </p>
     )
@@ -88,9 +92,9 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
           page keeps its newest frames, and a replayed event was read, not delivered.
         </p>
       )}
-      {model.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <ul className="socket-warnings" aria-label="Socket warnings">
-          {model.warnings.map((warning, i) => (
+          {warnings.map((warning, i) => (
             <li key={i} className="socket-warning">
               <strong>{warning.topic ?? `socket ${warning.socket}`}</strong>: {warning.text}
             </li>
@@ -237,40 +241,43 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
         <table className="data-table socket-frames" aria-label="Frames">
           <ColumnHeads labels={['Time', '', 'Topic', 'Event', 'Size', 'What']} />
           <tbody>
-            {frames.map((record) => (
-              <tr
-                key={record.seq}
-                ref={record.seq === shownSeq ? pickedRow : undefined}
-                className={
-                  record.seq === shownSeq ? 'socket-frame socket-frame-picked' : 'socket-frame'
-                }
-                onClick={() => setPicked(record.seq)}
-              >
-                <td>{formatTime(record.at)}</td>
-                <td aria-label={record.direction === 'out' ? 'sent' : 'received'}>
-                  {record.kind !== 'frame' ? '•' : record.direction === 'out' ? '↑' : '↓'}
-                </td>
-                <td className="mono">{record.topic ?? ''}</td>
-                <td>{record.event ?? record.kind}</td>
-                <td className="cell-num">{record.size ?? ''}</td>
-                <td className="cell-verdict">
-                  {frameSummary(record)}
-                  {isDelivery(record)
-                    ? ` → ${afterText(model.deliveries.get(record.seq), model.watchesQueries)}`
-                    : ''}
-                </td>
-              </tr>
-            ))}
+            {frames.map((record) => {
+              const frame = frameOf(record)
+              return (
+                <tr
+                  key={record.seq}
+                  ref={record.seq === shownSeq ? pickedRow : undefined}
+                  className={
+                    record.seq === shownSeq ? 'socket-frame socket-frame-picked' : 'socket-frame'
+                  }
+                  onClick={() => setPicked(record.seq)}
+                >
+                  <td>{formatTime(record.at)}</td>
+                  <td aria-label={frame?.direction === 'out' ? 'sent' : 'received'}>
+                    {frame === undefined ? '•' : frame.direction === 'out' ? '↑' : '↓'}
+                  </td>
+                  <td className="mono">{frame?.topic ?? ''}</td>
+                  <td>{frame?.event ?? record.kind}</td>
+                  <td className="cell-num">{frame?.size ?? ''}</td>
+                  <td className="cell-verdict">
+                    {frameSummary(record)}
+                    {isDelivery(record)
+                      ? ` → ${afterText(model.deliveries.get(record.seq), model.watchesQueries)}`
+                      : ''}
+                  </td>
+                </tr>
+              )
+            })}
           </tbody>
         </table>
         {selected !== undefined && (
           <section className="socket-frame-detail" aria-label="Frame">
             <p>
               #{selected.seq} {selected.kind} at {formatTime(selected.at)}
-              {selected.binary ? ` (binary: ${selected.binary})` : ''}
+              {selected.kind === 'frame' && selected.binary ? ` (binary: ${selected.binary})` : ''}
             </p>
-            {selected.malformed !== undefined && (
-              <p className="channel-error">{selected.malformed}</p>
+            {malformedOf(selected) !== undefined && (
+              <p className="channel-error">{malformedOf(selected)}</p>
             )}
             {selected.tokens !== undefined && (
               <p>
@@ -291,7 +298,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
                 windowMs={windowMs}
               />
             )}
-            <JsonTree value={selected.payload ?? selected} />
+            <JsonTree value={frameOf(selected)?.payload ?? selected} />
           </section>
         )}
       </div>
@@ -431,40 +438,42 @@ function eventRowText(value: unknown): string {
   return ` (${String(row.table_name)} ${String(row.event_type ?? '')} ${String(row.record_id ?? '')})`
 }
 
+/** The record as a frame, or undefined for an open, a close, an error or a query. */
+function frameOf(record: SocketRecord): SocketFrameRecord | undefined {
+  return record.kind === 'frame' ? record : undefined
+}
+
+/** Why a frame (or a record the bridge could not read) was not decoded. */
+function malformedOf(record: SocketRecord): string | undefined {
+  return record.kind === 'open' || record.kind === 'close' ? undefined : record.malformed
+}
+
 /** One line for a record: what happened, in the words a developer reads it by. */
 export function frameSummary(record: SocketRecord): string {
-  if (record.kind === 'open') return `socket opened (${record.vsn ?? '?'})`
+  if (record.kind === 'open') return `socket opened (${record.vsn})`
   if (record.kind === 'close') {
-    return `socket closed: code ${record.code ?? '?'}${record.reason ? `, ${record.reason}` : ''}${record.clean === false ? ' (not clean)' : ''}`
+    return `socket closed: code ${record.code}${record.reason ? `, ${record.reason}` : ''}${record.clean === false ? ' (not clean)' : ''}`
   }
   if (record.kind === 'error') return 'socket error'
   if (record.malformed !== undefined) return `unreadable: ${record.malformed}`
-  const payload = (record.payload ?? {}) as Record<string, unknown>
-  switch (record.event) {
-    case 'phx_join': {
-      const config = (payload.config ?? {}) as { postgres_changes?: unknown[]; private?: boolean }
-      return `join: ${config.postgres_changes?.length ?? 0} postgres_changes binding(s)${config.private ? ', private' : ''}`
-    }
-    case 'phx_reply': {
-      const response = (payload.response ?? {}) as Record<string, unknown>
-      return payload.status === 'ok'
+  if (record.kind === 'query') return ''
+  const view = frameView(record.event, record.payload)
+  switch (view.kind) {
+    case 'join':
+      return `join: ${view.bindings.length} postgres_changes binding(s)${view.private ? ', private' : ''}`
+    case 'reply':
+      return view.status === 'ok'
         ? 'reply ok'
-        : `reply ${String(payload.status)}: ${String(response.reason ?? '')}`
-    }
+        : `reply ${String(view.status)}: ${String(view.reason ?? '')}`
     case 'system':
-      return `system ${String(payload.status ?? '')}: ${String(payload.message ?? '')}`
-    case 'postgres_changes': {
-      const data = (payload.data ?? {}) as Record<string, unknown>
-      return `${String(data.type ?? '')} ${String(data.schema ?? '')}.${String(data.table ?? '')}${eventRowText(data.record)}`
-    }
+      return `system ${String(view.status ?? '')}: ${String(view.message ?? '')}`
+    case 'change':
+      return `${String(view.type ?? '')} ${String(view.schema ?? '')}.${String(view.table ?? '')}${eventRowText(view.record)}`
     case 'broadcast':
-      return `broadcast "${String(payload.event ?? '')}"${eventRowText(payload.payload)}`
-    case 'presence_state':
-    case 'presence_diff':
-      return record.event
-    case 'access_token':
-      return 'new access token (redacted)'
-    default:
-      return record.event ?? ''
+      return `broadcast "${String(view.event ?? '')}"${eventRowText(view.payload)}`
   }
+  // Any other event is its name (presence_state, presence_diff, heartbeat, phx_close, …).
+  return record.event === PHOENIX_EVENTS.accessToken
+    ? 'new access token (redacted)'
+    : (record.event ?? '')
 }

@@ -1,12 +1,15 @@
 import { formatDuration } from './format'
 import type { TokenFacts } from '../../../bridge/socket/frame-redaction'
-import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { SocketFrameRecord, SocketRecord } from '../../../bridge/socket/socket-records'
 import { isObject } from '../../../src/is-object'
+import { frameView, type PostgresChangesBinding } from '../../../wire/frame-view'
+import { PHOENIX_EVENTS, PHOENIX_TOPIC } from '../../../wire/phoenix'
 
 /**
  * What the Socket tab shows, worked out from the page's socket records: each socket's life and
  * heartbeats, each channel's join, the server's answers and deliveries, and the warnings for the
- * known traps. Pure: the same records and clock give the same picture.
+ * known traps. Pure: the same records give the same model (socketModel), and the same model and
+ * clock the same warnings (socketWarnings).
  */
 export interface SocketSummary {
   socket: number
@@ -31,7 +34,7 @@ export interface ChannelSummary {
   joinedAt: number
   private: boolean
   /** The client's postgres_changes bindings, as it asked for them. */
-  bindings: { event?: string; schema?: string; table?: string; filter?: string }[]
+  bindings: PostgresChangesBinding[]
   reply?: { at: number; status: string; reason?: string }
   /** "Subscribed to PostgreSQL" (status ok), or the server's error for postgres_changes. */
   replication?: { at: number; status: string; message: string }
@@ -68,7 +71,8 @@ export interface SocketModel {
   sockets: SocketSummary[]
   /** Every join, in order: a rejoin after a drop is a row of its own. */
   channels: ChannelSummary[]
-  warnings: SocketWarning[]
+  /** Columns each table's postgres_changes deliveries showed (`schema.table`), for the filter check. */
+  columns: ReadonlyMap<string, ReadonlySet<string>>
   /** Per delivery frame (postgres_changes or broadcast received), by seq. */
   deliveries: Map<number, DeliveryOutcome>
   /** A QueryClient of the page is observed: without one, deliveries cannot be followed. */
@@ -86,9 +90,9 @@ export const TOKEN_WARNING_MS = 5 * 60_000
 /** How long after a delivery an invalidation counts as its consequence, by default. */
 export const DEFAULT_CORRELATION_MS = 1_000
 
+/** The model of the records: rebuilt when they change, not when the clock moves. */
 export function socketModel(
   records: readonly SocketRecord[],
-  now: number,
   correlationMs = DEFAULT_CORRELATION_MS,
 ): SocketModel {
   const sockets = new Map<number, SocketSummary & { pending: Map<string, number> }>()
@@ -137,7 +141,7 @@ export function socketModel(
       socket.pending.clear()
       for (const channel of latest.values()) {
         if (channel.socket === record.socket && channel.closedAt === undefined) {
-          close(channel, record.at, `socket closed (${record.code ?? '?'})`, socket.token)
+          close(channel, record.at, `socket closed (${record.code})`, socket.token)
         }
       }
       continue
@@ -147,14 +151,13 @@ export function socketModel(
     const { topic, event } = record
     topics.add(topic)
     events.add(event)
-    const payload = (record.payload ?? {}) as Record<string, unknown>
-    if (topic === 'phoenix') {
-      if (event === 'heartbeat' && record.direction === 'out' && record.ref != null) {
+    if (topic === PHOENIX_TOPIC) {
+      if (event === PHOENIX_EVENTS.heartbeat && record.direction === 'out' && record.ref != null) {
         socket.heartbeats++
         socket.missedHeartbeats += socket.pending.size
         socket.pending.clear()
         socket.pending.set(record.ref, record.at)
-      } else if (event === 'phx_reply' && record.ref != null) {
+      } else if (event === PHOENIX_EVENTS.reply && record.ref != null) {
         const sent = socket.pending.get(record.ref)
         if (sent !== undefined) {
           socket.rttMs.push(record.at - sent)
@@ -163,16 +166,14 @@ export function socketModel(
       }
       continue
     }
-    if (record.direction === 'out' && event === 'phx_join') {
-      const config = (payload.config ?? {}) as Record<string, unknown>
+    const view = frameView(event, record.payload)
+    if (record.direction === 'out' && view.kind === 'join') {
       const channel: ChannelSummary = {
         topic,
         socket: record.socket,
         joinedAt: record.at,
-        private: config.private === true,
-        bindings: Array.isArray(config.postgres_changes)
-          ? (config.postgres_changes as ChannelSummary['bindings'])
-          : [],
+        private: view.private,
+        bindings: view.bindings,
         errors: [],
         deliveries: 0,
       }
@@ -186,39 +187,39 @@ export function socketModel(
     }
     const channel = latest.get(channelKey(record.socket, topic))
     if (channel === undefined) continue
-    if (record.direction === 'in' && event === 'phx_reply' && record.ref != null) {
+    if (record.direction === 'in' && view.kind === 'reply' && record.ref != null) {
       const joined = joins.get(`${record.socket}:${record.ref}`)
       if (joined !== channel) continue
-      const response = (payload.response ?? {}) as Record<string, unknown>
       channel.reply = {
         at: record.at,
-        status: String(payload.status ?? '?'),
-        ...(payload.status === 'ok'
+        status: String(view.status ?? '?'),
+        ...(view.status === 'ok'
           ? {}
-          : { reason: String(response.reason ?? JSON.stringify(response)) }),
+          : { reason: String(view.reason ?? JSON.stringify(view.response)) }),
       }
-    } else if (record.direction === 'in' && event === 'system') {
-      const message = String(payload.message ?? '')
-      if (payload.extension === 'postgres_changes') {
-        channel.replication = { at: record.at, status: String(payload.status ?? '?'), message }
+    } else if (record.direction === 'in' && view.kind === 'system') {
+      const message = String(view.message ?? '')
+      if (view.extension === PHOENIX_EVENTS.postgresChanges) {
+        channel.replication = { at: record.at, status: String(view.status ?? '?'), message }
       }
-      if (payload.status === 'error') channel.errors.push({ at: record.at, message })
-    } else if (
-      record.direction === 'in' &&
-      (event === 'postgres_changes' || event === 'broadcast')
-    ) {
+      if (view.status === 'error') channel.errors.push({ at: record.at, message })
+    } else if (record.direction === 'in' && (view.kind === 'change' || view.kind === 'broadcast')) {
       channel.deliveries++
       channel.lastDeliveryAt = record.at
-      if (event === 'postgres_changes') noteColumns(columns, payload)
-    } else if (event === 'phx_close' || event === 'phx_leave' || event === 'phx_error') {
+      if (view.kind === 'change') noteColumns(columns, view.data)
+    } else if (
+      event === PHOENIX_EVENTS.close ||
+      event === PHOENIX_EVENTS.leave ||
+      event === PHOENIX_EVENTS.error
+    ) {
       // The server's phx_close follows the client's phx_leave: the first one says who closed it.
       if (channel.closedAt !== undefined) continue
       const by =
-        event === 'phx_close'
-          ? 'the server (phx_close)'
-          : event === 'phx_leave'
+        event === PHOENIX_EVENTS.close
+          ? SERVER_CLOSED
+          : event === PHOENIX_EVENTS.leave
             ? CLIENT_LEFT
-            : 'an error (phx_error)'
+            : `an error (${PHOENIX_EVENTS.error})`
       close(channel, record.at, by, socket.token)
     }
   }
@@ -226,7 +227,7 @@ export function socketModel(
   return {
     sockets: summaries,
     channels,
-    warnings: warningsOf(summaries, channels, columns, now),
+    columns,
     deliveries: followDeliveries(records, correlationMs),
     watchesQueries: records.some((record) => record.kind === 'query'),
     topics: [...topics].sort(),
@@ -248,9 +249,8 @@ function close(
   }
 }
 
-/** A postgres_changes delivery names its table's columns. */
-function noteColumns(columns: Map<string, Set<string>>, payload: Record<string, unknown>): void {
-  const data = payload.data
+/** A postgres_changes delivery's data names its table's columns. */
+function noteColumns(columns: Map<string, Set<string>>, data: unknown): void {
   if (!isObject(data) || typeof data.table !== 'string') return
   if (!Array.isArray(data.columns)) return
   const key = `${typeof data.schema === 'string' ? data.schema : 'public'}.${data.table}`
@@ -299,14 +299,13 @@ export function filterColumns(filter: string): string[] {
  */
 export function deliveredEventId(record: SocketRecord): string | undefined {
   if (!isDelivery(record) || !isObject(record.payload)) return undefined
-  const payload = record.payload
+  const view = frameView(record.event, record.payload)
   let row: unknown
-  if (record.event === 'postgres_changes') {
-    const data = payload.data
-    if (!isObject(data) || data.table !== EVENT_TABLE) return undefined
-    row = data.record
-  } else {
-    row = payload.payload
+  if (view.kind === 'change') {
+    if (!isObject(view.data) || view.table !== EVENT_TABLE) return undefined
+    row = view.record
+  } else if (view.kind === 'broadcast') {
+    row = view.payload
   }
   if (!isObject(row) || (typeof row.id !== 'number' && typeof row.id !== 'string')) return undefined
   return String(row.id)
@@ -324,7 +323,8 @@ export function frameOfEvent(
 }
 
 const EVENT_TABLE = 'realtime_table_events'
-const CLIENT_LEFT = 'the client (phx_leave)'
+const CLIENT_LEFT = `the client (${PHOENIX_EVENTS.leave})`
+const SERVER_CLOSED = `the server (${PHOENIX_EVENTS.close})`
 
 /** The records are in time order: each delivery looks ahead as far as its window reaches. */
 function followDeliveries(
@@ -339,8 +339,8 @@ function followDeliveries(
     for (let j = i + 1; j < records.length; j++) {
       const next = records[j]!
       if (next.at - record.at > windowMs) break
-      const query = next.query
-      if (query === undefined) continue
+      if (next.kind !== 'query' || next.query === undefined) continue
+      const { query } = next
       if (query.event === 'invalidated') outcome.invalidated.push(query.key)
       else if (query.event === 'set') outcome.set.push(query.key)
       else if (query.event === 'fetched' || query.event === 'failed') {
@@ -357,20 +357,23 @@ function followDeliveries(
   return out
 }
 
-export function isDelivery(record: SocketRecord): boolean {
+/** A postgres_changes or broadcast frame the server sent: a delivery. */
+export function isDelivery(
+  record: SocketRecord,
+): record is SocketFrameRecord & { event: string; direction: 'in' } {
   return (
     record.kind === 'frame' &&
     record.direction === 'in' &&
-    (record.event === 'postgres_changes' || record.event === 'broadcast')
+    (record.event === PHOENIX_EVENTS.postgresChanges || record.event === PHOENIX_EVENTS.broadcast)
   )
 }
 
-function warningsOf(
-  sockets: SocketSummary[],
-  channels: ChannelSummary[],
-  columns: ReadonlyMap<string, ReadonlySet<string>>,
-  now: number,
-): SocketWarning[] {
+/**
+ * The warnings for the known traps, in order: each channel's, then each socket's token. The
+ * clock moves only the "waiting" and expiry ones; the model is not rebuilt for them.
+ */
+export function socketWarnings(model: SocketModel, now: number): SocketWarning[] {
+  const { sockets, channels, columns } = model
   const warnings: SocketWarning[] = []
   for (const channel of channels) {
     const { topic } = channel
@@ -411,7 +414,7 @@ function warningsOf(
         text: `the channel closed ${formatDuration(channel.closedAfterExpiryMs)} after its token expired: the server checks exp, so a refreshed token must reach supabase.realtime.setAuth() before then`,
       })
     }
-    if (channel.closedBy === 'the server (phx_close)' && channel.rejoined !== true) {
+    if (channel.closedBy === SERVER_CLOSED && channel.rejoined !== true) {
       warnings.push({
         topic,
         text: 'the server closed the channel; supabase-js does not rejoin it by itself',
