@@ -3,10 +3,12 @@
  * string, and the background's Ports serialize it again. So a batch carries no key names and no
  * value twice:
  *
- *   [BATCH_FORMAT, row, row, …]    row = [mask, value, value, …]
+ *   [BATCH_FORMAT, row, row, …]    row = [head, seq?, at, value, value, …]
  *
- * Bit i of `mask` says the event has SYNC_EVENT_FIELDS[i] (not undefined); the values follow in
- * that order. Three more bits shorten what repeats from event to event:
+ * Each kind has its layout, the field table's (src/event-fields.ts): its fields in order. The
+ * head holds the kind's index in SYNC_EVENT_KINDS (bits 0–3), three flags, and from bit 7 on one
+ * bit per field of the kind's layout: the event has it (not undefined), and its value follows,
+ * in that order. The flags shorten what repeats from event to event:
  *   SEQ_NEXT      no seq value: it is the previous event's seq + 1 (the usual case);
  *   AT_DELTA      `at` is the difference from the previous event's (integers only, so exact);
  *   PAYLOAD_ROW   the payload is a realtime_table_events row whose leading columns repeat the
@@ -16,34 +18,61 @@
  *                 the event (left out); the values of the others follow, then an object of the
  *                 remaining columns, if any. The panel rebuilds the same object, key order
  *                 included.
- * `kind` and `op` travel as their index in SYNC_EVENT_KINDS / CHANGE_OPERATIONS when known.
+ * A picklist's value (op, outcome, match, …) travels as its index in its list.
  *
  * Decoding never throws; a row it cannot decode comes back as undefined, and the panel's event
  * check (event-check.ts) still judges every decoded event.
  */
-import { CHANGE_OPERATIONS, SYNC_EVENT_KINDS, type SyncEvent } from '../../src/types'
-import { SYNC_EVENT_FIELDS } from './event-check'
+import { EVENT_FIELDS, EVENT_LAYOUTS, type KindLayout } from '../../src/event-fields'
+import { SYNC_EVENT_KINDS, type SyncEvent } from '../../src/types'
+import { PICKLISTS } from './field-rules'
 
-/** The first element of every batch: a future change of this form gets a new number. */
-export const BATCH_FORMAT = 1
+/**
+ * The first element of every batch: a future change of this form gets a new number. 2: one
+ * layout per kind (1 was one 30-bit mask over every field).
+ */
+export const BATCH_FORMAT = 2
 
-const FIELD_COUNT = SYNC_EVENT_FIELDS.length
-const SEQ = 0
-const AT = 1
-const KIND = SYNC_EVENT_FIELDS.indexOf('kind')
-const OP = SYNC_EVENT_FIELDS.indexOf('op')
-const PAYLOAD = SYNC_EVENT_FIELDS.indexOf('payload')
-const SEQ_NEXT = 1 << FIELD_COUNT
-const AT_DELTA = 1 << (FIELD_COUNT + 1)
-const PAYLOAD_ROW = 1 << (FIELD_COUNT + 2)
-const MAX_MASK = (1 << (FIELD_COUNT + 3)) - 1
+const KIND_BITS = 4
+const KIND_MASK = (1 << KIND_BITS) - 1
+const SEQ_NEXT = 1 << KIND_BITS
+const AT_DELTA = 1 << (KIND_BITS + 1)
+const PAYLOAD_ROW = 1 << (KIND_BITS + 2)
+const FIELDS_SHIFT = KIND_BITS + 3
+/** The head is a 31-bit integer in JSON and in bit operations. */
+const MAX_FIELDS = 31 - FIELDS_SHIFT
 const COLUMN_COUNT_BITS = 3
 
-// The mask is a 31-bit signed integer in JSON and in bit operations: room for every flag.
-if (FIELD_COUNT + 3 > 30) throw new Error('event-codec: too many SyncEvent fields for the mask')
+interface Layout {
+  kind: string
+  fields: readonly string[]
+  /** Per field, the values of its picklist (sent as indexes), if it has one. */
+  picklists: readonly (readonly string[] | undefined)[]
+  indexes: readonly (ReadonlyMap<unknown, number> | undefined)[]
+  /** The payload's position in `fields`, or -1; its row form applies to the change kinds. */
+  payload: number
+  rowPayload: boolean
+}
 
-const KIND_INDEX = new Map<unknown, number>(SYNC_EVENT_KINDS.map((kind, i) => [kind, i]))
-const OP_INDEX = new Map<unknown, number>(CHANGE_OPERATIONS.map((op, i) => [op, i]))
+const LAYOUTS: readonly Layout[] = SYNC_EVENT_KINDS.map((kind) => {
+  const { fields } = EVENT_LAYOUTS[kind] as KindLayout
+  if (fields.length > MAX_FIELDS) {
+    throw new Error(`event-codec: kind ${kind} has more than ${MAX_FIELDS} fields`)
+  }
+  const picklists = fields.map(
+    (name) => (PICKLISTS as Record<string, readonly string[]>)[EVENT_FIELDS[name].rule],
+  )
+  return {
+    kind,
+    fields,
+    picklists,
+    indexes: picklists.map((list) => list && new Map<unknown, number>(list.map((x, i) => [x, i]))),
+    payload: fields.indexOf('payload'),
+    rowPayload: kind === 'received' || kind === 'deduped' || kind === 'echo',
+  }
+})
+if (LAYOUTS.length > KIND_MASK + 1) throw new Error('event-codec: too many kinds for the head')
+const LAYOUT_OF = new Map<unknown, number>(LAYOUTS.map((layout, i) => [layout.kind, i]))
 
 type Fields = Record<string, unknown>
 
@@ -110,9 +139,13 @@ function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): stri
       const rest = { ...event, payload: '[payload not serializable]' }
       return JSON.stringify(encodeEvent(rest, previous))
     } catch {
-      const { seq, at, kind } = event
+      // The kind's facts hold a value JSON cannot carry: a malformed event says so.
+      const { seq, at } = event
       return JSON.stringify(
-        encodeEvent({ seq, at, kind, reason: '[event not serializable]' }, previous),
+        encodeEvent(
+          { seq, at, kind: 'malformed', input: 'change', problem: 'engine-error', error: '[event not serializable]' },
+          previous,
+        ),
       )
     }
   }
@@ -120,54 +153,46 @@ function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): stri
 
 function encodeEvent(event: SyncEvent, previous: SyncEvent | undefined): unknown[] {
   const fields = event as unknown as Fields
+  const kind = LAYOUT_OF.get(event.kind)
+  // Not a kind of ours (the engine writes none): a row the panel counts as unreadable.
+  if (kind === undefined) return [-1]
+  const layout = LAYOUTS[kind]!
   const row: unknown[] = [0]
-  let mask = 0
-  for (let i = 0; i < FIELD_COUNT; i++) {
-    let value = fields[SYNC_EVENT_FIELDS[i]!]
+  let head = kind
+  if (previous !== undefined && Number.isInteger(previous.seq) && event.seq === previous.seq + 1) {
+    head |= SEQ_NEXT
+  } else {
+    row.push(event.seq)
+  }
+  const base: unknown = previous === undefined ? 0 : previous.at
+  const at = event.at
+  if (
+    Number.isSafeInteger(at) &&
+    Number.isSafeInteger(base) &&
+    Number.isSafeInteger(at - (base as number))
+  ) {
+    head |= AT_DELTA
+    row.push(at - (base as number))
+  } else {
+    row.push(at)
+  }
+  const names = layout.fields
+  for (let i = 0; i < names.length; i++) {
+    let value = fields[names[i]!]
     if (value === undefined) continue
-    switch (i) {
-      case SEQ:
-        if (
-          previous !== undefined &&
-          Number.isInteger(previous.seq) &&
-          value === previous.seq + 1
-        ) {
-          mask |= SEQ_NEXT
-          continue
-        }
-        break
-      case AT:
-        {
-          const base: unknown = previous === undefined ? 0 : previous.at
-          if (
-            Number.isSafeInteger(value) &&
-            Number.isSafeInteger(base) &&
-            Number.isSafeInteger((value as number) - (base as number))
-          ) {
-            mask |= AT_DELTA
-            value = (value as number) - (base as number)
-          }
-        }
-        break
-      case KIND:
-        value = KIND_INDEX.get(value) ?? unlikeAnIndex(value)
-        break
-      case OP:
-        value = OP_INDEX.get(value) ?? unlikeAnIndex(value)
-        break
-      case PAYLOAD: {
-        const row = event.kind === 'received' ? encodeRow(value, fields) : undefined
-        if (row !== undefined) {
-          mask |= PAYLOAD_ROW
-          value = row
-        }
-        break
+    const index = layout.indexes[i]
+    if (index !== undefined) value = index.get(value) ?? unlikeAnIndex(value)
+    else if (i === layout.payload && layout.rowPayload) {
+      const payloadRow = encodeRow(value, fields)
+      if (payloadRow !== undefined) {
+        head |= PAYLOAD_ROW
+        value = payloadRow
       }
     }
-    mask |= 1 << i
+    head |= 1 << (FIELDS_SHIFT + i)
     row.push(value)
   }
-  row[0] = mask
+  row[0] = head
   return row
 }
 
@@ -246,51 +271,45 @@ export function decodeEventBatch(json: unknown): DecodedBatch {
 
 function decodeRow(row: unknown, previous: Fields | undefined): Fields | undefined {
   if (!Array.isArray(row)) return undefined
-  const mask: unknown = row[0]
-  if (!Number.isInteger(mask) || (mask as number) < 0 || (mask as number) > MAX_MASK)
+  const head: unknown = row[0]
+  if (!Number.isInteger(head) || (head as number) < 0 || (head as number) > 0x7fffffff)
     return undefined
-  const bits = mask as number
-  // Built in the schema's key order, so the panel's check takes its no-copy path.
+  const bits = head as number
+  const layout = LAYOUTS[bits & KIND_MASK]
+  if (layout === undefined || bits >>> FIELDS_SHIFT >= 2 ** layout.fields.length) return undefined
+  // Built in the layout's key order, so the panel's check takes its no-copy path.
   const event: Fields = {}
   let next = 1
   if (bits & SEQ_NEXT) {
-    if ((bits & (1 << SEQ)) !== 0 || typeof previous?.seq !== 'number') return undefined
+    if (typeof previous?.seq !== 'number') return undefined
     event.seq = previous.seq + 1
+  } else {
+    event.seq = row[next++]
   }
-  for (let i = 0; i < FIELD_COUNT; i++) {
-    if ((bits & (1 << i)) === 0) continue
+  let at: unknown = row[next++]
+  if (bits & AT_DELTA) {
+    const base = previous === undefined ? 0 : previous.at
+    if (typeof at !== 'number' || typeof base !== 'number') return undefined
+    at = base + at
+  }
+  event.at = at
+  event.kind = layout.kind
+  const names = layout.fields
+  for (let i = 0; i < names.length; i++) {
+    if ((bits & (1 << (FIELDS_SHIFT + i))) === 0) continue
     if (next >= row.length) return undefined
     let value: unknown = row[next++]
-    switch (i) {
-      case AT:
-        if (bits & AT_DELTA) {
-          const base = previous === undefined ? 0 : previous.at
-          if (typeof value !== 'number' || typeof base !== 'number') return undefined
-          value = base + value
-        }
-        break
-      case KIND:
-        value = fromIndex(value, SYNC_EVENT_KINDS)
-        break
-      case OP:
-        value = fromIndex(value, CHANGE_OPERATIONS)
-        break
-      case PAYLOAD:
-        if (bits & PAYLOAD_ROW) {
-          value = decodePayloadRow(value, event)
-          if (value === undefined) return undefined
-        }
-        break
+    const list = layout.picklists[i]
+    if (list !== undefined) value = fromIndex(value, list)
+    else if (i === layout.payload && bits & PAYLOAD_ROW) {
+      value = decodePayloadRow(value, event)
+      if (value === undefined) return undefined
     }
-    event[SYNC_EVENT_FIELDS[i]!] = value
+    event[names[i]!] = value
   }
   if (next !== row.length) return undefined
-  if (
-    (bits & AT_DELTA && !(bits & (1 << AT))) ||
-    (bits & PAYLOAD_ROW && !(bits & (1 << PAYLOAD)))
-  ) {
+  if (bits & PAYLOAD_ROW && (layout.payload < 0 || !(bits & (1 << (FIELDS_SHIFT + layout.payload)))))
     return undefined
-  }
   return event
 }
 

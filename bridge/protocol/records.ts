@@ -10,8 +10,9 @@ import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
 import { RECORD_SCOPE_LIMITS } from '../../src/query-keys'
 import type { DatabaseClockState } from '../../src/database-clock'
+import { EVENT_FIELDS, EVENT_LAYOUTS, type EventOfKind, type KindLayout } from '../../src/event-fields'
 import {
-  CHANGE_OPERATIONS,
+  CHANNEL_NOTES,
   CHANNEL_STATUSES,
   type ChannelState,
   REFETCH_OUTCOMES,
@@ -21,73 +22,42 @@ import {
   type MinuteMetrics,
   SYNC_EVENT_KINDS,
   type SyncEvent,
+  type SyncEventKind,
 } from '../../src/types'
+import { LIMITS, RULE_SCHEMAS } from './field-rules'
 
-/** Bounds on untrusted input. Generous for real data, small enough to stay renderable. */
-export const LIMITS = {
-  /** ids, names, tables, topics */
-  shortText: 1_000,
-  /** reasons and errors */
-  longText: 10_000,
-  /** query keys listed by one invalidation pass */
-  keys: 100_000,
-  /** elements of one query key */
-  keyParts: 100,
-  /** events coalesced into one pass */
-  causes: 100_000,
-} as const
+export { LIMITS } from './field-rules'
 
 const shortText = v.pipe(v.string(), v.maxLength(LIMITS.shortText))
 const longText = v.pipe(v.string(), v.maxLength(LIMITS.longText))
 const count = v.pipe(v.number(), v.integer(), v.minValue(0))
 const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
 
-export const SyncEventSchema = v.pipe(
-  v.object({
+/** One kind's event: seq, at, kind, then its fields in the table's order, as the table says. */
+function kindSchema<K extends SyncEventKind>(kind: K) {
+  const { fields, required } = EVENT_LAYOUTS[kind] as KindLayout
+  const entries: Record<string, v.GenericSchema> = {
     seq: v.pipe(seq, v.description('Strictly increasing per engine; a gap means loss.')),
-    at: v.pipe(v.number(), v.description('Epoch ms on the engine clock.')),
-    kind: v.picklist(SYNC_EVENT_KINDS),
-    orgId: v.optional(shortText),
-    table: v.optional(shortText),
-    op: v.optional(v.picklist(CHANGE_OPERATIONS)),
-    recordId: v.optional(shortText),
-    eventId: v.optional(shortText),
-    actorId: v.optional(v.nullable(shortText)),
-    commitTimestamp: v.optional(v.pipe(v.string(), v.maxLength(100))),
-    latencyMs: v.optional(v.number()),
-    reason: v.optional(longText),
-    relatedSeq: v.optional(seq),
-    batchId: v.optional(count),
-    causes: v.optional(v.pipe(v.array(seq), v.maxLength(LIMITS.causes))),
-    leading: v.optional(
-      v.pipe(v.boolean(), v.description('invalidated: ran at once, no pass within batchMs.')),
-    ),
-    matchedKeys: v.optional(
-      v.pipe(
-        v.array(v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))),
-        v.maxLength(LIMITS.keys),
-      ),
-    ),
-    markedStale: v.optional(count),
-    queryKey: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))),
-    durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
-    outcome: v.optional(v.picklist(REFETCH_OUTCOMES)),
-    error: v.optional(longText),
-    dataChanged: v.optional(v.boolean()),
-    observers: v.optional(count),
-    replayed: v.optional(
-      v.pipe(
-        v.boolean(),
-        v.description(
-          'received/deduped/echo: read back from realtime_table_events after a gap; resync: it replayed.',
-        ),
-      ),
-    ),
-    channel: v.optional(v.object({ topic: shortText, status: v.picklist(CHANNEL_STATUSES) })),
-    payload: v.optional(v.unknown()),
-  }),
+    at: v.pipe(RULE_SCHEMAS.number, v.description('Epoch ms on the engine clock.')),
+    kind: v.literal(kind),
+  }
+  for (const name of fields) {
+    const { rule, doc } = EVENT_FIELDS[name]
+    const schema = v.pipe(RULE_SCHEMAS[rule] as v.GenericSchema, v.description(doc))
+    entries[name] = required.includes(name) ? schema : v.optional(schema)
+  }
+  return v.object(entries) as unknown as v.GenericSchema<EventOfKind<K>>
+}
+
+/** A SyncEvent: one object schema per kind (src/event-fields.ts), told apart by `kind`. */
+export const SyncEventSchema = v.pipe(
+  v.variant(
+    'kind',
+    // The variant's typing wants literal object schemas; the kinds' types come from the table.
+    SYNC_EVENT_KINDS.map((kind) => kindSchema(kind)) as never,
+  ),
   v.title('SyncEvent'),
-)
+) as unknown as v.GenericSchema<SyncEvent>
 
 export const MinuteMetricsSchema = v.object({
   minute: v.pipe(v.number(), v.description('Start of the minute, epoch ms.')),
@@ -147,7 +117,14 @@ export const ChannelStateSchema = v.object({
   subscribedAt: v.optional(v.number()),
   liveAt: v.optional(v.number()),
   lastResyncAt: v.optional(v.number()),
-  lastError: v.optional(longText),
+  lastNote: v.optional(
+    v.object({
+      note: v.optional(v.picklist(CHANNEL_NOTES)),
+      error: v.optional(longText),
+      delayMs: v.optional(count),
+      waitedMs: v.optional(count),
+    }),
+  ),
   transport: v.optional(v.picklist(TRANSPORTS)),
 })
 
@@ -222,14 +199,12 @@ export const QueryListSchema = v.object({
 /** One record of the page's Realtime sockets: socket-record-schema.ts. */
 export { SocketRecordSchema } from './socket-record-schema'
 
-export type ValidSyncEvent = v.InferOutput<typeof SyncEventSchema>
 export type ValidEngineConfig = v.InferOutput<typeof EngineConfigSchema>
 export type ValidEngineState = v.InferOutput<typeof EngineStateSchema>
 
 // The schemas' outputs are the contract's types (compile-time check, no runtime cost).
 type Assignable<A extends B, B> = A
 export type _Checks = [
-  Assignable<ValidSyncEvent, SyncEvent>,
   Assignable<v.InferOutput<typeof MinuteMetricsSchema>, MinuteMetrics>,
   Assignable<v.InferOutput<typeof ChannelStateSchema>, ChannelState>,
   Assignable<v.InferOutput<typeof QuerySummarySchema>, QuerySummary>,
