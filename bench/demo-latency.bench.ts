@@ -69,9 +69,14 @@ function engineTimes(page: Page, dealId: string, afterSeq: number) {
       const events = [...registry.engines.values()][0]!
         .readEvents()
         .events.filter((e) => e.seq > since)
-      const received = events.find((e) => e.kind === 'received' && e.recordId === id)
+      const received = events.find(
+        (e): e is Extract<SyncEvent, { kind: 'received' }> =>
+          e.kind === 'received' && e.recordId === id,
+      )
+      // The pass that served it lists it among its causes (a logged event is never changed).
       const flushed = events.find(
-        (e) => e.kind === 'invalidated' && received !== undefined && e.batchId === received.batchId,
+        (e) =>
+          e.kind === 'invalidated' && received !== undefined && e.causes.includes(received.seq),
       )
       const demo = (
         window as unknown as {

@@ -14,7 +14,8 @@ function summarize(channels: readonly ChannelState[]): RealtimeStatus {
   const detail = channels
     .map((c) => {
       const waiting = c.replication === 'waiting' ? ', waiting for replication' : ''
-      return `${c.topic}: ${c.status}${waiting}${c.lastError ? ` (${c.lastError})` : ''}`
+      const error = c.lastNote?.error
+      return `${c.topic}: ${c.status}${waiting}${error ? ` (${error})` : ''}`
     })
     .join('\n')
   // Live once the server's replication is ready: a change before that is not delivered.

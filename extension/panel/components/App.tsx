@@ -106,7 +106,6 @@ export function App({ store, onDownload }: AppProps) {
                 selectedId={snapshot.selected?.id}
                 onSelect={(row) => store.select(row)}
                 onMove={(delta) => store.moveSelection(delta)}
-                recordScopes={snapshot.engine?.config?.recordScopes}
               />
             </section>
             <DetailPane

@@ -1,4 +1,5 @@
 import type { DatabaseClockState } from '../../../src/database-clock'
+import { describeChannelNote } from '../../../src/describe-event'
 import type { ChannelState } from '../../../src/types'
 import { formatDuration, formatTime } from '../store/format'
 import type { PanelSnapshot } from '../store/panel-store'
@@ -16,7 +17,7 @@ const COLUMNS = [
   'Subscribed',
   'Reconnects',
   'Last resync',
-  'Last error',
+  'Last note',
 ]
 
 function statusClass(status: string): string {
@@ -149,7 +150,11 @@ function ChannelsTable({ channels }: { channels: readonly ChannelState[] }) {
             <td>{channel.subscribedCount}</td>
             <td>{Math.max(0, channel.subscribedCount - 1)}</td>
             <td>{channel.lastResyncAt === undefined ? '—' : formatTime(channel.lastResyncAt)}</td>
-            <td className="channel-error">{channel.lastError ?? ''}</td>
+            <td className="channel-error">
+              {channel.lastNote === undefined
+                ? ''
+                : (describeChannelNote(channel.lastNote, channel.topic) ?? '')}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,3 +1,4 @@
+import { isChange } from '../store/event-facts'
 import { formatTime } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import { CopyJsonButton } from './CopyJsonButton'
@@ -15,7 +16,6 @@ export interface DetailPaneProps {
 }
 
 /** The kinds a delivery frame becomes: the engine's first word on it. */
-const DELIVERED_KINDS: ReadonlySet<string> = new Set(['received', 'deduped', 'echo', 'malformed'])
 
 /** The selected row: its decision trail, payload and raw record. */
 export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPaneProps) {
@@ -46,6 +46,10 @@ export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPanePr
     )
   }
   const { event } = row
+  // What a delivered change has: the row's event id (to find its frame) and the row itself.
+  const change = isChange(event) ? event : undefined
+  const eventId = change?.eventId
+  const payload = change?.payload ?? (event.kind === 'malformed' ? event.payload : undefined)
   // Derived on every render: a later batch's invalidation completes a received event's trail.
   const steps = store.trail(row)
   return (
@@ -71,16 +75,16 @@ export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPanePr
         canSelect={(seq) => store.canSelectSeq(row, seq)}
         onWhy={snapshot.mode === 'live' ? onWhy : undefined}
       />
-      {event.eventId !== undefined && DELIVERED_KINDS.has(event.kind) && (
+      {eventId !== undefined && (
         <p className="detail-note">
-          {event.replayed === true ? (
+          {change?.replayed === true ? (
             'Read back from realtime_table_events by the replay: no socket frame delivered it.'
           ) : (
             <button
               type="button"
               className="link-button"
               disabled={onShowFrame === undefined}
-              onClick={() => onShowFrame?.(event.eventId!)}
+              onClick={() => onShowFrame?.(eventId)}
             >
               Show the frame that delivered it (Socket tab)
             </button>
@@ -89,10 +93,10 @@ export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPanePr
       )}
       <section className="detail-section">
         <h3>Payload</h3>
-        {event.payload === undefined ? (
+        {payload === undefined ? (
           <p className="detail-note">No payload.</p>
         ) : (
-          <JsonTree key={row.id} value={event.payload} />
+          <JsonTree key={row.id} value={payload} />
         )}
       </section>
       <section className="detail-section">

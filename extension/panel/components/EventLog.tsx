@@ -25,8 +25,6 @@ export interface EventLogProps {
   onSelect(row: LogRow): void
   /** Keyboard: -1 / +1 rows, ±Infinity for Home / End. */
   onMove(delta: number): void
-  /** The engine's record scopes (its config), for the verdicts' keys. */
-  recordScopes?: readonly string[]
 }
 
 interface Anchor {
@@ -101,7 +99,6 @@ export function EventLog({
   selectedId,
   onSelect,
   onMove,
-  recordScopes,
 }: EventLogProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { following, isFollowing, follow } = useFollowing()
@@ -222,7 +219,6 @@ export function EventLog({
                 top={top}
                 selected={row.id === selectedId}
                 servedBy={row.type === 'event' ? row.servedBy : undefined}
-                recordScopes={recordScopes}
               />
             ))}
           </div>

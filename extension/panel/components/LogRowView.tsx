@@ -1,4 +1,5 @@
 import { memo } from 'react'
+import { isChange, orgOf, recordOf, tableOf } from '../store/event-facts'
 import { formatTime, shortId } from '../store/format'
 import type { EventRow, LogRow } from '../store/rows'
 import { verdict } from '../store/trail'
@@ -13,8 +14,6 @@ export interface LogRowViewProps {
    * the invalidation arrives): only compared, so the memoized row re-renders to show its keys.
    */
   servedBy?: EventRow
-  /** The engine's record scopes (its config): which keys of a pass this row's change matched. */
-  recordScopes?: readonly string[]
 }
 
 const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } as const
@@ -28,7 +27,6 @@ export const LogRowView = memo(function LogRowView({
   row,
   top,
   selected,
-  recordScopes,
 }: LogRowViewProps) {
   // What every row is to the listbox (an option the log's one listener finds by data-row-id).
   const rowProps = {
@@ -51,26 +49,26 @@ export const LogRowView = memo(function LogRowView({
     )
   }
   const { event } = row
-  const text = verdict(row, recordScopes)
+  const text = verdict(row)
+  const change = isChange(event) ? event : undefined
+  const orgId = orgOf(event)
+  const table = tableOf(event)
+  const recordId = recordOf(event)
+  const replayed = (change ?? (event.kind === 'resync' ? event : undefined))?.replayed === true
   return (
-    <div
-      {...rowProps}
-      className={`${className} row-${event.kind}${event.replayed === true ? ' row-replayed' : ''}`}
-    >
+    <div {...rowProps} className={`${className} row-${event.kind}${replayed ? ' row-replayed' : ''}`}>
       <span className="cell-time" title={`#${event.seq}`}>
         {formatTime(event.at)}
       </span>
       <span>
         <KindBadge kind={event.kind} />
       </span>
-      <span title={event.orgId}>{event.orgId ?? ''}</span>
-      <span title={event.table}>{event.table ?? ''}</span>
-      <span>{event.op ?? ''}</span>
-      <span title={event.recordId}>
-        {event.recordId === undefined ? '' : shortId(event.recordId)}
-      </span>
+      <span title={orgId}>{orgId ?? ''}</span>
+      <span title={table}>{table ?? ''}</span>
+      <span>{change?.op ?? ''}</span>
+      <span title={recordId}>{recordId === undefined ? '' : shortId(recordId)}</span>
       <span className="cell-num">
-        {event.latencyMs === undefined ? '' : `${Math.round(event.latencyMs)} ms`}
+        {change?.latencyMs === undefined ? '' : `${Math.round(change.latencyMs)} ms`}
       </span>
       <span className="cell-verdict" title={text}>
         {text}

@@ -1,5 +1,6 @@
 import { TUNABLE_OPTIONS } from '../../../src/options'
 import type { SyncEvent } from '../../../src/types'
+import { isChange, orgOf, tableOf } from './event-facts'
 import { plural } from './format'
 import { RowDeque } from './row-deque'
 import {
@@ -179,7 +180,8 @@ export class EngineLog {
       const row = this.rows.at(i)!
       if (row.type !== 'event') continue
       if (row.event.at < since - CLOCK_SLACK_MS) break
-      if (row.event.eventId === eventId && row.event.replayed !== true) out.push(row)
+      const { event } = row
+      if (isChange(event) && event.eventId === eventId && event.replayed !== true) out.push(row)
     }
     return out.reverse().slice(0, limit)
   }
@@ -245,20 +247,25 @@ export class EngineLog {
       this.bySession.set(this.sessionName, session)
     }
     session.push(row)
-    if (event.kind === 'invalidated' && event.causes !== undefined) {
-      for (const cause of event.causes) {
-        const served = session.findBy(seqOf, cause)
-        if (served !== undefined) served.servedBy = row
+    if (event.kind === 'invalidated') {
+      const { causes } = event
+      for (let i = 0; i < causes.length; i++) {
+        const served = session.findBy(seqOf, causes[i]!)
+        if (served === undefined) continue
+        served.servedBy = row
+        served.causeIndex = i
       }
     }
-    if (event.kind === 'refetched' && event.batchId !== undefined) {
+    if (event.kind === 'refetched') {
       const key = passKey(this.sessionName, event.batchId)
       const rows = this.refetchesByPass.get(key)
       if (rows === undefined) this.refetchesByPass.set(key, [row])
       else rows.push(row)
     }
-    if (event.table !== undefined) this.tables.add(event.table)
-    if (event.orgId !== undefined) this.orgs.add(event.orgId)
+    const table = tableOf(event)
+    if (table !== undefined) this.tables.add(table)
+    const orgId = orgOf(event)
+    if (orgId !== undefined) this.orgs.add(orgId)
     this.rows.push(row)
     this.heldEvents++
   }
@@ -278,7 +285,7 @@ export class EngineLog {
       this.heldEvents--
       this.capDropped++
       droppedBySession.set(row.session, (droppedBySession.get(row.session) ?? 0) + 1)
-      if (row.event.kind === 'refetched' && row.event.batchId !== undefined) {
+      if (row.event.kind === 'refetched') {
         const key = passKey(row.session, row.event.batchId)
         const rows = this.refetchesByPass.get(key)
         // The oldest refetch of its pass: first in its list.

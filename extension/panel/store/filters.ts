@@ -1,4 +1,6 @@
+import type { EventFieldName } from '../../../src/event-fields'
 import type { SyncEventKind } from '../../../src/types'
+import { orgOf, tableOf } from './event-facts'
 import type { EventRow, LogRow } from './rows'
 
 export interface LogFilters {
@@ -36,23 +38,23 @@ const MAX_PAYLOAD_SEARCH = 2_000
 
 /**
  * The lowercase text a row is searched by, built once per row on first use: seq (`#12`), kind,
- * org, table, op, record, event id, actor, reason, channel, batch. The payload's JSON only for
- * malformed events: a change's payload (the realtime_table_events row) repeats the fields above,
- * and skipping it halves the first search over 100k rows.
+ * then its facts of text: org, table, op, record, event id, actor, the codes that say why (a
+ * dedup or echo rule, a pass's trigger, a resync's fallback, a channel's note), an error's
+ * message, the channel, the batch. The payload's JSON only for malformed events: a change's
+ * payload (the realtime_table_events row) repeats the fields above, and skipping it halves the
+ * first search over 100k rows.
  */
 export function searchText(row: EventRow): string {
   if (row.search !== undefined) return row.search
   const e = row.event
   let text = `#${e.seq} ${e.kind}`
-  if (e.orgId !== undefined) text += ` ${e.orgId}`
-  if (e.table !== undefined) text += ` ${e.table}`
-  if (e.op !== undefined) text += ` ${e.op}`
-  if (e.recordId !== undefined) text += ` ${e.recordId}`
-  if (e.eventId !== undefined) text += ` ${e.eventId}`
-  if (e.actorId != null) text += ` ${e.actorId}`
-  if (e.reason !== undefined) text += ` ${e.reason}`
-  if (e.channel !== undefined) text += ` ${e.channel.topic} ${e.channel.status}`
-  if (e.batchId !== undefined) text += ` batch #${e.batchId}`
+  const facts = e as Partial<Record<(typeof SEARCHED)[number], unknown>>
+  for (const name of SEARCHED) {
+    const value = facts[name]
+    if (typeof value === 'string') text += ` ${value}`
+  }
+  if (e.kind === 'channel' || e.kind === 'resync') text += ` ${e.channel.topic} ${e.channel.status}`
+  if (e.kind === 'invalidated' || e.kind === 'refetched') text += ` batch #${e.batchId}`
   if (e.kind === 'malformed' && e.payload !== undefined) {
     try {
       const json = JSON.stringify(e.payload)
@@ -64,6 +66,24 @@ export function searchText(row: EventRow): string {
   row.search = text.toLowerCase()
   return row.search
 }
+
+/** The text facts a search reads, whichever kinds have them (src/event-fields.ts). */
+const SEARCHED = [
+  'orgId',
+  'table',
+  'op',
+  'recordId',
+  'eventId',
+  'actorId',
+  'match',
+  'trigger',
+  'fallback',
+  'input',
+  'problem',
+  'field',
+  'note',
+  'error',
+] as const satisfies readonly EventFieldName[]
 
 /**
  * The predicate for the filters, or undefined when nothing is filtered. Marker rows (reloads,
@@ -78,8 +98,8 @@ export function compileFilter(filters: LogFilters): ((row: LogRow) => boolean) |
     if (row.type !== 'event') return true
     const e = row.event
     if (kinds !== undefined && !kinds.has(e.kind)) return false
-    if (table !== undefined && e.table !== table) return false
-    if (org !== undefined && e.orgId !== org) return false
+    if (table !== undefined && tableOf(e) !== table) return false
+    if (org !== undefined && orgOf(e) !== org) return false
     if (words.length === 0) return true
     const text = searchText(row)
     for (const word of words) if (!text.includes(word)) return false

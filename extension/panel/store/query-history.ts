@@ -3,10 +3,11 @@
  * order, each with what it meant for this query, as a sentence. Pure: derived from the log.
  */
 import { classifyQueryKey, type KeyTarget } from '../../../src/query-keys'
-import type { SyncEvent } from '../../../src/types'
+import type { ChangeEvent, InvalidatedEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
+import { isChange } from './event-facts'
 import { formatKey, formatMs, plural } from './format'
-import { refreshedWrites } from './trail'
+import { matchedKeysOf, refreshedWrites } from './trail'
 import type { EventRow, LogRow } from './rows'
 
 export type HistoryTone = 'pass' | 'drop' | 'warn' | 'info'
@@ -59,10 +60,11 @@ function meaning(
   }
   const { event } = row
   if (event.kind === 'resync') {
-    const keys = event.matchedKeys ?? row.servedBy?.event.matchedKeys
+    const keys = matchedKeysOf(row)
     // A replay with no keys yet touched nothing known; a full refetch touches every query.
     const hit =
       keys === undefined ? event.replayed !== true : keys.some((k) => formatKey(k) === key)
+    const outcome = refetchOutcome(passOf(row), key, row, log)
     return hit
       ? {
           seq: event.seq,
@@ -70,15 +72,15 @@ function meaning(
           tone: 'info',
           text:
             event.replayed === true
-              ? `Replay of ${event.orgId ?? 'the organization'} after a gap in realtime: a missed change touched this query.${refetchOutcome(row.servedBy?.event ?? event, key, row, log)}`
-              : `Resync of ${event.orgId ?? 'the organization'} (a gap in realtime): refetched with every organization query.${refetchOutcome(row.servedBy?.event ?? event, key, row, log)}`,
+              ? `Replay of ${event.orgId} after a gap in realtime: a missed change touched this query.${outcome}`
+              : `Resync of ${event.orgId} (a gap in realtime): refetched with every organization query.${outcome}`,
         }
       : undefined
   }
   if (event.kind === 'invalidated') {
     // A manual pass (invalidateGlobal, or the refresh after this tab's write) lists its keys; a
     // refresh of two tables' rows names no one table.
-    if (event.causes?.length !== 0 || !event.matchedKeys?.some((k) => formatKey(k) === key)) {
+    if (event.trigger === 'batch' || !event.matchedKeys.some((k) => formatKey(k) === key)) {
       return undefined
     }
     const wrote = refreshedWrites(event)
@@ -89,8 +91,8 @@ function meaning(
       text: `${wrote === undefined ? `Invalidated manually (invalidateGlobal('${table}')).` : `Refetched after this tab's write of ${wrote} (its mutation settled).`}${refetchOutcome(event, key, row, log)}`,
     }
   }
-  if (event.table !== table) return undefined
-  // The engine's rule (keysForCause): a record key only for its row, any other key always.
+  if (!isChange(event) || event.table !== table) return undefined
+  // The engine's rule (src/pass-matching.ts): a record key only for its row, any other key always.
   const matches = recordId === undefined || recordId === event.recordId
   const change = describeChange(event)
   switch (event.kind) {
@@ -103,8 +105,8 @@ function meaning(
           text: `${change}: did not match (another record).`,
         }
       }
-      const pass = row.servedBy?.event
-      if (pass === undefined && event.batchId === undefined) {
+      const pass = passOf(row)
+      if (pass === undefined) {
         return {
           seq: event.seq,
           at: event.at,
@@ -112,12 +114,11 @@ function meaning(
           text: `${change}: still waiting in a batch (batchMs).`,
         }
       }
-      const batch = pass?.batchId ?? event.batchId
       return {
         seq: event.seq,
         at: event.at,
         tone: 'pass',
-        text: `${change}: invalidated it in batch #${batch}.${pass === undefined ? '' : refetchOutcome(pass, key, row, log)}`,
+        text: `${change}: invalidated it in batch #${pass.batchId}.${refetchOutcome(pass, key, row, log)}`,
       }
     }
     case 'deduped':
@@ -126,7 +127,7 @@ function meaning(
             seq: event.seq,
             at: event.at,
             tone: 'drop',
-            text: `${change}: dropped as a duplicate of #${event.relatedSeq ?? '?'} (that one already went through).`,
+            text: `${change}: dropped as a duplicate of #${event.relatedSeq} (that one already went through).`,
           }
         : undefined
     case 'echo':
@@ -135,7 +136,7 @@ function meaning(
             seq: event.seq,
             at: event.at,
             tone: 'drop',
-            text: `${change}: dropped as an echo of this tab's write #${event.relatedSeq ?? '?'} (the mutation refreshes this tab itself).`,
+            text: `${change}: dropped as an echo of this tab's write #${event.relatedSeq} (the mutation refreshes this tab itself).`,
           }
         : undefined
     default:
@@ -143,34 +144,44 @@ function meaning(
   }
 }
 
-function describeChange(event: SyncEvent): string {
+function describeChange(event: ChangeEvent): string {
   const who =
     event.actorId === undefined
       ? ''
       : event.actorId === null
         ? ' by no user'
         : ` by ${event.actorId}`
-  return `${event.op ?? 'Change'} ${event.table ?? '?'}/${event.recordId ?? '?'}${who}`
+  return `${event.op} ${event.table}/${event.recordId}${who}`
+}
+
+/** The invalidation pass that served a row, when the panel holds it. */
+function passOf(row: EventRow): InvalidatedEvent | undefined {
+  const pass = row.servedBy?.event
+  return pass?.kind === 'invalidated' ? pass : undefined
 }
 
 /** " Refetched in 38 ms: data changed." for this query in `pass`, when its refetch is held. */
-function refetchOutcome(pass: SyncEvent, key: string, row: EventRow, log: EngineLog): string {
-  if (pass.batchId === undefined) return ''
-  const refetch = log
-    .refetchesOf(row.session, pass.batchId)
-    .find((r) => formatKey(r.event.queryKey ?? []) === key)?.event
-  if (refetch === undefined) return ''
-  const took = formatMs(refetch.durationMs ?? Number.NaN)
-  switch (refetch.outcome) {
-    case 'success':
-      return refetch.dataChanged === false
-        ? ` Refetched in ${took}: identical data, nothing on screen changed.`
-        : ` Refetched in ${took}: data changed (${plural(refetch.observers ?? 0, 'observer')}).`
-    case 'error':
-      return ` The refetch failed after ${took}: ${refetch.error ?? 'unknown error'}; the screen kept the old data.`
-    case 'cancelled':
-      return ` Its refetch was replaced by a later one (${took}).`
-    default:
-      return ''
+function refetchOutcome(
+  pass: InvalidatedEvent | undefined,
+  key: string,
+  row: EventRow,
+  log: EngineLog,
+): string {
+  if (pass === undefined) return ''
+  for (const held of log.refetchesOf(row.session, pass.batchId)) {
+    const refetch = held.event
+    if (refetch.kind !== 'refetched' || formatKey(refetch.queryKey) !== key) continue
+    const took = formatMs(refetch.durationMs)
+    switch (refetch.outcome) {
+      case 'success':
+        return refetch.dataChanged === false
+          ? ` Refetched in ${took}: identical data, nothing on screen changed.`
+          : ` Refetched in ${took}: data changed (${plural(refetch.observers, 'observer')}).`
+      case 'error':
+        return ` The refetch failed after ${took}: ${refetch.error ?? 'unknown error'}; the screen kept the old data.`
+      case 'cancelled':
+        return ` Its refetch was replaced by a later one (${took}).`
+    }
   }
+  return ''
 }

@@ -12,6 +12,8 @@ export interface EventRow {
   search?: string
   /** The 'invalidated' row whose `causes` include this event: set when that row arrives. */
   servedBy?: EventRow
+  /** This event's place in that row's `causes` (and `causeKeys`). */
+  causeIndex?: number
 }
 
 export type MarkerKind = 'reload' | 'gap' | 'ring' | 'restart'

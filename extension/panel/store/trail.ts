@@ -1,16 +1,31 @@
 /**
  * The decision trail: what the engine did with one event, as plain sentences, derived from the
- * event and its neighbours in the log (the invalidation pass that served it, the event it
+ * event's facts and its neighbours in the log (the invalidation pass that served it, the event it
  * duplicates, the write it echoes). Pure: the store hands in lookups.
  *
- * A streamed 'received' event carries no batchId / matchedKeys (they are set at flush, after it
- * was sent); the later 'invalidated' event lists it in `causes`, and its own keys are the pass's
- * keys that the change matches by the engine's rule (src/query-keys.ts classifyQueryKey): a key
- * of its table, and record keys only for its record id. Which keys are record keys is the
- * engine's `recordScopes` (its config; ['record'] when the engine does not say).
+ * A change's keys travel on the pass that served it: its `causeKeys` say, for each cause, which
+ * of the pass's `matchedKeys` it matched (the engine's rule, src/pass-matching.ts). A logged event
+ * is never changed, so the row's link to its pass (servedBy, causeIndex) is the panel's join.
  */
-import { classifyQueryKey, DEFAULT_RECORD_SCOPES } from '../../../src/query-keys'
-import type { SyncEvent } from '../../../src/types'
+import {
+  describeChannelNote,
+  describeEvent,
+  describeMalformed,
+  describeReceived,
+  listRows,
+} from '../../../src/describe-event'
+import type {
+  ChangeEvent,
+  ChannelEvent,
+  DedupedEvent,
+  EchoEvent,
+  InvalidatedEvent,
+  RefetchedEvent,
+  ResyncEvent,
+  SyncEvent,
+  WriteEvent,
+} from '../../../src/types'
+import { rowName } from './event-facts'
 import { formatKey, formatMs, formatTime, plural } from './format'
 import type { EventRow } from './rows'
 
@@ -31,7 +46,7 @@ export interface TrailStep {
   links?: TrailLink[]
   /** Links not listed (too many). */
   moreLinks?: number
-  keys?: readonly unknown[][]
+  keys?: readonly (readonly unknown[])[]
   /** One sentence per item (each refetch of a pass), linked to its event when it has one. */
   lines?: TrailLine[]
 }
@@ -54,82 +69,47 @@ export interface TrailContext {
 
 const MAX_LINKS = 50
 
-/** The query keys a change (or resync) of `cause` matched among an invalidation pass's keys. */
-export function keysForCause(
-  cause: SyncEvent,
-  passKeys: readonly unknown[][],
-  recordScopes: readonly string[] = DEFAULT_RECORD_SCOPES,
-): unknown[][] {
-  // A resync refetches every organization query: all of the pass.
-  if (cause.kind === 'resync' || cause.table === undefined) return [...passKeys]
-  const out: unknown[][] = []
-  for (const key of passKeys) {
-    const target = classifyQueryKey(key, recordScopes)
-    if (target === undefined || target.table !== cause.table) continue
-    if (target.recordId !== undefined && target.recordId !== cause.recordId) continue
-    out.push(key)
-  }
-  return out
-}
-
-/** Derived keys per row (the log's verdict column asks every frame). */
-const derivedKeys = new WeakMap<
-  EventRow,
-  { pass: EventRow; scopes: readonly string[]; keys: unknown[][] }
->()
-
 /**
- * The keys an event invalidated, when known: its own (set at flush) or derived from its pass,
- * by the engine's `recordScopes`.
+ * The keys an event invalidated, when known: a pass's own, or for a change or resync the keys
+ * its pass says it matched. undefined: not served by a pass the panel holds (yet).
  */
-export function matchedKeysOf(
-  row: EventRow,
-  recordScopes: readonly string[] = DEFAULT_RECORD_SCOPES,
-): unknown[][] | undefined {
+export function matchedKeysOf(row: EventRow): readonly (readonly unknown[])[] | undefined {
   const { event } = row
-  if (event.kind === 'invalidated') return event.matchedKeys ?? []
-  if (event.matchedKeys !== undefined) return event.matchedKeys
-  const pass = row.servedBy
-  if (pass === undefined) return undefined
-  const cached = derivedKeys.get(row)
-  if (cached?.pass === pass && cached.scopes === recordScopes) return cached.keys
-  const keys = keysForCause(event, pass.event.matchedKeys ?? [], recordScopes)
-  derivedKeys.set(row, { pass, scopes: recordScopes, keys })
-  return keys
+  if (event.kind === 'invalidated') return event.matchedKeys
+  const pass = row.servedBy?.event
+  if (pass?.kind !== 'invalidated' || row.causeIndex === undefined) return undefined
+  const refs = pass.causeKeys[row.causeIndex] ?? []
+  return refs.map((index) => pass.matchedKeys[index] ?? [])
 }
 
 /**
  * The rows of the refresh after this tab's write settled ("deals/d1 and contacts/c2"), when the
- * pass is one (the engine's words, SyncPipeline.refreshWrites); undefined otherwise.
+ * pass is one; undefined otherwise.
  */
 export function refreshedWrites(event: SyncEvent): string | undefined {
-  if (event.kind !== 'invalidated' || event.causes?.length !== 0) return undefined
-  const match = /^refresh after this tab's write of (.+?)(?: → |$)/.exec(event.reason ?? '')
-  return match?.[1]
+  if (event.kind !== 'invalidated' || event.trigger !== 'write') return undefined
+  return listRows(event.writes ?? [])
 }
 
-/** A replay that found nothing missed: it serves no pass (the engine's words, src/catch-up.ts). */
-function replayedNothing(event: SyncEvent): boolean {
-  return event.batchId === undefined && event.reason?.includes('nothing was missed') === true
+/** A replay that found nothing missed: it serves no pass. */
+function replayedNothing(event: ResyncEvent): boolean {
+  return event.replayed === true && event.replayedCount === 0
 }
 
 function batchIdOf(row: EventRow): number | undefined {
-  return row.servedBy?.event.batchId ?? row.event.batchId
+  const served = row.servedBy?.event
+  if (served?.kind === 'invalidated') return served.batchId
+  const { event } = row
+  return event.kind === 'invalidated' || event.kind === 'refetched' ? event.batchId : undefined
 }
 
-function rowName(event: SyncEvent): string {
-  if (event.table !== undefined && event.recordId !== undefined)
-    return `${event.table}/${event.recordId}`
-  return event.table ?? event.orgId ?? event.kind
-}
-
-/** The short verdict of the log's last column; `recordScopes`: the engine's. */
-export function verdict(row: EventRow, recordScopes?: readonly string[]): string {
+/** The short verdict of the log's last column. */
+export function verdict(row: EventRow): string {
   const { event } = row
   switch (event.kind) {
     case 'received': {
       const batch = batchIdOf(row)
-      const keys = matchedKeysOf(row, recordScopes)
+      const keys = matchedKeysOf(row)
       const replayed = event.replayed === true ? 'replayed: ' : ''
       if (batch === undefined || keys === undefined) return `${replayed}queued for the next batch`
       return keys.length === 0
@@ -137,26 +117,14 @@ export function verdict(row: EventRow, recordScopes?: readonly string[]): string
         : `${replayed}batch #${batch} → ${plural(keys.length, 'key')}`
     }
     case 'deduped':
-      return event.relatedSeq === undefined
-        ? 'duplicate: dropped'
-        : `duplicate of #${event.relatedSeq}`
+      return `duplicate of #${event.relatedSeq}`
     case 'echo':
-      return event.relatedSeq === undefined
-        ? 'echo: dropped'
-        : `echo of this tab's write #${event.relatedSeq}`
-    case 'invalidated': {
-      const keys = event.matchedKeys?.length ?? 0
-      const causes = event.causes?.length ?? 0
-      const label = event.batchId === undefined ? 'invalidation' : `batch #${event.batchId}`
-      if (causes === 0) {
-        const what = refreshedWrites(event) === undefined ? 'manual' : "this tab's write"
-        return `${label}: ${what} → ${plural(keys, 'key')}`
-      }
-      return `${label}: ${plural(causes, 'event')} → ${plural(keys, 'key')}`
-    }
+      return `echo of this tab's write #${event.relatedSeq}`
+    case 'invalidated':
+      return passVerdict(event)
     case 'resync': {
-      const keys = matchedKeysOf(row, recordScopes)
-      const org = event.orgId ?? 'organization'
+      const keys = matchedKeysOf(row)
+      const org = event.orgId
       if (event.replayed === true) {
         if (keys !== undefined) return `resync: ${org} replayed → ${plural(keys.length, 'key')}`
         return replayedNothing(event)
@@ -168,59 +136,68 @@ export function verdict(row: EventRow, recordScopes?: readonly string[]): string
         : `resync: ${org} → ${plural(keys.length, 'key')}`
     }
     case 'malformed':
-      return `malformed: ${event.reason ?? 'unusable payload'}`
+      return `malformed: ${describeMalformed(event)}`
     case 'channel': {
-      const status = event.channel?.status ?? 'status changed'
-      const topic = event.channel?.topic ?? event.orgId ?? 'channel'
-      return event.reason ? `${topic} ${status}: ${event.reason}` : `${topic} ${status}`
+      const note = describeChannelNote(event, event.channel.topic)
+      const { topic, status } = event.channel
+      return note === undefined ? `${topic} ${status}` : `${topic} ${status}: ${note}`
     }
     case 'write':
       return `this tab wrote ${rowName(event)} (echo guard)`
     case 'refetched':
-      return `${formatKey(event.queryKey ?? [])} ${refetchVerdict(event)}`
+      return `${formatKey(event.queryKey)} ${refetchVerdict(event)}`
+  }
+}
+
+function passVerdict(event: InvalidatedEvent): string {
+  const keys = plural(event.matchedKeys.length, 'key')
+  const label = `batch #${event.batchId}`
+  switch (event.trigger) {
+    case 'write':
+      return `${label}: this tab's write → ${keys}`
+    case 'manual':
+      return `${label}: manual → ${keys}`
+    case 'batch':
+      return `${label}: ${plural(event.causes.length, 'event')} → ${keys}`
   }
 }
 
 /** How a refetch ended, as the end of a sentence: "in 38 ms: data changed, 2 observers". */
-function refetchVerdict(event: SyncEvent): string {
-  const took = formatMs(event.durationMs ?? Number.NaN)
+function refetchVerdict(event: RefetchedEvent): string {
+  const took = formatMs(event.durationMs)
   switch (event.outcome) {
     case 'success':
       return event.dataChanged === false
         ? `in ${took}: returned identical data, nothing on screen changed`
-        : `in ${took}: data changed, ${plural(event.observers ?? 0, 'observer')}`
+        : `in ${took}: data changed, ${plural(event.observers, 'observer')}`
     case 'error':
       return `failed after ${took}: ${event.error ?? 'unknown error'}`
     case 'cancelled':
       return `cancelled after ${took}: a later fetch of the query replaced it`
-    default:
-      return `settled after ${took}`
   }
 }
 
 /** The last step of a pass (or of one change in it): what each refetch led to on screen. */
 function refetchStep(
-  pass: SyncEvent,
+  pass: InvalidatedEvent,
   context: TrailContext,
-  keys: readonly unknown[][],
+  keys: readonly (readonly unknown[])[],
 ): TrailStep | undefined {
-  if (pass.batchId === undefined) return undefined
   const wanted = new Set(keys.map((key) => formatKey(key)))
-  const rows = context
-    .refetchesOf(pass.batchId)
-    .filter((row) => wanted.has(formatKey(row.event.queryKey ?? [])))
-  const expected =
-    pass.markedStale === undefined
-      ? undefined
-      : Math.max(0, (pass.matchedKeys?.length ?? 0) - pass.markedStale)
-  const stale = pass.markedStale ?? 0
+  const rows: { row: EventRow; event: RefetchedEvent }[] = []
+  for (const row of context.refetchesOf(pass.batchId)) {
+    const { event } = row
+    if (event.kind === 'refetched' && wanted.has(formatKey(event.queryKey))) rows.push({ row, event })
+  }
+  const expected = Math.max(0, pass.matchedKeys.length - pass.markedStale)
+  const stale = pass.markedStale
   const staleText =
-    stale > 0 && pass.kind === 'invalidated'
+    stale > 0
       ? ` ${plural(stale, 'query', 'queries')} only marked stale: not on screen, they refetch when next used.`
       : ''
   if (rows.length === 0) {
-    if (expected === 0 || (expected === undefined && pass.markedStale === undefined)) {
-      return expected === 0 && keys.length > 0
+    if (expected === 0) {
+      return keys.length > 0
         ? {
             tone: 'info',
             title: 'Not refetched',
@@ -249,9 +226,9 @@ function refetchStep(
     tone: failed.length > 0 || changed.length === 0 ? 'warn' : 'pass',
     title: 'Refetched',
     text: `${plural(rows.length, 'refetch', 'refetches')}: ${parts.join(', ')}.${staleText}`,
-    lines: rows.slice(0, MAX_LINKS).map((row) => ({
-      text: `Refetched ${formatKey(row.event.queryKey ?? [])} ${refetchVerdict(row.event)}`,
-      seq: row.event.seq,
+    lines: rows.slice(0, MAX_LINKS).map(({ event }) => ({
+      text: `Refetched ${formatKey(event.queryKey)} ${refetchVerdict(event)}`,
+      seq: event.seq,
     })),
     moreLinks: rows.length > MAX_LINKS ? rows.length - MAX_LINKS : undefined,
   }
@@ -261,41 +238,49 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
   const { event } = row
   switch (event.kind) {
     case 'received':
-      return [arrival(event), passed(event), ...batchAndKeys(row, context)]
+      return [
+        arrival(event),
+        {
+          tone: 'pass',
+          title: 'Passed dedup and echo',
+          text: 'Not a duplicate within the dedup window and not an echo of this tab’s own write: queued for the next invalidation batch.',
+          detail: event.match === 'other-actor' ? describeReceived(event) : undefined,
+        },
+        ...batchAndKeys(row, event, context),
+      ]
     case 'deduped':
-      return [arrival(event), ...duplicate(row, context)]
+      return [arrival(event), ...duplicate(event, context)]
     case 'echo':
-      return [arrival(event), ...echo(row, context)]
+      return [arrival(event), ...echo(event)]
     case 'invalidated':
-      return invalidationPass(row, context)
+      return invalidationPass(event, context)
     case 'resync': {
-      const topic = event.channel?.topic ?? `org:${event.orgId ?? '?'}`
+      const topic = event.channel.topic
       if (event.replayed === true) {
         const step: TrailStep = {
           tone: 'info',
           title: 'Replay',
           text: `${topic} was live at ${formatTime(event.at)}. Realtime does not resend what a channel missed (before its first subscription, or during a gap), so the engine read those changes back from realtime_table_events and sent them through the same rules (dedup, echo, batching): only the queries they touch refetch.`,
-          detail: event.reason,
+          detail: describeEvent(event),
         }
-        return replayedNothing(event) ? [step] : [step, ...batchAndKeys(row, context)]
+        return replayedNothing(event) ? [step] : [step, ...batchAndKeys(row, event, context)]
       }
       return [
         {
           tone: 'warn',
           title: 'Resync: full refetch',
-          text: `${topic} was live at ${formatTime(event.at)}. A change made while it was not live (before its first subscription, or during a gap) could not be replayed, so every query of ${event.orgId ?? 'the organization'} is refetched.`,
-          detail: event.reason,
+          text: `${topic} was live at ${formatTime(event.at)}. A change made while it was not live (before its first subscription, or during a gap) could not be replayed, so every query of ${event.orgId} is refetched.`,
+          detail: describeEvent(event),
         },
-        ...batchAndKeys(row, context),
+        ...batchAndKeys(row, event, context),
       ]
     }
     case 'malformed':
       return [
-        arrival(event),
         {
           tone: 'drop',
           title: 'Malformed: dropped',
-          text: `The engine could not use this payload: ${event.reason ?? 'no reason given'}.`,
+          text: `The engine could not use this value (at ${formatTime(event.at)}${event.orgId === undefined ? '' : `, channel of ${event.orgId}`}): ${describeEvent(event)}.`,
           detail:
             'Nothing was invalidated. It is counted in the malformed metric (the engine never throws on a bad payload); check what writes realtime_table_events.',
         },
@@ -303,15 +288,14 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
     case 'channel':
       return [channelStep(event)]
     case 'write':
-      return writeSteps(row, context)
+      return writeSteps(event, context)
     case 'refetched':
-      return refetchedSteps(row, context)
+      return refetchedSteps(event, row, context)
   }
 }
 
-function refetchedSteps(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
-  const pass = event.batchId === undefined ? undefined : findPass(row, context)
+function refetchedSteps(event: RefetchedEvent, row: EventRow, context: TrailContext): TrailStep[] {
+  const pass = findPass(row, event.batchId, context)
   return [
     {
       tone:
@@ -321,7 +305,7 @@ function refetchedSteps(row: EventRow, context: TrailContext): TrailStep[] {
             ? 'pass'
             : 'info',
       title: 'Refetched',
-      text: `${formatKey(event.queryKey ?? [])} ${refetchVerdict(event)}.`,
+      text: `${formatKey(event.queryKey)} ${refetchVerdict(event)}.`,
       detail:
         event.outcome === 'success' && event.dataChanged === false
           ? 'TanStack Query kept the same data (structural sharing): the change that caused this refetch did not affect this query. Frequent identical refetches mean invalidation is broader than it needs to be.'
@@ -331,37 +315,28 @@ function refetchedSteps(row: EventRow, context: TrailContext): TrailStep[] {
       links:
         pass === undefined
           ? undefined
-          : [
-              {
-                seq: pass.event.seq,
-                label: `#${pass.event.seq} batch #${event.batchId} invalidation`,
-              },
-            ],
+          : [{ seq: pass.event.seq, label: `#${pass.event.seq} batch #${event.batchId} invalidation` }],
     },
   ]
 }
 
 /** The invalidation pass `row` (a refetch) came from: the newest invalidated row of its batch. */
-function findPass(row: EventRow, context: TrailContext): EventRow | undefined {
+function findPass(row: EventRow, batchId: number, context: TrailContext): EventRow | undefined {
   for (let seq = row.event.seq - 1, steps = 0; seq > 0 && steps < 10_000; seq--, steps++) {
     const candidate = context.find(seq)
-    if (candidate?.event.kind === 'invalidated' && candidate.event.batchId === row.event.batchId) {
+    if (candidate?.event.kind === 'invalidated' && candidate.event.batchId === batchId) {
       return candidate
     }
   }
   return undefined
 }
 
-function arrival(event: SyncEvent): TrailStep {
+function arrival(event: ChangeEvent): TrailStep {
   const latency =
     event.latencyMs === undefined
       ? 'no commit time, so latency unknown'
       : `latency ${formatMs(event.latencyMs)} from commit, on the database's clock`
-  const what: string[] = []
-  if (event.op !== undefined || event.table !== undefined) {
-    what.push(`${event.op ?? 'change'} ${rowName(event)}`)
-  }
-  if (event.orgId !== undefined) what.push(`in ${event.orgId}`)
+  const what: string[] = [`${event.op} ${rowName(event)}`, `in ${event.orgId}`]
   if (event.actorId !== undefined) {
     what.push(event.actorId === null ? 'by no signed-in user' : `by ${event.actorId}`)
   }
@@ -371,49 +346,25 @@ function arrival(event: SyncEvent): TrailStep {
       tone: 'info',
       title: 'Replayed',
       text: `Read back from realtime_table_events at ${formatTime(event.at)}: the channel was not live when this change was committed, so Realtime never delivered it.`,
-      detail: what.length > 0 ? what.join(' ') : undefined,
+      detail: what.join(' '),
     }
   }
   return {
     tone: 'info',
     title: 'Received',
     text: `Received at ${formatTime(event.at)} (${latency}).`,
-    detail: what.length > 0 ? what.join(' ') : undefined,
+    detail: what.join(' '),
   }
 }
 
-function passed(event: SyncEvent): TrailStep {
-  return {
-    tone: 'pass',
-    title: 'Passed dedup and echo',
-    text: 'Not a duplicate within the dedup window and not an echo of this tab’s own write: queued for the next invalidation batch.',
-    detail: event.reason,
-  }
-}
-
-function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
-  const served = row.servedBy?.event
-  const batch = batchIdOf(row)
+function batchAndKeys(
+  row: EventRow,
+  event: ChangeEvent | ResyncEvent,
+  context: TrailContext,
+): TrailStep[] {
+  const served = row.servedBy?.event.kind === 'invalidated' ? row.servedBy.event : undefined
   const steps: TrailStep[] = []
-  if (served !== undefined) {
-    const others = Math.max(0, (served.causes?.length ?? 1) - 1)
-    steps.push({
-      tone: 'batch',
-      title: `Batch #${served.batchId ?? '?'}`,
-      text: served.leading
-        ? `Flushed at once in batch #${served.batchId ?? '?'}, ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}): no invalidation pass ran in the last batch window (batchMs), so it did not wait for one.`
-        : `Coalesced into batch #${served.batchId ?? '?'} with ${plural(others, 'other event')}, flushed ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}).`,
-      detail: served.reason,
-      links: [{ seq: served.seq, label: `#${served.seq} invalidation` }],
-    })
-  } else if (batch !== undefined) {
-    steps.push({
-      tone: 'batch',
-      title: `Batch #${batch}`,
-      text: `Coalesced into batch #${batch} (its invalidation event is not in the panel).`,
-    })
-  } else {
+  if (served === undefined) {
     steps.push({
       tone: 'info',
       title: 'Waiting for the batch',
@@ -421,7 +372,17 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
     })
     return steps
   }
-  const keys = matchedKeysOf(row, context.recordScopes) ?? []
+  const others = Math.max(0, served.causes.length - 1)
+  steps.push({
+    tone: 'batch',
+    title: `Batch #${served.batchId}`,
+    text: served.leading
+      ? `Flushed at once in batch #${served.batchId}, ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}): no invalidation pass ran in the last batch window (batchMs), so it did not wait for one.`
+      : `Coalesced into batch #${served.batchId} with ${plural(others, 'other event')}, flushed ${formatMs(served.at - event.at)} after it arrived (at ${formatTime(served.at)}).`,
+    detail: describeEvent(served),
+    links: [{ seq: served.seq, label: `#${served.seq} invalidation` }],
+  })
+  const keys = matchedKeysOf(row) ?? []
   if (keys.length > 0) {
     steps.push({
       tone: 'keys',
@@ -432,7 +393,7 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
           : `Invalidated ${plural(keys.length, 'query key')}: active queries refetch and the screens using them update.`,
       keys,
     })
-    const refetch = served === undefined ? undefined : refetchStep(served, context, keys)
+    const refetch = refetchStep(served, context, keys)
     if (refetch !== undefined) steps.push(refetch)
   } else {
     steps.push({
@@ -443,63 +404,43 @@ function batchAndKeys(row: EventRow, context: TrailContext): TrailStep[] {
           ? 'No cached query of the organization matched: nothing was refetched.'
           : `No cached query matched ${rowName(event)}: nothing was refetched, so no screen changed.`,
       detail:
-        event.kind === 'resync' || event.table === undefined
+        event.kind === 'resync'
           ? undefined
-          : `A query updates on a change to ${event.table} only if its key starts with "${event.table}" (a list, .all or any other key of the table), or is ["${event.table}", "${context.recordScopes?.[0] ?? 'record'}", "${event.recordId ?? '…'}"] for this record.`,
+          : `A query updates on a change to ${event.table} only if its key starts with "${event.table}" (a list, .all or any other key of the table), or is ["${event.table}", "${context.recordScopes?.[0] ?? 'record'}", "${event.recordId}"] for this record.`,
     })
   }
   return steps
 }
 
-function ageFrom(event: SyncEvent, related: EventRow | undefined): number | undefined {
-  if (related !== undefined) return event.at - related.event.at
-  const match = /(\d+) ms (?:earlier|later)/.exec(event.reason ?? '')
-  return match ? Number(match[1]) : undefined
-}
-
-function duplicate(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
-  const related = event.relatedSeq === undefined ? undefined : context.find(event.relatedSeq)
-  const age = ageFrom(event, related)
-  const of = event.relatedSeq === undefined ? 'an earlier event' : `#${event.relatedSeq}`
-  const steps: TrailStep[] = [
+function duplicate(event: DedupedEvent, context: TrailContext): TrailStep[] {
+  const related = context.find(event.relatedSeq)
+  return [
     {
       tone: 'drop',
       title: 'Deduplicated: dropped',
-      text: `Deduped: duplicate of ${of}${age === undefined ? '' : `, ${formatMs(age)} earlier`}.`,
-      detail: event.reason,
-      links:
-        event.relatedSeq === undefined
-          ? undefined
-          : [{ seq: event.relatedSeq, label: `#${event.relatedSeq} first delivery` }],
+      text: `Deduped: duplicate of #${event.relatedSeq}, ${formatMs(event.ageMs)} earlier.`,
+      detail: describeEvent(event),
+      links: [{ seq: event.relatedSeq, label: `#${event.relatedSeq} first delivery` }],
+    },
+    {
+      tone: 'info',
+      title: 'Not invalidated',
+      text:
+        related === undefined
+          ? 'The first delivery already went through the pipeline; dropping the copy saves a refetch.'
+          : `The first delivery already went through the pipeline (${verdict(related)}); dropping the copy saves a refetch.`,
     },
   ]
-  steps.push({
-    tone: 'info',
-    title: 'Not invalidated',
-    text:
-      related === undefined
-        ? 'The first delivery already went through the pipeline; dropping the copy saves a refetch.'
-        : `The first delivery already went through the pipeline (${verdict(related, context.recordScopes)}); dropping the copy saves a refetch.`,
-  })
-  return steps
 }
 
-function echo(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
-  const write = event.relatedSeq === undefined ? undefined : context.find(event.relatedSeq)
-  const age = ageFrom(event, write)
-  const ref = event.relatedSeq === undefined ? '' : ` (#${event.relatedSeq})`
+function echo(event: EchoEvent): TrailStep[] {
   return [
     {
       tone: 'drop',
       title: 'Echo: dropped',
-      text: `Echo: this tab wrote ${rowName(event)}${age === undefined ? ' shortly' : ` ${formatMs(age)}`} earlier${ref}, and the change comes back from the current user.`,
-      detail: event.reason,
-      links:
-        event.relatedSeq === undefined
-          ? undefined
-          : [{ seq: event.relatedSeq, label: `#${event.relatedSeq} write` }],
+      text: `Echo: this tab wrote ${rowName(event)} ${formatMs(event.ageMs)} earlier (#${event.relatedSeq}), and the change comes back from the current user.`,
+      detail: describeEvent(event),
+      links: [{ seq: event.relatedSeq, label: `#${event.relatedSeq} write` }],
     },
     {
       tone: 'info',
@@ -509,11 +450,9 @@ function echo(row: EventRow, context: TrailContext): TrailStep[] {
   ]
 }
 
-function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
-  const causes = event.causes ?? []
-  const keys = event.matchedKeys ?? []
-  const label = event.batchId === undefined ? 'Invalidation' : `Batch #${event.batchId}`
+function invalidationPass(event: InvalidatedEvent, context: TrailContext): TrailStep[] {
+  const { causes, matchedKeys: keys } = event
+  const label = `Batch #${event.batchId}`
   const links: TrailLink[] = causes.slice(0, MAX_LINKS).map((seq) => {
     const cause = context.find(seq)?.event
     return {
@@ -525,15 +464,8 @@ function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
     {
       tone: 'batch',
       title: label,
-      text:
-        causes.length === 0
-          ? refreshedWrites(event) !== undefined
-            ? `Refresh after this tab's write of ${refreshedWrites(event)!} at ${formatTime(event.at)}: the mutation settled, so what those rows touch refetches here (their realtime echo is then dropped, not refetched twice).`
-            : `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
-          : event.leading
-            ? `${label} flushed at once at ${formatTime(event.at)}: no pass ran in the last batch window (batchMs), so ${causes.length === 1 ? 'the change' : `these ${causes.length} events`} did not wait for one.`
-            : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`,
-      detail: event.reason,
+      text: passText(event, label),
+      detail: describeEvent(event),
       links: links.length > 0 ? links : undefined,
       moreLinks: causes.length > MAX_LINKS ? causes.length - MAX_LINKS : undefined,
     },
@@ -557,31 +489,44 @@ function invalidationPass(row: EventRow, context: TrailContext): TrailStep[] {
   return steps
 }
 
-function channelStep(event: SyncEvent): TrailStep {
-  const status = event.channel?.status ?? 'unknown'
-  const topic = event.channel?.topic ?? `org:${event.orgId ?? '?'}`
+function passText(event: InvalidatedEvent, label: string): string {
+  const { causes } = event
+  switch (event.trigger) {
+    case 'write':
+      return `Refresh after this tab's write of ${listRows(event.writes ?? [])} at ${formatTime(event.at)}: the mutation settled, so what those rows touch refetches here (their realtime echo is then dropped, not refetched twice).`
+    case 'manual':
+      return `Manual invalidation at ${formatTime(event.at)}${event.table ? ` of ${event.table}` : ''}.`
+    case 'batch':
+      return event.leading
+        ? `${label} flushed at once at ${formatTime(event.at)}: no pass ran in the last batch window (batchMs), so ${causes.length === 1 ? 'the change' : `these ${causes.length} events`} did not wait for one.`
+        : `${label} flushed at ${formatTime(event.at)}: ${plural(causes.length, 'event')} coalesced into one invalidation pass.`
+  }
+}
+
+function channelStep(event: ChannelEvent): TrailStep {
+  const { status, topic } = event.channel
   const healthy = status === 'SUBSCRIBED'
   const broken = status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED'
+  const note = describeChannelNote(event, topic)
   return {
     tone: healthy ? 'pass' : broken ? 'warn' : 'info',
     title: 'Channel status',
     text: `${topic} is ${status} (at ${formatTime(event.at)}).`,
     detail: healthy
-      ? `Changes of this organization are delivered once the server says "Subscribed to PostgreSQL" (the Channels tab shows the wait). Every time the channel is live again after a gap, the engine replays what it missed (a resync).${event.reason ? ` Note: ${event.reason}` : ''}`
+      ? `Changes of this organization are delivered once the server says "Subscribed to PostgreSQL" (the Channels tab shows the wait). Every time the channel is live again after a gap, the engine replays what it missed (a resync).${note ? ` Note: ${note}` : ''}`
       : broken
-        ? `No changes are delivered on this channel until it subscribes again; then the engine replays what it missed, or refetches the organization's queries when it cannot (a resync).${event.reason ? ` Error: ${event.reason}` : ''}`
-        : event.reason,
+        ? `No changes are delivered on this channel until it subscribes again; then the engine replays what it missed, or refetches the organization's queries when it cannot (a resync).${note ? ` Error: ${note}` : ''}`
+        : note,
   }
 }
 
-function writeSteps(row: EventRow, context: TrailContext): TrailStep[] {
-  const { event } = row
+function writeSteps(event: WriteEvent, context: TrailContext): TrailStep[] {
   const echoes = context.echoesOf(event.seq)
   return [
     {
       tone: 'info',
       title: 'Local write',
-      text: `This tab called markLocalWrite('${event.table ?? '?'}', '${event.recordId ?? '?'}') at ${formatTime(event.at)}: a change to this row by the current user within echoWindowMs is an echo and is dropped.`,
+      text: `This tab called markLocalWrite('${event.table}', '${event.recordId}') at ${formatTime(event.at)}: a change to this row by the current user within echoWindowMs is an echo and is dropped.`,
     },
     echoes.length > 0
       ? {
