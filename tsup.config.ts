@@ -4,7 +4,8 @@ import { defineConfig, type Options } from 'tsup'
 
 /**
  * The library an app installs (`npm pack` runs it): src/ as ESM with bundled declarations, one
- * file per entry (`.` and `./react`) and a shared chunk, so both entries use one engine. The
+ * file per entry (`.`, `./react`, and `./describe`, the sentences for engine.print) and a shared
+ * chunk, so both entries use one engine. The
  * peers (supabase-js, TanStack Query, React) stay imports; nothing of bridge/, extension/,
  * server/ or demo/ is reachable from src/.
  *
@@ -31,7 +32,11 @@ export default defineConfig([
 /** The library's build into `outDir` (test/package/server-import.test.ts builds a copy). */
 export function library(outDir: string): Options {
   return {
-    entry: { index: 'src/index.ts', react: 'src/react/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      react: 'src/react/index.ts',
+      describe: 'src/describe-event.ts',
+    },
     outDir,
     format: ['esm'],
     target: 'es2022',

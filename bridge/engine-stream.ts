@@ -1,4 +1,5 @@
 import type { DevtoolsEngine } from '../src/devtools-registry'
+import type { EventLogSnapshot } from '../src/event-log'
 import { errorMessage } from '../src/error-message'
 import type { QuerySummary } from '../src/query-summaries'
 import type { Scheduler } from '../src/scheduler'
@@ -12,6 +13,11 @@ import {
   type QueryList,
   type ToPanel,
 } from './protocol'
+import {
+  createLegacyUpgrader,
+  type LegacySyncEvent,
+  upgradeOrMark,
+} from './protocol/legacy-events'
 
 export interface EngineStreamsOptions {
   scheduler: Scheduler
@@ -53,6 +59,8 @@ export interface EngineStreams {
 
 interface Stream {
   engine: DevtoolsEngine
+  /** Reads the engine's ring after a seq, in the current contract (an old engine's upgraded). */
+  read: (since: number) => EventLogSnapshot
   /** The last seq the panel was sent (snapshot or live). */
   sentSeq: number
   /** The engine's last seq, as its appends told. */
@@ -65,6 +73,21 @@ interface Stream {
   unsubscribeState?: () => void
   /** While the panel watches this engine's queries: the cache subscription and its throttle. */
   queries?: { unsubscribe: () => void; sends: LeadingThrottle }
+}
+
+/**
+ * How the bridge reads an engine's ring: as it is, or, for an engine of 0.2.0 (events of the
+ * old form: one bag of optional fields, a sentence for every decision), upgraded to the current
+ * contract as it streams (bridge/protocol/legacy-events.ts).
+ */
+function readerOf(engine: DevtoolsEngine): (since: number) => EventLogSnapshot {
+  if (!/^0\.[0-2]\./.test(engine.version)) return (since) => engine.readEvents(since)
+  const upgrader = createLegacyUpgrader(engine.getConfig())
+  return (since) => {
+    const snapshot = engine.readEvents(since)
+    const old = snapshot.events as unknown as LegacySyncEvent[]
+    return { ...snapshot, events: old.map((event) => upgradeOrMark(upgrader, event)) }
+  }
 }
 
 /**
@@ -106,7 +129,7 @@ export function createEngineStreams(options: EngineStreamsOptions): EngineStream
 
   /** What the engine appended since the last batch, read from its ring. */
   const sendLive = (stream: Stream) => {
-    const events = stream.engine.readEvents(stream.sentSeq).events
+    const { events } = stream.read(stream.sentSeq)
     stream.sentSeq = stream.appendedSeq
     if (events.length === 0) return
     stream.sentSeq = Math.max(stream.sentSeq, events[events.length - 1]!.seq)
@@ -172,7 +195,7 @@ export function createEngineStreams(options: EngineStreamsOptions): EngineStream
   const stream = (entry: Stream, since: number) => {
     entry.unsubscribe?.()
     sendState(entry)
-    const snapshot = entry.engine.readEvents(since)
+    const snapshot = entry.read(since)
     sendEvents(entry, snapshot.events, true)
     entry.sentSeq = Math.max(since, snapshot.lastSeq)
     entry.appendedSeq = entry.sentSeq
@@ -233,6 +256,7 @@ export function createEngineStreams(options: EngineStreamsOptions): EngineStream
     add(engine) {
       streams.set(engine.id, {
         engine,
+        read: readerOf(engine),
         sentSeq: 0,
         appendedSeq: 0,
         ringSize: MAX_EVENTS_PER_BATCH,

@@ -13,8 +13,12 @@ import * as v from 'valibot'
 import { TUNABLE_OPTION_NAMES, TUNABLE_OPTIONS } from '../../src/options'
 
 export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
-/** 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). */
-export const PROTOCOL_VERSION = 2
+/**
+ * 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). 3: the
+ * typed event contract (src/event-fields.ts) in batch format 2, and a channel's lastNote in
+ * place of its lastError.
+ */
+export const PROTOCOL_VERSION = 3
 
 /**
  * A `queries` message lists at most this many (a page may cache 10,000): active ones first, then

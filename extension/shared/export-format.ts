@@ -15,17 +15,22 @@ import {
   SocketRecordSchema,
   SyncEventSchema,
 } from '../../bridge/protocol/records'
+import { describeEvent } from '../../src/describe-event'
 import { errorMessage } from '../../src/error-message'
 import { isObject } from '../../src/is-object'
+import { LegacySyncEventSchema, upgradeLegacyEvents } from '../../bridge/protocol/legacy-events'
 
 export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
 /**
  * 2: the 'refetched' kind and its fields, refetch metrics. 3: the page's socket and QueryCache
- * records (`socket`). Files of versions 1 and 2 still import.
+ * records (`socket`). 4: the typed event contract (src/event-fields.ts): each kind with its facts,
+ * `reason` the rendered sentence for people. Files of versions 1 to 3 still import: their events
+ * are upgraded (legacy-events.ts).
  */
-export const EXPORT_VERSION = 3
-/** The versions this panel imports: each a subset of the current schema. */
-export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2, 3]
+export const EXPORT_VERSION = 4
+/** The versions this panel imports. */
+export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2, 3, 4]
+const LEGACY_VERSIONS = [1, 2, 3] as const
 /** Import reads at most this much (a 200,000-event log is about 70 MB). */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024
 export const MAX_EXPORT_EVENTS = 1_000_000
@@ -49,10 +54,14 @@ const SocketSectionSchema = v.pipe(
   ),
 )
 
-export const ExportFileSchema = v.pipe(
-  v.object({
+/** The file's form around its events: the same in every version (sections it lacks are optional). */
+function exportFileSchema<E extends v.GenericSchema, V extends v.GenericSchema>(
+  version: V,
+  event: E,
+) {
+  return v.object({
     format: v.literal(EXPORT_FORMAT),
-    version: v.picklist(IMPORTABLE_VERSIONS as [1, 2, 3]),
+    version,
     exportedAt: v.pipe(
       v.string(),
       v.maxLength(64),
@@ -76,10 +85,15 @@ export const ExportFileSchema = v.pipe(
       v.minValue(0),
       v.description("Events that fell off the engine's ring before the export (never silent)."),
     ),
-    events: v.pipe(v.array(SyncEventSchema), v.maxLength(MAX_EXPORT_EVENTS)),
+    events: v.pipe(v.array(event), v.maxLength(MAX_EXPORT_EVENTS)),
     metrics: v.pipe(v.array(MinuteMetricsSchema), v.maxLength(100_000)),
     socket: v.optional(SocketSectionSchema),
-  }),
+  })
+}
+
+/** A file of the current version (its JSON Schema: npm run schema). */
+export const ExportFileSchema = v.pipe(
+  exportFileSchema(v.literal(EXPORT_VERSION), SyncEventSchema),
   v.title('Realtime Sync DevTools log export'),
   v.description(
     'One engine’s decision log (SyncEvent[]) and per-minute metrics, and the page’s socket and QueryCache records, exported from the Realtime DevTools panel.',
@@ -87,6 +101,12 @@ export const ExportFileSchema = v.pipe(
 )
 
 export type ExportFile = v.InferOutput<typeof ExportFileSchema>
+
+/** A file of versions 1 to 3, before its events are upgraded. */
+const LegacyExportFileSchema = exportFileSchema(
+  v.picklist(LEGACY_VERSIONS),
+  LegacySyncEventSchema,
+)
 
 export interface SocketSection {
   records: readonly SocketRecord[]
@@ -129,7 +149,8 @@ export function buildExport(input: ExportInput): ExportFile {
       config: input.engine.config === undefined ? undefined : copyConfig(input.engine.config),
     },
     dropped: input.dropped,
-    events: input.events as SyncEvent[],
+    // Each event with its sentence, for people reading the file (no code reads it back).
+    events: input.events.map((event) => ({ ...event, reason: describeEvent(event) })),
     metrics: input.metrics.map((m) => ({ ...m })),
     ...(input.socket === undefined || input.socket.records.length === 0
       ? {}
@@ -141,7 +162,7 @@ export function buildExport(input: ExportInput): ExportFile {
 }
 
 function structuredCopy(file: ExportFile): ExportFile {
-  return { ...file, events: file.events.map((event) => ({ ...event })) }
+  return { ...file, events: [...file.events] }
 }
 
 /**
@@ -208,7 +229,16 @@ export function exportFileName(engineName: string, now: number): string {
   return `realtime-sync-${name.slice(0, 60)}-${stamp}.json`
 }
 
-export type ImportResult = { ok: true; file: ExportFile } | { ok: false; error: string }
+export type ImportResult =
+  | {
+      ok: true
+      file: ExportFile
+      /** The version of a file whose events were upgraded to this one's (1 to 3). */
+      upgradedFrom?: number
+      /** Old events that lacked the facts their kind always has: left out. */
+      unusable?: number
+    }
+  | { ok: false; error: string }
 
 /**
  * Parses and validates an exported log. Never throws: a failure says which field is wrong and
@@ -247,9 +277,24 @@ export function parseExport(text: string): ImportResult {
       error: `unsupported export version ${describeValue(version)} (this panel reads versions ${IMPORTABLE_VERSIONS.join(', ')})`,
     }
   }
+  if (version !== EXPORT_VERSION) return parseLegacy(json)
   const result = v.safeParse(ExportFileSchema, json)
   if (result.success) return { ok: true, file: result.output }
   return { ok: false, error: describeIssues(result.issues) }
+}
+
+/** A file of versions 1 to 3: checked in its own form, then its events upgraded. */
+function parseLegacy(json: unknown): ImportResult {
+  const result = v.safeParse(LegacyExportFileSchema, json)
+  if (!result.success) return { ok: false, error: describeIssues(result.issues) }
+  const legacy = result.output
+  const { events, unusable } = upgradeLegacyEvents(legacy.events, legacy.engine.config)
+  return {
+    ok: true,
+    file: { ...legacy, version: EXPORT_VERSION, events },
+    upgradedFrom: legacy.version,
+    unusable,
+  }
 }
 
 function describeValue(value: unknown): string {

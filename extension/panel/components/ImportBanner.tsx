@@ -12,6 +12,10 @@ export function ImportBanner({ store, info }: ImportBannerProps) {
       <span>
         Imported: <strong>{info.fileName}</strong> ({info.url || 'no url'}, exported{' '}
         {info.exportedAt}) — read-only, {info.events.toLocaleString('en-US')} events
+        {info.upgradedFrom !== undefined &&
+          ` (an export of version ${info.upgradedFrom}: its engine's own sentences are shown${
+            info.unusable ? `; ${info.unusable.toLocaleString('en-US')} events it could not read were left out` : ''
+          })`}
       </span>
       <button type="button" className="tool-button" onClick={() => store.closeImport()}>
         Back to live

@@ -17,6 +17,10 @@ export interface ImportedInfo {
   title: string
   exportedAt: string
   events: number
+  /** A file of an older version (1 to 3) whose events were upgraded to the current contract. */
+  upgradedFrom?: number
+  /** Its old events that lacked what their kind always has: left out. */
+  unusable?: number
 }
 
 export interface ExportResult {
@@ -82,6 +86,8 @@ export class ImportSlot {
         title: file.page.title,
         exportedAt: file.exportedAt,
         events: file.events.length,
+        upgradedFrom: result.upgradedFrom,
+        unusable: result.unusable,
       },
     }
     this.failure = undefined
