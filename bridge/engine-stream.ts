@@ -13,11 +13,7 @@ import {
   type QueryList,
   type ToPanel,
 } from './protocol'
-import {
-  createLegacyUpgrader,
-  type LegacySyncEvent,
-  upgradeOrMark,
-} from './protocol/legacy-events'
+import { createLegacyUpgrader, type LegacySyncEvent, upgradeOrMark } from './protocol/legacy-events'
 
 export interface EngineStreamsOptions {
   scheduler: Scheduler

@@ -53,7 +53,8 @@ export class DedupWindow {
     return {
       relatedSeq: first.seq,
       ageMs: event.at - first.at,
-      match: this.by === 'row' ? 'same-row' : change.eventId !== undefined ? 'event-id' : 'same-change',
+      match:
+        this.by === 'row' ? 'same-row' : change.eventId !== undefined ? 'event-id' : 'same-change',
       windowMs: this.seen.windowMs,
     }
   }

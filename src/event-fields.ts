@@ -141,7 +141,10 @@ export const EVENT_FIELDS = {
     doc: "resync: why it refetched every query instead of replaying: 'replay-off', 'no-reader', 'past-retention', 'read-failed', 'over-max-replay'.",
   },
   maxReplay: { rule: 'count', doc: "resync ('over-max-replay'): the limit." },
-  retentionMs: { rule: 'count', doc: "resync ('past-retention'): what realtime_table_events keeps." },
+  retentionMs: {
+    rule: 'count',
+    doc: "resync ('past-retention'): what realtime_table_events keeps.",
+  },
   input: {
     rule: 'input',
     doc: 'malformed: what the value was (a change payload, a broadcast message, a subscribe status, a system message).',
@@ -246,7 +249,17 @@ export const EVENT_LAYOUTS = {
     required: ['orgId', 'channel', 'gapMs'],
   },
   malformed: {
-    fields: ['orgId', 'input', 'problem', 'field', 'found', 'replayed', 'error', 'payload', 'reason'],
+    fields: [
+      'orgId',
+      'input',
+      'problem',
+      'field',
+      'found',
+      'replayed',
+      'error',
+      'payload',
+      'reason',
+    ],
     required: ['input', 'problem'],
   },
   channel: {
@@ -279,6 +292,8 @@ export type EventOfKind<K extends keyof Layouts> = Flatten<
   { readonly seq: number; readonly at: number; readonly kind: K } & {
     readonly [F in Layouts[K]['required'][number]]: ValueOf<F>
   } & {
-    readonly [F in Exclude<Layouts[K]['fields'][number], Layouts[K]['required'][number]>]?: ValueOf<F>
+    readonly [
+      F in Exclude<Layouts[K]['fields'][number], Layouts[K]['required'][number]>
+    ]?: ValueOf<F>
   }
 >

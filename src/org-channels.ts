@@ -261,7 +261,10 @@ export class OrgChannels {
       })
     } catch (error) {
       // supabase-js refused the channel (a topic the app holds is caught above, by topicTaken).
-      this.setStatus(entry, 'CHANNEL_ERROR', { note: 'subscribe-failed', error: errorMessage(error) })
+      this.setStatus(entry, 'CHANNEL_ERROR', {
+        note: 'subscribe-failed',
+        error: errorMessage(error),
+      })
     }
   }
 
@@ -291,8 +294,7 @@ export class OrgChannels {
   /** A Broadcast from Database message: its event row goes the way a postgres_changes one does. */
   private broadcast(orgId: string, message: unknown): void {
     if (isObject(message)) this.handlers.onChange(orgId, broadcastAsChange(message))
-    else
-      this.malformed(orgId, wrongValue('broadcast', 'message', message), message)
+    else this.malformed(orgId, wrongValue('broadcast', 'message', message), message)
   }
 
   /** What supabase-js's subscribe() callback reported of the join. */
@@ -403,7 +405,8 @@ export class OrgChannels {
     this.rejoinBackoff.reset()
     // Logged as a note on SUBSCRIBED: the moment from which changes are delivered (a broadcast
     // topic delivers from the join on, so it waited nothing).
-    const waitedMs = state.subscribedAt === undefined ? undefined : state.liveAt - state.subscribedAt
+    const waitedMs =
+      state.subscribedAt === undefined ? undefined : state.liveAt - state.subscribedAt
     state.lastNote = { note, waitedMs }
     this.handlers.onStatus({ ...state }, state.lastNote)
     this.changed()

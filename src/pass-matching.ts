@@ -8,7 +8,13 @@ import type { TableQueries } from './query-index'
  * its replayed changes in the same pass touched, nothing more.
  */
 export type PassCause =
-  | { readonly kind: 'received'; readonly orgId?: string; readonly table: string; readonly recordId: string; readonly replayed?: boolean }
+  | {
+      readonly kind: 'received'
+      readonly orgId?: string
+      readonly table: string
+      readonly recordId: string
+      readonly replayed?: boolean
+    }
   | { readonly kind: 'resync'; readonly orgId: string; readonly replayed?: boolean }
 
 export interface MatchSources {

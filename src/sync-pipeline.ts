@@ -77,7 +77,10 @@ export interface MalformedFacts {
 
 /** A change's log entry while the pipeline decides its kind: one object shape for all three. */
 type ChangeDraft = { -readonly [K in keyof ChangeFields]: ChangeFields[K] }
-type ChangeFields = Omit<EventOfKind<'deduped'>, 'kind' | 'relatedSeq' | 'ageMs' | 'match' | 'windowMs'> &
+type ChangeFields = Omit<
+  EventOfKind<'deduped'>,
+  'kind' | 'relatedSeq' | 'ageMs' | 'match' | 'windowMs'
+> &
   Partial<Pick<EventOfKind<'deduped'>, 'relatedSeq' | 'ageMs' | 'match' | 'windowMs'>> & {
     kind: ChangeEvent['kind']
   }
@@ -176,7 +179,11 @@ export class SyncPipeline {
         this.malformed(orgId, { input: 'change', problem, field, found, replayed }, payload)
       }
     } catch (error) {
-      const facts = { input: 'change', problem: 'engine-error', error: errorMessage(error) } as const
+      const facts = {
+        input: 'change',
+        problem: 'engine-error',
+        error: errorMessage(error),
+      } as const
       this.malformed(orgId, { ...facts, replayed }, payload)
     }
   }
@@ -440,7 +447,10 @@ export class SyncPipeline {
   /** `fetches`: collects the refetches the pass starts (refreshWrites waits for them). */
   private invalidate(
     queries: Query[],
-    pass: Pick<InvalidatedInit, 'trigger' | 'table' | 'causes' | 'causeKeys' | 'leading' | 'batchMs' | 'writes'>,
+    pass: Pick<
+      InvalidatedInit,
+      'trigger' | 'table' | 'causes' | 'causeKeys' | 'leading' | 'batchMs' | 'writes'
+    >,
     fetches?: Promise<unknown>[],
   ): void {
     const now = this.scheduler.now()

@@ -49,8 +49,7 @@ export function broadcastAsChange(message: Record<string, unknown>): unknown {
 export function parseTableChange(payload: unknown, channelOrgId: string): ParseResult {
   if (!isObject(payload)) return wrongType('payload', payload)
   const row = payload.new
-  if (!isObject(row))
-    return wrongType('new', row)
+  if (!isObject(row)) return wrongType('new', row)
 
   const table = row.table_name
   if (typeof table !== 'string' || table.length === 0 || table.length > MAX_TABLE_NAME) {
@@ -69,14 +68,12 @@ export function parseTableChange(payload: unknown, channelOrgId: string): ParseR
   }
   // '' is what the trigger records for a table without id or primary key: lists still match.
   const recordId = row.record_id === '' ? '' : toId(row.record_id)
-  if (recordId === undefined)
-    return wrongType('record_id', row.record_id)
+  if (recordId === undefined) return wrongType('record_id', row.record_id)
 
   const rawEventId = row.id
   let eventId: number | string | undefined
   if (rawEventId !== undefined && rawEventId !== null) {
-    if (toId(rawEventId) === undefined)
-      return wrongType('id', rawEventId)
+    if (toId(rawEventId) === undefined) return wrongType('id', rawEventId)
     eventId = rawEventId as number | string
   }
 

@@ -132,7 +132,12 @@ export const RESYNC_FALLBACKS = [
 export type ResyncFallback = (typeof RESYNC_FALLBACKS)[number]
 
 /** What a malformed value was. */
-export const MALFORMED_INPUTS = ['change', 'broadcast', 'subscribe-status', 'system-message'] as const
+export const MALFORMED_INPUTS = [
+  'change',
+  'broadcast',
+  'subscribe-status',
+  'system-message',
+] as const
 export type MalformedInput = (typeof MALFORMED_INPUTS)[number]
 
 /**

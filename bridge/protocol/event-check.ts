@@ -83,7 +83,12 @@ const CHECKS = new Map<unknown, KindCheck>(
       kind,
       {
         names: ['seq', 'at', 'kind', ...fields],
-        tests: [accept, accept, accept, ...fields.map((name) => RULE_TESTS[EVENT_FIELDS[name].rule])],
+        tests: [
+          accept,
+          accept,
+          accept,
+          ...fields.map((name) => RULE_TESTS[EVENT_FIELDS[name].rule]),
+        ],
         required: [false, false, false, ...fields.map((name) => required.includes(name))],
         requiredCount: required.length,
       },

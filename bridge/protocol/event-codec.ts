@@ -143,7 +143,14 @@ function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): stri
       const { seq, at } = event
       return JSON.stringify(
         encodeEvent(
-          { seq, at, kind: 'malformed', input: 'change', problem: 'engine-error', error: '[event not serializable]' },
+          {
+            seq,
+            at,
+            kind: 'malformed',
+            input: 'change',
+            problem: 'engine-error',
+            error: '[event not serializable]',
+          },
           previous,
         ),
       )
@@ -308,7 +315,10 @@ function decodeRow(row: unknown, previous: Fields | undefined): Fields | undefin
     event[names[i]!] = value
   }
   if (next !== row.length) return undefined
-  if (bits & PAYLOAD_ROW && (layout.payload < 0 || !(bits & (1 << (FIELDS_SHIFT + layout.payload)))))
+  if (
+    bits & PAYLOAD_ROW &&
+    (layout.payload < 0 || !(bits & (1 << (FIELDS_SHIFT + layout.payload))))
+  )
     return undefined
   return event
 }

@@ -10,7 +10,12 @@ import { BATCH_MODES, DEDUP_MODES, TUNABLE_OPTIONS, type TunableName } from '../
 import { QUERY_REACHES, type QuerySummary } from '../../src/query-summaries'
 import { RECORD_SCOPE_LIMITS } from '../../src/query-keys'
 import type { DatabaseClockState } from '../../src/database-clock'
-import { EVENT_FIELDS, EVENT_LAYOUTS, type EventOfKind, type KindLayout } from '../../src/event-fields'
+import {
+  EVENT_FIELDS,
+  EVENT_LAYOUTS,
+  type EventOfKind,
+  type KindLayout,
+} from '../../src/event-fields'
 import {
   CHANNEL_NOTES,
   CHANNEL_STATUSES,

@@ -103,10 +103,7 @@ export const ExportFileSchema = v.pipe(
 export type ExportFile = v.InferOutput<typeof ExportFileSchema>
 
 /** A file of versions 1 to 3, before its events are upgraded. */
-const LegacyExportFileSchema = exportFileSchema(
-  v.picklist(LEGACY_VERSIONS),
-  LegacySyncEventSchema,
-)
+const LegacyExportFileSchema = exportFileSchema(v.picklist(LEGACY_VERSIONS), LegacySyncEventSchema)
 
 export interface SocketSection {
   records: readonly SocketRecord[]

@@ -93,13 +93,7 @@ function itemsRange(items: readonly VirtualItem[]): { start: number; end: number
  * The virtualized event log. Newest at the bottom; it follows new rows until the user scrolls
  * up (or selects an older row), and follows again once scrolled back to the bottom.
  */
-export function EventLog({
-  rows,
-  version,
-  selectedId,
-  onSelect,
-  onMove,
-}: EventLogProps) {
+export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventLogProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { following, isFollowing, follow } = useFollowing()
   const virtualizer = useLogVirtualizer(rows.length, scrollRef)

@@ -14,7 +14,9 @@ export function ImportBanner({ store, info }: ImportBannerProps) {
         {info.exportedAt}) — read-only, {info.events.toLocaleString('en-US')} events
         {info.upgradedFrom !== undefined &&
           ` (an export of version ${info.upgradedFrom}: its engine's own sentences are shown${
-            info.unusable ? `; ${info.unusable.toLocaleString('en-US')} events it could not read were left out` : ''
+            info.unusable
+              ? `; ${info.unusable.toLocaleString('en-US')} events it could not read were left out`
+              : ''
           })`}
       </span>
       <button type="button" className="tool-button" onClick={() => store.closeImport()}>

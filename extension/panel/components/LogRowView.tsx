@@ -23,11 +23,7 @@ const MARKER_ICON = { reload: '⟳', gap: '⚠', ring: '⚠', restart: '⟳' } a
  * are handled by the log (one listener, `data-row-id`). Memoized: while the log follows new
  * events, only the rows that just came into view render.
  */
-export const LogRowView = memo(function LogRowView({
-  row,
-  top,
-  selected,
-}: LogRowViewProps) {
+export const LogRowView = memo(function LogRowView({ row, top, selected }: LogRowViewProps) {
   // What every row is to the listbox (an option the log's one listener finds by data-row-id).
   const rowProps = {
     id: `log-row-${row.id}`,
@@ -56,7 +52,10 @@ export const LogRowView = memo(function LogRowView({
   const recordId = recordOf(event)
   const replayed = (change ?? (event.kind === 'resync' ? event : undefined))?.replayed === true
   return (
-    <div {...rowProps} className={`${className} row-${event.kind}${replayed ? ' row-replayed' : ''}`}>
+    <div
+      {...rowProps}
+      className={`${className} row-${event.kind}${replayed ? ' row-replayed' : ''}`}
+    >
       <span className="cell-time" title={`#${event.seq}`}>
         {formatTime(event.at)}
       </span>

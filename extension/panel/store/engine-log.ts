@@ -248,13 +248,12 @@ export class EngineLog {
     }
     session.push(row)
     if (event.kind === 'invalidated') {
-      const { causes } = event
-      for (let i = 0; i < causes.length; i++) {
-        const served = session.findBy(seqOf, causes[i]!)
-        if (served === undefined) continue
+      event.causes.forEach((cause, index) => {
+        const served = session?.findBy(seqOf, cause)
+        if (served === undefined) return
         served.servedBy = row
-        served.causeIndex = i
-      }
+        served.causeIndex = index
+      })
     }
     if (event.kind === 'refetched') {
       const key = passKey(this.sessionName, event.batchId)

@@ -48,9 +48,9 @@ export function searchText(row: EventRow): string {
   if (row.search !== undefined) return row.search
   const e = row.event
   let text = `#${e.seq} ${e.kind}`
-  const facts = e as Partial<Record<(typeof SEARCHED)[number], unknown>>
   for (const name of SEARCHED) {
-    const value = facts[name]
+    // Whichever of these facts the event's kind has (a field absent from a kind reads undefined).
+    const value: unknown = Reflect.get(e, name)
     if (typeof value === 'string') text += ` ${value}`
   }
   if (e.kind === 'channel' || e.kind === 'resync') text += ` ${e.channel.topic} ${e.channel.status}`

@@ -187,7 +187,8 @@ function refetchStep(
   const rows: { row: EventRow; event: RefetchedEvent }[] = []
   for (const row of context.refetchesOf(pass.batchId)) {
     const { event } = row
-    if (event.kind === 'refetched' && wanted.has(formatKey(event.queryKey))) rows.push({ row, event })
+    if (event.kind === 'refetched' && wanted.has(formatKey(event.queryKey)))
+      rows.push({ row, event })
   }
   const expected = Math.max(0, pass.matchedKeys.length - pass.markedStale)
   const stale = pass.markedStale
@@ -315,7 +316,12 @@ function refetchedSteps(event: RefetchedEvent, row: EventRow, context: TrailCont
       links:
         pass === undefined
           ? undefined
-          : [{ seq: pass.event.seq, label: `#${pass.event.seq} batch #${event.batchId} invalidation` }],
+          : [
+              {
+                seq: pass.event.seq,
+                label: `#${pass.event.seq} batch #${event.batchId} invalidation`,
+              },
+            ],
     },
   ]
 }
