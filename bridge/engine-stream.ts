@@ -3,7 +3,7 @@ import type { EventLogSnapshot } from '../src/event-log'
 import { errorMessage } from '../src/error-message'
 import type { QuerySummary } from '../src/query-summaries'
 import type { Scheduler } from '../src/scheduler'
-import { createLeadingThrottle, type LeadingThrottle } from '../src/throttle'
+import { createLeadingThrottle, type LeadingThrottle } from './throttle'
 import type { SyncEvent } from '../src/types'
 import {
   type EngineState,

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../../src/scheduler'
-import { createLeadingThrottle } from '../../src/throttle'
+import { createLeadingThrottle } from '../throttle'
 import { MAX_SOCKET_RECORDS_PER_BATCH } from '../protocol/messages'
 import type { CacheRecord } from '../query-cache-tap'
 import { type SocketRecord, SocketRecorder } from './socket-records'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Backoff } from '../../src/backoff'
-import { createLeadingThrottle } from '../../src/throttle'
+import { createLeadingThrottle } from '../../bridge/throttle'
 import { ManualScheduler } from '../support/manual-scheduler'
 
 function throttle(options: { leadingAfterQuiet?: boolean; defer?: boolean } = {}) {

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../../../src/scheduler'
-import { createLeadingThrottle, type LeadingThrottle } from '../../../src/throttle'
+import { createLeadingThrottle, type LeadingThrottle } from '../../../bridge/throttle'
 
 /** A frame: while events stream, React renders about once per frame. */
 export const DEFAULT_NOTIFY_MS = 16

@@ -1,4 +1,4 @@
-import type { Scheduler } from './scheduler'
+import type { Scheduler } from '../src/scheduler'
 
 export interface LeadingThrottleOptions {
   scheduler: Scheduler
