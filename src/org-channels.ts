@@ -1,16 +1,11 @@
 import { Backoff } from './backoff'
+import { CHANNEL_TRANSPORTS, type ChannelTransport, type TransportSink } from './channel-transports'
 import { errorMessage } from './error-message'
 import type { MalformedFacts } from './sync-pipeline'
 import { valueTypeOf } from './value-type'
 import { isObject } from './is-object'
 import type { Scheduler } from './scheduler'
-import {
-  EVENTS_SCHEMA,
-  EVENTS_TABLE,
-  type RealtimeChannelLike,
-  type SupabaseRealtimeLike,
-} from './supabase-realtime'
-import { broadcastAsChange } from './table-change'
+import { type RealtimeChannelLike, type SupabaseRealtimeLike } from './supabase-realtime'
 import {
   type ChannelState,
   type ChannelNoteFacts,
@@ -112,8 +107,13 @@ export class OrgChannels {
     private readonly supabase: SupabaseRealtimeLike,
     private readonly handlers: OrgChannelHandlers,
     private readonly scheduler: Scheduler,
-    private readonly transport: Transport = 'postgres_changes',
-  ) {}
+    private readonly transportName: Transport = 'postgres_changes',
+  ) {
+    this.transport = CHANNEL_TRANSPORTS[transportName]
+  }
+
+  /** How the organization's rows arrive (src/channel-transports.ts). */
+  private readonly transport: ChannelTransport
 
   /**
    * The channels' states: the same array until one changes, so a React component can read it
@@ -176,7 +176,7 @@ export class OrgChannels {
           topic: topicFor(orgId),
           status: 'AUTHORIZING',
           subscribedCount: 0,
-          transport: this.transport,
+          transport: this.transportName,
         },
       }
       this.entries.set(orgId, entry)
@@ -208,39 +208,20 @@ export class OrgChannels {
     if (this.topicTaken(topic)) return this.waitForTopic(entry)
     this.topicBackoff.reset()
     try {
-      let channel: RealtimeChannelLike
-      if (this.transport === 'broadcast') {
-        // The trigger's realtime.send to the private topic: RLS on realtime.messages admits
-        // members only, checked at the join with the token setAuth() just set.
-        channel = this.supabase.channel(topic, { config: { private: true } })
-        channel.on('broadcast', { event: '*' }, (message: unknown) => {
-          try {
-            if (this.entries.get(orgId) === entry) this.broadcast(orgId, message)
-          } catch (error) {
-            this.failed(orgId, 'broadcast', message, error)
-          }
-        })
-      } else {
-        channel = this.supabase.channel(topic)
-        channel.on(
-          'postgres_changes',
-          {
-            event: 'INSERT',
-            schema: EVENTS_SCHEMA,
-            table: EVENTS_TABLE,
-            filter: `organization_id=eq.${orgId}`,
-          },
-          (payload: unknown) => {
-            // The hot path: onChange (the pipeline's receive) never throws, so this catch only
-            // guards the boundary; a try costs nothing until something throws.
-            try {
-              if (this.entries.get(orgId) === entry) this.handlers.onChange(orgId, payload)
-            } catch (error) {
-              this.failed(orgId, 'change', payload, error)
-            }
-          },
-        )
+      // supabase-js calls the binding from its socket's message handling: never throw into it.
+      // The hot path: onChange (the pipeline's receive) never throws, so the catch only guards
+      // the boundary; a try costs nothing until something throws.
+      const sink: TransportSink = {
+        change: (payload) => this.handlers.onChange(orgId, payload),
+        malformed: (facts, value) => this.malformed(orgId, facts, value),
       }
+      const channel = this.transport.open(this.supabase, topic, orgId, (message: unknown) => {
+        try {
+          if (this.entries.get(orgId) === entry) this.transport.receive(message, sink)
+        } catch (error) {
+          this.failed(orgId, this.transport.input, message, error)
+        }
+      })
       entry.channel = channel
       channel.on('system', {}, (payload: unknown) => {
         try {
@@ -291,12 +272,6 @@ export class OrgChannels {
     })
   }
 
-  /** A Broadcast from Database message: its event row goes the way a postgres_changes one does. */
-  private broadcast(orgId: string, message: unknown): void {
-    if (isObject(message)) this.handlers.onChange(orgId, broadcastAsChange(message))
-    else this.malformed(orgId, wrongValue('broadcast', 'message', message), message)
-  }
-
   /** What supabase-js's subscribe() callback reported of the join. */
   private statusReported(entry: Entry, status: unknown, error: unknown): void {
     if (typeof status !== 'string') {
@@ -317,8 +292,7 @@ export class OrgChannels {
         error === undefined || error === null ? undefined : { error: errorMessage(error) },
       )
       if (status !== 'SUBSCRIBED') return
-      // A broadcast topic has no replication to wait for: the join is the live point.
-      if (this.transport === 'broadcast') this.live(entry)
+      if (this.transport.liveAtJoin) this.live(entry)
       else this.awaitReplication(entry)
     }
   }
