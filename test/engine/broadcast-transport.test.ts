@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { describeEvent } from '../../src/describe-event'
 import type { RealtimeSyncOptions } from '../../src/realtime-sync'
 import { fakeEngineFile, ORG } from '../support/fake-engine'
 import { settle } from '../support/fake-supabase'
@@ -34,7 +35,12 @@ describe("transport: 'broadcast'", () => {
         transport: 'broadcast',
       }),
     ])
-    expect(t.events('channel').at(-1)?.reason).toBe('live: broadcast delivers from the join on')
+    const live = t.events('channel').at(-1)!
+    expect(live).toMatchObject({ channel: { status: 'SUBSCRIBED' }, note: 'live', waitedMs: 0 })
+    expect(t.sync.getChannels()[0]?.lastNote).toEqual({ note: 'live', waitedMs: 0 })
+    expect(describeEvent(live)).toBe(
+      `org:${ORG} SUBSCRIBED: live 0 ms after SUBSCRIBED: changes are delivered from here on`,
+    )
   })
 
   it('runs a broadcast through the same pipeline: received, dedup by event id, batched invalidation of the matching keys', async () => {
@@ -64,9 +70,16 @@ describe("transport: 'broadcast'", () => {
     expect(received.map((e) => [e.recordId, e.eventId, e.commitTimestamp])).toEqual([
       ['deal-1', String(row.id), row.created_at],
     ])
-    expect(t.events('deduped').map((e) => e.reason)).toEqual([
-      expect.stringMatching(new RegExp(`^same event id ${row.id} as #\\d+`)),
+    expect(t.events('deduped')).toEqual([
+      expect.objectContaining({
+        eventId: String(row.id),
+        relatedSeq: received[0]!.seq,
+        match: 'event-id',
+      }),
     ])
+    expect(describeEvent(t.events('deduped')[0]!)).toMatch(
+      new RegExp(`^same event id ${row.id} as #${received[0]!.seq}`),
+    )
     expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
     expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(0)
     expect(t.world.totalFetches() - fetchesBefore).toBe(2)
@@ -78,9 +91,17 @@ describe("transport: 'broadcast'", () => {
     t.supabase.subscribeAll()
     await settle()
     t.supabase.channelFor(ORG).broadcast({ type: 'broadcast', event: 'ping', payload: 'hello' })
-    expect(t.events('malformed').map((e) => e.reason)).toEqual([
-      'payload.new is a string of 5 chars, not a realtime_table_events row',
+    // Its payload is what a change's `new` row would be: read as a change.
+    expect(t.events('malformed')).toEqual([
+      expect.objectContaining({
+        orgId: ORG,
+        input: 'change',
+        problem: 'invalid-value',
+        field: 'new',
+        found: 'string',
+      }),
     ])
+    expect(t.sync.getMetrics().reduce((sum, minute) => sum + minute.malformed, 0)).toBe(1)
   })
 
   it('replays what a gap missed from realtime_table_events, as with postgres_changes', async () => {
@@ -101,9 +122,18 @@ describe("transport: 'broadcast'", () => {
     await settle()
     t.advance(200)
     await settle()
-    expect(t.events('resync').at(-1)?.reason).toMatch(
-      /replayed 1 event \(id 2\) missed during a 2\.\d s gap/,
-    )
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({
+      orgId: ORG,
+      replayed: true,
+      replayedCount: 1,
+      firstId: '2',
+      lastId: '2',
+    })
+    expect(resync.fallback).toBeUndefined()
+    expect(resync.gapMs).toBeGreaterThanOrEqual(2_000)
+    expect(resync.gapMs).toBeLessThan(3_000)
+    expect(describeEvent(resync)).toMatch(/replayed 1 event \(id 2\) missed during a 2\.\d s gap/)
     expect(t.world.totalFetches() - fetchesBefore).toBe(1)
   })
 

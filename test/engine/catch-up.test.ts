@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { describeChannelNote, describeEvent } from '../../src/describe-event'
 import { REPLICATION_WAIT_MS } from '../../src/org-channels'
 import type { RealtimeSyncOptions } from '../../src/realtime-sync'
 import { fakeEngineFile, ORG } from '../support/fake-engine'
+import { keysOf } from '../support/events'
 import { settle } from '../support/fake-supabase'
 
 /** The replay after a gap (src/catch-up.ts), with fake time and FakeSupabase's events table. */
@@ -17,12 +19,23 @@ describe('the first subscription', () => {
     // The organization's newest row anchors the window on the database's clock: with none,
     // nothing can be missing, and the window itself is not read.
     expect(t.supabase.reads).toEqual([`organization_id=eq.${ORG}&order=id.desc&limit=1`])
-    expect(t.events('resync').map((e) => [e.replayed, e.reason])).toEqual([
-      [
-        true,
-        `org:${ORG} live: nothing was missed since the oldest loaded data of ${ORG} (0.0 s before the channel was live): 0 refetches`,
-      ],
+    const resyncs = t.events('resync')
+    expect(resyncs).toEqual([
+      expect.objectContaining({
+        orgId: ORG,
+        first: true,
+        gapMs: 0,
+        replayed: true,
+        replayedCount: 0,
+        rereadCount: 0,
+      }),
     ])
+    expect(resyncs[0]!.fallback).toBeUndefined()
+    expect(resyncs.map(describeEvent)).toEqual([
+      `org:${ORG} live: nothing was missed since the oldest loaded data of ${ORG} (0.0 s before the channel was live): 0 refetches`,
+    ])
+    // Nothing replayed: no pass.
+    expect(t.events('invalidated')).toEqual([])
     expect(t.world.totalFetches()).toBe(0)
   })
 
@@ -45,15 +58,29 @@ describe('the first subscription', () => {
       [true, '3', 'deal-9'],
     ])
     const resync = t.events('resync')[0]!
-    expect(resync.reason).toBe(
+    expect(resync).toMatchObject({
+      first: true,
+      gapMs: 1_000,
+      replayed: true,
+      replayedCount: 3,
+      rereadCount: 0,
+      firstId: '1',
+      lastId: '3',
+    })
+    expect(describeEvent(resync)).toBe(
       `org:${ORG} live: replayed 3 events (ids 1–3) missed since the oldest loaded data of ${ORG} (1.0 s before the channel was live)`,
     )
-    expect(resync.matchedKeys).toEqual([
+    expect(keysOf(t.events(), resync)).toEqual([
       ['deals', 'list'],
       ['deals', 'record', 'deal-1'],
     ])
     // One pass for the resync and its three rows.
-    expect(t.events('invalidated')).toHaveLength(1)
+    expect(t.events('invalidated')).toEqual([
+      expect.objectContaining({
+        trigger: 'batch',
+        causes: [resync.seq, ...replayed.map((e) => e.seq)],
+      }),
+    ])
     expect(t.world.fetches(['deals', 'list'])).toBe(1)
     expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
     expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(0)
@@ -103,10 +130,19 @@ describe('after a gap', () => {
       `organization_id=eq.${ORG}&or=(id.gt.${seen.id},created_at.gte."${new Date(Date.parse(seen.created_at) - 10_000).toISOString()}")&limit=1000`,
     )
     const resync = t.events('resync').at(-1)!
-    expect(resync.reason).toBe(
+    expect(resync).toMatchObject({
+      gapMs: 3_200,
+      replayed: true,
+      replayedCount: 1,
+      rereadCount: 1,
+      firstId: '2',
+      lastId: '2',
+    })
+    expect(resync.first).toBeUndefined()
+    expect(describeEvent(resync)).toBe(
       `org:${ORG} live: replayed 1 event (id 2) missed during a 3.2 s gap (1 event re-read and already seen)`,
     )
-    expect(resync.matchedKeys).toEqual([
+    expect(keysOf(t.events(), resync)).toEqual([
       ['deals', 'list'],
       ['deals', 'record', 'deal-1'],
     ])
@@ -143,9 +179,9 @@ describe('after a gap', () => {
     await t.sync.setOrganizationIds([ORG])
     await settle()
     await t.goLive()
-    expect(t.events('resync').at(-1)?.reason).toMatch(
-      /replayed 1 event \(id 1\) missed during a 2\.0 s gap/,
-    )
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ gapMs: 2_000, replayed: true, replayedCount: 1, firstId: '1' })
+    expect(describeEvent(resync)).toMatch(/replayed 1 event \(id 1\) missed during a 2\.0 s gap/)
     expect(t.world.fetches(['deals', 'record', 'deal-2'])).toBe(1)
   })
 
@@ -160,7 +196,9 @@ describe('after a gap', () => {
     t.supabase.reconnect()
     await settle()
     t.advance(200)
-    expect(t.events('resync').at(-1)?.reason).toBe(
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ gapMs: 1_000, replayed: true, replayedCount: 0, rereadCount: 1 })
+    expect(describeEvent(resync)).toBe(
       `org:${ORG} live: nothing was missed during a 1.0 s gap: 0 refetches (1 event re-read and already seen)`,
     )
   })
@@ -172,7 +210,9 @@ describe('after a gap', () => {
     t.supabase.reconnect()
     await settle()
     t.advance(200)
-    expect(t.events('resync').at(-1)?.reason).toBe(
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ gapMs: 5_000, replayed: true, replayedCount: 0, rereadCount: 0 })
+    expect(describeEvent(resync)).toBe(
       `org:${ORG} live: nothing was missed during a 5.0 s gap: 0 refetches`,
     )
     expect(t.world.totalFetches()).toBe(0)
@@ -231,7 +271,14 @@ describe('after a gap', () => {
       'id=gt.2000&limit=1000',
     ])
     expect(t.events('received').filter((e) => e.replayed)).toHaveLength(2_500)
-    expect(t.events('resync').at(-1)?.reason).toMatch(/replayed 2,?500 events \(ids 2–2501\)/)
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({
+      replayed: true,
+      replayedCount: 2_500,
+      firstId: '2',
+      lastId: '2501',
+    })
+    expect(describeEvent(resync)).toMatch(/replayed 2,?500 events \(ids 2–2501\)/)
     expect(t.world.fetches(['deals', 'list'])).toBe(1) // the live change shares the replay's pass
   })
 
@@ -254,16 +301,27 @@ describe('after a gap', () => {
       .channelFor(ORG)
       .deliver({ new: { ...teammate }, commit_timestamp: teammate.created_at })
     t.advance(200)
+    const changes = [...t.events('received'), ...t.events('deduped'), ...t.events('echo')]
     const byId = (id: number) =>
-      t
-        .events()
+      changes
         .filter((e) => e.eventId === String(id))
+        .sort((a, b) => a.seq - b.seq)
         .map((e) => [e.kind, e.replayed])
     expect(byId(own.id)).toEqual([['echo', true]])
     expect(byId(teammate.id)).toEqual([
       ['received', true],
       ['deduped', undefined],
     ])
+    const write = t.events('write')[0]!
+    expect(changes.find((e) => e.eventId === String(own.id))).toMatchObject({
+      relatedSeq: write.seq,
+      match: 'same-actor',
+    })
+    const first = changes.find((e) => e.eventId === String(teammate.id) && e.kind === 'received')!
+    expect(changes.find((e) => e.kind === 'deduped')).toMatchObject({
+      relatedSeq: first.seq,
+      match: 'event-id',
+    })
   })
 })
 
@@ -290,10 +348,18 @@ describe('when it refetches instead, it says why', () => {
       for (let i = 0; i < 3; i++)
         t.supabase.commit({ organization_id: ORG }, { deliver: false, createdAt: t.iso() })
     })
-    expect(t.events('resync').at(-1)?.reason).toMatch(
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ fallback: 'over-max-replay', maxReplay: 2 })
+    expect(describeEvent(resync)).toMatch(
       /cannot be replayed \(more than maxReplay \(2\) events were missed\), so every query of org_acme is refetched$/,
     )
-    expect(t.events('resync').at(-1)?.replayed).toBeUndefined()
+    expect(resync.replayed).toBeUndefined()
+    expect(keysOf(t.events(), resync)).toEqual(
+      expect.arrayContaining([
+        ['deals', 'list'],
+        ['contacts', 'list'],
+      ]),
+    )
     expect(t.world.fetches(['contacts', 'list'])).toBe(1)
   })
 
@@ -301,7 +367,13 @@ describe('when it refetches instead, it says why', () => {
     const t = await gap({}, (t) => {
       t.supabase.failReads = 1
     })
-    expect(t.events('resync').at(-1)?.reason).toMatch(
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({
+      fallback: 'read-failed',
+      error: expect.stringMatching(/permission denied for table realtime_table_events/),
+    })
+    expect(resync.replayed).toBeUndefined()
+    expect(describeEvent(resync)).toMatch(
       /reading realtime_table_events failed: permission denied for table realtime_table_events/,
     )
     expect(t.world.fetches(['contacts', 'list'])).toBe(1)
@@ -309,13 +381,23 @@ describe('when it refetches instead, it says why', () => {
 
   it('replay is off', async () => {
     const t = await gap({ replay: false })
-    expect(t.events('resync').at(-1)?.reason).toMatch(/replay is off \(replay: false\)/)
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ fallback: 'replay-off' })
+    expect(resync.replayed).toBeUndefined()
+    expect(describeEvent(resync)).toMatch(/replay is off \(replay: false\)/)
+    expect(t.world.fetches(['contacts', 'list'])).toBe(1)
     expect(t.supabase.reads).toEqual([])
   })
 
   it('the gap reaches past the retention of realtime_table_events', async () => {
     const t = await gap({}, (t) => t.advance(3_600_000))
-    expect(t.events('resync').at(-1)?.reason).toMatch(
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({
+      gapMs: 3_600_000,
+      fallback: 'past-retention',
+      retentionMs: 3_600_000,
+    })
+    expect(describeEvent(resync)).toMatch(
       /during a 1 h gap cannot be replayed \(it reaches past the 1 h that realtime_table_events keeps\)/,
     )
     expect(t.supabase.reads).toEqual([])
@@ -351,8 +433,13 @@ describe('live means replication is ready', () => {
     t.advance(REPLICATION_WAIT_MS)
     expect(t.sync.getChannels()[0]).toMatchObject({
       replication: 'ready',
-      lastError: expect.stringMatching(/no "Subscribed to PostgreSQL" from the server within 15 s/),
+      lastNote: { note: 'live-unconfirmed', waitedMs: REPLICATION_WAIT_MS },
     })
+    const warning = t.events('channel').at(-1)!
+    expect(warning).toMatchObject({ note: 'live-unconfirmed', waitedMs: REPLICATION_WAIT_MS })
+    expect(describeEvent(warning)).toMatch(
+      /no "Subscribed to PostgreSQL" from the server within 15\.0 s of SUBSCRIBED: treated as live/,
+    )
   })
 
   it("shows the server's error when it cannot subscribe to PostgreSQL", async () => {
@@ -363,9 +450,14 @@ describe('live means replication is ready', () => {
     t.supabase.channelFor(ORG).system('error', 'invalid column for filter organization_id')
     expect(t.sync.getChannels()[0]).toMatchObject({
       replication: 'error',
-      lastError:
-        'the server could not subscribe to PostgreSQL: invalid column for filter organization_id',
+      lastNote: {
+        note: 'replication-failed',
+        error: 'invalid column for filter organization_id',
+      },
     })
+    expect(describeChannelNote(t.sync.getChannels()[0]!.lastNote!, `org:${ORG}`)).toBe(
+      'the server could not subscribe to PostgreSQL: invalid column for filter organization_id',
+    )
   })
 })
 
@@ -382,11 +474,16 @@ describe('a channel the server closed', () => {
       { organization_id: ORG, record_id: 'deal-1' },
       { deliver: false, createdAt: t.iso() },
     )
-    expect(t.events('channel').at(-1)).toMatchObject({
+    const closed = t.events('channel').at(-1)!
+    expect(closed).toMatchObject({
       channel: { status: 'CLOSED' },
-      reason:
-        'the server closed the channel (Token has expired 3 seconds ago): rejoining in 1000 ms with a fresh token from setAuth()',
+      note: 'closed-by-server',
+      error: 'Token has expired 3 seconds ago',
+      delayMs: 1_000,
     })
+    expect(describeEvent(closed)).toBe(
+      `org:${ORG} CLOSED: the server closed the channel (Token has expired 3 seconds ago): rejoining in 1000 ms with a fresh token from setAuth()`,
+    )
     t.supabase.actions.length = 0
     t.advance(1_000)
     await settle()
@@ -398,9 +495,9 @@ describe('a channel the server closed', () => {
     t.supabase.subscribeAll()
     await settle()
     t.advance(200)
-    expect(t.events('resync').at(-1)?.reason).toMatch(
-      /replayed 1 event \(id 1\) missed during a 1\.0 s gap/,
-    )
+    const resync = t.events('resync').at(-1)!
+    expect(resync).toMatchObject({ gapMs: 1_000, replayed: true, replayedCount: 1, firstId: '1' })
+    expect(describeEvent(resync)).toMatch(/replayed 1 event \(id 1\) missed during a 1\.0 s gap/)
     expect(t.world.fetches(['deals', 'record', 'deal-1'])).toBe(1)
     expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', subscribedCount: 2 })
   })

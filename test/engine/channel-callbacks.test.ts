@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { describeChannelNote, describeEvent } from '../../src/describe-event'
 import type { RealtimeSyncOptions } from '../../src/realtime-sync'
+import { type MalformedEvent, type MalformedInput, VALUE_TYPES } from '../../src/types'
+import { valueTypeOf } from '../../src/value-type'
 import { type FakeEngine, fakeEngineFile, ORG } from '../support/fake-engine'
 import { settle } from '../support/fake-supabase'
 import { hostileValues } from '../support/hostile-values'
@@ -23,18 +26,43 @@ function malformedCount(t: FakeEngine): number {
   return t.sync.getMetrics().reduce((sum, minute) => sum + minute.malformed, 0)
 }
 
-/** Each value is refused without a throw, logged as malformed with a reason, and counted. */
-function expectEachMalformed(t: FakeEngine, call: (value: unknown) => void): void {
+/**
+ * A malformed event's facts hold together: a wrong value names its part and the type found
+ * there, an engine failure its error; and it renders as a sentence.
+ */
+function expectMalformedFacts(
+  event: MalformedEvent | undefined,
+  input: MalformedInput | readonly MalformedInput[],
+): void {
+  expect(event).toMatchObject({ orgId: ORG })
+  expect(typeof input === 'string' ? [input] : input).toContain(event!.input)
+  switch (event!.problem) {
+    case 'invalid-value':
+      expect(event).toMatchObject({ field: expect.stringMatching(/\S/) })
+      expect(VALUE_TYPES).toContain(event!.found)
+      break
+    case 'engine-error':
+      expect(event!.error).toMatch(/\S/)
+      break
+    case 'wrong-organization':
+      break
+  }
+  expect(describeEvent(event!)).toMatch(/\S/)
+}
+
+/** Each value is refused without a throw, logged as malformed with its facts, and counted. */
+function expectEachMalformed(
+  t: FakeEngine,
+  input: MalformedInput | readonly MalformedInput[],
+  call: (value: unknown) => void,
+): void {
   for (const [i, value] of hostileValues().entries()) {
     const before = malformedCount(t)
     const logged = t.events('malformed').length
     expect(() => call(value), `value #${i}`).not.toThrow()
     expect(malformedCount(t), `value #${i}`).toBe(before + 1)
     expect(t.events('malformed'), `value #${i}`).toHaveLength(logged + 1)
-    expect(t.events('malformed').at(-1), `value #${i}`).toMatchObject({
-      orgId: ORG,
-      reason: expect.stringMatching(/\S/),
-    })
+    expectMalformedFacts(t.events('malformed').at(-1), input)
   }
 }
 
@@ -57,19 +85,37 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
   it('postgres_changes: every hostile payload is a counted malformed event', async () => {
     const t = await live()
     const [binding] = t.supabase.channelFor(ORG).bindings
-    expectEachMalformed(t, (value) => binding!.callback(value as object))
-    expect(t.events('malformed')[0]?.reason).toBe('payload is null, not an object')
+    expectEachMalformed(t, 'change', (value) => binding!.callback(value as object))
+    const first = t.events('malformed')[0]!
+    expect(first).toMatchObject({
+      input: 'change',
+      problem: 'invalid-value',
+      field: 'payload',
+      found: 'null',
+    })
+    expect(describeEvent(first)).toBe(
+      'a postgres_changes payload: payload is null, expected an object',
+    )
     await expectStillWorking(t)
   })
 
   it('broadcast: every hostile message is a counted malformed event', async () => {
     const t = await live({ transport: 'broadcast' })
     const [binding] = t.supabase.channelFor(ORG).broadcastBindings
-    expectEachMalformed(t, (value) => binding!.callback(value as object))
-    const reasons = t.events('malformed').map((event) => event.reason)
-    expect(reasons).toContain('a broadcast message that is null, not an object')
-    expect(reasons).toContain('a broadcast message that is a symbol, not an object')
-    expect(reasons).toContain('the engine failed on a broadcast message: proxy get')
+    // A message that is an object is read as the change it carries (input 'change').
+    expectEachMalformed(t, ['broadcast', 'change'], (value) => binding!.callback(value as object))
+    const malformed = t.events('malformed')
+    const wrong = { input: 'broadcast', problem: 'invalid-value', field: 'message' } as const
+    expect(malformed).toContainEqual(expect.objectContaining({ ...wrong, found: 'null' }))
+    expect(malformed).toContainEqual(expect.objectContaining({ ...wrong, found: 'symbol' }))
+    const failed = malformed.find(
+      (event) => event.problem === 'engine-error' && event.error === 'proxy get',
+    )
+    expect(failed).toMatchObject({ input: 'broadcast' })
+    expect(malformed.map(describeEvent)).toContain(
+      'a broadcast message: message is null, expected an object',
+    )
+    expect(describeEvent(failed!)).toBe('the engine failed on a broadcast message: proxy get')
     await expectStillWorking(t)
   })
 
@@ -81,19 +127,31 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
     t.supabase.subscribeAll()
     await settle()
     const [system] = t.supabase.channelFor(ORG).systemCallbacks
-    expectEachMalformed(t, (value) => system!(value as object))
-    const reasons = t.events('malformed').map((event) => event.reason)
-    expect(reasons).toContain('a system message whose payload is null, not an object')
-    expect(reasons).toContain('a system message whose status is undefined, not a string')
-    expect(reasons).toContainEqual(
-      expect.stringMatching(/^the engine failed on a system message: \S/),
+    expectEachMalformed(t, 'system-message', (value) => system!(value as object))
+    const malformed = t.events('malformed')
+    const wrong = { input: 'system-message', problem: 'invalid-value' } as const
+    expect(malformed).toContainEqual(
+      expect.objectContaining({ ...wrong, field: 'payload', found: 'null' }),
+    )
+    expect(malformed).toContainEqual(
+      expect.objectContaining({ ...wrong, field: 'status', found: 'undefined' }),
+    )
+    expect(malformed).toContainEqual(
+      expect.objectContaining({
+        input: 'system-message',
+        problem: 'engine-error',
+        error: expect.stringMatching(/\S/),
+      }),
+    )
+    expect(malformed.map(describeEvent)).toContain(
+      'a system message: status is undefined, expected a string',
     )
     expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', replication: 'waiting' })
 
-    const malformed = malformedCount(t)
+    const count = malformedCount(t)
     system!({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' })
     expect(t.sync.getChannels()[0]).toMatchObject({ replication: 'ready' })
-    expect(malformedCount(t)).toBe(malformed)
+    expect(malformedCount(t)).toBe(count)
     await expectStillWorking(t)
   })
 
@@ -106,18 +164,31 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
       if (typeof value === 'string') {
         // What supabase-js reports beyond its four is documented as CHANNEL_ERROR, bounded.
         expect(malformedCount(t), `value #${i}`).toBe(before)
-        const { status, lastError } = t.sync.getChannels()[0]!
+        const { status, lastNote, topic } = t.sync.getChannels()[0]!
         expect(status).toBe('CHANNEL_ERROR')
-        expect(lastError).toMatch(/^supabase-js reported an unknown status x/)
-        expect(lastError!.length).toBeLessThan(120)
+        expect(lastNote).toEqual({ note: 'unknown-status', error: expect.stringMatching(/^x/) })
+        expect(lastNote!.error!.length).toBeLessThanOrEqual(65)
+        const sentence = describeChannelNote(lastNote!, topic)
+        expect(sentence).toMatch(/^supabase-js reported an unknown status x/)
+        expect(sentence!.length).toBeLessThan(120)
       } else {
         expect(malformedCount(t), `value #${i}`).toBe(before + 1)
-        expect(t.events('malformed').at(-1)?.reason, `value #${i}`).toMatch(
-          /^a subscribe status that is .+, not a string$/,
+        const last = t.events('malformed').at(-1)
+        expect(last, `value #${i}`).toMatchObject({
+          input: 'subscribe-status',
+          problem: 'invalid-value',
+          field: 'status',
+          found: valueTypeOf(value),
+        })
+        expect(describeEvent(last!), `value #${i}`).toMatch(
+          /^a subscribe status: status is .+, expected a string$/,
         )
       }
     }
-    expect(t.events('malformed')[0]?.reason).toBe('a subscribe status that is null, not a string')
+    expect(t.events('malformed')[0]).toMatchObject({ field: 'status', found: 'null' })
+    expect(describeEvent(t.events('malformed')[0]!)).toBe(
+      'a subscribe status: status is null, expected a string',
+    )
     channel.setStatus('SUBSCRIBED')
     expect(t.sync.getChannels()[0]).toMatchObject({ status: 'SUBSCRIBED', replication: 'ready' })
     await expectStillWorking(t)
@@ -128,15 +199,23 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
     const channel = t.supabase.channelFor(ORG)
     for (const [i, value] of hostileValues().entries()) {
       expect(() => channel.setStatus('CHANNEL_ERROR', value as Error), `value #${i}`).not.toThrow()
-      const { status, lastError } = t.sync.getChannels()[0]!
+      const { status, lastNote } = t.sync.getChannels()[0]!
       expect(status, `value #${i}`).toBe('CHANNEL_ERROR')
-      expect(lastError?.length ?? 0, `value #${i}`).toBeLessThanOrEqual(513)
+      expect(lastNote?.error?.length ?? 0, `value #${i}`).toBeLessThanOrEqual(513)
+      const logged = t.events('channel').at(-1)!
+      expect(logged.channel.status, `value #${i}`).toBe('CHANNEL_ERROR')
+      expect(logged.note, `value #${i}`).toBeUndefined()
+      expect(logged.error?.length ?? 0, `value #${i}`).toBeLessThanOrEqual(513)
       channel.setStatus('SUBSCRIBED')
     }
     // Older realtime-js passes the transport's raw reason there: not a bad value, not counted.
     expect(malformedCount(t)).toBe(0)
     channel.setStatus('CHANNEL_ERROR', 'x'.repeat(5_000_000) as unknown as Error)
-    expect(t.sync.getChannels()[0]?.lastError).toMatch(/^x{512}…$/)
+    expect(t.sync.getChannels()[0]?.lastNote).toEqual({ error: expect.stringMatching(/^x{512}…$/) })
+    expect(t.events('channel').at(-1)).toMatchObject({
+      channel: { status: 'CHANNEL_ERROR' },
+      error: expect.stringMatching(/^x{512}…$/),
+    })
     channel.setStatus('SUBSCRIBED')
     await expectStillWorking(t)
   })
@@ -153,7 +232,13 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
       }
     })
     expect(() => channel.setStatus('TIMED_OUT')).not.toThrow()
-    expect(t.events('malformed').at(-1)?.reason).toBe(
+    const failed = t.events('malformed').at(-1)
+    expect(failed).toMatchObject({
+      input: 'subscribe-status',
+      problem: 'engine-error',
+      error: 'a log listener broke',
+    })
+    expect(describeEvent(failed!)).toBe(
       'the engine failed on a subscribe status: a log listener broke',
     )
     expect(malformedCount(t)).toBe(1)

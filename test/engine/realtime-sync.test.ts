@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describeChannelNote, describeEvent } from '../../src/describe-event'
 import { getDevtoolsRegistry } from '../../src/devtools-registry'
 import { TUNABLE_OPTIONS } from '../../src/options'
 import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
+import type { ChannelEvent } from '../../src/types'
 import { changePayload } from '../support/events'
 import { FakeSupabase, settle } from '../support/fake-supabase'
 import { ManualScheduler } from '../support/manual-scheduler'
@@ -73,13 +75,19 @@ describe('channels', () => {
     const { supabase, sync, scheduler } = setup()
     await settle()
     supabase.subscribeAll()
-    expect(sync.getEvents().map((e) => [e.channel, e.reason])).toEqual([
-      [{ topic: 'org:org_acme', status: 'JOINING' }, undefined],
-      [{ topic: 'org:org_acme', status: 'SUBSCRIBED' }, undefined],
-      [
-        { topic: 'org:org_acme', status: 'SUBSCRIBED' },
-        'live: the server said "Subscribed to PostgreSQL" 0 ms after SUBSCRIBED',
-      ],
+    const channels = sync.getEvents().filter((e) => e.kind === 'channel')
+    expect(channels).toHaveLength(sync.getEvents().length)
+    expect(
+      channels.map(({ channel, note, waitedMs, error }) => ({ channel, note, waitedMs, error })),
+    ).toEqual([
+      { channel: { topic: 'org:org_acme', status: 'JOINING' } },
+      { channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' } },
+      { channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' }, note: 'live', waitedMs: 0 },
+    ])
+    expect(channels.map(describeEvent)).toEqual([
+      'org:org_acme JOINING',
+      'org:org_acme SUBSCRIBED',
+      'org:org_acme SUBSCRIBED: live 0 ms after SUBSCRIBED: changes are delivered from here on',
     ])
     expect(sync.getChannels()).toEqual([
       {
@@ -90,6 +98,7 @@ describe('channels', () => {
         replication: 'ready',
         subscribedAt: scheduler.now(),
         liveAt: scheduler.now(),
+        lastNote: { note: 'live', waitedMs: 0 },
         transport: 'postgres_changes',
       },
     ])
@@ -140,10 +149,18 @@ describe('channels', () => {
     const { scheduler, sync } = setup({ supabase })
     await settle()
     expect(sync.getChannels()).toEqual([])
-    expect(sync.getEvents().at(-1)?.reason).toMatch(/setAuth\(\) failed, retrying in 1000 ms/)
+    const failed = sync.getEvents().at(-1)!
+    expect(failed).toMatchObject({
+      kind: 'channel',
+      channel: { status: 'AUTH_ERROR' },
+      note: 'auth-failed',
+      delayMs: 1_000,
+      error: expect.stringMatching(/\S/),
+    })
+    expect(describeEvent(failed)).toMatch(/setAuth\(\) failed, retrying in 1000 ms/)
     scheduler.advance(1_000)
     await settle()
-    expect(sync.getEvents().at(-1)?.reason).toMatch(/retrying in 2000 ms/)
+    expect(sync.getEvents().at(-1)).toMatchObject({ note: 'auth-failed', delayMs: 2_000 })
     scheduler.advance(2_000)
     await settle()
     expect(supabase.actions).toEqual([
@@ -164,7 +181,9 @@ describe('gap recovery with replay off', () => {
     supabase.subscribeAll()
     scheduler.advance(200)
     expect(kinds()).toEqual(['channel', 'channel', 'channel', 'resync', 'invalidated'])
-    expect(sync.getEvents()[3]?.reason).toMatch(
+    const resync = sync.getEvents()[3]!
+    expect(resync).toMatchObject({ kind: 'resync', first: true, fallback: 'replay-off' })
+    expect(describeEvent(resync)).toMatch(
       /since the oldest loaded data .* cannot be replayed \(replay is off \(replay: false\)\)/,
     )
     expect(world.fetches(['deals', 'list'])).toBe(1)
@@ -196,9 +215,12 @@ describe('gap recovery with replay off', () => {
       subscribedCount: 2,
       lastResyncAt: scheduler.now() - 200,
     })
-    expect(sync.getEvents().find((e) => e.channel?.status === 'CHANNEL_ERROR')?.reason).toBe(
-      'socket closed',
-    )
+    const error = sync
+      .getEvents()
+      .find((e): e is ChannelEvent => e.kind === 'channel' && e.channel.status === 'CHANNEL_ERROR')
+    expect(error?.error).toBe('socket closed')
+    expect(error?.note).toBeUndefined()
+    expect(describeEvent(error!)).toBe('org:org_acme CHANNEL_ERROR: socket closed')
   })
 })
 
@@ -400,12 +422,18 @@ describe("a topic the app's own hook already holds on the client", () => {
     await settle()
     const message =
       "this supabase client already has a channel on org:org_acme that the engine did not create (the app's own realtime hook?): supabase-js would hand that channel to the engine, so it does not join. Remove the app's own subscription to org:org_acme; looking again in 1000 ms"
-    expect(sync.getChannels()[0]).toMatchObject({ status: 'CHANNEL_ERROR', lastError: message })
-    expect(sync.getEvents().at(-1)).toMatchObject({ kind: 'channel', reason: message })
+    const taken = { note: 'topic-taken', delayMs: 1_000 }
+    expect(sync.getChannels()[0]).toMatchObject({ status: 'CHANNEL_ERROR', lastNote: taken })
+    const logged = sync.getEvents().at(-1)!
+    expect(logged).toMatchObject({ kind: 'channel', ...taken })
+    expect(describeEvent(logged)).toBe(`org:org_acme CHANNEL_ERROR: ${message}`)
     // Nothing was added to the app's channel, and it is not removed from under the app.
     expect(own!.bindings.map((binding) => binding.filter.table)).toEqual(['deals'])
     scheduler.advance(1_000)
-    expect(sync.getChannels()[0]?.lastError).toContain('looking again in 2000 ms')
+    expect(sync.getChannels()[0]?.lastNote).toEqual({ note: 'topic-taken', delayMs: 2_000 })
+    expect(describeChannelNote(sync.getChannels()[0]!.lastNote!, 'org:org_acme')).toContain(
+      'looking again in 2000 ms',
+    )
     await supabase.removeChannel(own!)
     await settle()
     scheduler.advance(2_000)

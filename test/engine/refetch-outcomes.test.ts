@@ -6,9 +6,9 @@
 import { QueryClient, type QueryKey, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
-import type { SyncEvent } from '../../src/types'
+import type { SyncEventKind } from '../../src/types'
 import { testConfig } from '../support/engine-config'
-import { changePayload } from '../support/events'
+import { changePayload, eventsOfKind } from '../support/events'
 import { settle } from '../support/fake-supabase'
 import { ManualScheduler } from '../support/manual-scheduler'
 
@@ -67,7 +67,7 @@ function setup() {
     pipeline.receive('org_acme', changePayload({ record_id: recordId }))
     scheduler.advance(0) // the leading edge flushes at the end of the task
   }
-  const ofKind = (kind: SyncEvent['kind']) => pipeline.log.read().filter((e) => e.kind === kind)
+  const ofKind = <K extends SyncEventKind>(kind: K) => eventsOfKind(pipeline.log.read(), kind)
   return { scheduler, queryClient, pipeline, onScreen, fetchOf, change, ofKind }
 }
 

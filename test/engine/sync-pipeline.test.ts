@@ -1,9 +1,10 @@
 import { QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
-import type { EngineConfig, SyncEvent } from '../../src/types'
+import { describeEvent } from '../../src/describe-event'
+import type { EngineConfig, SyncEventKind } from '../../src/types'
 import { testConfig } from '../support/engine-config'
-import { changePayload } from '../support/events'
+import { changePayload, eventsOfKind, keysOf } from '../support/events'
 import { hostileThrown, hostileValues } from '../support/hostile-values'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { createQueryWorld } from '../support/query-world'
@@ -30,16 +31,14 @@ function setup(config: Partial<EngineConfig> = {}) {
   }
   const events = () => pipeline.log.read()
   const kinds = () => events().map((e) => e.kind)
-  const last = (kind: SyncEvent['kind']) =>
-    events()
-      .filter((e) => e.kind === kind)
-      .at(-1)
-  return { scheduler, world, pipeline, events, kinds, last }
+  const ofKind = <K extends SyncEventKind>(kind: K) => eventsOfKind(events(), kind)
+  const last = <K extends SyncEventKind>(kind: K) => ofKind(kind).at(-1)
+  return { scheduler, world, pipeline, events, kinds, last, ofKind }
 }
 
 describe('a change that passes the filters', () => {
   it('is logged as received, then invalidates the table lists and only its own record', () => {
-    const { world, pipeline, scheduler, kinds, last } = setup()
+    const { world, pipeline, scheduler, kinds, last, events } = setup()
     world.active(['deals', 'list'])
     world.active(['deals', 'record', 'd1'])
     world.active(['deals', 'record', 'd2'])
@@ -55,7 +54,16 @@ describe('a change that passes the filters', () => {
       ['deals', 'list'],
       ['deals', 'record', 'd1'],
     ])
-    expect(last('received')?.matchedKeys).toEqual(last('invalidated')?.matchedKeys)
+    expect(last('invalidated')).toMatchObject({
+      trigger: 'batch',
+      table: 'deals',
+      causes: [last('received')!.seq],
+      causeKeys: [[0, 1]],
+    })
+    expect(keysOf(events(), last('received')!)).toEqual(last('invalidated')?.matchedKeys)
+    // The logged change is left as it was: the pass is on its own event.
+    expect(last('received')).not.toHaveProperty('batchId')
+    expect(last('received')).not.toHaveProperty('matchedKeys')
     expect(world.fetches(['deals', 'list'])).toBe(1)
     expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
     expect(world.fetches(['deals', 'record', 'd2'])).toBe(0)
@@ -82,15 +90,29 @@ describe('a change that passes the filters', () => {
     scheduler.advance(200)
     expect(world.isStale(['deals', 'list', { page: 2 }])).toBe(true)
     expect(world.totalFetches()).toBe(1)
-    expect(last('invalidated')?.reason).toMatch(/2 queries marked stale, 1 active refetched/)
+    expect(last('invalidated')).toMatchObject({
+      matchedKeys: [
+        ['deals', 'list', { page: 2 }],
+        ['deals', 'list', { page: 1 }],
+      ],
+      markedStale: 1,
+    })
+    expect(describeEvent(last('invalidated')!)).toMatch(
+      /2 queries invalidated, 1 inactive one only marked stale$/,
+    )
   })
 
   it('shows that nothing matched when no query of the table is cached', () => {
-    const { pipeline, scheduler, last } = setup()
+    const { pipeline, scheduler, last, events } = setup()
     pipeline.receive('org_acme', changePayload({ table_name: 'projects' }))
     scheduler.advance(200)
-    expect(last('invalidated')).toMatchObject({ matchedKeys: [], table: 'projects' })
-    expect(last('received')?.matchedKeys).toEqual([])
+    expect(last('invalidated')).toMatchObject({
+      matchedKeys: [],
+      table: 'projects',
+      causeKeys: [[]],
+      markedStale: 0,
+    })
+    expect(keysOf(events(), last('received')!)).toEqual([])
   })
 
   it('sees queries added after the engine started and forgets removed ones', () => {
@@ -113,7 +135,7 @@ describe('a change that passes the filters', () => {
 
 describe('batching', () => {
   it("coalesces changes within batchMs into one invalidation; each active query refetches once (batchMode 'trailing')", () => {
-    const { world, pipeline, scheduler, events, last } = setup({ batchMode: 'trailing' })
+    const { world, pipeline, scheduler, events, last, ofKind } = setup({ batchMode: 'trailing' })
     world.active(['deals', 'list'])
     for (const id of ['d1', 'd2', 'd3']) world.active(['deals', 'record', id])
     for (const [i, id] of ['d1', 'd2', 'd3', 'd1', 'd9'].entries()) {
@@ -123,9 +145,19 @@ describe('batching', () => {
     scheduler.advance(200)
     const flushes = events().filter((e) => e.kind === 'invalidated')
     expect(flushes).toHaveLength(1)
-    const received = events().filter((e) => e.kind === 'received')
+    const received = ofKind('received')
     expect(last('invalidated')?.causes).toEqual(received.map((e) => e.seq))
-    expect(received.every((e) => e.batchId === last('invalidated')?.batchId)).toBe(true)
+    expect(last('invalidated')).toMatchObject({ trigger: 'batch', batchMs: undefined })
+    expect(last('invalidated')?.leading).toBeUndefined()
+    // Each change is served by that one pass, with the keys of its own row.
+    for (const change of received) {
+      expect(keysOf(events(), change)).toEqual(
+        [
+          ['deals', 'list'],
+          ['deals', 'record', change.recordId],
+        ].filter(([, , id]) => id !== 'd9'),
+      )
+    }
     expect(world.fetches(['deals', 'list'])).toBe(1)
     expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
     expect(world.totalFetches()).toBe(4)
@@ -154,11 +186,17 @@ describe('batching', () => {
     expect(world.fetches(['deals', 'record', 'd1'])).toBe(0)
     scheduler.advance(0)
     expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
-    expect(last('invalidated')).toMatchObject({ leading: true })
-    expect(last('invalidated')?.reason).toMatch(
-      /^batch #1, flushed at once \(no pass in the last 200 ms\): 1 change coalesced/,
+    expect(last('invalidated')).toMatchObject({
+      batchId: 1,
+      trigger: 'batch',
+      leading: true,
+      batchMs: 200,
+      causes: [last('received')!.seq],
+    })
+    expect(describeEvent(last('invalidated')!)).toMatch(
+      /^batch #1, flushed at once \(no pass in the last 200 ms\): 1 event coalesced/,
     )
-    expect(events().find((e) => e.kind === 'received')?.batchId).toBe(last('invalidated')?.batchId)
+    expect(keysOf(events(), last('received')!)).toEqual([['deals', 'record', 'd1']])
   })
 
   it('turns a burst of five changes within batchMs into at most two passes, the second at the end of the window', () => {
@@ -169,8 +207,8 @@ describe('batching', () => {
       scheduler.advance(40)
     }
     scheduler.advance(200)
-    const passes = events().filter((e) => e.kind === 'invalidated')
-    expect(passes.map((pass) => [pass.causes?.length, pass.leading === true])).toEqual([
+    const passes = eventsOfKind(events(), 'invalidated')
+    expect(passes.map((pass) => [pass.causes.length, pass.leading === true])).toEqual([
       [1, true],
       [4, false],
     ])
@@ -199,16 +237,26 @@ describe('dedup', () => {
     pipeline.receive('org_acme', payload)
     scheduler.advance(300)
     expect(kinds()).toEqual(['received', 'invalidated', 'deduped'])
-    expect(last('deduped')).toMatchObject({ relatedSeq: 1, eventId: '77' })
-    expect(last('deduped')?.reason).toMatch(/same event id 77 as #1, delivered again 300 ms later/)
+    expect(last('deduped')).toMatchObject({
+      relatedSeq: 1,
+      eventId: '77',
+      ageMs: 300,
+      match: 'event-id',
+      windowMs: 2_000,
+    })
+    expect(describeEvent(last('deduped')!)).toMatch(
+      /same event id 77 as #1, delivered again 300 ms later/,
+    )
     expect(world.fetches(['deals', 'list'])).toBe(1)
   })
 
   it("with dedupBy 'row', drops a second change to the row and says the row rule fired", () => {
-    const { pipeline, last } = setup({ dedupBy: 'row' })
+    const { pipeline, last, scheduler } = setup({ dedupBy: 'row' })
     pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
+    scheduler.advance(10)
     pipeline.receive('org_acme', changePayload({ record_id: 'd1' }))
-    expect(last('deduped')?.reason).toMatch(/row rule/)
+    expect(last('deduped')).toMatchObject({ relatedSeq: 1, ageMs: 10, match: 'same-row' })
+    expect(describeEvent(last('deduped')!)).toMatch(/row rule/)
   })
 })
 
@@ -221,8 +269,13 @@ describe('echo prevention', () => {
     pipeline.receive('org_acme', changePayload({ record_id: 'd1', actor_id: ME }))
     scheduler.advance(300)
     expect(kinds()).toEqual(['write', 'echo'])
-    expect(last('echo')).toMatchObject({ relatedSeq: 1, recordId: 'd1' })
-    expect(last('echo')?.reason).toMatch(/80 ms earlier.*actor is the current user/)
+    expect(last('echo')).toMatchObject({
+      relatedSeq: 1,
+      recordId: 'd1',
+      ageMs: 80,
+      match: 'same-actor',
+    })
+    expect(describeEvent(last('echo')!)).toMatch(/80 ms earlier.*actor is the current user/)
     expect(world.fetches(['deals', 'list'])).toBe(0)
   })
 
@@ -230,9 +283,16 @@ describe('echo prevention', () => {
     const { world, pipeline, scheduler, last } = setup()
     world.active(['deals', 'record', 'd1'])
     pipeline.markLocalWrite('deals', 'd1')
+    scheduler.advance(30)
     pipeline.receive('org_acme', changePayload({ record_id: 'd1', actor_id: TEAMMATE }))
     scheduler.advance(200)
-    expect(last('received')?.reason).toMatch(/not an echo.*user-bob/)
+    expect(last('received')).toMatchObject({
+      actorId: TEAMMATE,
+      relatedSeq: last('write')!.seq,
+      ageMs: 30,
+      match: 'other-actor',
+    })
+    expect(describeEvent(last('received')!)).toMatch(/not an echo.*user-bob/)
     expect(world.fetches(['deals', 'record', 'd1'])).toBe(1)
   })
 
@@ -257,12 +317,27 @@ describe('resync and manual invalidation', () => {
     world.active(['contacts', 'list'])
     world.active(['profiles', 'list'])
     pipeline.receive('org_acme', changePayload({ record_id: 'd5' }))
-    pipeline.refetchOrganization(subscribedAgain, 'the read failed')
+    pipeline.refetchOrganization(subscribedAgain, {
+      gapMs: 4_000,
+      fallback: 'read-failed',
+      error: 'the read failed',
+    })
     scheduler.advance(200)
     const flushes = events().filter((e) => e.kind === 'invalidated')
     expect(flushes).toHaveLength(1)
-    expect(last('resync')?.reason).toBe('the read failed')
-    expect(last('resync')?.matchedKeys).toEqual([
+    expect(last('resync')).toMatchObject({
+      orgId: 'org_acme',
+      channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+      gapMs: 4_000,
+      fallback: 'read-failed',
+      error: 'the read failed',
+    })
+    expect(last('resync')?.replayed).toBeUndefined()
+    expect(last('invalidated')?.causes).toEqual([last('received')!.seq, last('resync')!.seq])
+    expect(describeEvent(last('resync')!)).toBe(
+      'org:org_acme live: changes made during a 4.0 s gap cannot be replayed (reading realtime_table_events failed: the read failed), so every query of org_acme is refetched',
+    )
+    expect(keysOf(events(), last('resync')!)).toEqual([
       ['deals', 'record', 'd5'],
       ['contacts', 'list'],
     ])
@@ -277,7 +352,17 @@ describe('resync and manual invalidation', () => {
     world.active(['profiles', 'list'])
     pipeline.invalidateGlobal('profiles')
     expect(world.totalFetches()).toBe(2)
-    expect(last('invalidated')?.reason).toMatch(/^manual: invalidateGlobal\('profiles'\)/)
+    expect(last('invalidated')).toMatchObject({
+      trigger: 'manual',
+      table: 'profiles',
+      causes: [],
+      causeKeys: [],
+      matchedKeys: [
+        ['profiles', 'list'],
+        ['profiles', 'record', 'u1'],
+      ],
+    })
+    expect(describeEvent(last('invalidated')!)).toMatch(/^manual: invalidateGlobal\('profiles'\)/)
   })
 })
 
@@ -308,12 +393,21 @@ describe("refreshWrites: this tab's writes, once they settled", () => {
     expect(world.fetches(['contacts', 'record', 'c9'])).toBe(0)
     expect(world.fetches(['activities', 'list'])).toBe(0)
     expect(last('invalidated')).toMatchObject({
-      reason:
-        "refresh after this tab's write of deals/d1, contacts/c1 → 4 queries marked stale, 4 active refetched",
+      trigger: 'write',
+      writes: [
+        ['deals', 'd1'],
+        ['contacts', 'c1'],
+      ],
       causes: [],
+      causeKeys: [],
       batchId: 1,
       markedStale: 0,
     })
+    expect(last('invalidated')?.matchedKeys).toHaveLength(4)
+    expect(last('invalidated')?.table).toBeUndefined() // two tables
+    expect(describeEvent(last('invalidated')!)).toBe(
+      "refresh after this tab's write of deals/d1, contacts/c1 → 4 queries invalidated, 0 inactive ones only marked stale",
+    )
     // The refetches tell which pass they belong to, as a realtime pass's do.
     expect(last('refetched')?.batchId).toBe(1)
   })
@@ -353,10 +447,22 @@ describe('bad input', () => {
     }).not.toThrow()
     const [minute] = pipeline.metrics.snapshot()
     expect(minute).toMatchObject({ received: 100_000, malformed: 100_000, processed: 0 })
-    expect(events().every((e) => e.kind === 'malformed' && e.reason)).toBe(true)
+    expect(events()).toHaveLength(1_000)
+    const malformed = eventsOfKind(events(), 'malformed')
+    expect(malformed).toHaveLength(1_000)
+    for (const event of malformed) {
+      expect(event).toMatchObject({ orgId: 'org_acme', input: 'change' })
+      if (event.problem === 'engine-error') expect(event.error).toMatch(/\S/)
+      else expect(event.field).toMatch(/\S/)
+      expect(describeEvent(event)).toMatch(/\S/)
+    }
     expect(pipeline.log.dropped).toBe(99_000)
-    expect(events().some((e) => /hostile getter/.test(e.reason ?? ''))).toBe(true)
-    expect(events().some((e) => /unprintable object/.test(e.reason ?? ''))).toBe(true)
+    expect(malformed.some((e) => e.error === 'hostile getter')).toBe(true)
+    expect(malformed.some((e) => e.error === '[unprintable object]')).toBe(true)
+    expect(malformed.some((e) => e.problem === 'wrong-organization')).toBe(true)
+    expect(malformed).toContainEqual(
+      expect.objectContaining({ problem: 'invalid-value', field: 'table_name', found: 'number' }),
+    )
   })
 
   it('logs a payload that throws an unprintable value as malformed, with a reason', () => {
@@ -369,7 +475,14 @@ describe('bad input', () => {
           },
         }),
       ).not.toThrow()
-      expect(last('malformed')?.reason).toMatch(/^the engine failed on this payload: \S/)
+      expect(last('malformed')).toMatchObject({
+        input: 'change',
+        problem: 'engine-error',
+        error: expect.stringMatching(/\S/),
+      })
+      expect(describeEvent(last('malformed')!)).toMatch(
+        /^the engine failed on a postgres_changes payload: \S/,
+      )
     }
   })
 
@@ -378,7 +491,14 @@ describe('bad input', () => {
     const huge = changePayload({ table_name: 'x'.repeat(5_000_000) })
     pipeline.receive('org_acme', huge)
     expect(JSON.stringify(last('malformed')?.payload).length).toBeLessThan(4_096)
-    expect(last('malformed')?.reason).toMatch(/table_name is a string of 5000000 chars/)
+    expect(last('malformed')).toMatchObject({
+      problem: 'invalid-value',
+      field: 'table_name',
+      found: 'string',
+    })
+    expect(describeEvent(last('malformed')!)).toBe(
+      'a postgres_changes payload: table_name is a string, expected a table name',
+    )
   })
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseTableChange } from '../../src/table-change'
+import { type PayloadDefect, parseTableChange } from '../../src/table-change'
+import type { ValueType } from '../../src/types'
 import { changePayload } from '../support/events'
 
 describe('parseTableChange', () => {
@@ -37,30 +38,62 @@ describe('parseTableChange', () => {
     expect(parseTableChange(payload, 'org_acme')).toMatchObject({ change: { actorId: undefined } })
   })
 
-  const bad: [string, unknown, RegExp][] = [
-    ['a non-object payload', 'hello', /payload is a string/],
-    ['null', null, /payload is null/],
-    ['a payload without new', { eventType: 'INSERT' }, /payload.new is undefined/],
-    ['a missing table_name', changePayload({ table_name: undefined }), /table_name is undefined/],
-    ['a numeric table_name', changePayload({ table_name: 5 }), /table_name is number 5/],
-    ['an empty table_name', changePayload({ table_name: '' }), /table_name/],
-    ['a huge table_name', changePayload({ table_name: 'x'.repeat(100_000) }), /100000 chars/],
-    ['an unknown event type', changePayload({ event_type: 'TRUNCATE' }), /event_type/],
-    ['a missing record_id', changePayload({ record_id: undefined }), /record_id/],
-    ['an object record_id', changePayload({ record_id: { id: 1 } }), /record_id is an object/],
-    ['a NaN record_id', changePayload({ record_id: Number.NaN }), /record_id/],
-    ['a wrong-typed organization_id', changePayload({ organization_id: 7 }), /organization_id/],
+  const bad: [string, unknown, PayloadDefect][] = [
+    ['a non-object payload', 'hello', invalid('payload', 'string')],
+    ['null', null, invalid('payload', 'null')],
+    ['a payload without new', { eventType: 'INSERT' }, invalid('new', 'undefined')],
+    [
+      'a missing table_name',
+      changePayload({ table_name: undefined }),
+      invalid('table_name', 'undefined'),
+    ],
+    ['a numeric table_name', changePayload({ table_name: 5 }), invalid('table_name', 'number')],
+    ['an empty table_name', changePayload({ table_name: '' }), invalid('table_name', 'string')],
+    [
+      'a huge table_name',
+      changePayload({ table_name: 'x'.repeat(100_000) }),
+      invalid('table_name', 'string'),
+    ],
+    [
+      'an unknown event type',
+      changePayload({ event_type: 'TRUNCATE' }),
+      invalid('event_type', 'string'),
+    ],
+    [
+      'a missing record_id',
+      changePayload({ record_id: undefined }),
+      invalid('record_id', 'undefined'),
+    ],
+    [
+      'an object record_id',
+      changePayload({ record_id: { id: 1 } }),
+      invalid('record_id', 'object'),
+    ],
+    ['a NaN record_id', changePayload({ record_id: Number.NaN }), invalid('record_id', 'number')],
+    [
+      'a wrong-typed organization_id',
+      changePayload({ organization_id: 7 }),
+      invalid('organization_id', 'number'),
+    ],
     [
       'another organization',
       changePayload({ organization_id: 'org_globex' }),
-      /channel of org_acme/,
+      { problem: 'wrong-organization', field: 'organization_id', found: 'string' },
     ],
-    ['an array id', changePayload({ id: [1] as unknown as number }), /id is an array/],
-    ['a numeric actor_id', changePayload({ actor_id: 3 }), /actor_id/],
+    ['an array id', changePayload({ id: [1] as unknown as number }), invalid('id', 'array')],
+    ['a numeric actor_id', changePayload({ actor_id: 3 }), invalid('actor_id', 'number')],
   ]
-  it.each(bad)('reports %s as malformed with a reason', (_name, payload, reason) => {
-    const parsed = parseTableChange(payload, 'org_acme')
-    expect(parsed.ok).toBe(false)
-    if (!parsed.ok) expect(parsed.reason).toMatch(reason)
+  it.each(bad)('reports %s as malformed with its facts', (_name, payload, defect) => {
+    expect(parseTableChange(payload, 'org_acme')).toEqual({ ok: false, ...defect })
+  })
+
+  it('says the type found, never the value', () => {
+    const parsed = parseTableChange(changePayload({ table_name: 'secret'.repeat(30) }), 'org_acme')
+    expect(parsed).toMatchObject({ ok: false, field: 'table_name', found: 'string' })
+    expect(JSON.stringify(parsed)).not.toContain('secret')
   })
 })
+
+function invalid(field: string, found: ValueType): PayloadDefect {
+  return { problem: 'invalid-value', field, found }
+}

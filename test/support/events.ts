@@ -1,4 +1,5 @@
 import type { TableChange } from '../../src/table-change'
+import type { InvalidatedEvent, SyncEvent, SyncEventKind } from '../../src/types'
 
 let nextEventId = 1
 
@@ -45,4 +46,37 @@ export function tableChange(change: Partial<TableChange> = {}): TableChange {
     row: {},
     ...change,
   }
+}
+
+/** The 'invalidated' event of the pass that served `cause` (a received or resync event). */
+export function passOf(
+  events: readonly SyncEvent[],
+  cause: { readonly seq: number },
+): InvalidatedEvent | undefined {
+  return events.find(
+    (event): event is InvalidatedEvent =>
+      event.kind === 'invalidated' && event.causes.includes(cause.seq),
+  )
+}
+
+/**
+ * The query keys `cause` matched, as its pass's 'invalidated' event records them (causeKeys
+ * indexes into matchedKeys); undefined while no pass has served it.
+ */
+export function keysOf(
+  events: readonly SyncEvent[],
+  cause: { readonly seq: number },
+): (readonly unknown[])[] | undefined {
+  const pass = passOf(events, cause)
+  if (pass === undefined) return undefined
+  const refs = pass.causeKeys[pass.causes.indexOf(cause.seq)]!
+  return refs.map((i) => pass.matchedKeys[i]!)
+}
+
+/** The events of one kind, typed as that kind. */
+export function eventsOfKind<K extends SyncEventKind>(
+  events: readonly SyncEvent[],
+  kind: K,
+): Extract<SyncEvent, { kind: K }>[] {
+  return events.filter((event): event is Extract<SyncEvent, { kind: K }> => event.kind === kind)
 }

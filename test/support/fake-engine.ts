@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, vi } from 'vitest'
 import { createRealtimeSync, type RealtimeSyncOptions } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
+import type { SyncEvent, SyncEventKind } from '../../src/types'
 import { FakeSupabase, settle } from './fake-supabase'
 import { ManualScheduler } from './manual-scheduler'
 import { createQueryWorld } from './query-world'
@@ -51,8 +51,12 @@ function fakeEngine(options: Partial<RealtimeSyncOptions>) {
     vi.setSystemTime(scheduler.now())
   }
   const iso = (offsetMs = 0) => new Date(scheduler.now() + offsetMs).toISOString()
-  const events = (kind?: SyncEvent['kind']) =>
-    sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
+  /** The logged events, or those of one kind (typed as that kind). */
+  function events(): SyncEvent[]
+  function events<K extends SyncEventKind>(kind: K): Extract<SyncEvent, { kind: K }>[]
+  function events(kind?: SyncEventKind): SyncEvent[] {
+    return sync.getEvents().filter((event) => kind === undefined || event.kind === kind)
+  }
   /** Live, with whatever catch-up that starts settled and its pass flushed. */
   const goLive = async () => {
     supabase.subscribeAll()
