@@ -1,7 +1,8 @@
 import { errorMessage } from './error-message'
 import type { EventLogReader, MissedEventsWindow } from './missed-events'
 import type { Scheduler } from './scheduler'
-import type { ResyncFacts, SyncPipeline } from './sync-pipeline'
+import type { ResyncFacts } from './decision-facts'
+import type { SyncPipeline } from './sync-pipeline'
 import type { ChannelState } from './types'
 
 export interface CatchUpOptions {

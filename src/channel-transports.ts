@@ -8,7 +8,7 @@ import {
 import { broadcastAsChange } from './table-change'
 import type { MalformedInput, Transport } from './types'
 import { valueTypeOf } from './value-type'
-import type { MalformedFacts } from './sync-pipeline'
+import type { MalformedFacts } from './decision-facts'
 
 /** What a transport's binding hands the channels: a change, or a message it cannot use. */
 export interface TransportSink {

@@ -1,7 +1,7 @@
 import { Backoff } from './backoff'
 import { CHANNEL_TRANSPORTS, type ChannelTransport, type TransportSink } from './channel-transports'
 import { errorMessage } from './error-message'
-import type { MalformedFacts } from './sync-pipeline'
+import type { MalformedFacts } from './decision-facts'
 import { valueTypeOf } from './value-type'
 import { isObject } from './is-object'
 import type { Scheduler } from './scheduler'

@@ -2,6 +2,8 @@ import type { Query, QueryClient } from '@tanstack/query-core'
 import { Batcher } from './batcher'
 import { DatabaseClock } from './database-clock'
 import { DedupWindow } from './dedup-window'
+import { completeEvent, parseCommitTime } from './commit-latency'
+import type { MalformedFacts, ResyncFacts } from './decision-facts'
 import { errorMessage } from './error-message'
 import { EventLog, type SyncEventInit } from './event-log'
 import { invalidateQueries, type OnRefetch } from './invalidate-queries'
@@ -24,13 +26,8 @@ import type {
   ChannelState,
   EngineConfig,
   EventOfKind,
-  MalformedInput,
-  MalformedProblem,
   ReceivedEvent,
   ResyncEvent,
-  ResyncFallback,
-  SyncEvent,
-  ValueType,
 } from './types'
 
 export interface SyncPipelineOptions {
@@ -50,30 +47,6 @@ export interface SyncPipelineOptions {
 
 /** What a batch holds: the changes and resyncs its pass serves. */
 type Pending = ReceivedEvent | ResyncEvent
-
-/** What a resync found, or why it could not replay (src/catch-up.ts). */
-export interface ResyncFacts {
-  gapMs: number
-  first?: true
-  replayedCount?: number
-  rereadCount?: number
-  firstId?: string
-  lastId?: string
-  fallback?: ResyncFallback
-  maxReplay?: number
-  retentionMs?: number
-  error?: string
-}
-
-/** What was wrong with a value the engine could not use. */
-export interface MalformedFacts {
-  input: MalformedInput
-  problem: MalformedProblem
-  field?: string
-  found?: ValueType
-  error?: string
-  replayed?: true
-}
 
 /** A change's log entry while the pipeline decides its kind: one object shape for all three. */
 type ChangeDraft = { -readonly [K in keyof ChangeFields]: ChangeFields[K] }
@@ -584,32 +557,3 @@ function checkWrite(call: string, table: unknown, id: unknown): void {
 
 /** How often a delivery's commit time is parsed to sample the database's clock. */
 const CLOCK_SAMPLE_INTERVAL_MS = 1_000
-
-/**
- * Fills what the hot path leaves for readers: parsing the commit time costs as much as the rest
- * of the decision, and nobody needs it while DevTools is closed. The latency is on the database's
- * clock: `correctionMs` moves the receive time onto it (src/database-clock.ts).
- */
-function completeEvent(event: SyncEvent, correctionMs: number): SyncEvent {
-  if (
-    (event.kind === 'received' || event.kind === 'deduped' || event.kind === 'echo') &&
-    event.latencyMs === undefined &&
-    event.commitTimestamp !== undefined
-  ) {
-    const committedAt = parseCommitTime(event.commitTimestamp)
-    if (Number.isNaN(committedAt)) return event
-    const latency = event.at + correctionMs - committedAt
-    // A corrected clock is known within a delivery's delay or half a round trip: never below 0.
-    // The one field filled after the append, before any reader sees the event.
-    ;(event as { latencyMs?: number }).latencyMs =
-      correctionMs === 0 ? latency : Math.max(0, latency)
-  }
-  return event
-}
-
-/** The rows of one transaction share their commit time: a bulk change parses it once. */
-let lastCommit = { text: '', time: Number.NaN }
-function parseCommitTime(text: string): number {
-  if (text !== lastCommit.text) lastCommit = { text, time: Date.parse(text) }
-  return lastCommit.time
-}
