@@ -8,6 +8,7 @@ import { createTableFactory } from '../../src/query-keys'
 import { createRealtimeSync, type RealtimeSync } from '../../src/realtime-sync'
 import type { SyncEvent } from '../../src/types'
 import { STACK_CLI, STACK_START_TIMEOUT, stackFromBanner, within } from './stack-harness'
+import { eventsOfKind } from '../support/events'
 
 /**
  * A page whose clock is off the database's, as a user's browser often is: the stack runs in a
@@ -239,7 +240,7 @@ for (const [clock, aheadMs] of [
       await liveTimes(page.sync, 2)
       await screenEqualsDatabase(page)
       expect(page.listFetches() - before).toBe(1)
-      const replayed = page.sync.getEvents().filter((e) => e.kind === 'received' && e.replayed)
+      const replayed = eventsOfKind(page.sync.getEvents(), 'received').filter((e) => e.replayed)
       expect(replayed.length).toBeGreaterThanOrEqual(1)
     })
 
@@ -248,7 +249,7 @@ for (const [clock, aheadMs] of [
       await liveTimes(page.sync, 1)
       await teammateSetsValue(2, 3_000 + aheadMs / 60_000)
       await vi.waitFor(() =>
-        expect(page.sync.getEvents().some((e) => e.kind === 'received' && !e.replayed)).toBe(true),
+        expect(eventsOfKind(page.sync.getEvents(), 'received').some((e) => !e.replayed)).toBe(true),
       )
       await screenEqualsDatabase(page)
       const before = page.listFetches()
@@ -260,7 +261,7 @@ for (const [clock, aheadMs] of [
       const estimate = page.sync.getDatabaseClock()!
       expect(estimate.corrected).toBe(true)
       expect(Math.abs(estimate.pageAheadMs - aheadMs)).toBeLessThan(1_000)
-      const live = page.sync.getEvents().find((e) => e.kind === 'received' && !e.replayed)!
+      const live = eventsOfKind(page.sync.getEvents(), 'received').find((e) => !e.replayed)!
       expect(live.latencyMs).toBeGreaterThanOrEqual(0)
       expect(live.latencyMs).toBeLessThan(1_000)
     })

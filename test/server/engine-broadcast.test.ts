@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Stack } from '../../server/stack'
 import { createTableFactory } from '../../src/query-keys'
 import type { RealtimeSync } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
+import type { SyncEventKind } from '../../src/types'
+import { eventsOfKind } from '../support/events'
 import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
   createWorld,
@@ -40,8 +41,8 @@ function start(user: 'ann' | 'sam', orgId: string): EngineOnStack {
   return engineOnStack(stack, world.users[user]!, [orgId], cleanups, { transport: 'broadcast' })
 }
 
-const events = (sync: RealtimeSync, kind: SyncEvent['kind']) =>
-  sync.getEvents().filter((event) => event.kind === kind)
+const events = <K extends SyncEventKind>(sync: RealtimeSync, kind: K) =>
+  eventsOfKind(sync.getEvents(), kind)
 
 async function live(sync: RealtimeSync, times = 1): Promise<void> {
   await vi.waitFor(
@@ -117,9 +118,9 @@ describe("the engine with transport: 'broadcast'", () => {
     const outsider = start('sam', north)
     await vi.waitFor(
       () =>
-        expect(outsider.sync.getChannels()[0]?.lastError).toBe(
-          `Unauthorized: You do not have permissions to read from this Channel topic: org:${north}`,
-        ),
+        expect(outsider.sync.getChannels()[0]?.lastNote).toEqual({
+          error: `Unauthorized: You do not have permissions to read from this Channel topic: org:${north}`,
+        }),
       { timeout: 10_000, interval: 10 },
     )
     const member = start('ann', north)

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Stack } from '../../server/stack'
+import { describeEvent } from '../../src/describe-event'
 import { createTableFactory } from '../../src/query-keys'
 import type { MembershipSource, RealtimeSync } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
+import type { SyncEvent, SyncEventKind } from '../../src/types'
+import { eventsOfKind, keysOf } from '../support/events'
 import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
   closeClient,
@@ -46,15 +48,16 @@ function start(
   })
 }
 
-/** Resolves with the first event the predicate accepts; polls the engine's own log. */
-async function eventWhere(
+/** Resolves with the first event of `kind` the predicate accepts; polls the engine's own log. */
+async function eventWhere<K extends SyncEventKind>(
   sync: RealtimeSync,
   what: string,
-  predicate: (event: SyncEvent) => boolean,
-): Promise<SyncEvent> {
+  kind: K,
+  predicate: (event: Extract<SyncEvent, { kind: K }>) => boolean,
+): Promise<Extract<SyncEvent, { kind: K }>> {
   return vi.waitFor(
     () => {
-      const found = sync.getEvents().find(predicate)
+      const found = eventsOfKind(sync.getEvents(), kind).find(predicate)
       if (found === undefined) throw new Error(`no ${what} yet`)
       return found
     },
@@ -78,7 +81,7 @@ async function subscribed(sync: RealtimeSync, orgId: string, times = 1): Promise
   )
 }
 
-const sortKeys = (keys: unknown[][] | undefined) =>
+const sortKeys = (keys: readonly (readonly unknown[])[] | undefined) =>
   (keys ?? []).map((key) => JSON.stringify(key)).sort()
 
 describe('the sync engine against the local stack', () => {
@@ -106,14 +109,15 @@ describe('the sync engine against the local stack', () => {
     const received = await eventWhere(
       sync,
       'the received change',
-      (e) => e.kind === 'received' && e.recordId === target,
+      'received',
+      (e) => e.recordId === target,
     )
     expect(received).toMatchObject({ orgId: a, table: 'deals', op: 'UPDATE', actorId: null })
-    const invalidated = await eventWhere(
-      sync,
-      'its invalidation',
-      (e) => e.kind === 'invalidated' && (e.causes ?? []).includes(received.seq),
+    const invalidated = await eventWhere(sync, 'its invalidation', 'invalidated', (e) =>
+      e.causes.includes(received.seq),
     )
+    expect(invalidated).toMatchObject({ trigger: 'batch', table: 'deals' })
+    expect(sortKeys(keysOf(sync.getEvents(), received))).toEqual(sortKeys(invalidated.matchedKeys))
     expect(sortKeys(invalidated.matchedKeys)).toEqual(
       sortKeys([
         [...deals.list()],
@@ -139,24 +143,25 @@ describe('the sync engine against the local stack', () => {
     const original = await eventWhere(
       sync,
       'the original',
-      (e) => e.kind === 'received' && e.recordId === dealId,
+      'received',
+      (e) => e.recordId === dealId,
     )
-    const copy = await eventWhere(
-      sync,
-      'the duplicate',
-      (e) => e.kind === 'deduped' && e.recordId === dealId,
-    )
-    expect(copy).toMatchObject({ eventId: original.eventId, relatedSeq: original.seq })
+    const copy = await eventWhere(sync, 'the duplicate', 'deduped', (e) => e.recordId === dealId)
+    expect(copy).toMatchObject({
+      eventId: original.eventId,
+      relatedSeq: original.seq,
+      match: 'event-id',
+    })
 
     sync.markLocalWrite('deals', dealId)
     const write = sync.getEvents().findLast((e) => e.kind === 'write')!
     await supabase.from('deals').update({ value: 2 }).eq('id', dealId)
-    const echo = await eventWhere(
-      sync,
-      'the echo',
-      (e) => e.kind === 'echo' && e.recordId === dealId,
-    )
-    expect(echo).toMatchObject({ actorId: world.users.ann!.id, relatedSeq: write.seq })
+    const echo = await eventWhere(sync, 'the echo', 'echo', (e) => e.recordId === dealId)
+    expect(echo).toMatchObject({
+      actorId: world.users.ann!.id,
+      relatedSeq: write.seq,
+      match: 'same-actor',
+    })
 
     // Tom (same organization) changes the row inside the echo window: applied, with a note.
     const tom = createTestClient(stack, { token: world.users.tom!.token })
@@ -165,9 +170,11 @@ describe('the sync engine against the local stack', () => {
     const teammate = await eventWhere(
       sync,
       "tom's change",
-      (e) => e.kind === 'received' && e.recordId === dealId && e.actorId === world.users.tom!.id,
+      'received',
+      (e) => e.recordId === dealId && e.actorId === world.users.tom!.id,
     )
-    expect(teammate.reason).toMatch(/not an echo/)
+    expect(teammate).toMatchObject({ relatedSeq: write.seq, match: 'other-actor' })
+    expect(describeEvent(teammate)).toMatch(/not an echo/)
   })
 
   it('resubscribes when memberships change: a new organization streams, a removed one stops', async () => {
@@ -188,7 +195,7 @@ describe('the sync engine against the local stack', () => {
     for (const listener of listeners) listener()
     await subscribed(sync, b)
     const inB = await insertDeal(stack, b, { title: 'b streams now' })
-    await eventWhere(sync, 'the change in b', (e) => e.kind === 'received' && e.recordId === inB)
+    await eventWhere(sync, 'the change in b', 'received', (e) => e.recordId === inB)
 
     memberships = [b]
     for (const listener of listeners) listener()
@@ -196,8 +203,8 @@ describe('the sync engine against the local stack', () => {
     await vi.waitFor(() => expect(stack.realtime.stats().channels).toBe(1))
     const inA = await insertDeal(stack, a, { title: 'a no longer streams' })
     const fence = await insertDeal(stack, b, { title: 'fence' })
-    await eventWhere(sync, 'the fence in b', (e) => e.kind === 'received' && e.recordId === fence)
-    expect(sync.getEvents().some((e) => e.recordId === inA)).toBe(false)
+    await eventWhere(sync, 'the fence in b', 'received', (e) => e.recordId === fence)
+    expect(sync.getEvents().some((e) => 'recordId' in e && e.recordId === inA)).toBe(false)
   })
 })
 
@@ -227,11 +234,13 @@ describe('replacing a hand-written hook that still joins org:<id> on the same cl
     const refused = await eventWhere(
       screen.sync,
       'the collision',
-      (event) => event.kind === 'channel' && event.channel?.status === 'CHANNEL_ERROR',
+      'channel',
+      (event) => event.channel?.status === 'CHANNEL_ERROR',
     )
-    expect(refused.reason).toMatch(
+    expect(refused).toMatchObject({ note: 'topic-taken', delayMs: expect.any(Number) })
+    expect(describeEvent(refused)).toMatch(
       new RegExp(
-        `^this supabase client already has a channel on org:${org} that the engine did not create \\(the app's own realtime hook\\?\\)`,
+        `^org:${org} CHANNEL_ERROR: this supabase client already has a channel on org:${org} that the engine did not create \\(the app's own realtime hook\\?\\)`,
       ),
     )
     // The app's hook still works: the engine added nothing to its channel and removed nothing.
@@ -246,7 +255,8 @@ describe('replacing a hand-written hook that still joins org:<id> on the same cl
     await eventWhere(
       screen.sync,
       'the change, received',
-      (event) => event.kind === 'received' && event.table === 'deals',
+      'received',
+      (event) => event.table === 'deals',
     )
   })
 })

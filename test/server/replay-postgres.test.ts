@@ -14,6 +14,7 @@ import {
   STACK_START_TIMEOUT,
   type TestWorld,
 } from './stack-harness'
+import { eventsOfKind } from '../support/events'
 
 /**
  * Ids are taken at insert and transactions commit in any order, so an event with a smaller id
@@ -134,7 +135,7 @@ async function outOfOrderCommits(orgId: string, sync: RealtimeSync): Promise<str
     const id = await eventIdOf(dealIds[i]!)
     await vi.waitFor(
       () => {
-        if (!sync.getEvents().some((e) => e.kind === 'received' && e.eventId === id))
+        if (!eventsOfKind(sync.getEvents(), 'received').some((e) => e.eventId === id))
           throw new Error(`event ${id} not delivered yet`)
       },
       { timeout: 10_000, interval: 10 },
@@ -168,7 +169,7 @@ describe('out-of-order commits on a real Postgres server', () => {
     const missed = await outOfOrderCommits(org, sync)
     await liveTimes(sync, 2)
     await resyncCount(sync, 2)
-    const replayed = sync.getEvents().filter((e) => e.kind === 'received' && e.replayed)
+    const replayed = eventsOfKind(sync.getEvents(), 'received').filter((e) => e.replayed)
     expect(replayed.map((e) => e.eventId).sort()).toEqual([...missed].sort())
     const expected = await databaseList(org)
     await vi.waitFor(
@@ -188,6 +189,6 @@ describe('out-of-order commits on a real Postgres server', () => {
     await outOfOrderCommits(org, sync)
     await liveTimes(sync, 2)
     await resyncCount(sync, 2)
-    expect(sync.getEvents().filter((e) => e.kind === 'received' && e.replayed)).toEqual([])
+    expect(eventsOfKind(sync.getEvents(), 'received').filter((e) => e.replayed)).toEqual([])
   })
 })

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Stack } from '../../server/stack'
+import { describeEvent } from '../../src/describe-event'
 import { createTableFactory } from '../../src/query-keys'
 import type { RealtimeSync, RealtimeSyncOptions } from '../../src/realtime-sync'
-import type { SyncEvent } from '../../src/types'
+import type { ResyncEvent } from '../../src/types'
+import { eventsOfKind } from '../support/events'
 import { type Cleanups, type EngineOnStack, engineOnStack } from './engine-on-stack'
 import {
   createWorld,
@@ -81,10 +83,10 @@ async function live(sync: RealtimeSync, orgId: string, times = 1): Promise<void>
   )
 }
 
-async function resyncs(sync: RealtimeSync, count: number): Promise<SyncEvent[]> {
+async function resyncs(sync: RealtimeSync, count: number): Promise<ResyncEvent[]> {
   return vi.waitFor(
     () => {
-      const found = sync.getEvents().filter((event) => event.kind === 'resync')
+      const found = eventsOfKind(sync.getEvents(), 'resync')
       if (found.length < count) throw new Error(`${found.length} resyncs of ${count}`)
       return found
     },
@@ -118,8 +120,9 @@ describe('page load', () => {
     await screen.show(deals.list({ organizationId: org }))
     await live(screen.sync, org)
     const [resync] = await resyncs(screen.sync, 1)
-    expect(resync?.replayed).toBe(true)
-    expect(resync?.reason).toMatch(
+    expect(resync).toMatchObject({ first: true, replayed: true, replayedCount: 0 })
+    expect(resync?.fallback).toBeUndefined()
+    expect(describeEvent(resync!)).toMatch(
       /nothing was missed since the oldest loaded data .*: 0 refetches$/,
     )
     expect([...screen.fetches.values()]).toEqual([1])
@@ -142,7 +145,14 @@ describe('page load', () => {
     await screen.sync.setOrganizationIds([org])
     await live(screen.sync, org)
     const [resync] = await resyncs(screen.sync, 1)
-    expect(resync?.reason).toMatch(
+    expect(resync).toMatchObject({
+      first: true,
+      replayed: true,
+      replayedCount: 3,
+      firstId: expect.stringMatching(/^\d+$/),
+      lastId: expect.stringMatching(/^\d+$/),
+    })
+    expect(describeEvent(resync!)).toMatch(
       /replayed 3 events \(ids \d+–\d+\) missed since the oldest loaded data/,
     )
     await settledEqual(screen, list, await databaseDeals(stack, org))
@@ -178,10 +188,17 @@ describe('reconnects', () => {
     }
     const all = await resyncs(screen.sync, 4)
     expect(all.map((event) => event.replayed)).toEqual([true, true, true, true])
+    expect(all.slice(1).map((event) => [event.replayedCount, event.first])).toEqual([
+      [11, undefined],
+      [11, undefined],
+      [11, undefined],
+    ])
     expect(
-      all.slice(1).map((event) => /replayed 11 events .* missed during a/.test(event.reason!)),
+      all
+        .slice(1)
+        .map((event) => /replayed 11 events .* missed during a/.test(describeEvent(event))),
     ).toEqual([true, true, true])
-    const replayed = screen.sync.getEvents().filter((e) => e.kind === 'received' && e.replayed)
+    const replayed = eventsOfKind(screen.sync.getEvents(), 'received').filter((e) => e.replayed)
     expect(replayed).toHaveLength(33)
     await settledEqual(screen, list, await databaseDeals(stack, org))
     // The first fetch, then at most one per drop (two replays can share a pass on a slow machine).
@@ -221,9 +238,9 @@ describe('replication that is not ready at SUBSCRIBED', () => {
     expect(channel.liveAt! - channel.subscribedAt!).toBeGreaterThanOrEqual(1_400)
     await resyncs(screen.sync, 1)
     const event = await vi.waitFor(() => {
-      const found = screen.sync
-        .getEvents()
-        .find((e) => e.kind === 'received' && e.recordId === during)
+      const found = eventsOfKind(screen.sync.getEvents(), 'received').find(
+        (e) => e.recordId === during,
+      )
       if (found === undefined) throw new Error('not replayed yet')
       return found
     })
@@ -244,22 +261,31 @@ describe('a channel the server closes', () => {
     token = await stack.tokenFor(user.id)
     const closed = await vi.waitFor(
       () => {
-        const found = screen.sync
-          .getEvents()
-          .find((e) => e.kind === 'channel' && e.channel?.status === 'CLOSED')
+        const found = eventsOfKind(screen.sync.getEvents(), 'channel').find(
+          (e) => e.channel.status === 'CLOSED',
+        )
         if (found === undefined) throw new Error('not closed yet')
         return found
       },
       { timeout: 10_000, interval: 20 },
     )
-    expect(closed.reason).toMatch(
-      /^the server closed the channel \(Token has expired \d+ seconds ago\): rejoining in 1000 ms with a fresh token from setAuth\(\)$/,
+    expect(closed).toMatchObject({
+      note: 'closed-by-server',
+      error: expect.stringMatching(/^Token has expired \d+ seconds ago$/),
+      delayMs: 1_000,
+    })
+    expect(describeEvent(closed)).toMatch(
+      /^org:\S+ CLOSED: the server closed the channel \(Token has expired \d+ seconds ago\): rejoining in 1000 ms with a fresh token from setAuth\(\)$/,
     )
     const missed = await insertDeal(stack, org, { title: 'while closed' })
     await live(screen.sync, org, 2)
     const all = await resyncs(screen.sync, 2)
-    expect(all[1]?.reason).toMatch(/replayed 1 event \(id \d+\) missed during a/)
-    expect(screen.sync.getEvents().find((e) => e.recordId === missed)?.replayed).toBe(true)
+    expect(all[1]).toMatchObject({ replayed: true, replayedCount: 1 })
+    expect(describeEvent(all[1]!)).toMatch(/replayed 1 event \(id \d+\) missed during a/)
+    expect(
+      eventsOfKind(screen.sync.getEvents(), 'received').find((e) => e.recordId === missed)
+        ?.replayed,
+    ).toBe(true)
     await settledEqual(screen, list, await databaseDeals(stack, org))
   })
 })
