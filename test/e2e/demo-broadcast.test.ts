@@ -127,7 +127,9 @@ describe('the demo in broadcast mode', () => {
   )
 
   step('tells Carol, in another organization, nothing of it', async () => {
-    const received = (await engineEvents(carol)).filter((e) => e.recordId === DEAL.id)
+    const received = (await engineEvents(carol)).filter(
+      (e) => 'recordId' in e && e.recordId === DEAL.id,
+    )
     expect(received).toEqual([])
     // Her own organization's broadcasts do reach her: the silence above is isolation.
     const globex = DEMO_DEALS[3]
@@ -140,6 +142,8 @@ describe('the demo in broadcast mode', () => {
         (await engineEvents(carol)).some((e) => e.kind === 'received' && e.recordId === globex.id),
       "Carol's own organization's change",
     )
-    expect((await engineEvents(carol)).filter((e) => e.recordId === DEAL.id)).toEqual([])
+    expect(
+      (await engineEvents(carol)).filter((e) => 'recordId' in e && e.recordId === DEAL.id),
+    ).toEqual([])
   })
 })

@@ -230,7 +230,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
       false,
     )
     const events = await engineEvents(carol.page)
-    expect(events.filter((e) => e.orgId === 'org_acme')).toEqual([])
+    expect(events.filter((e) => 'orgId' in e && e.orgId === 'org_acme')).toEqual([])
     await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, '#/deals'))
     await waitForText(carol.page, '[data-testid=deal-table]', 'Cypress Creek', "Carol's deals")
     expect(await textOf(carol.page, '[data-testid=deal-table]')).not.toContain('Rocket skates')

@@ -3,9 +3,10 @@ import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tan
 import { act, render, renderHook, waitFor } from '@testing-library/react'
 import { type ReactNode, StrictMode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
+import { describeEvent } from '../../src/describe-event'
 import { getDevtoolsRegistry } from '../../src/devtools-registry'
 import { RealtimeSyncProvider, useRealtimeMutation, useRealtimeSync } from '../../src/react'
-import { changePayload } from '../support/events'
+import { changePayload, eventsOfKind } from '../support/events'
 import { FakeSupabase, settle } from '../support/fake-supabase'
 import { ManualScheduler } from '../support/manual-scheduler'
 
@@ -59,9 +60,9 @@ describe('<RealtimeSyncProvider> under StrictMode', () => {
     const [engine] = enginesNamed('strict')
     expect(enginesNamed('strict')).toHaveLength(1)
     expect(engine!.getChannels()).toMatchObject([{ status: 'SUBSCRIBED' }])
-    expect(
-      engine!.readEvents().events.some((e) => /could not subscribe/.test(e.reason ?? '')),
-    ).toBe(false)
+    const { events } = engine!.readEvents()
+    expect(events.some((e) => e.kind === 'channel' && e.note === 'subscribe-failed')).toBe(false)
+    expect(events.some((e) => /could not subscribe/.test(describeEvent(e)))).toBe(false)
 
     supabase.channelFor('org_acme').deliver(changePayload())
     expect(engine!.readEvents().events.at(-1)?.kind).toBe('received')
@@ -102,7 +103,9 @@ describe('hooks', () => {
         const sync = useRealtimeSync()
         const mutation = useRealtimeMutation({
           mutationFn: async (deal: { id: string; title: string }) => {
-            eventsWhenRequestStarted = sync!.getEvents().map((e) => `${e.kind} ${e.recordId}`)
+            eventsWhenRequestStarted = sync!
+              .getEvents()
+              .map((e) => `${e.kind} ${'recordId' in e ? e.recordId : ''}`)
             return deal
           },
           localWrites: (deal) => ({ table: 'deals', id: deal.id }),
@@ -206,8 +209,9 @@ describe("useRealtimeMutation: the writer's own screen", () => {
     )
     // Only the queries the row touches: its record and the table's lists, once each.
     expect(app.reads.sort()).toEqual(['list', 'record d1'])
-    const pass = result.current.sync!.getEvents().findLast((e) => e.kind === 'invalidated')
-    expect(pass?.reason).toMatch(/^refresh after this tab's write of deals\/d1/)
+    const pass = eventsOfKind(result.current.sync!.getEvents(), 'invalidated').at(-1)
+    expect(pass).toMatchObject({ trigger: 'write', writes: [['deals', 'd1']], causes: [] })
+    expect(describeEvent(pass!)).toMatch(/^refresh after this tab's write of deals\/d1/)
     expect(pass?.matchedKeys).toEqual(
       expect.arrayContaining([
         ['deals', 'record', 'd1'],
@@ -220,7 +224,12 @@ describe("useRealtimeMutation: the writer's own screen", () => {
     app.supabase
       .channelFor('org_acme')
       .deliver(changePayload({ record_id: 'd1', actor_id: 'user-alice' }))
-    expect(result.current.sync!.getEvents().at(-1)?.kind).toBe('echo')
+    const write = eventsOfKind(result.current.sync!.getEvents(), 'write').at(-1)!
+    expect(result.current.sync!.getEvents().at(-1)).toMatchObject({
+      kind: 'echo',
+      relatedSeq: write.seq,
+      match: 'same-actor',
+    })
     await act(settle)
     expect(app.reads.sort()).toEqual(['list', 'record d1'])
     app.view.unmount()
