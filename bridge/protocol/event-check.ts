@@ -35,7 +35,11 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
     const index = next++
     if (index < HEAD) continue
     const x = input[key]
-    if (x === undefined) continue
+    if (x === undefined) {
+      // A required field of any value is there, even as undefined (v.unknown() takes it).
+      if (required[index] && layout.anyValue[index]) present++
+      continue
+    }
     if (required[index]) present++
     const verdict = tests[index]!(x)
     if (verdict === REJECT) return undefined
@@ -46,7 +50,7 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
 
 /** The slow path, for what is not already in the schema's shape: check, then copy known fields. */
 function checkAndCopy(input: Record<string, unknown>, layout: KindCheck): SyncEvent | undefined {
-  const { names, tests, required } = layout
+  const { names, tests, required, anyValue } = layout
   const out: Record<string, unknown> = { seq: input.seq, at: input.at, kind: input.kind }
   for (let i = HEAD; i < names.length; i++) {
     const name = names[i]!
@@ -55,7 +59,7 @@ function checkAndCopy(input: Record<string, unknown>, layout: KindCheck): SyncEv
       const verdict = tests[i]!(x)
       if (verdict === REJECT) return undefined
       out[name] = verdict === COPY ? copyChannel(x) : x
-    } else if (required[i]) {
+    } else if (required[i] && !(anyValue[i] && name in input)) {
       return undefined
     } else if (name in input) {
       out[name] = undefined
@@ -72,6 +76,8 @@ interface KindCheck {
   names: readonly string[]
   tests: readonly ((value: unknown) => number)[]
   required: readonly boolean[]
+  /** Fields of the rule 'any': undefined is a value of theirs. */
+  anyValue: readonly boolean[]
   requiredCount: number
 }
 
@@ -90,6 +96,7 @@ const CHECKS = new Map<unknown, KindCheck>(
           ...fields.map((name) => RULE_TESTS[EVENT_FIELDS[name].rule]),
         ],
         required: [false, false, false, ...fields.map((name) => required.includes(name))],
+        anyValue: [false, false, false, ...fields.map((name) => EVENT_FIELDS[name].rule === 'any')],
         requiredCount: required.length,
       },
     ]

@@ -119,19 +119,32 @@ function same(column: string, field: string): (typeof ROW_COLUMNS)[number] {
  */
 export function encodeEventBatch(events: readonly SyncEvent[]): string {
   const rows: unknown[] = [BATCH_FORMAT]
-  let previous: SyncEvent | undefined
+  const bases: (Base | undefined)[] = new Array(events.length)
+  let previous: Base | undefined
   for (let i = 0; i < events.length; i++) {
-    rows.push(encodeEvent(events[i]!, previous))
-    previous = events[i]
+    bases[i] = previous
+    const row = encodeEvent(events[i]!, previous)
+    rows.push(row)
+    previous = row[0] === UNREADABLE ? NO_BASE : events[i]
   }
   try {
     return JSON.stringify(rows)
   } catch {
-    return `[${BATCH_FORMAT}${events.map((event, i) => `,${stringifyEvent(event, events[i - 1])}`).join('')}]`
+    return `[${BATCH_FORMAT}${events.map((event, i) => `,${stringifyEvent(event, bases[i])}`).join('')}]`
   }
 }
 
-function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): string {
+/** What the next row's seq and `at` are told relative to. */
+type Base = { readonly seq?: number; readonly at?: number }
+/** The head of a row the panel cannot decode (a kind of no layout). */
+const UNREADABLE = -1
+/**
+ * After such a row the panel knows no seq or `at` (decodeEventBatch): the next row tells both in
+ * full, so one unknown event does not cost the next one too.
+ */
+const NO_BASE: Base = {}
+
+function stringifyEvent(event: SyncEvent, previous: Base | undefined): string {
   try {
     return JSON.stringify(encodeEvent(event, previous))
   } catch {
@@ -158,15 +171,16 @@ function stringifyEvent(event: SyncEvent, previous: SyncEvent | undefined): stri
   }
 }
 
-function encodeEvent(event: SyncEvent, previous: SyncEvent | undefined): unknown[] {
+function encodeEvent(event: SyncEvent, previous: Base | undefined): unknown[] {
   const fields = event as unknown as Fields
   const kind = LAYOUT_OF.get(event.kind)
   // Not a kind of ours (the engine writes none): a row the panel counts as unreadable.
-  if (kind === undefined) return [-1]
+  if (kind === undefined) return [UNREADABLE]
   const layout = LAYOUTS[kind]!
   const row: unknown[] = [0]
   let head = kind
-  if (previous !== undefined && Number.isInteger(previous.seq) && event.seq === previous.seq + 1) {
+  const previousSeq = previous?.seq
+  if (previousSeq !== undefined && Number.isInteger(previousSeq) && event.seq === previousSeq + 1) {
     head |= SEQ_NEXT
   } else {
     row.push(event.seq)

@@ -73,7 +73,8 @@ export const RULE_SCHEMAS = {
     v.array(v.pipe(v.array(v.pipe(count, v.maxValue(LIMITS.keys))), v.maxLength(LIMITS.keys))),
     v.maxLength(LIMITS.causes),
   ),
-  rows: v.pipe(v.array(v.tuple([shortText, shortText])), v.maxLength(LIMITS.rows)),
+  // strictTuple: a third item is refused, as the fast test refuses it (a tuple would drop it).
+  rows: v.pipe(v.array(v.strictTuple([shortText, shortText])), v.maxLength(LIMITS.rows)),
   channel: v.object({ topic: shortText, status: v.picklist(CHANNEL_STATUSES) }),
   operation: v.picklist(CHANGE_OPERATIONS),
   outcome: v.picklist(REFETCH_OUTCOMES),
