@@ -5,7 +5,17 @@ import { encodeEventBatch, PROTOCOL_VERSION } from '../../bridge/protocol'
 import type { QuerySummary } from '../../src/query-summaries'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
-import { engineState, events, invalidated, minute, received, T0 } from './support/sync-events'
+import {
+  deduped,
+  echo,
+  engineState,
+  events,
+  invalidated,
+  minute,
+  received,
+  T0,
+  write,
+} from './support/sync-events'
 
 let restoreLayout: () => void
 beforeEach(() => {
@@ -28,28 +38,22 @@ function story() {
   return [
     received(1, { recordId: 'd1' }),
     received(2, { recordId: 'd2', table: 'deals' }),
+    // The engine's matching: each change its list and its own record key, never ['contacts'].
     invalidated(
       3,
       [1, 2],
       [['deals', 'list'], ['deals', 'record', 'd1'], ['deals', 'record', 'd2'], ['contacts']],
-      { at: T0 + 203 },
+      {
+        at: T0 + 203,
+        causeKeys: [
+          [0, 1],
+          [0, 2],
+        ],
+      },
     ),
-    received(4, {
-      kind: 'deduped',
-      eventId: '1001',
-      at: T0 + 301,
-      relatedSeq: 1,
-      reason: 'same event id 1001 as #1, delivered again 300 ms later (window 2000 ms)',
-    }),
-    { seq: 5, at: T0 + 400, kind: 'write' as const, table: 'deals', recordId: 'd9' },
-    received(6, {
-      kind: 'echo',
-      recordId: 'd9',
-      at: T0 + 520,
-      relatedSeq: 5,
-      actorId: 'user-alice',
-      reason: 'this tab wrote deals/d9 120 ms earlier (#5) and the actor is the current user',
-    }),
+    deduped(4, 1, { eventId: '1001', at: T0 + 301, ageMs: 300 }),
+    write(5, { at: T0 + 400, recordId: 'd9' }),
+    echo(6, 5, { recordId: 'd9', at: T0 + 520, ageMs: 120, actorId: 'user-alice' }),
   ]
 }
 
@@ -275,7 +279,8 @@ describe('the decision trail', () => {
     page((t) =>
       t.events('S1', [
         received(7, { table: 'invoices', recordId: 'i1' }),
-        invalidated(8, [7], [['deals', 'list']], { batchId: 2 }),
+        // invoices/i1 matched none of the pass's keys.
+        invalidated(8, [7], [['deals', 'list']], { batchId: 2, causeKeys: [[]] }),
       ]),
     )
     fireEvent.click(within(options()[6]!).getByText('received'))
@@ -346,11 +351,24 @@ describe('status and empty state', () => {
 
   it('counts rejected events and shows why, without rendering them', () => {
     const { page } = connectedPanel()
+    // A kind the wire has no layout for: the row cannot be decoded.
     page((t) =>
       t.rawEvents('S1', encodeEventBatch([{ seq: 7, at: 1, kind: 'bogus' } as never, received(7)])),
     )
-    expect(screen.getByText(/1 rejected: event #7: kind:/)).toBeTruthy()
+    expect(
+      screen.getByText(/1 rejected: event at index 0: not a well-formed row of the batch/),
+    ).toBeTruthy()
     expect(options()).toHaveLength(7)
+    // A received event without its organization: decoded, then refused by the check, which names
+    // the field.
+    const { orgId: _orgId, ...orphan } = received(8)
+    page((t) => t.rawEvents('S1', encodeEventBatch([orphan as never, received(9)])))
+    expect(screen.getByText(/2 rejected: event #8: orgId/)).toBeTruthy()
+    // #9 is shown, #8 is not: the log marks it missing.
+    expect(rowTexts().slice(7)).toEqual([
+      expect.stringContaining('gap: 1 event missing (#8)'),
+      expect.stringContaining(formatTime(T0 + 9)),
+    ])
   })
 
   it('pauses and resumes from the toolbar', () => {
@@ -544,7 +562,7 @@ describe('metrics, channels, config', () => {
             topic: 'org:org_beta',
             status: 'CHANNEL_ERROR',
             subscribedCount: 1,
-            lastError: 'jwt expired',
+            lastNote: { error: 'jwt expired' },
           },
           {
             orgId: 'org_wide',
@@ -697,8 +715,17 @@ describe('export and import', () => {
     const { fileName, text } = downloads[0]!
     expect(fileName).toMatch(/^realtime-sync-app-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/)
     const file = JSON.parse(text)
-    expect(file).toMatchObject({ format: 'realtime-sync-devtools.log', version: 3 })
+    expect(file).toMatchObject({ format: 'realtime-sync-devtools.log', version: 4 })
     expect(file.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6])
+    // Each event's facts, and for people its sentence rendered from them.
+    expect(file.events[3]).toMatchObject({
+      kind: 'deduped',
+      relatedSeq: 1,
+      ageMs: 300,
+      match: 'event-id',
+      windowMs: 2000,
+      reason: 'same event id 1001 as #1, delivered again 300 ms later (window 2000 ms)',
+    })
   })
 
   it('imports a file read-only, and goes back to live', async () => {

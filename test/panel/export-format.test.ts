@@ -117,6 +117,37 @@ describe('export', () => {
     expect(file.metrics).toHaveLength(1)
   })
 
+  it("writes each event's facts and, for people, its sentence (reason) rendered from them", () => {
+    const { store } = connectedStore()
+    const { file } = store.exportLog()!
+    expect(file.events[0]).toMatchObject({
+      kind: 'received',
+      orgId: 'org_acme',
+      op: 'UPDATE',
+      recordId: 'd1',
+      reason: 'received UPDATE deals/d1: queued for the next invalidation batch',
+    })
+    expect(file.events[3]).toMatchObject({
+      kind: 'invalidated',
+      trigger: 'batch',
+      causes: [1, 2, 3],
+      causeKeys: [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
+      markedStale: 0,
+      reason:
+        'batch #1: 3 events coalesced → 2 queries invalidated, 0 inactive ones only marked stale',
+    })
+    // The panel's own events stay as the engine logged them: no reason written onto them.
+    const held = store.getSnapshot().rows
+    for (let i = 0; i < held.length; i++) {
+      const row = held.at(i)!
+      if (row.type === 'event') expect(row.event).not.toHaveProperty('reason')
+    }
+  })
+
   it('"export filtered" writes only the rows the filters show', () => {
     const { store } = connectedStore()
     store.setFilters({ kinds: ['invalidated'] })
@@ -127,6 +158,7 @@ describe('export', () => {
   it('redacts tokens in nested payloads by default, and leaves ids alone', () => {
     const { store } = connectedStore()
     const event = store.exportLog()!.file.events[4]!
+    if (event.kind !== 'received') throw new Error(`#5 is ${event.kind}`)
     expect(event.recordId).toBe(UUID)
     expect(event.payload).toEqual({
       id: 5,
@@ -259,8 +291,8 @@ describe('import', () => {
     ['[]', /^not a Realtime DevTools export: the file is not a JSON object$/],
     ['{"format":"har"}', /^not a Realtime DevTools export: "format" is "har"/],
     [
-      `{"format":"${EXPORT_FORMAT}","version":4}`,
-      /^unsupported export version 4 \(this panel reads versions 1, 2, 3\)/,
+      `{"format":"${EXPORT_FORMAT}","version":5}`,
+      /^unsupported export version 5 \(this panel reads versions 1, 2, 3, 4\)/,
     ],
     [
       `{"format":"${EXPORT_FORMAT}","version":1}`,

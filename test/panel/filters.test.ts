@@ -5,25 +5,48 @@ import type { EventRow } from '../../extension/panel/store/rows'
 import type { SyncEvent, SyncEventKind } from '../../src/types'
 import { ManualScheduler } from '../support/manual-scheduler'
 import { FakeTransport } from './support/fake-transport'
-import { received } from './support/sync-events'
+import {
+  channel,
+  deduped,
+  echo,
+  invalidated,
+  malformed,
+  received,
+  refetched,
+  resync,
+} from './support/sync-events'
 
 const KINDS: SyncEventKind[] = ['received', 'deduped', 'echo', 'invalidated']
 const TABLES = ['deals', 'contacts', 'tasks', 'notes']
 const ORGS = ['org_acme', 'org_beta', 'org_gamma']
 
-/** Event i has kind i%4, table i%4 (shifted), org i%3, and record `r<i>`. */
+/**
+ * Event i has kind i%4, table i%4 (shifted), org i%3 (a pass has none), and record `r<i>`; every
+ * thousandth is a change by a "Needle" actor.
+ */
 function bigLog(n: number): SyncEvent[] {
   const out: SyncEvent[] = []
   for (let i = 1; i <= n; i++) {
-    out.push(
-      received(i, {
-        kind: KINDS[i % 4],
-        table: TABLES[(i + 1) % 4],
-        orgId: ORGS[i % 3],
-        recordId: `r${i}`,
-        reason: i % 1000 === 0 ? `Needle deal ${i}` : `deal ${i}`,
-      }),
-    )
+    const table = TABLES[(i + 1) % 4]!
+    const change = {
+      table,
+      orgId: ORGS[i % 3]!,
+      recordId: `r${i}`,
+      actorId: i % 1000 === 0 ? `Needle-${i}` : `user-${i}`,
+    }
+    switch (KINDS[i % 4]) {
+      case 'received':
+        out.push(received(i, change))
+        break
+      case 'deduped':
+        out.push(deduped(i, Math.max(1, i - 1), change))
+        break
+      case 'echo':
+        out.push(echo(i, Math.max(1, i - 1), change))
+        break
+      default:
+        out.push(invalidated(i, [], [[table]], { trigger: 'manual', table }))
+    }
   }
   return out
 }
@@ -52,9 +75,15 @@ describe('filters over 100,000 events', () => {
     store.setFilters({ kinds: ['echo', 'deduped'], table: 'deals' })
     // kind echo: i%4=2 → table (i+1)%4=3 'notes'; deduped: i%4=1 → 'tasks': none is deals.
     expect(store.getSnapshot().rows.length).toBe(0)
+    store.setFilters({ kinds: [], table: 'notes', org: 'org_beta' })
+    // notes: (i+1)%4=3 → i%4=2 (echo); org_beta: i%3=1 → i ≡ 10 (mod 12).
+    expect(store.getSnapshot().rows.length).toBe(events.filter((e) => e.seq % 12 === 10).length)
+    expect(store.getSnapshot().rows.length).toBe(8_333)
+    // deals: i%4=3, the manual passes: a pass is of no organization.
+    store.setFilters({ kinds: [], table: 'deals', org: undefined })
+    expect(store.getSnapshot().rows.length).toBe(25_000)
     store.setFilters({ kinds: [], table: 'deals', org: 'org_beta' })
-    // deals: (i+1)%4=0 → i%4=3; org_beta: i%3=1 → i ≡ 7 (mod 12).
-    expect(store.getSnapshot().rows.length).toBe(events.filter((e) => e.seq % 12 === 7).length)
+    expect(store.getSnapshot().rows.length).toBe(0)
     store.clearFilters()
     store.setFilterText('NEEDLE')
     const rows = store.getSnapshot().rows
@@ -95,28 +124,44 @@ describe('filters over 100,000 events', () => {
 })
 
 describe('searchText', () => {
-  it('is built once, lowercase, from the fields (and a malformed payload)', () => {
-    const row: EventRow = {
-      type: 'event',
-      id: 1,
-      session: 'S1',
-      engineId: 'app#1',
-      event: received(41, { reason: 'Same Event ID Big Deal' }),
-    }
+  const rowOf = (event: SyncEvent, id = event.seq): EventRow => ({
+    type: 'event',
+    id,
+    session: 'S1',
+    engineId: 'app#1',
+    event,
+  })
+
+  it('is built once, lowercase, from the facts of text (and a malformed payload)', () => {
+    const row = rowOf(deduped(41, 40, { actorId: 'User-Big-Deal', match: 'same-change' }))
     const text = searchText(row)
-    expect(text).toContain('#41 received org_acme deals update d1')
-    expect(text).toContain('same event id')
-    const malformed: EventRow = {
-      type: 'event',
-      id: 2,
-      session: 'S1',
-      engineId: 'app#1',
-      event: { seq: 2, at: 0, kind: 'malformed', payload: { Table_Name: 42 } },
-    }
-    expect(searchText(malformed)).toContain('"table_name":42')
+    expect(text).toBe('#41 deduped org_acme deals update d1 1041 user-big-deal same-change')
+    const bad = rowOf(malformed(2, { payload: { Table_Name: 42 } }))
+    expect(searchText(bad)).toContain('invalid-value table_name')
+    expect(searchText(bad)).toContain('"table_name":42')
     expect(searchText(row)).toBe(text)
     expect(compileFilter({ text: '  ', kinds: [] })).toBeUndefined()
     expect(compileFilter({ text: 'big deal', kinds: [] })?.(row)).toBe(true)
     expect(compileFilter({ text: 'big contact', kinds: [] })?.(row)).toBe(false)
+    // The rule that decided is a word of the search.
+    expect(compileFilter({ text: 'same-change', kinds: [] })?.(row)).toBe(true)
+    expect(compileFilter({ text: 'event-id', kinds: [] })?.(row)).toBe(false)
+  })
+
+  it('finds the codes that say why: a trigger, a fallback, a note and its error, the batch', () => {
+    const pass = rowOf(invalidated(3, [1], [['deals']], { batchId: 12, trigger: 'write' }))
+    expect(searchText(pass)).toBe('#3 invalidated write batch #12')
+    const full = rowOf(resync(4, { fallback: 'past-retention' }))
+    expect(searchText(full)).toBe('#4 resync org_acme past-retention org:org_acme subscribed')
+    const closed = rowOf(
+      channel(5, 'CLOSED', { note: 'closed-by-server', error: 'Token has expired', delayMs: 1 }),
+    )
+    const filter = compileFilter({ text: 'closed-by-server expired', kinds: [] })!
+    expect(filter(closed)).toBe(true)
+    expect(filter(full)).toBe(false)
+    const refetch = rowOf(refetched(6, ['deals'], { batchId: 12, outcome: 'error', error: 'Boom' }))
+    const batch = compileFilter({ text: 'batch #12', kinds: [] })!
+    expect([pass, refetch, full].map(batch)).toEqual([true, true, false])
+    expect(compileFilter({ text: 'boom', kinds: [] })?.(refetch)).toBe(true)
   })
 })

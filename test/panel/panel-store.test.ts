@@ -489,8 +489,39 @@ describe('invalidation links', () => {
     const { transport, store, flush } = connected(2)
     transport.events('S1', [invalidated(3, [1, 2], [['deals', 'list']])])
     flush()
-    const first = rows(store)[0]
+    const [first, second] = rows(store)
     expect(first?.type === 'event' && first.servedBy?.event.seq).toBe(3)
+    // Its place among the pass's causes: its entry of causeKeys.
+    expect(first?.type === 'event' && first.causeIndex).toBe(0)
+    expect(second?.type === 'event' && second.causeIndex).toBe(1)
+  })
+
+  it("shows a change's keys from its pass's causeKeys, a subset of the pass's keys", () => {
+    const { transport, store, flush } = connected(2)
+    const keys = [
+      ['deals', 'list'],
+      ['deals', 'record', 'd1'],
+      ['deals', 'record', 'd2'],
+    ]
+    transport.events('S1', [
+      invalidated(3, [1, 2], keys, {
+        causeKeys: [
+          [0, 1],
+          [0, 2],
+        ],
+      }),
+    ])
+    flush()
+    const [first, second] = rows(store)
+    if (first?.type !== 'event' || second?.type !== 'event') throw new Error('no event rows')
+    expect(store.trail(second).find((s) => s.title === 'Invalidated')?.keys).toEqual([
+      ['deals', 'list'],
+      ['deals', 'record', 'd2'],
+    ])
+    // The logged event is never changed: the join is the row's.
+    expect(first.event.kind).toBe('received')
+    expect(first.event).not.toHaveProperty('matchedKeys')
+    expect(first.event).not.toHaveProperty('batchId')
   })
 
   it("matches keys by the engine's recordScopes, from its config: the trail and the Why? history", () => {
@@ -503,7 +534,11 @@ describe('invalidation links', () => {
       ['deals', 'detail', 'd1'],
       ['deals', 'detail', 'd2'],
     ]
-    transport.events('S1', [received(1, { recordId: 'd2' }), invalidated(2, [1], keys)])
+    // What the engine with recordScopes ['detail'] matched for d2: not d1's page.
+    transport.events('S1', [
+      received(1, { recordId: 'd2' }),
+      invalidated(2, [1], keys, { causeKeys: [[0, 2]] }),
+    ])
     flush()
     const change = rows(store)[0]
     if (change?.type !== 'event') throw new Error('no event row')

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 
 import type { SocketFrameRecord, SocketRecord } from '../../bridge/socket/socket-records'
 import { formatTime } from '../../extension/panel/store/format'
 import { cleanup, renderPanel, stubLayout } from './support/panel-harness'
-import { received } from './support/sync-events'
+import { deduped, received } from './support/sync-events'
 
 afterEach(() => cleanup())
 
@@ -463,7 +463,7 @@ describe('the Socket tab and the engine', () => {
       t.pageRequested()
       t.connectReply('S1', [
         received(1),
-        received(2, { kind: 'deduped', eventId: '1001', relatedSeq: 1 }),
+        deduped(2, 1, { eventId: '1001' }),
         received(3, { eventId: '1003', replayed: true }),
       ])
     })
@@ -544,7 +544,7 @@ describe('the Socket tab in an export', () => {
     const { fileName, text } = downloads[0]!
     expect(fileName).toMatch(/^realtime-sync-socket-/)
     const file = JSON.parse(text)
-    expect(file).toMatchObject({ version: 3, events: [], engine: { name: '' } })
+    expect(file).toMatchObject({ version: 4, events: [], engine: { name: '' } })
     expect(file.socket).toMatchObject({ tapDropped: 3, capDropped: 0, missing: 0 })
     expect(file.socket.records).toEqual(session(at))
     // One record per line, like the events.

@@ -1,19 +1,42 @@
 import { describe, expect, it } from 'vitest'
+import { EngineLog } from '../../extension/panel/store/engine-log'
 import { formatTime } from '../../extension/panel/store/format'
 import type { EventRow } from '../../extension/panel/store/rows'
 import {
   decisionTrail,
-  keysForCause,
   matchedKeysOf,
   type TrailContext,
   verdict,
 } from '../../extension/panel/store/trail'
 import type { SyncEvent } from '../../src/types'
-import { invalidated, received, refetched, T0 } from './support/sync-events'
+import {
+  channel,
+  deduped,
+  echo,
+  invalidated,
+  malformed,
+  received,
+  refetched,
+  resync,
+  T0,
+  write,
+} from './support/sync-events'
 
 let ids = 0
+/** A row; served by `servedBy`, it holds its place in that pass's causes (the log's join). */
 function row(event: SyncEvent, servedBy?: EventRow): EventRow {
-  return { type: 'event', id: ++ids, session: 'S1', engineId: 'app#1', event, servedBy }
+  const out: EventRow = { type: 'event', id: ++ids, session: 'S1', engineId: 'app#1', event }
+  if (servedBy !== undefined) serve(out, servedBy)
+  return out
+}
+
+/** What EngineLog does when the 'invalidated' row arrives: the cause points at it. */
+function serve(cause: EventRow, pass: EventRow): void {
+  if (pass.event.kind !== 'invalidated') throw new Error('not a pass')
+  const index = pass.event.causes.indexOf(cause.event.seq)
+  if (index < 0) throw new Error(`#${cause.event.seq} is not a cause of #${pass.event.seq}`)
+  cause.servedBy = pass
+  cause.causeIndex = index
 }
 
 function context(rows: EventRow[]): TrailContext {
@@ -36,71 +59,109 @@ const PASS_KEYS = [
   ['contacts', 'list'],
 ]
 
-describe('keysForCause (the engine’s matching rule, src/query-keys.ts)', () => {
-  it('keeps the keys of the cause’s table, and record keys only of its record', () => {
-    expect(keysForCause(received(1, { recordId: 'd1' }), PASS_KEYS)).toEqual([
+describe("a cause's keys come from its pass (causeKeys), not from the key rule", () => {
+  it('shows the keys its entry of causeKeys names, each cause its own', () => {
+    const pass = row(
+      invalidated(3, [1, 2], PASS_KEYS, {
+        batchId: 4,
+        causeKeys: [
+          [0, 1, 2, 3, 5],
+          [6, 7],
+        ],
+      }),
+    )
+    const deal = row(received(1, { recordId: 'd1' }), pass)
+    const contact = row(received(2, { table: 'contacts', recordId: 'd1' }), pass)
+    expect(matchedKeysOf(deal)).toEqual([
       ['deals'],
       ['deals', 'list'],
       ['deals', 'list', { stage: 'won' }],
       ['deals', 'record', 'd1'],
       ['deals', 'stats'],
     ])
-  })
-
-  it('compares record ids as strings (a numeric id in the key matches "7")', () => {
-    expect(keysForCause(received(1, { recordId: '7' }), PASS_KEYS)).toContainEqual([
-      'deals',
-      'record',
-      7,
+    expect(matchedKeysOf(contact)).toEqual([
+      ['contacts', 'record', 'd1'],
+      ['contacts', 'list'],
     ])
+    expect(verdict(deal)).toBe('batch #4 → 5 keys')
+    expect(verdict(contact)).toBe('batch #4 → 2 keys')
   })
 
-  it("follows the engine's recordScopes: with ['detail'], ['deals','detail',id] is a record key", () => {
+  it('shows a key the engine matched that the key rule, read again, would not (a numeric id)', () => {
+    // The engine compares record ids as strings: ['deals','record',7] matched record "7".
+    const pass = row(invalidated(2, [1], PASS_KEYS, { causeKeys: [[4]] }))
+    const change = row(received(1, { recordId: '7' }), pass)
+    expect(matchedKeysOf(change)).toEqual([['deals', 'record', 7]])
+    expect(verdict(change)).toBe('batch #1 → 1 key')
+  })
+
+  it('an empty entry: nothing matched, though the pass invalidated keys of its table', () => {
+    const pass = row(invalidated(2, [1], PASS_KEYS, { causeKeys: [[]] }))
+    const change = row(received(1, { recordId: 'd1' }), pass)
+    expect(matchedKeysOf(change)).toEqual([])
+    expect(verdict(change)).toBe('batch #1 → no query matched')
+    expect(decisionTrail(change, context([change, pass])).at(-1)).toMatchObject({
+      tone: 'warn',
+      title: 'Nothing invalidated',
+      text: 'No cached query matched deals/d1: nothing was refetched, so no screen changed.',
+    })
+  })
+
+  it("with recordScopes ['detail'], the trail shows the pass's subset and names the scope in its hint", () => {
     const keys = [
       ['deals', 'list'],
       ['deals', 'detail', '1'],
       ['deals', 'detail', '2'],
     ]
-    const cause = received(1, { recordId: '2' })
-    // By default only 'record' marks a record key: a 'detail' key depends on every row.
-    expect(keysForCause(cause, keys)).toEqual(keys)
-    expect(keysForCause(cause, keys, ['detail'])).toEqual([
-      ['deals', 'list'],
-      ['deals', 'detail', '2'],
-    ])
-    const pass = row(invalidated(3, [1], keys, { at: T0 + 3, batchId: 4 }))
-    const change = row(cause, pass)
-    expect(verdict(change, ['detail'])).toBe('batch #4 → 2 keys')
+    // What the engine with recordScopes ['detail'] matched for deals/2: not ['deals','detail','1'].
+    const pass = row(
+      invalidated(3, [1, 2], keys, { at: T0 + 3, batchId: 4, causeKeys: [[0, 2], []] }),
+    )
+    const change = row(received(1, { recordId: '2' }), pass)
+    expect(verdict(change)).toBe('batch #4 → 2 keys')
     const steps = decisionTrail(change, { ...context([change, pass]), recordScopes: ['detail'] })
     expect(steps.find((s) => s.title === 'Invalidated')?.keys).toEqual([
       ['deals', 'list'],
       ['deals', 'detail', '2'],
     ])
+    const other = row(received(2, { recordId: '9' }), pass)
+    const none = decisionTrail(other, { ...context([other, pass]), recordScopes: ['detail'] })
+    expect(none.at(-1)?.detail).toContain('["deals", "detail", "9"] for this record')
   })
 
   it("tells the refresh after this tab's write from a manual invalidation", () => {
     const refresh = row(
       invalidated(5, [], [['deals', 'record', 'd1']], {
         batchId: 2,
-        reason:
-          "refresh after this tab's write of deals/d1 → 1 query marked stale, 1 active refetched",
+        trigger: 'write',
+        writes: [['deals', 'd1']],
       }),
     )
     expect(verdict(refresh)).toBe("batch #2: this tab's write → 1 key")
     expect(decisionTrail(refresh, context([refresh]))[0]?.text).toMatch(
       /^Refresh after this tab's write of deals\/d1 at /,
     )
+    expect(decisionTrail(refresh, context([refresh]))[0]?.detail).toBe(
+      "refresh after this tab's write of deals/d1 → 1 query invalidated, 0 inactive ones only marked stale",
+    )
   })
 
-  it('gives a resync every key of its pass', () => {
-    const resync: SyncEvent = { seq: 1, at: T0, kind: 'resync', orgId: 'org_acme' }
-    expect(keysForCause(resync, PASS_KEYS)).toEqual(PASS_KEYS)
+  it('gives a resync the keys its pass says it matched (every organization query)', () => {
+    const pass = row(invalidated(2, [1], PASS_KEYS))
+    const full = row(resync(1), pass)
+    expect(matchedKeysOf(full)).toEqual(PASS_KEYS)
   })
 })
 
 describe('received → batch → keys', () => {
   it('derives a streamed event’s keys from the invalidation that lists it in causes', () => {
-    const pass = row(invalidated(3, [1, 2], PASS_KEYS, { at: T0 + 203, batchId: 9 }))
+    const pass = row(
+      invalidated(3, [1, 2], PASS_KEYS, {
+        at: T0 + 203,
+        batchId: 9,
+        causeKeys: [[0, 1, 2, 3, 5], [7]],
+      }),
+    )
     const change = row(received(2, { table: 'contacts', recordId: 'c5' }), pass)
     expect(matchedKeysOf(change)).toEqual([['contacts', 'list']])
     expect(verdict(change)).toBe('batch #9 → 1 key')
@@ -110,9 +171,14 @@ describe('received → batch → keys', () => {
       'Passed dedup and echo',
       'Batch #9',
       'Invalidated',
+      // Its query is active (the pass marked none only stale) and no refetch has settled yet.
+      'Refetching',
     ])
     expect(steps[2]?.text).toBe(
       `Coalesced into batch #9 with 1 other event, flushed 201 ms after it arrived (at ${formatTime(T0 + 203)}).`,
+    )
+    expect(steps[2]?.detail).toBe(
+      'batch #9: 2 events coalesced → 8 queries invalidated, 0 inactive ones only marked stale',
     )
     expect(steps[2]?.links).toEqual([{ seq: 3, label: '#3 invalidation' }])
     expect(steps[3]?.keys).toEqual([['contacts', 'list']])
@@ -120,19 +186,15 @@ describe('received → batch → keys', () => {
 
   it('explains a leading-edge flush: the change did not wait for the batch window', () => {
     const pass = row(
-      invalidated(2, [1], PASS_KEYS, {
-        at: T0 + 3,
-        batchId: 5,
-        leading: true,
-        reason: 'batch #5, flushed at once (no pass in the last 200 ms): 1 change coalesced',
-      }),
+      invalidated(2, [1], PASS_KEYS, { at: T0 + 3, batchId: 5, leading: true, batchMs: 200 }),
     )
     const change = row(received(1, { table: 'contacts', recordId: 'c5' }), pass)
     const steps = decisionTrail(change, context([change, pass]))
     expect(steps[2]).toMatchObject({
       title: 'Batch #5',
       text: `Flushed at once in batch #5, 2 ms after it arrived (at ${formatTime(T0 + 3)}): no invalidation pass ran in the last batch window (batchMs), so it did not wait for one.`,
-      detail: 'batch #5, flushed at once (no pass in the last 200 ms): 1 change coalesced',
+      detail:
+        'batch #5, flushed at once (no pass in the last 200 ms): 1 event coalesced → 8 queries invalidated, 0 inactive ones only marked stale',
     })
     const passSteps = decisionTrail(pass, context([change, pass]))
     expect(passSteps[0]?.text).toBe(
@@ -140,14 +202,28 @@ describe('received → batch → keys', () => {
     )
   })
 
-  it('uses the keys an event already carries (a snapshot after its flush)', () => {
-    const change = row(received(1, { batchId: 4, matchedKeys: [['deals', 'list']] }))
+  it('joins a change to its pass when both arrive in one snapshot (after its flush)', () => {
+    let next = 0
+    const log = new EngineLog('app#1', () => ++next)
+    log.startSession('S1')
+    log.ingest([received(1), invalidated(2, [1], [['deals', 'list']], { batchId: 4 })], {
+      snapshot: true,
+    })
+    const change = log.find('S1', 1)!
+    expect(change.servedBy?.event.seq).toBe(2)
+    expect(change.causeIndex).toBe(0)
     expect(verdict(change)).toBe('batch #4 → 1 key')
-    expect(decisionTrail(change, context([change])).map((s) => s.title)).toEqual([
+    const ctx: TrailContext = {
+      find: (seq) => log.find('S1', seq),
+      echoesOf: (seq) => log.echoesOf('S1', seq),
+      refetchesOf: (batchId) => log.refetchesOf('S1', batchId),
+    }
+    expect(decisionTrail(change, ctx).map((s) => s.title)).toEqual([
       'Received',
       'Passed dedup and echo',
       'Batch #4',
       'Invalidated',
+      'Refetching',
     ])
   })
 
@@ -158,13 +234,15 @@ describe('received → batch → keys', () => {
   })
 
   it('shows a teammate’s change in the echo window as a note, not a drop', () => {
-    const change = row(
-      received(1, {
-        reason:
-          'not an echo: this tab wrote deals/d1 40 ms earlier (#1), but the actor is user-bob, not the current user',
-      }),
+    const change = row(received(2, { relatedSeq: 1, ageMs: 40, match: 'other-actor' }))
+    const steps = decisionTrail(change, context([change]))
+    expect(steps[1]).toMatchObject({ tone: 'pass', title: 'Passed dedup and echo' })
+    expect(steps[1]?.detail).toBe(
+      'received UPDATE deals/d1: queued for the next invalidation batch; not an echo: this tab wrote deals/d1 40 ms earlier (#1), but the actor is user-bob, not the current user',
     )
-    expect(decisionTrail(change, context([change]))[1]?.detail).toMatch(/^not an echo/)
+    // A change with no write of its row to tell apart: no note.
+    const plain = row(received(3))
+    expect(decisionTrail(plain, context([plain]))[1]?.detail).toBeUndefined()
   })
 })
 
@@ -172,67 +250,66 @@ describe('dropped events', () => {
   it('deduped → the first delivery, with its age and outcome', () => {
     const pass = row(invalidated(2, [1], [['deals', 'list']], { batchId: 1 }))
     const first = row(received(1), pass)
-    const copy = row(
-      received(3, {
-        kind: 'deduped',
-        relatedSeq: 1,
-        at: T0 + 301,
-        reason: 'same event id 1001 as #1',
-      }),
-    )
+    const copy = row(deduped(3, 1, { eventId: '1001', at: T0 + 301, ageMs: 300 }))
     expect(verdict(copy)).toBe('duplicate of #1')
     const steps = decisionTrail(copy, context([first, pass, copy]))
     expect(steps[1]).toMatchObject({
       tone: 'drop',
       text: 'Deduped: duplicate of #1, 300 ms earlier.',
-      detail: 'same event id 1001 as #1',
+      detail: 'same event id 1001 as #1, delivered again 300 ms later (window 2000 ms)',
       links: [{ seq: 1, label: '#1 first delivery' }],
     })
     expect(steps[2]?.text).toContain('(batch #1 → 1 key)')
   })
 
-  it('deduped, the first delivery no longer held: the age comes from the reason', () => {
-    const copy = row(
-      received(50, {
-        kind: 'deduped',
-        relatedSeq: 1,
-        reason: 'same event id 9 as #1, delivered again 1200 ms later (window 2000 ms)',
-      }),
+  it('deduped, the first delivery no longer held: the age comes from ageMs', () => {
+    const copy = row(deduped(50, 1, { ageMs: 1_200, match: 'same-row' }))
+    const steps = decisionTrail(copy, context([copy]))
+    expect(steps[1]?.text).toBe('Deduped: duplicate of #1, 1,200 ms earlier.')
+    expect(steps[1]?.detail).toBe(
+      "row rule (dedupBy: 'row'): deals/d1 already changed 1200 ms earlier (#1), inside the 2000 ms window",
     )
-    expect(decisionTrail(copy, context([copy]))[1]?.text).toBe(
-      'Deduped: duplicate of #1, 1,200 ms earlier.',
+    expect(steps[2]?.text).toBe(
+      'The first delivery already went through the pipeline; dropping the copy saves a refetch.',
     )
   })
 
   it('echo → the write, and the write → its echoes', () => {
-    const write = row({ seq: 5, at: T0 + 400, kind: 'write', table: 'deals', recordId: 'd9' })
-    const echo = row(received(6, { kind: 'echo', recordId: 'd9', at: T0 + 520, relatedSeq: 5 }))
-    const ctx = context([write, echo])
-    expect(verdict(echo)).toBe("echo of this tab's write #5")
-    expect(decisionTrail(echo, ctx)[1]).toMatchObject({
+    const written = row(write(5, { at: T0 + 400, recordId: 'd9' }))
+    const back = row(echo(6, 5, { recordId: 'd9', at: T0 + 520, ageMs: 120 }))
+    const ctx = context([written, back])
+    expect(verdict(back)).toBe("echo of this tab's write #5")
+    expect(decisionTrail(back, ctx)[1]).toMatchObject({
       text: 'Echo: this tab wrote deals/d9 120 ms earlier (#5), and the change comes back from the current user.',
+      detail: 'this tab wrote deals/d9 120 ms earlier (#5) and the actor is the current user',
       links: [{ seq: 5, label: '#5 write' }],
     })
-    expect(verdict(write)).toBe('this tab wrote deals/d9 (echo guard)')
-    expect(decisionTrail(write, ctx)[1]).toMatchObject({
+    expect(verdict(written)).toBe('this tab wrote deals/d9 (echo guard)')
+    expect(decisionTrail(written, ctx)[1]).toMatchObject({
       title: 'Echoes',
       links: [{ seq: 6, label: '#6 echo, 120 ms later' }],
     })
   })
 
-  it('malformed → the reason, nothing invalidated', () => {
-    const bad = row({
-      seq: 1,
-      at: T0,
-      kind: 'malformed',
-      orgId: 'org_acme',
-      reason: 'table_name is missing',
-      payload: { id: 1 },
-    })
-    expect(verdict(bad)).toBe('malformed: table_name is missing')
-    expect(decisionTrail(bad, context([bad]))[1]?.text).toBe(
-      'The engine could not use this payload: table_name is missing.',
+  it('an echo by the row rule (no actor_id column) says so', () => {
+    const back = row(echo(6, 5, { ageMs: 80, match: 'no-actor-column' }))
+    expect(decisionTrail(back, context([back]))[1]?.detail).toBe(
+      'this tab wrote deals/d1 80 ms earlier (#5); no actor_id column, so the row rule applies',
     )
+  })
+
+  it('malformed → what was wrong, from its facts; nothing invalidated', () => {
+    const bad = row(malformed(1, { at: T0 }))
+    expect(verdict(bad)).toBe(
+      'malformed: a postgres_changes payload: table_name is undefined, expected a table name',
+    )
+    const steps = decisionTrail(bad, context([bad]))
+    expect(steps).toHaveLength(1)
+    expect(steps[0]).toMatchObject({ tone: 'drop', title: 'Malformed: dropped' })
+    expect(steps[0]?.text).toBe(
+      `The engine could not use this value (at ${formatTime(T0)}, channel of org_acme): a postgres_changes payload: table_name is undefined, expected a table name.`,
+    )
+    expect(steps[0]?.detail).toMatch(/^Nothing was invalidated/)
   })
 })
 
@@ -250,62 +327,55 @@ describe('invalidation passes, resyncs and channels', () => {
   })
 
   it('a manual invalidation says so', () => {
-    const manual = row(invalidated(1, [], [['profiles']], { batchId: 2, table: 'profiles' }))
+    const manual = row(
+      invalidated(1, [], [['profiles']], { batchId: 2, trigger: 'manual', table: 'profiles' }),
+    )
     expect(verdict(manual)).toBe('batch #2: manual → 1 key')
+    const [step] = decisionTrail(manual, context([manual]))
+    expect(step?.text).toBe(`Manual invalidation at ${formatTime(T0 + 1)} of profiles.`)
+    expect(step?.detail).toBe(
+      "manual: invalidateGlobal('profiles') → 1 query invalidated, 0 inactive ones only marked stale",
+    )
   })
 
   it('a resync explains the refetch of the whole organization', () => {
-    const resync = row({
-      seq: 1,
-      at: T0,
-      kind: 'resync',
-      orgId: 'org_acme',
-      channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
-      reason: 'org:org_acme subscribed again (time 2)',
-    })
-    expect(verdict(resync)).toBe('resync: refetch every org_acme query')
+    const full = row(resync(1, { at: T0, fallback: 'replay-off' }))
+    expect(verdict(full)).toBe('resync: refetch every org_acme query')
     const pass = row(invalidated(2, [1], PASS_KEYS), undefined)
-    resync.servedBy = pass
-    expect(verdict(resync)).toBe('resync: org_acme → 8 keys')
-    expect(decisionTrail(resync, context([resync, pass]))[0]?.text).toMatch(
+    serve(full, pass)
+    expect(verdict(full)).toBe('resync: org_acme → 8 keys')
+    const [step] = decisionTrail(full, context([full, pass]))
+    expect(step?.text).toMatch(
       /^org:org_acme was live at .*could not be replayed, so every query of org_acme is refetched/,
+    )
+    expect(step?.detail).toBe(
+      'org:org_acme live: changes made during a 3.2 s gap cannot be replayed (replay is off (replay: false)), so every query of org_acme is refetched',
     )
   })
 
   it('a replay says what it read back, and a replayed change says it was not delivered live', () => {
-    const nothing = row({
-      seq: 1,
-      at: T0,
-      kind: 'resync',
-      orgId: 'org_acme',
-      replayed: true,
-      channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
-      reason: 'org:org_acme live: nothing was missed during a 3.2 s gap: 0 refetches',
-    })
+    const nothing = row(resync(1, { at: T0, replayed: true, replayedCount: 0 }))
     expect(verdict(nothing)).toBe('resync: org_acme, nothing missed → 0 refetches')
-    expect(decisionTrail(nothing, context([nothing])).map((step) => step.title)).toEqual(['Replay'])
+    const nothingSteps = decisionTrail(nothing, context([nothing]))
+    expect(nothingSteps.map((step) => step.title)).toEqual(['Replay'])
+    expect(nothingSteps[0]?.detail).toBe(
+      'org:org_acme live: nothing was missed during a 3.2 s gap: 0 refetches',
+    )
 
-    const replay = row({
-      ...nothing.event,
-      seq: 2,
-      reason: 'org:org_acme live: replayed 1 event (id 7) missed during a 3.2 s gap',
-    })
+    const replay = row(
+      resync(2, { at: T0, replayed: true, replayedCount: 1, firstId: '7', lastId: '7' }),
+    )
     expect(verdict(replay)).toBe('resync: org_acme replaying')
-    const change = row({
-      seq: 3,
-      at: T0,
-      kind: 'received',
-      orgId: 'org_acme',
-      table: 'deals',
-      op: 'UPDATE',
-      recordId: 'd5',
-      eventId: '7',
-      replayed: true,
-    })
+    expect(decisionTrail(replay, context([replay]))[0]?.detail).toBe(
+      'org:org_acme live: replayed 1 event (id 7) missed during a 3.2 s gap',
+    )
+    const change = row(
+      received(3, { at: T0, recordId: 'd5', eventId: '7', replayed: true, latencyMs: undefined }),
+    )
     expect(verdict(change)).toBe('replayed: queued for the next batch')
     const pass = row(invalidated(4, [2, 3], [['deals', 'list']]), undefined)
-    replay.servedBy = pass
-    change.servedBy = pass
+    serve(replay, pass)
+    serve(change, pass)
     expect(verdict(replay)).toBe('resync: org_acme replayed → 1 key')
     expect(verdict(change)).toBe('replayed: batch #1 → 1 key')
     const steps = decisionTrail(change, context([replay, change, pass]))
@@ -314,18 +384,25 @@ describe('invalidation passes, resyncs and channels', () => {
   })
 
   it('a channel error says that nothing is delivered until it subscribes again', () => {
-    const status = row({
-      seq: 1,
-      at: T0,
-      kind: 'channel',
-      orgId: 'org_acme',
-      channel: { topic: 'org:org_acme', status: 'CHANNEL_ERROR' },
-      reason: 'jwt expired',
-    })
+    const status = row(channel(1, 'CHANNEL_ERROR', { at: T0, error: 'jwt expired' }))
     expect(verdict(status)).toBe('org:org_acme CHANNEL_ERROR: jwt expired')
     expect(decisionTrail(status, context([status]))[0]).toMatchObject({
       tone: 'warn',
       detail: expect.stringContaining('Error: jwt expired'),
+    })
+  })
+
+  it("a channel's note is worded from its facts (a taken topic, the delay)", () => {
+    const taken = row(channel(1, 'CHANNEL_ERROR', { note: 'topic-taken', delayMs: 1_000 }))
+    expect(verdict(taken)).toMatch(
+      /^org:org_acme CHANNEL_ERROR: this supabase client already has a channel on org:org_acme .*looking again in 1000 ms$/,
+    )
+    const live = row(channel(2, 'SUBSCRIBED', { note: 'live', waitedMs: 40 }))
+    expect(decisionTrail(live, context([live]))[0]).toMatchObject({
+      tone: 'pass',
+      detail: expect.stringContaining(
+        'Note: live 40 ms after SUBSCRIBED: changes are delivered from here on',
+      ),
     })
   })
 })
@@ -361,7 +438,8 @@ describe('what the refetches of a pass led to (the last step)', () => {
   })
 
   it("ends a change's trail with the refetches of its own keys only", () => {
-    const pass = passOf()
+    // deals/d2 matched the list and the stats (causeKeys), not the record key of d1.
+    const pass = passOf({ causeKeys: [[0, 2]] })
     const change = row(received(1, { recordId: 'd2' }), pass)
     const list = row(refetched(4, ['deals', 'list'], { batchId: 7 }))
     const record = row(refetched(5, ['deals', 'record', 'd1'], { batchId: 7 }))

@@ -1,10 +1,22 @@
 import type { EngineState } from '../../../bridge/protocol'
-import type { MinuteMetrics, SyncEvent } from '../../../src/types'
+import type {
+  ChannelEvent,
+  DedupedEvent,
+  EchoEvent,
+  InvalidatedEvent,
+  MalformedEvent,
+  MinuteMetrics,
+  ReceivedEvent,
+  RefetchedEvent,
+  ResyncEvent,
+  WriteEvent,
+} from '../../../src/types'
 
 /** 12:00:00.000 local time on 2026-11-23: rendered times are predictable in any time zone. */
 export const T0 = new Date(2026, 10, 23, 12, 0, 0, 0).getTime()
 
-export function received(seq: number, extra: Partial<SyncEvent> = {}): SyncEvent {
+/** A change that passed dedup and echo: UPDATE deals/d1 by user-bob in org_acme. */
+export function received(seq: number, extra: Partial<ReceivedEvent> = {}): ReceivedEvent {
   return {
     seq,
     at: T0 + seq,
@@ -29,12 +41,60 @@ export function received(seq: number, extra: Partial<SyncEvent> = {}): SyncEvent
   }
 }
 
+/** The facts of the change `received(seq)` besides seq, kind and payload. */
+function changeOf(seq: number) {
+  const { seq: _seq, at, kind: _kind, payload, reason: _reason, ...fields } = received(seq)
+  return { at, fields, payload }
+}
+
+/** The change of `received(seq)` delivered again: a duplicate of `relatedSeq`. */
+export function deduped(
+  seq: number,
+  relatedSeq: number,
+  extra: Partial<DedupedEvent> = {},
+): DedupedEvent {
+  const { at, fields, payload } = changeOf(seq)
+  return {
+    seq,
+    at,
+    kind: 'deduped',
+    ...fields,
+    relatedSeq,
+    ageMs: seq - relatedSeq,
+    match: 'event-id',
+    windowMs: 2000,
+    payload,
+    ...extra,
+  }
+}
+
+/** The change of `received(seq)` come back from this tab's write `relatedSeq`. */
+export function echo(seq: number, relatedSeq: number, extra: Partial<EchoEvent> = {}): EchoEvent {
+  const { at, fields, payload } = changeOf(seq)
+  return {
+    seq,
+    at,
+    kind: 'echo',
+    ...fields,
+    relatedSeq,
+    ageMs: seq - relatedSeq,
+    match: 'same-actor',
+    payload,
+    ...extra,
+  }
+}
+
+/** markLocalWrite('deals', 'd1'). */
+export function write(seq: number, extra: Partial<WriteEvent> = {}): WriteEvent {
+  return { seq, at: T0 + seq, kind: 'write', table: 'deals', recordId: 'd1', ...extra }
+}
+
 /** A refetch of `queryKey` that pass `batchId` started, settled. */
 export function refetched(
   seq: number,
   queryKey: unknown[],
-  extra: Partial<SyncEvent> = {},
-): SyncEvent {
+  extra: Partial<RefetchedEvent> = {},
+): RefetchedEvent {
   return {
     seq,
     at: T0 + seq,
@@ -50,30 +110,84 @@ export function refetched(
   }
 }
 
+/**
+ * A batch pass (batch #1) that served `causes` and invalidated `matchedKeys`; unless `causeKeys`
+ * is given, every cause matched every key.
+ */
 export function invalidated(
   seq: number,
   causes: number[],
   matchedKeys: unknown[][],
-  extra: Partial<SyncEvent> = {},
-): SyncEvent {
+  extra: Partial<InvalidatedEvent> = {},
+): InvalidatedEvent {
   return {
     seq,
     at: T0 + seq,
     kind: 'invalidated',
     batchId: 1,
+    trigger: 'batch',
     causes,
+    causeKeys: extra.causeKeys ?? causes.map(() => matchedKeys.map((_, i) => i)),
     matchedKeys,
-    reason: `batch #1: ${causes.length} changes coalesced → ${matchedKeys.length} queries marked stale, 1 active refetched`,
+    markedStale: 0,
     ...extra,
   }
 }
 
-export function events(from: number, to: number, extra: Partial<SyncEvent> = {}): SyncEvent[] {
-  const out: SyncEvent[] = []
+/** org_acme's channel live again after a 3.2 s gap: refetched every query (no replay). */
+export function resync(seq: number, extra: Partial<ResyncEvent> = {}): ResyncEvent {
+  return {
+    seq,
+    at: T0 + seq,
+    kind: 'resync',
+    orgId: 'org_acme',
+    channel: { topic: 'org:org_acme', status: 'SUBSCRIBED' },
+    gapMs: 3_200,
+    ...extra,
+  }
+}
+
+/** A status of org_acme's channel. */
+export function channel(
+  seq: number,
+  status: ChannelEvent['channel']['status'],
+  extra: Partial<ChannelEvent> = {},
+): ChannelEvent {
+  return {
+    seq,
+    at: T0 + seq,
+    kind: 'channel',
+    orgId: 'org_acme',
+    channel: { topic: 'org:org_acme', status },
+    ...extra,
+  }
+}
+
+/** A change payload of org_acme whose table_name is missing. */
+export function malformed(seq: number, extra: Partial<MalformedEvent> = {}): MalformedEvent {
+  return {
+    seq,
+    at: T0 + seq,
+    kind: 'malformed',
+    orgId: 'org_acme',
+    input: 'change',
+    problem: 'invalid-value',
+    field: 'table_name',
+    found: 'undefined',
+    payload: { id: 1 },
+    ...extra,
+  }
+}
+
+export function events(
+  from: number,
+  to: number,
+  extra: Partial<ReceivedEvent> = {},
+): ReceivedEvent[] {
+  const out: ReceivedEvent[] = []
   for (let seq = from; seq <= to; seq++) out.push(received(seq, extra))
   return out
 }
-
 export function minute(minuteMs: number, counts: Partial<MinuteMetrics> = {}): MinuteMetrics {
   return {
     minute: minuteMs,
