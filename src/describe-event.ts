@@ -144,7 +144,7 @@ export function describeFallback(event: ResyncEvent): string {
 }
 
 const MALFORMED_INPUT_NAMES = {
-  change: 'a postgres_changes payload',
+  change: 'a delivered change',
   broadcast: 'a broadcast message',
   'subscribe-status': 'a subscribe status',
   'system-message': 'a system message',

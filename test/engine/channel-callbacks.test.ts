@@ -94,7 +94,7 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
       found: 'null',
     })
     expect(describeEvent(first)).toBe(
-      'a postgres_changes payload: payload is null, expected an object',
+      'a delivered change: payload is null, expected an object',
     )
     await expectStillWorking(t)
   })

@@ -104,7 +104,7 @@ const ONE_OF_EACH: readonly [SyncEvent, string][] = [
   ],
   [
     malformed({ field: 'table_name', found: 'number' }),
-    'a postgres_changes payload: table_name is a number, expected a table name',
+    'a delivered change: table_name is a number, expected a table name',
   ],
   [
     channel({ note: 'live', waitedMs: 30 }),
@@ -321,7 +321,7 @@ describe('resyncs: what was replayed, or why it refetched', () => {
 describe('malformed: each problem and input', () => {
   it('a wrong value names its part, the type found and what was expected', () => {
     expect(describeEvent(malformed({ field: 'record_id', found: 'object' }))).toBe(
-      'a postgres_changes payload: record_id is an object, expected an id',
+      'a delivered change: record_id is an object, expected an id',
     )
     expect(describeEvent(malformed({ input: 'broadcast', field: 'message', found: 'null' }))).toBe(
       'a broadcast message: message is null, expected an object',
@@ -342,9 +342,9 @@ describe('malformed: each problem and input', () => {
       describeEvent(
         malformed({ problem: 'wrong-organization', field: 'organization_id', found: 'string' }),
       ),
-    ).toBe('a postgres_changes payload of another organization arrived on the channel of org_acme')
+    ).toBe('a delivered change of another organization arrived on the channel of org_acme')
     expect(describeEvent(malformed({ problem: 'engine-error', error: 'hostile getter' }))).toBe(
-      'the engine failed on a postgres_changes payload: hostile getter',
+      'the engine failed on a delivered change: hostile getter',
     )
   })
 })

@@ -481,7 +481,7 @@ describe('bad input', () => {
         error: expect.stringMatching(/\S/),
       })
       expect(describeEvent(last('malformed')!)).toMatch(
-        /^the engine failed on a postgres_changes payload: \S/,
+        /^the engine failed on a delivered change: \S/,
       )
     }
   })
@@ -497,7 +497,7 @@ describe('bad input', () => {
       found: 'string',
     })
     expect(describeEvent(last('malformed')!)).toBe(
-      'a postgres_changes payload: table_name is a string, expected a table name',
+      'a delivered change: table_name is a string, expected a table name',
     )
   })
 })
