@@ -301,13 +301,13 @@ describe('dropped events', () => {
   it('malformed → what was wrong, from its facts; nothing invalidated', () => {
     const bad = row(malformed(1, { at: T0 }))
     expect(verdict(bad)).toBe(
-      'malformed: a postgres_changes payload: table_name is undefined, expected a table name',
+      'malformed: a delivered change: table_name is undefined, expected a table name',
     )
     const steps = decisionTrail(bad, context([bad]))
     expect(steps).toHaveLength(1)
     expect(steps[0]).toMatchObject({ tone: 'drop', title: 'Malformed: dropped' })
     expect(steps[0]?.text).toBe(
-      `The engine could not use this value (at ${formatTime(T0)}, channel of org_acme): a postgres_changes payload: table_name is undefined, expected a table name.`,
+      `The engine could not use this value (at ${formatTime(T0)}, channel of org_acme): a delivered change: table_name is undefined, expected a table name.`,
     )
     expect(steps[0]?.detail).toMatch(/^Nothing was invalidated/)
   })
