@@ -160,7 +160,9 @@ function upgrade(
         commitTimestamp: old.commitTimestamp,
         latencyMs: old.latencyMs,
         replayed: old.replayed,
-        payload: old.payload,
+        // Always present on a change now: an old one without it is kept as null, so the
+        // upgraded file exports and imports again.
+        payload: old.payload ?? null,
         reason,
       }
       const related = old.relatedSeq
