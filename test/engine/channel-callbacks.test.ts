@@ -93,9 +93,7 @@ describe('the callbacks the engine hands supabase-js never throw', () => {
       field: 'payload',
       found: 'null',
     })
-    expect(describeEvent(first)).toBe(
-      'a delivered change: payload is null, expected an object',
-    )
+    expect(describeEvent(first)).toBe('a delivered change: payload is null, expected an object')
     await expectStillWorking(t)
   })
 
