@@ -65,7 +65,8 @@ export interface BenchApi {
    * The newest 'received' event in the batch form, for feeding the panel store: a first row is
    * `[${mask},${seq},${tail.slice(1)}`, each following one is `next` (seq + 1, the same `at`).
    */
-  sampleRows(): { mask: number; tail: string; next: string }
+  /** Two rows of a live batch: the batch form's number, the first row's head and the rest. */
+  sampleRows(): { format: number; mask: number; tail: string; next: string }
   deliverTimed(count: number): Promise<DeliverResult>
   /**
    * Records when each live batch the bridge posts is dispatched on this window (when the content
@@ -242,7 +243,6 @@ function liveShaped(count: number) {
   return engine()
     .readEvents(Math.max(0, lastSeq() - count))
     .events.filter((event) => event.kind === 'received')
-    .map((event) => ({ ...event, batchId: undefined, matchedKeys: undefined }))
 }
 
 let traced: [number, number, number][] = []
@@ -277,6 +277,7 @@ const api: BenchApi = {
     const rows = JSON.parse(encodeEventBatch([event, { ...event, seq: event.seq + 1 }]))
     const [first, next] = [rows[1] as unknown[], rows[2] as unknown[]]
     return {
+      format: rows[0] as number,
       mask: first[0] as number,
       tail: JSON.stringify(first.slice(2)),
       next: JSON.stringify(next),
