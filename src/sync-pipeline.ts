@@ -451,7 +451,7 @@ export class SyncPipeline {
       batchMs: pass.batchMs,
       writes: pass.writes,
     })
-    if (tracking) this.activity.passed(logged, queries)
+    if (tracking) this.activity.passed({ seq: logged.seq, at: now }, queries)
   }
 
   /** Each refetch of the pass `batchId` is watched until it settles (a later pass supersedes it). */
