@@ -17,14 +17,24 @@ import { defineConfig, type Options } from 'tsup'
 export default defineConfig([
   library('lib'),
   {
-    // `npx realtime-sync-devtools init` (cli/): Node only, one file beside the library, reading
-    // the package's supabase/migrations/.
+    // `npx realtime-sync-devtools init` and `doctor` (cli/): Node only, one file beside the
+    // library, reading the package's supabase/migrations/. doctor's Postgres client, `pg`, is
+    // bundled in (a devDependency here), so an app that installs the package gets no dependency
+    // for it; pg is CommonJS, and its require() of Node's modules needs a real require in ESM.
+    // pg-native (pg's optional native binding) and pg-cloudflare (Workers only) are not bundled:
+    // pg loads them only when asked.
     entry: { cli: 'cli/bin.ts' },
     outDir: 'lib',
     format: ['esm'],
     target: 'node20',
     platform: 'node',
     tsconfig: 'tsconfig.lib.json',
+    noExternal: ['pg'],
+    external: ['pg-native', 'pg-cloudflare'],
+    splitting: false,
+    banner: {
+      js: "import { createRequire as __cliCreateRequire } from 'node:module'\nconst require = __cliCreateRequire(import.meta.url)",
+    },
     clean: false,
   },
 ])

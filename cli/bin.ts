@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { doctorMain } from './doctor'
 import { main } from './init'
 
-process.exitCode = main(process.argv.slice(2))
+const argv = process.argv.slice(2)
+process.exitCode = argv[0] === 'doctor' ? await doctorMain(argv.slice(1)) : main(argv)

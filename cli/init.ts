@@ -65,6 +65,7 @@ function timestamp(date: Date): string {
 }
 
 const HELP = `Usage: npx realtime-sync-devtools init [options]
+       npx realtime-sync-devtools doctor --db-url <postgres url> [--json]   (doctor --help)
 
 Writes the sync engine's database half into your Supabase project's migrations, each under a
 fresh timestamp, so \`supabase db push\` applies them after your own. Files already there are left
@@ -84,7 +85,9 @@ export const NEXT_STEPS = `Next:
        select public.realtime_track_table('public.deals');   -- has organization_id
        select public.realtime_track_table('public.boards', org_column => 'team_id');
        select public.realtime_track_table('public.deal_contacts', 'deal_id', 'public.deals');
-  3. Apply: supabase db push (or supabase migration up for the local database).`
+  3. Apply: supabase db push (or supabase migration up for the local database).
+  4. Check: npx realtime-sync-devtools doctor --db-url <postgres url>
+     (or, in the SQL editor: select * from realtime_sync_doctor();)`
 
 export function main(argv: string[], log: (line: string) => void = console.log): number {
   let parsed

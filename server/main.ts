@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { DEV_JWT_SECRET } from './auth/api-keys'
 import { DEMO_PASSWORD, DEMO_USERS } from './seed/demo-world'
 import { type Stack, type StackOptions, startStack, transportFromFlag } from './stack'
+import { sortRows } from '../cli/doctor'
 import { errorMessage } from '../src/error-message'
 import { REALTIME_SOCKET_PATH } from '../wire/phoenix'
 
@@ -145,13 +146,31 @@ Local Supabase-compatible stack ready
   Dev tokens        POST ${stack.url}/dev/v1/token  {"email": "..."}  (service_role key)
   JWT secret        ${stack.jwtSecret}   (${secretNote}; development only)
   anon key          ${stack.anonKey}
-  service_role key  ${stack.serviceRoleKey}${delay}
+  service_role key  ${stack.serviceRoleKey}${delay}${advice(stack)}
 
   Demo users, password "${DEMO_PASSWORD}":
 ${users}
 
 Ctrl+C stops the stack.
 `
+}
+
+/**
+ * What `realtime_sync_doctor()` found not ok at start, one line a finding and the fix of each
+ * error; nothing when all is ok.
+ */
+function advice(stack: Stack): string {
+  const rows = sortRows(stack.doctor.filter((row) => row.status !== 'ok'))
+  if (rows.length === 0) return ''
+  const lines = rows.map((row) => {
+    const line = `    ${row.status.toUpperCase().padEnd(5)} ${row.check}${row.subject === null ? '' : ` ${row.subject}`}: ${row.detail}`
+    if (row.status !== 'error' || row.fix === null) return line
+    const fix = row.fix
+      .split('\n')
+      .map((part, i) => `${i === 0 ? '      fix: ' : '           '}${part}`)
+    return [line, ...fix].join('\n')
+  })
+  return `\n\n  Database advisor (select * from realtime_sync_doctor()), not ok:\n${lines.join('\n')}`
 }
 
 async function main(): Promise<void> {

@@ -25,6 +25,7 @@ import { RealtimeServer, type RealtimeStats } from './realtime/realtime-server'
 import type { SocketCloseReason } from './realtime/realtime-socket'
 import { handleRest } from './rest/postgrest-handler'
 import { seedDemoWorld } from './seed/demo-world'
+import type { DoctorRow } from '../cli/doctor'
 import { errorMessage } from '../src/error-message'
 import { isTransport, TRANSPORTS, type Transport } from '../src/types'
 import { REALTIME_SOCKET_PATH } from '../wire/phoenix'
@@ -91,6 +92,11 @@ export interface Stack {
   databaseKind: 'pglite' | 'postgres'
   /** The sync transport the database was set to at start. */
   transport: Transport
+  /**
+   * What `public.realtime_sync_doctor()` said at start (every row; `npm run stack` prints those
+   * not ok). Empty when the database has no such function.
+   */
+  doctor: readonly DoctorRow[]
   /** An access token for an existing user (email or id), as the dev token endpoint gives. */
   tokenFor(user: string, options?: { expiresInSeconds?: number }): Promise<string>
   realtime: {
@@ -166,6 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     database: services.db,
     databaseKind: services.db.kind,
     transport,
+    doctor: services.doctor,
     async tokenFor(user, tokenOptions = {}) {
       const who = user.includes('@') ? { email: user } : { user_id: user }
       const found = await findUser(services.users, who)
@@ -204,6 +211,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 interface Services {
   db: Database
+  doctor: DoctorRow[]
   catalog: Catalog
   users: UserStore
   sessions: SessionIssuer
@@ -242,6 +250,7 @@ async function openServices(
       if (options.seed !== false) await db.withSetupLock(() => seedDemoWorld(db, users))
     }
     await setTransport(db, shared.transport)
+    const doctor = await runDoctor(db, log)
     const catalog = new Catalog(db)
     await catalog.reload()
     const sessions = new SessionIssuer(
@@ -284,6 +293,7 @@ async function openServices(
     const realtime = new RealtimeServer(context, shared.limits)
     return {
       db,
+      doctor,
       catalog,
       users,
       sessions,
@@ -320,6 +330,27 @@ async function setTransport(db: Database, transport: Transport): Promise<void> {
     return
   }
   await db.query('update public.realtime_sync_settings set transport = $1::text', [transport])
+}
+
+/**
+ * The database advisor, as the owner, once the schema, the seed and the transport are in place:
+ * what the stack's banner reports. A database without the function gets no advice; a call that
+ * fails is logged, never a failed start.
+ */
+async function runDoctor(db: Database, log: (line: string) => void): Promise<DoctorRow[]> {
+  try {
+    const present = await db.query<{ present: boolean }>(
+      `select pg_catalog.to_regprocedure('public.realtime_sync_doctor()') is not null as present`,
+    )
+    if (present.rows[0]?.present !== true) return []
+    const result = await db.query<DoctorRow>(
+      'select "check", status, subject, detail, fix from public.realtime_sync_doctor()',
+    )
+    return result.rows
+  } catch (error) {
+    log(`[doctor] realtime_sync_doctor() failed: ${errorMessage(error)}`)
+    return []
+  }
 }
 
 /** A binding on a table published after start: give it a trigger before the join is answered. */

@@ -89,6 +89,7 @@ describe('the npm package', () => {
         'lib/describe.d.ts',
         'lib/cli.js',
         'supabase/migrations/20261123000000_realtime_table_events.sql',
+        'supabase/migrations/20261207100000_realtime_sync_doctor.sql',
         'LICENSE',
       ]),
     )
@@ -226,7 +227,20 @@ describe('the npm package', () => {
     )
     expect(init.stdout).toMatch(/^Wrote \d+ migration\(s\) to supabase\/migrations\/:/)
     expect(readdirSync(path.join(app, 'supabase', 'migrations')).join(' ')).toMatch(
-      /^\d{14}_realtime_table_events\.sql \d{14}_realtime_broadcast\.sql \d{14}_realtime_sync_now\.sql$/,
+      /^\d{14}_realtime_table_events\.sql \d{14}_realtime_broadcast\.sql \d{14}_realtime_sync_now\.sql \d{14}_realtime_sync_doctor\.sql$/,
     )
+    // `doctor` carries its own Postgres client (pg, bundled into lib/cli.js): the app has none,
+    // and a closed port is still "cannot connect", exit 2, not a missing module.
+    const doctor = await run(
+      path.join(app, 'node_modules', '.bin', 'realtime-sync-devtools'),
+      ['doctor', '--db-url', 'postgres://postgres@127.0.0.1:1/postgres'],
+      { cwd: app },
+    ).catch((error: { code: number; stderr: string }) => error)
+    expect(doctor).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^Cannot connect to postgres:\/\/postgres@127\.0\.0\.1:1\/postgres: /,
+      ),
+    })
   }, 300_000)
 })
