@@ -758,7 +758,7 @@ begin
       and pg_catalog.pg_get_expr(p.polqual, p.polrelid) like '%realtime_is_organization_member(%'
   ) then
     v_problems := v_problems || 'no select policy lets members receive on org:<id> topics: every private join is refused'::text;
-    v_fixes := v_fixes || $fix$create policy "Members receive their organizations' broadcasts" on realtime.messages for select to authenticated using (realtime.messages.extension = 'broadcast' and (select realtime.topic()) like 'org:%' and realtime.messages.topic = (select realtime.topic()) and public.realtime_is_organization_member(substring((select realtime.topic()) from 5)));$fix$;
+    v_fixes := v_fixes || $fix$create policy "Members receive their organizations' broadcasts" on realtime.messages for select to authenticated using (realtime.messages.extension = 'broadcast' and (select realtime.topic()) like 'org:%' and realtime.messages.topic = (select realtime.topic()) and public.realtime_is_organization_member(substring((select realtime.topic()) from 5)));$fix$::text;
   end if;
   foreach v_cmd in array array['a', 'w', 'd'] loop
     if not exists (
@@ -775,7 +775,7 @@ begin
         when 'a' then $fix$create policy "Nobody sends on org topics from a client" on realtime.messages as restrictive for insert to anon, authenticated with check (realtime.messages.topic not like 'org:%');$fix$
         when 'w' then $fix$create policy "Nobody changes org topic messages from a client" on realtime.messages as restrictive for update to anon, authenticated using (realtime.messages.topic not like 'org:%') with check (realtime.messages.topic not like 'org:%');$fix$
         else $fix$create policy "Nobody deletes org topic messages from a client" on realtime.messages as restrictive for delete to anon, authenticated using (realtime.messages.topic not like 'org:%');$fix$
-      end;
+      end::text;
     end if;
   end loop;
   if not exists (select 1 from pg_catalog.pg_proc p where p.oid = c_notify and p.prosrc like '%realtime.send(%') then
