@@ -98,6 +98,7 @@ function engine(every = changes(), trackRefetches = true): Outcome {
       echoWindowMs: 3_000,
       batchMs: 200,
       bufferSize: 10_000,
+      writeConfirmMs: 5_000,
       dedupBy: 'event',
       batchMode: 'trailing',
     },

@@ -87,6 +87,7 @@ function engineRun(changes: TableChange[], stepMs: number): number {
       echoWindowMs: 3_000,
       batchMs: 200,
       bufferSize: 10_000,
+      writeConfirmMs: 5_000,
       dedupBy: 'event',
       batchMode: 'trailing',
     },

@@ -19,6 +19,8 @@ import type {
   RefetchedEvent,
   ResyncEvent,
   SyncEvent,
+  UnconfirmedCause,
+  UnconfirmedEvent,
 } from './types'
 
 /**
@@ -46,8 +48,43 @@ export function describeEvent(event: SyncEvent): string {
       return `this tab wrote ${event.table}/${event.recordId} (markLocalWrite): its echo is dropped`
     case 'refetched':
       return describeRefetch(event)
+    case 'unconfirmed':
+      return describeUnconfirmed(event)
   }
 }
+
+/** Why a write never came back, and the next step, in words a user can follow. */
+export function describeUnconfirmed(event: UnconfirmedEvent): string {
+  const write = `this tab's write of ${rowOf(event)} (#${event.relatedSeq}) came back as no change event within ${seconds(event.ageMs)}`
+  return `${write}: ${UNCONFIRMED_REASONS[event.cause]}${event.error === undefined ? '' : ` (${event.error})`}. ${UNCONFIRMED_STEPS[event.cause]}`
+}
+
+/** What each cause means. */
+export const UNCONFIRMED_REASONS = {
+  'write-failed': 'the write failed, so there was nothing to deliver',
+  'no-live-channel':
+    "no channel of the user's organizations was live the whole time, so a change may have been sent while none listened",
+  'events-unreadable':
+    'reading realtime_table_events as this user was refused, so Realtime, which applies the same row-level security, cannot deliver its rows either',
+  'not-delivered':
+    'realtime_table_events holds its row (the trigger works) but Realtime did not deliver it; the engine replayed the row, so the screen is up to date',
+  'no-event-row':
+    'realtime_table_events holds no row for it: the table is not tracked, or its row was traced to no organization',
+} as const satisfies Record<UnconfirmedCause, string>
+
+/** The next step for each cause: the advisor's check to run and what mends it. */
+export const UNCONFIRMED_STEPS = {
+  'write-failed':
+    "See the mutation's error (often a row-level security policy on the table); once it succeeds, its change comes back.",
+  'no-live-channel':
+    'See the Channels tab: the channel must be SUBSCRIBED and live. The engine replays what was missed once it is.',
+  'events-unreadable':
+    'Run select * from realtime_sync_doctor(); as service_role: check events-select-policy (members must be able to read realtime_table_events), and is_organization_member() for this user.',
+  'not-delivered':
+    'Run select * from realtime_sync_doctor();: check events-in-publication (alter publication supabase_realtime add table public.realtime_table_events;), and, in broadcast mode, broadcast-policies.',
+  'no-event-row':
+    "Run select * from realtime_sync_doctor();: check table-tracked for this table (select public.realtime_track_table('public.<table>');), route-valid and untraceable-table for a junction table.",
+} as const satisfies Record<UnconfirmedCause, string>
 
 function rowOf(event: { table: string; recordId: string }): string {
   return `${event.table}/${event.recordId}`

@@ -22,6 +22,7 @@ import type {
   REFETCH_OUTCOMES,
   RESYNC_FALLBACKS,
   SYNC_EVENT_KINDS,
+  UNCONFIRMED_CAUSES,
   VALUE_TYPES,
 } from './types'
 
@@ -59,6 +60,7 @@ export interface RuleValues {
   problem: (typeof MALFORMED_PROBLEMS)[number]
   valueType: (typeof VALUE_TYPES)[number]
   note: (typeof CHANNEL_NOTES)[number]
+  cause: (typeof UNCONFIRMED_CAUSES)[number]
   any: unknown
 }
 export type FieldRule = keyof RuleValues
@@ -155,6 +157,10 @@ export const EVENT_FIELDS = {
   },
   field: { rule: 'text', doc: 'malformed: the part that was wrong (table_name, record_id, …).' },
   found: { rule: 'valueType', doc: 'malformed: the type of value found there.' },
+  cause: {
+    rule: 'cause',
+    doc: "unconfirmed: why the write's change never came back: 'write-failed', 'no-live-channel', 'events-unreadable', 'not-delivered' (replayed: its row was then sent down the live path), 'no-event-row'.",
+  },
   queryKey: { rule: 'key', doc: 'refetched: the query.' },
   durationMs: { rule: 'duration', doc: "refetched: from the pass's fetch call until it settled." },
   outcome: { rule: 'outcome', doc: 'refetched: how it ended.' },
@@ -280,6 +286,20 @@ export const EVENT_LAYOUTS = {
       'reason',
     ],
     required: ['batchId', 'queryKey', 'durationMs', 'outcome', 'observers'],
+  },
+  unconfirmed: {
+    fields: [
+      'table',
+      'recordId',
+      'relatedSeq',
+      'ageMs',
+      'cause',
+      'orgId',
+      'replayed',
+      'error',
+      'reason',
+    ],
+    required: ['table', 'recordId', 'relatedSeq', 'ageMs', 'cause'],
   },
 } as const satisfies Record<(typeof SYNC_EVENT_KINDS)[number], KindLayout>
 

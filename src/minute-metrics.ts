@@ -16,6 +16,7 @@ export function emptyMinute(minute: number): MinuteMetrics {
     refetches: 0,
     refetchErrors: 0,
     unchangedRefetches: 0,
+    unconfirmed: 0,
   }
 }
 

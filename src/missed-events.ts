@@ -31,6 +31,11 @@ export interface EventLogReader {
    * remembered so it is asked once.
    */
   databaseNow(): Promise<number | undefined>
+  /**
+   * The newest row of a table's record created at or after `since` (ISO, the database's clock)
+   * that this user may read; undefined: there is none. Throws when the read is refused.
+   */
+  eventFor(table: string, recordId: string, since: string): Promise<unknown>
 }
 
 /** The migration's function that answers the database's clock. */
@@ -68,6 +73,18 @@ export function eventLogReaderOf(supabase: SupabaseRealtimeLike): EventLogReader
       }
       hasClock = false
       return undefined
+    },
+    eventFor: async (table, recordId, since) => {
+      const { data, error } = await events()
+        .select('*')
+        .eq('table_name', table)
+        .eq('record_id', recordId)
+        .gte('created_at', since)
+        .order('id', { ascending: false })
+        .limit(1)
+      if (error !== null && error !== undefined) throw new Error(errorMessage(error))
+      if (!Array.isArray(data)) throw new Error('the read did not answer with a list of rows')
+      return data[0]
     },
     newestCreatedAt: async (orgId) => {
       const { data, error } = await events()

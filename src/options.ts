@@ -46,6 +46,14 @@ export const TUNABLE_OPTIONS: Readonly<Record<TunableName, OptionSpec>> = {
     unit: 'events',
     description: "Capacity of the engine's circular event log; the oldest events fall off.",
   },
+  writeConfirmMs: {
+    default: 5_000,
+    min: 0,
+    max: 600_000,
+    unit: 'ms',
+    description:
+      'A write this tab marked that no change event confirms within this window is logged as unconfirmed, with why (0: off).',
+  },
 }
 
 export const TUNABLE_OPTION_NAMES = Object.keys(TUNABLE_OPTIONS) as TunableName[]

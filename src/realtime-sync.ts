@@ -42,11 +42,13 @@ export interface RealtimeSyncOptions {
   organizationIds: readonly string[] | MembershipSource
   /** The signed-in user: an event is an echo only if its actor_id is this user. */
   userId?: string | null
-  /** Defaults and limits of these four: TUNABLE_OPTIONS (src/options.ts). */
+  /** Defaults and limits of these five: TUNABLE_OPTIONS (src/options.ts). */
   dedupWindowMs?: number
   echoWindowMs?: number
   batchMs?: number
   bufferSize?: number
+  /** How long a write this tab marked waits for its change event before it is logged as unconfirmed (0: off). */
+  writeConfirmMs?: number
   /**
    * 'event' (default): a change delivered twice is dropped. 'row': any second change to the
    * same row within the window is dropped, whatever it was (src/options.ts).
@@ -113,8 +115,16 @@ export interface RealtimeSyncOptions {
  * registry holds).
  */
 export interface RealtimeSync extends DevtoolsEngine {
-  /** Call before writing a row (useRealtimeMutation does it for you). */
+  /**
+   * Call before writing a row (useRealtimeMutation does it for you): its change event is then an
+   * echo, and one that does not come back within writeConfirmMs is logged as `unconfirmed`.
+   */
   markLocalWrite(table: string, recordId: string | number): void
+  /**
+   * Call when a write you marked failed (useRealtimeMutation does it for you): nothing will be
+   * delivered for it, and the log says so at once (`unconfirmed`, cause 'write-failed').
+   */
+  writeFailed(table: string, recordId: string | number): void
   /**
    * Call when a write of these rows settled (useRealtimeMutation does it for you): refetches
    * what a change of each row touches (its record keys, the table's lists and other keys) in one
@@ -153,7 +163,8 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
   const name = options.name ?? 'app'
   const transport = transportOf(options.transport)
   const scheduler = options.scheduler ?? systemScheduler
-  const pipeline = new SyncPipeline({
+  const reader = typeof supabase.from === 'function' ? eventLogReaderOf(supabase) : undefined
+  const pipeline: SyncPipeline = new SyncPipeline({
     queryClient,
     scheduler,
     userId: options.userId,
@@ -162,6 +173,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       echoWindowMs: options.echoWindowMs ?? TUNABLE_OPTIONS.echoWindowMs.default,
       batchMs: options.batchMs ?? TUNABLE_OPTIONS.batchMs.default,
       bufferSize: options.bufferSize ?? TUNABLE_OPTIONS.bufferSize.default,
+      writeConfirmMs: options.writeConfirmMs ?? TUNABLE_OPTIONS.writeConfirmMs.default,
       dedupBy: options.dedupBy ?? DEFAULT_DEDUP_BY,
       batchMode: options.batchMode ?? DEFAULT_BATCH_MODE,
       recordScopes: options.recordScopes,
@@ -169,6 +181,19 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
     tables: options.tables === undefined ? undefined : new Set(options.tables),
+    writeChecks: {
+      // Live since then: replication ready, and not left since (a rejoin moves liveAt).
+      liveSince: (since) =>
+        channels
+          .states()
+          .some((c) => c.replication === 'ready' && c.liveAt !== undefined && c.liveAt <= since),
+      eventFor:
+        reader &&
+        ((table, recordId, since) => {
+          const from = pipeline.databaseClock.toDatabase(since) ?? since
+          return reader.eventFor(table, recordId, new Date(from).toISOString())
+        }),
+    },
   })
   const catchUp = new CatchUp(pipeline, scheduler, {
     replay: options.replay !== false,
@@ -179,7 +204,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       options.eventRetentionMs,
       CATCH_UP_DEFAULTS.retentionMs,
     ),
-    read: typeof supabase.from === 'function' ? eventLogReaderOf(supabase) : undefined,
+    read: reader,
   })
   const changes = new EngineChanges()
   const channels = new OrgChannels(
@@ -216,6 +241,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     name,
     version: ENGINE_VERSION,
     markLocalWrite: (table, recordId) => pipeline.markLocalWrite(table, recordId),
+    writeFailed: (table, recordId) => pipeline.writeFailed(table, recordId),
     refreshWrites: (writes) => pipeline.refreshWrites(writes),
     invalidateGlobal: (table) => pipeline.invalidateGlobal(table),
     setOrganizationIds: (ids) => channels.setOrganizations(ids),

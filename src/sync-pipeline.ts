@@ -7,6 +7,7 @@ import type { MalformedFacts, ResyncFacts } from './decision-facts'
 import { errorMessage } from './error-message'
 import { EventLog, type SyncEventInit } from './event-log'
 import { invalidateQueries, type OnRefetch } from './invalidate-queries'
+import { isObject } from './is-object'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
@@ -19,6 +20,12 @@ import { ReplayCursors } from './replay-cursors'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
 import type { QuerySummary } from './query-summaries'
 import type { Scheduler } from './scheduler'
+import {
+  type PendingWrite,
+  type UnconfirmedFacts,
+  type WriteChecks,
+  WriteConfirmations,
+} from './write-confirmations'
 import { parseTableChange, type TableChange } from './table-change'
 import type {
   ChangeEvent,
@@ -43,6 +50,8 @@ export interface SyncPipelineOptions {
   tables?: ReadonlySet<string>
   /** false: no 'refetched' events (bench/flush.bench.ts prices the tracking against it). */
   trackRefetches?: boolean
+  /** What explains a write no change event confirmed (default: channels live, no read). */
+  writeChecks?: WriteChecks
 }
 
 /** What a batch holds: the changes and resyncs its pass serves. */
@@ -74,6 +83,8 @@ export class SyncPipeline {
   private nextClockSampleAt = Number.NEGATIVE_INFINITY
   private readonly dedup: DedupWindow
   private readonly localWrites: LocalWrites
+  /** This tab's writes waiting for their change event (writeConfirmMs). */
+  private readonly confirmations: WriteConfirmations
   private readonly index: QueryIndex
   private readonly batcher: Batcher<Pending>
   private readonly scheduler: Scheduler
@@ -96,6 +107,12 @@ export class SyncPipeline {
     )
     this.dedup = new DedupWindow(config.dedupWindowMs, config.dedupBy)
     this.localWrites = new LocalWrites(config.echoWindowMs)
+    this.confirmations = new WriteConfirmations(
+      scheduler,
+      options.writeChecks ?? { liveSince: () => true },
+      (write, facts) => this.unconfirmed(write, facts),
+      config.writeConfirmMs ?? 0,
+    )
     this.index = new QueryIndex(options.queryClient.getQueryCache(), recordScopes)
     this.index.start()
     this.activity = new QueryActivity({
@@ -131,6 +148,9 @@ export class SyncPipeline {
         break
       case 'bufferSize':
         this.log.resize(n)
+        break
+      case 'writeConfirmMs':
+        this.confirmations.windowMs = n
         break
       default:
         // A new option in the table must say here what it changes.
@@ -168,6 +188,8 @@ export class SyncPipeline {
     this.cursors.note(change.orgId, change.eventId, change.row.created_at)
     if (now >= this.nextClockSampleAt) this.sampleClock(change, now)
     this.metrics.add('received', now)
+    // Any change of a row this tab wrote confirms the write (one size check while none waits).
+    if (this.confirmations.size > 0) this.confirmations.arrived(change.table, change.recordId)
     // The verdict is written into the entry before it is logged: never changed afterwards.
     const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
@@ -213,11 +235,41 @@ export class SyncPipeline {
     checkWrite('markLocalWrite(table, id)', table, recordId)
     const now = this.scheduler.now()
     const id = String(recordId)
-    this.localWrites.mark(
-      this.log.append({ at: now, kind: 'write', table, recordId: id }),
-      table,
-      id,
-    )
+    const write = this.log.append({ at: now, kind: 'write', table, recordId: id })
+    this.localWrites.mark(write, table, id)
+    this.confirmations.mark(write.seq, now, table, id)
+  }
+
+  /** A write this tab marked failed: nothing will be delivered for it (logged at once). */
+  writeFailed(table: string, recordId: string | number): void {
+    checkWrite('writeFailed(table, id)', table, recordId)
+    this.confirmations.failed(table, String(recordId))
+  }
+
+  /**
+   * No change event confirmed this tab's write: logged and counted, with why. A row the trigger
+   * wrote but Realtime did not deliver is replayed down the live path, so the screens update.
+   */
+  private unconfirmed(write: PendingWrite, facts: UnconfirmedFacts): void {
+    if (this.stopped) return
+    const now = this.scheduler.now()
+    this.metrics.add('unconfirmed', now)
+    const row = facts.row
+    const orgId =
+      isObject(row) && typeof row.organization_id === 'string' ? row.organization_id : undefined
+    this.log.append({
+      at: now,
+      kind: 'unconfirmed',
+      table: write.table,
+      recordId: write.recordId,
+      relatedSeq: write.seq,
+      ageMs: now - write.at,
+      cause: facts.cause,
+      orgId,
+      replayed: orgId === undefined ? undefined : true,
+      error: facts.error,
+    })
+    if (orgId !== undefined) this.receive(orgId, { new: row }, true)
   }
 
   /**
@@ -359,6 +411,7 @@ export class SyncPipeline {
     this.index.stop()
     this.dedup.clear()
     this.localWrites.clear()
+    this.confirmations.clear()
     this.cursors.clear()
     this.databaseClock.clear()
   }

@@ -42,6 +42,11 @@ export const SYNC_EVENT_KINDS = [
    * observers (places on screen) it had.
    */
   'refetched',
+  /**
+   * A write this tab marked (markLocalWrite) that no change event confirmed within
+   * writeConfirmMs, with the likeliest cause (UNCONFIRMED_CAUSES).
+   */
+  'unconfirmed',
 ] as const
 export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number]
 
@@ -91,6 +96,7 @@ export type MalformedEvent = EventOfKind<'malformed'>
 export type ChannelEvent = EventOfKind<'channel'>
 export type WriteEvent = EventOfKind<'write'>
 export type RefetchedEvent = EventOfKind<'refetched'>
+export type UnconfirmedEvent = EventOfKind<'unconfirmed'>
 /** A change delivered (or replayed): what became of it is its kind. */
 export type ChangeEvent = ReceivedEvent | DedupedEvent | EchoEvent
 
@@ -130,6 +136,25 @@ export const RESYNC_FALLBACKS = [
   'over-max-replay',
 ] as const
 export type ResyncFallback = (typeof RESYNC_FALLBACKS)[number]
+
+/**
+ * Why a write of this tab never came back as a change event. 'write-failed': the mutation failed,
+ * so there was nothing to deliver. 'no-live-channel': no channel of the user's organizations was
+ * live through the whole wait. Then the engine reads realtime_table_events as this user (RLS
+ * decides, as it does for Realtime): 'events-unreadable', the read was refused (error);
+ * 'not-delivered', the row is there (the trigger works; Realtime did not deliver it: the
+ * publication, Realtime's authorization, replication), and it is replayed down the live path;
+ * 'no-event-row', there is none (the table is not tracked, or its row was traced to no
+ * organization).
+ */
+export const UNCONFIRMED_CAUSES = [
+  'write-failed',
+  'no-live-channel',
+  'events-unreadable',
+  'not-delivered',
+  'no-event-row',
+] as const
+export type UnconfirmedCause = (typeof UNCONFIRMED_CAUSES)[number]
 
 /** What a malformed value was. */
 export const MALFORMED_INPUTS = [
@@ -211,6 +236,8 @@ export interface MinuteMetrics {
   refetchErrors: number
   /** The signal that invalidation is broader than it needs to be. */
   unchangedRefetches: number
+  /** This tab's writes that no change event confirmed within writeConfirmMs. */
+  unconfirmed: number
   /** Refetch duration percentiles of the minute (absent when nothing was refetched). */
   refetchP50Ms?: number
   refetchP95Ms?: number
@@ -224,6 +251,8 @@ export interface TunableConfig {
   echoWindowMs: number
   batchMs: number
   bufferSize: number
+  /** How long a write this tab marked waits for its change event (0: not followed). */
+  writeConfirmMs: number
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   PASS_TRIGGERS,
   REFETCH_OUTCOMES,
   RESYNC_FALLBACKS,
+  UNCONFIRMED_CAUSES,
   VALUE_TYPES,
 } from '../../src/types'
 
@@ -47,6 +48,7 @@ export const PICKLISTS = {
   problem: MALFORMED_PROBLEMS,
   valueType: VALUE_TYPES,
   note: CHANNEL_NOTES,
+  cause: UNCONFIRMED_CAUSES,
 } as const satisfies Partial<Record<FieldRule, readonly string[]>>
 
 const shortText = v.pipe(v.string(), v.maxLength(LIMITS.shortText))
@@ -85,6 +87,7 @@ export const RULE_SCHEMAS = {
   problem: v.picklist(MALFORMED_PROBLEMS),
   valueType: v.picklist(VALUE_TYPES),
   note: v.picklist(CHANNEL_NOTES),
+  cause: v.picklist(UNCONFIRMED_CAUSES),
   any: v.unknown(),
 } satisfies Record<FieldRule, v.GenericSchema>
 
@@ -168,6 +171,7 @@ export const RULE_TESTS: Record<FieldRule, (value: unknown) => number> = {
   problem: picklistTest(MALFORMED_PROBLEMS),
   valueType: picklistTest(VALUE_TYPES),
   note: picklistTest(CHANNEL_NOTES),
+  cause: picklistTest(UNCONFIRMED_CAUSES),
   any: () => ACCEPT,
 }
 

@@ -77,6 +77,8 @@ export const MinuteMetricsSchema = v.object({
   refetches: v.optional(count, 0),
   refetchErrors: v.optional(count, 0),
   unchangedRefetches: v.optional(count, 0),
+  // Engines of 0.2.0 do not follow writes.
+  unconfirmed: v.optional(count, 0),
   refetchP50Ms: v.optional(v.pipe(v.number(), v.minValue(0))),
   refetchP95Ms: v.optional(v.pipe(v.number(), v.minValue(0))),
 })
@@ -98,6 +100,8 @@ export const EngineConfigSchema = v.object({
   echoWindowMs: optionSchema('echoWindowMs'),
   batchMs: optionSchema('batchMs'),
   bufferSize: optionSchema('bufferSize'),
+  // Optional on the wire: an engine of 0.2.0 does not follow its writes (0: off).
+  writeConfirmMs: v.optional(optionSchema('writeConfirmMs'), 0),
   dedupBy: v.optional(v.picklist(DEDUP_MODES)),
   batchMode: v.optional(v.picklist(BATCH_MODES)),
   // Optional on the wire: engines of 0.2.0 do not send it (they know only 'record').

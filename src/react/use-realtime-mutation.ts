@@ -58,6 +58,11 @@ export function useRealtimeMutation<
       }
       return mutationOptions.onMutate?.(variables, context) as TOnMutateResult
     },
+    onError: (...args) => {
+      // Nothing will be delivered for a failed write: the engine says so at once.
+      for (const write of writesOf(localWrites(args[1]))) sync?.writeFailed(write.table, write.id)
+      return mutationOptions.onError?.(...args)
+    },
     onSuccess: (...args) => {
       for (const table of invalidatesGlobal ?? []) sync?.invalidateGlobal(table)
       return mutationOptions.onSuccess?.(...args)

@@ -246,6 +246,17 @@ function everyKind(): SyncEvent[] {
       error: 'listener threw',
       payload: '[unreadable payload]',
     },
+    {
+      seq: 17,
+      at: T + 10_600,
+      kind: 'unconfirmed',
+      table: 'deals',
+      recordId: RECORD,
+      relatedSeq: 5,
+      ageMs: 5_000,
+      cause: 'events-unreadable',
+      error: 'permission denied for table realtime_table_events',
+    },
   ]
 }
 
@@ -591,6 +602,7 @@ describe('the batch form of events', () => {
       problem: picklist(PICKLISTS.problem),
       valueType: picklist(PICKLISTS.valueType),
       note: picklist(PICKLISTS.note),
+      cause: picklist(PICKLISTS.cause),
       any: fc.oneof(
         json,
         // Rows whose leading columns repeat the event's fields, or nearly.

@@ -39,6 +39,7 @@ function oldEngine(): DevtoolsEngine {
       echoWindowMs: 3000,
       batchMs: 200,
       bufferSize: 10_000,
+      writeConfirmMs: 0,
       dedupBy: 'event',
       batchMode: 'trailing',
     }),

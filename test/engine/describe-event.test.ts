@@ -129,6 +129,19 @@ const ONE_OF_EACH: readonly [SyncEvent, string][] = [
     },
     '["deals","list"] success in 42 ms, identical data',
   ],
+  [
+    {
+      seq: 10,
+      at: 6_000,
+      kind: 'unconfirmed',
+      table: 'deals',
+      recordId: 'd1',
+      relatedSeq: 1,
+      ageMs: 5_000,
+      cause: 'no-event-row',
+    },
+    "this tab's write of deals/d1 (#1) came back as no change event within 5.0 s: realtime_table_events holds no row for it: the table is not tracked, or its row was traced to no organization. Run select * from realtime_sync_doctor();: check table-tracked for this table (select public.realtime_track_table('public.<table>');), route-valid and untraceable-table for a junction table.",
+  ],
 ]
 
 describe('describeEvent: one sentence per kind', () => {

@@ -122,6 +122,16 @@ const MINIMAL: { readonly [K in SyncEventKind]: Extract<SyncEvent, { kind: K }> 
     outcome: 'cancelled',
     observers: 0,
   },
+  unconfirmed: {
+    seq: 10,
+    at: 0,
+    kind: 'unconfirmed',
+    table: 'deals',
+    recordId: 'd1',
+    relatedSeq: 1,
+    ageMs: 5_000,
+    cause: 'no-event-row',
+  },
 }
 
 /** A realistic event of every kind, with the facts the engine logs. */
@@ -164,6 +174,18 @@ const REALISTIC: readonly SyncEvent[] = [
   channel(15, 'CLOSED', { note: 'closed-by-server', error: 'token expired', delayMs: 1_000 }),
   channel(16, 'SUBSCRIBED', { note: 'live', waitedMs: 40 }),
   refetched(17, ['deals', 'list'], { error: 'boom', outcome: 'error', dataChanged: undefined }),
+  {
+    seq: 18,
+    at: 18,
+    kind: 'unconfirmed',
+    table: 'deals',
+    recordId: 'd1',
+    relatedSeq: 5,
+    ageMs: 5_000,
+    cause: 'not-delivered',
+    orgId: 'org_acme',
+    replayed: true,
+  },
 ]
 
 /** Every value of every picklist field, on the smallest event of each kind that has the field. */
@@ -496,6 +518,7 @@ describe('checkSyncEvent agrees with SyncEventSchema', () => {
       problem: picklist(PICKLISTS.problem),
       valueType: picklist(PICKLISTS.valueType),
       note: picklist(PICKLISTS.note),
+      cause: picklist(PICKLISTS.cause),
       any: anything,
     }
     /** An event of `kind`: its required fields always, its others maybe, and strangers. */

@@ -7,6 +7,9 @@ export function testConfig(config: Partial<EngineConfig> = {}): EngineConfig {
     echoWindowMs: 3_000,
     batchMs: 200,
     bufferSize: 10_000,
+    // Off, so a rule's test sees no unconfirmed write; test/engine/write-confirmations.test.ts
+    // turns it on.
+    writeConfirmMs: 0,
     dedupBy: 'event',
     batchMode: 'leading',
     ...config,

@@ -47,7 +47,7 @@ export function denseMinutes(
 }
 
 export interface Divergence {
-  kind: 'filtered' | 'batching' | 'identical' | 'failing'
+  kind: 'filtered' | 'batching' | 'identical' | 'failing' | 'unconfirmed'
   minute: number
   title: string
   text: string
@@ -115,6 +115,17 @@ export function divergences(
         title: `Processed and invalidations diverge (${when})`,
         text: `${m.processed} processed events led to ${plural(m.invalidations, 'invalidation pass', 'invalidation passes')}: about ${perPass} events per pass. Threshold: more than ${MAX_EVENTS_PER_PASS} events per pass, with at least ${MIN_RECEIVED} processed in a minute.`,
         advice: `Batching may be too aggressive: screens wait up to batchMs${config ? ` (${config.batchMs} ms)` : ''} for a refetch. Fine for bulk imports; if screens feel late, lower batchMs.`,
+      })
+    }
+    // Any write that never came back is worth a look: it is the silence users ask about.
+    if (m.unconfirmed > 0 && !out.some((d) => d.kind === 'unconfirmed')) {
+      out.push({
+        kind: 'unconfirmed',
+        minute: m.minute,
+        title: `Writes that never came back (${when})`,
+        text: `${plural(m.unconfirmed, "of this tab's writes", "of this tab's writes")} got no change event back within writeConfirmMs: teammates' screens may not show ${m.unconfirmed === 1 ? 'it' : 'them'}. Threshold: any.`,
+        advice:
+          "Filter the log by kind 'unconfirmed': each one says why (the write failed, no live channel, the events table unreadable, the event not delivered, or the table not tracked) and which check of select * from realtime_sync_doctor(); to run.",
       })
     }
     // Counts an engine of 0.2.0 does not send read as 0 (the schema's default).

@@ -13,6 +13,8 @@ import {
   describeMalformed,
   describeReceived,
   listRows,
+  UNCONFIRMED_REASONS,
+  UNCONFIRMED_STEPS,
 } from '../../../src/describe-event'
 import type {
   ChangeEvent,
@@ -23,6 +25,7 @@ import type {
   RefetchedEvent,
   ResyncEvent,
   SyncEvent,
+  UnconfirmedEvent,
   WriteEvent,
 } from '../../../src/types'
 import { rowName } from './event-facts'
@@ -146,6 +149,8 @@ export function verdict(row: EventRow): string {
       return `this tab wrote ${rowName(event)} (echo guard)`
     case 'refetched':
       return `${formatKey(event.queryKey)} ${refetchVerdict(event)}`
+    case 'unconfirmed':
+      return `write of ${rowName(event)} never came back: ${event.cause}`
   }
 }
 
@@ -292,7 +297,30 @@ export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[]
       return writeSteps(event, context)
     case 'refetched':
       return refetchedSteps(event, row, context)
+    case 'unconfirmed':
+      return unconfirmedSteps(event)
   }
+}
+
+/** A write that never came back: why, and what to do next. */
+function unconfirmedSteps(event: UnconfirmedEvent): TrailStep[] {
+  const steps: TrailStep[] = [
+    {
+      tone: 'warn',
+      title: 'Never came back',
+      text: `This tab wrote ${rowName(event)} (#${event.relatedSeq}) and no change event of that row arrived within ${formatMs(event.ageMs)} (writeConfirmMs): ${UNCONFIRMED_REASONS[event.cause]}${event.error === undefined ? '' : ` (${event.error})`}.`,
+      links: [{ seq: event.relatedSeq, label: `#${event.relatedSeq} write` }],
+    },
+    { tone: 'info', title: 'Next step', text: UNCONFIRMED_STEPS[event.cause] },
+  ]
+  if (event.cause === 'not-delivered') {
+    steps.push({
+      tone: 'pass',
+      title: 'Replayed',
+      text: 'The engine sent the row it read back down the live path (a replayed received event follows), so the screens that show it update; teammates on the same broken path still miss it until the cause is mended.',
+    })
+  }
+  return steps
 }
 
 function refetchedSteps(event: RefetchedEvent, row: EventRow, context: TrailContext): TrailStep[] {

@@ -201,6 +201,7 @@ export function minute(minuteMs: number, counts: Partial<MinuteMetrics> = {}): M
     refetches: 0,
     refetchErrors: 0,
     unchangedRefetches: 0,
+    unconfirmed: 0,
     ...counts,
   }
 }
@@ -212,6 +213,7 @@ export function engineState(state: Partial<EngineState> = {}): EngineState {
       echoWindowMs: 3000,
       batchMs: 200,
       bufferSize: 10_000,
+      writeConfirmMs: 5_000,
       dedupBy: 'event',
       batchMode: 'leading',
     },
