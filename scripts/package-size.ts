@@ -24,9 +24,11 @@ const PEERS = ['@supabase/supabase-js', '@tanstack/query-core', '@tanstack/react
  * refetch on settle), record scopes and the topic-collision warning: 16.1 / 16.1 kB. Those were
  * library-mode builds, which keep whitespace. 0.3.0, measured as an app's build: the engine
  * logs facts and its sentences moved to ./describe (16.0 → 15.6 kB in library mode, 13.9 kB in
- * an app's build); budgets lowered to 14.6 / 14.6, ./describe 2.6 kB (budget 2.8).
+ * an app's build); budgets lowered to 14.6 / 14.6, ./describe 2.6 kB (budget 2.8). Raised for
+the engine confirming its own writes (writeConfirmMs, the unconfirmed kind, the read as this
+user, and their sentences): 14.7 / 14.7, ./describe 3.3 kB.
  */
-export const SIZE_BUDGETS = { '.': 14_600, './react': 14_600, './describe': 2_800 } as const
+export const SIZE_BUDGETS = { '.': 15_400, './react': 15_400, './describe': 3_500 } as const
 
 const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
   '.': 'index.js',
