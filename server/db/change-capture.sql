@@ -35,8 +35,20 @@ declare
   v_envelope jsonb;
   v_payload text;
   v_key text[];
-  v_seq bigint := pg_catalog.nextval('realtime_stack.change_seq');
+  v_seq bigint;
 begin
+  -- Streamed only while the table is in the publication, as on Supabase, where the publication
+  -- decides what logical decoding emits: `alter publication supabase_realtime drop table ...`
+  -- stops a subscribed table's changes at once, `add table` brings them back (the trigger of a
+  -- table that left stays until the next sync_capture_triggers()).
+  if not exists (
+    select 1 from pg_catalog.pg_publication_tables p
+    where p.pubname = 'supabase_realtime'
+      and p.schemaname = tg_table_schema and p.tablename = tg_table_name
+  ) then
+    return null;
+  end if;
+  v_seq := pg_catalog.nextval('realtime_stack.change_seq');
   if tg_op <> 'DELETE' then
     v_new := pg_catalog.to_jsonb(new);
   end if;
