@@ -110,7 +110,9 @@ do $$
 begin
   if pg_catalog.to_regclass('public.organization_members') is not null and not exists (
     select 1 from pg_catalog.pg_trigger t
-    where t.tgrelid = 'public.organization_members'::regclass
+    -- to_regclass, not ::regclass: a constant cast is resolved when the statement is planned,
+    -- before the test above could skip it (an app with its own memberships has no such table).
+    where t.tgrelid = pg_catalog.to_regclass('public.organization_members')
       and t.tgfoid = 'public.notify_organization_of_table_change()'::regprocedure
   ) then
     insert into public.realtime_untracked_tables (table_name, reason)
