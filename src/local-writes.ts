@@ -1,4 +1,5 @@
 import type { TableChange } from './table-change'
+import { rowKey } from './row-key'
 import { TimeWindow } from './time-window'
 import type { MatchRule, SyncEvent } from './types'
 
@@ -42,9 +43,10 @@ export class LocalWrites {
     change: TableChange,
     userId: string | null | undefined,
     now: number,
+    key = rowKey(change.table, change.recordId),
   ): { echo: WriteMatch } | { note: WriteMatch } | undefined {
     if (this.writes.size === 0) return undefined
-    const write = this.writes.get(rowKey(change.table, change.recordId), now)
+    const write = this.writes.get(key, now)
     if (write === undefined) return undefined
     const facts = (match: MatchRule): WriteMatch => ({
       relatedSeq: write.seq,
@@ -56,11 +58,11 @@ export class LocalWrites {
     return { note: facts('other-actor') }
   }
 
+  get size(): number {
+    return this.writes.size
+  }
+
   clear(): void {
     this.writes.clear()
   }
-}
-
-function rowKey(table: string, recordId: string): string {
-  return `${table}\u0001${recordId}`
 }

@@ -17,6 +17,7 @@ import { QueryActivity } from './query-activity'
 import { classifyQueryKey, type RecordId, recordScopesOf } from './query-keys'
 import { QueryIndex } from './query-index'
 import { ReplayCursors } from './replay-cursors'
+import { rowKey } from './row-key'
 import { type RefetchWatch, type SettledRefetch, watchRefetch } from './refetch-outcome'
 import type { QuerySummary } from './query-summaries'
 import type { Scheduler } from './scheduler'
@@ -188,8 +189,13 @@ export class SyncPipeline {
     this.cursors.note(change.orgId, change.eventId, change.row.created_at)
     if (now >= this.nextClockSampleAt) this.sampleClock(change, now)
     this.metrics.add('received', now)
-    // Any change of a row this tab wrote confirms the write (one size check while none waits).
-    if (this.confirmations.size > 0) this.confirmations.arrived(change.table, change.recordId)
+    // The row's key, built once while this tab has writes to match (none: two size checks).
+    const key =
+      this.localWrites.size > 0 || this.confirmations.size > 0
+        ? rowKey(change.table, change.recordId)
+        : undefined
+    // Any change of a row this tab wrote confirms the write.
+    if (key !== undefined && this.confirmations.size > 0) this.confirmations.arrived(key)
     // The verdict is written into the entry before it is logged: never changed afterwards.
     const duplicate = this.dedup.check(change, event)
     if (duplicate !== undefined) {
@@ -201,7 +207,8 @@ export class SyncPipeline {
       event.windowMs = duplicate.windowMs
       return this.log.append(event as ChangeEvent) as ChangeEvent
     }
-    const local = this.localWrites.check(change, this.options.userId, now)
+    const local =
+      key === undefined ? undefined : this.localWrites.check(change, this.options.userId, now, key)
     const write = local === undefined ? undefined : 'echo' in local ? local.echo : local.note
     if (write !== undefined) {
       event.relatedSeq = write.relatedSeq

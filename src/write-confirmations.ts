@@ -1,4 +1,5 @@
 import { errorMessage } from './error-message'
+import { rowKey } from './row-key'
 import type { Scheduler } from './scheduler'
 import type { UnconfirmedCause } from './types'
 
@@ -71,9 +72,9 @@ export class WriteConfirmations {
     this.pending.set(key, write)
   }
 
-  /** A change event of the row arrived: its write (if one waits) is confirmed. */
-  arrived(table: string, recordId: string): void {
-    this.cancel(rowKey(table, recordId))
+  /** A change event of the row (its rowKey) arrived: its write, if one waits, is confirmed. */
+  arrived(key: string): void {
+    this.cancel(key)
   }
 
   /** The write of the row failed: nothing will be delivered, said at once. */
@@ -115,8 +116,4 @@ export class WriteConfirmations {
       return { cause: 'events-unreadable', error: errorMessage(error) }
     }
   }
-}
-
-function rowKey(table: string, recordId: string): string {
-  return `${table}\u0001${recordId}`
 }
