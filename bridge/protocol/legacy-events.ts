@@ -15,13 +15,9 @@ import {
   SYNC_EVENT_KINDS,
   type SyncEvent,
 } from '../../src/types'
-import { LIMITS } from './field-rules'
+import { LIMITS, RULE_SCHEMAS } from './field-rules'
 
-const shortText = v.pipe(v.string(), v.maxLength(LIMITS.shortText))
-const longText = v.pipe(v.string(), v.maxLength(LIMITS.longText))
-const count = v.pipe(v.number(), v.integer(), v.minValue(0))
-const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
-const key = v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))
+const { text: shortText, longText, count, seq, key } = RULE_SCHEMAS
 
 /** SyncEvent as export versions 1–3 wrote it. */
 export const LegacySyncEventSchema = v.object({

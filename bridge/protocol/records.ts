@@ -33,10 +33,7 @@ import { LIMITS, RULE_SCHEMAS } from './field-rules'
 
 export { LIMITS } from './field-rules'
 
-const shortText = v.pipe(v.string(), v.maxLength(LIMITS.shortText))
-const longText = v.pipe(v.string(), v.maxLength(LIMITS.longText))
-const count = v.pipe(v.number(), v.integer(), v.minValue(0))
-const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
+const { text: shortText, longText, count, seq } = RULE_SCHEMAS
 
 /** One kind's event: seq, at, kind, then its fields in the table's order, as the table says. */
 function kindSchema<K extends SyncEventKind>(kind: K) {

@@ -6,11 +6,10 @@
 import * as v from 'valibot'
 import type { SocketRecord } from '../socket/socket-records'
 
-// The bounds of records.ts's LIMITS (imported from there, this file would be a cycle).
-const shortText = v.pipe(v.string(), v.maxLength(1_000))
-const longText = v.pipe(v.string(), v.maxLength(10_000))
-const count = v.pipe(v.number(), v.integer(), v.minValue(0))
-const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
+import { RULE_SCHEMAS } from './field-rules'
+
+// The bounded pieces every record schema shares (field-rules.ts, with LIMITS).
+const { text: shortText, longText, count, seq } = RULE_SCHEMAS
 
 export const TokenFactsSchema = v.object({
   role: v.optional(v.pipe(v.string(), v.maxLength(64))),
