@@ -11,7 +11,7 @@ import { isObject } from './is-object'
 import { LocalWrites } from './local-writes'
 import { MinuteMetricsRecorder } from './minute-metrics'
 import { validateOption } from './options'
-import { matchPass, type PassCause } from './pass-matching'
+import { matchPass } from './pass-matching'
 import { previewPayload } from './payload-preview'
 import { QueryActivity } from './query-activity'
 import { classifyQueryKey, type RecordId, recordScopesOf } from './query-keys'
@@ -465,7 +465,7 @@ export class SyncPipeline {
   }
 
   private flushBatch(items: Pending[], leading: boolean): void {
-    const { queries, causeKeys, tables } = matchPass(items as PassCause[], this.matchSources)
+    const { queries, causeKeys, tables } = matchPass(items, this.matchSources)
     this.activity.sawTables(tables)
     this.invalidate(queries, {
       trigger: 'batch',
