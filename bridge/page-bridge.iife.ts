@@ -7,6 +7,7 @@ import { systemScheduler } from '../src/scheduler'
 import { startPageBridge } from './page-bridge'
 import { type CacheRecord, installQueryClientDiscovery, QueryCacheTap } from './query-cache-tap'
 import { installSocketTap, TapRing } from './socket/socket-tap'
+import { installWriteTap, WRITE_RING_SIZE, type WriteTapRecord } from './writes/write-tap'
 
 const GUARD = '__REALTIME_SYNC_DEVTOOLS_BRIDGE__'
 const host = window as unknown as Record<string, unknown>
@@ -17,5 +18,15 @@ if (!host[GUARD]) {
   installSocketTap(window, socketTap)
   const cacheTap = new TapRing<CacheRecord>()
   installQueryClientDiscovery(host, new QueryCacheTap(cacheTap))
-  startPageBridge({ window, host: window, scheduler: systemScheduler, socketTap, cacheTap })
+  // Before supabase-js resolves fetch: every PostgREST write of the page goes through the tap.
+  const writeTap = new TapRing<WriteTapRecord>(WRITE_RING_SIZE)
+  installWriteTap(window, writeTap)
+  startPageBridge({
+    window,
+    host: window,
+    scheduler: systemScheduler,
+    socketTap,
+    cacheTap,
+    writeTap,
+  })
 }

@@ -9,6 +9,7 @@ import { createEngineStreams } from './engine-stream'
 import type { CacheRecord } from './query-cache-tap'
 import { createSocketStream } from './socket/socket-stream'
 import type { TapRing } from './socket/socket-tap'
+import type { WriteTapRecord } from './writes/write-tap'
 import {
   envelope,
   foreignVersion,
@@ -57,6 +58,8 @@ export interface PageBridgeOptions {
   socketTap?: TapRing
   /** The page's QueryCache events (query-cache-tap.ts), shown beside the frames. */
   cacheTap?: TapRing<CacheRecord>
+  /** The page's PostgREST writes (writes/write-tap.ts), followed by the Writes tab. */
+  writeTap?: TapRing<WriteTapRecord>
 }
 
 /**
@@ -121,6 +124,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       : createSocketStream({
           socketTap: options.socketTap,
           cacheTap: options.cacheTap,
+          writeTap: options.writeTap,
           scheduler,
           flushMs,
           defer,

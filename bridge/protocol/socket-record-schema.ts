@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot'
 import type { SocketRecord } from '../socket/socket-records'
+import { MAX_WRITE_IDS } from '../writes/write-records'
 
 import { RULE_SCHEMAS } from './field-rules'
 
@@ -33,6 +34,18 @@ const QueryEventSchema = v.object({
   durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
   dataChanged: v.optional(v.boolean()),
   error: v.optional(longText),
+})
+
+const WriteFactsSchema = v.object({
+  method: v.picklist(['POST', 'PATCH', 'PUT', 'DELETE']),
+  table: v.optional(shortText),
+  fn: v.optional(shortText),
+  ids: v.pipe(v.array(shortText), v.maxLength(MAX_WRITE_IDS)),
+  moreIds: v.optional(v.boolean()),
+  status: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(999)),
+  durationMs: v.pipe(v.number(), v.minValue(0)),
+  rows: v.optional(count),
+  error: v.optional(v.object({ code: v.optional(shortText), message: longText })),
 })
 
 export const SocketRecordSchema = v.variant('kind', [
@@ -71,6 +84,12 @@ export const SocketRecordSchema = v.variant('kind', [
     ...base,
     kind: v.literal('query'),
     query: v.optional(QueryEventSchema),
+    malformed: v.optional(longText),
+  }),
+  v.object({
+    ...base,
+    kind: v.literal('write'),
+    write: v.optional(WriteFactsSchema),
     malformed: v.optional(longText),
   }),
 ])

@@ -4,6 +4,8 @@ import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction
 import { decodeBinaryFrame, decodeTextFrame, type Vsn } from '../../wire/phoenix'
 import type { CacheEventKind, CacheRecord } from '../query-cache-tap'
 import type { TapRecord } from './socket-tap'
+import { type WriteFacts, writeFacts } from '../writes/write-records'
+import type { WriteTapRecord } from '../writes/write-tap'
 
 /**
  * A socket record as the panel receives it: what the tap saw, decoded and without its tokens.
@@ -11,7 +13,12 @@ import type { TapRecord } from './socket-tap'
  * says which fields it always has.
  */
 export type SocketRecord =
-  SocketOpenRecord | SocketFrameRecord | SocketCloseRecord | SocketErrorRecord | SocketQueryRecord
+  | SocketOpenRecord
+  | SocketFrameRecord
+  | SocketCloseRecord
+  | SocketErrorRecord
+  | SocketQueryRecord
+  | SocketWriteRecord
 
 export type SocketRecordKind = SocketRecord['kind']
 
@@ -20,7 +27,7 @@ interface RecordBase {
   seq: number
   /** Epoch ms on the page's clock. */
   at: number
-  /** The socket (from 1); 0 for a query record, and for a record that could not be read. */
+  /** The socket (from 1); 0 for a query or write record, and for a record that could not be read. */
   socket: number
   /** What the tokens in it said (role, exp): the tokens themselves never leave the page. */
   tokens?: TokenFacts[]
@@ -76,6 +83,16 @@ export interface SocketQueryRecord extends RecordBase {
   malformed?: string
 }
 
+export interface SocketWriteRecord extends RecordBase {
+  kind: 'write'
+  /**
+   * A PostgREST write of the page (bridge/writes/write-tap.ts), `at` when it settled; absent only
+   * on a record the bridge could not read, whose `malformed` says why.
+   */
+  write?: WriteFacts
+  malformed?: string
+}
+
 export interface QueryEvent {
   /** Which of the page's QueryClients (from 1, in the order they were found). */
   client: number
@@ -101,7 +118,7 @@ export class SocketRecorder {
   private nextSeq = 1
   private readonly vsnBySocket = new Map<number, Vsn>()
 
-  record(raw: TapRecord | CacheRecord): SocketRecord {
+  record(raw: TapRecord | CacheRecord | WriteTapRecord): SocketRecord {
     const seq = this.nextSeq++
     try {
       return this.decode(seq, raw)
@@ -111,14 +128,16 @@ export class SocketRecorder {
         seq,
         at: typeof raw.at === 'number' ? raw.at : 0,
         socket: 0,
-        kind: raw.kind === 'query' ? 'query' : 'error',
+        kind: raw.kind === 'query' || raw.kind === 'write' ? raw.kind : 'error',
         malformed: `unreadable: ${errorMessage(error).slice(0, 200)}`,
       }
     }
   }
 
-  private decode(seq: number, raw: TapRecord | CacheRecord): SocketRecord {
+  private decode(seq: number, raw: TapRecord | CacheRecord | WriteTapRecord): SocketRecord {
     if (raw.kind === 'query') return queryRecord(seq, raw)
+    if (raw.kind === 'write')
+      return { seq, at: raw.at, socket: 0, kind: 'write', write: writeFacts(raw) }
     const { socket, at } = raw
     switch (raw.kind) {
       case 'open': {

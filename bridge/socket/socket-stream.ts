@@ -4,10 +4,12 @@ import { MAX_SOCKET_RECORDS_PER_BATCH } from '../protocol/messages'
 import type { CacheRecord } from '../query-cache-tap'
 import { type SocketRecord, SocketRecorder } from './socket-records'
 import type { TapRecord, TapRing } from './socket-tap'
+import type { WriteTapRecord } from '../writes/write-tap'
 
 export interface SocketStreamOptions {
   socketTap: TapRing
   cacheTap: TapRing<CacheRecord> | undefined
+  writeTap: TapRing<WriteTapRecord> | undefined
   scheduler: Scheduler
   flushMs: number
   defer: (callback: () => void) => void
@@ -15,16 +17,17 @@ export interface SocketStreamOptions {
   post(data: string, snapshot: boolean, dropped: number): void
 }
 
-type RawRecord = TapRecord | CacheRecord
+type RawRecord = TapRecord | CacheRecord | WriteTapRecord
 
 /**
- * The page bridge's half of the Socket tab: while watched, the taps' rings as a snapshot, then
+ * The page bridge's half of the Socket and Writes tabs: while watched, the taps' rings (sockets,
+ * QueryCaches, PostgREST writes) as a snapshot, then
  * each new record, in time order, batched like events (once per `flushMs` under load, at most
  * MAX_SOCKET_RECORDS_PER_BATCH each). A record is decoded and redacted at the flush, not in the
  * page's own onmessage or cache notification, where the tap sees it.
  */
 export function createSocketStream(options: SocketStreamOptions): { watch(on: boolean): void } {
-  const { socketTap, cacheTap } = options
+  const { socketTap, cacheTap, writeTap } = options
   let recorder: SocketRecorder | undefined
   let pending: RawRecord[] = []
 
@@ -63,17 +66,23 @@ export function createSocketStream(options: SocketStreamOptions): { watch(on: bo
       if (on && recorder !== undefined) return
       socketTap.listener = undefined
       if (cacheTap !== undefined) cacheTap.listener = undefined
+      if (writeTap !== undefined) writeTap.listener = undefined
       pending = []
       flushes.cancel()
       recorder = undefined
       if (!on) return
       recorder = new SocketRecorder()
-      // One series in time order: the frames and what the app's caches did between them.
-      const held: RawRecord[] = [...socketTap.read(), ...(cacheTap?.read() ?? [])]
+      // One series in time order: the frames, the app's writes and what its caches did between.
+      const held: RawRecord[] = [
+        ...socketTap.read(),
+        ...(cacheTap?.read() ?? []),
+        ...(writeTap?.read() ?? []),
+      ]
       held.sort((a, b) => a.at - b.at)
       post(held, true)
       socketTap.listener = onRecord
       if (cacheTap !== undefined) cacheTap.listener = onRecord
+      if (writeTap !== undefined) writeTap.listener = onRecord
     },
   }
 }

@@ -1,4 +1,5 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
+import { deliveredEventId } from '../store/socket-model'
 import { formatKey } from '../store/format'
 import type { PanelStore } from '../store/panel-store'
 import { usePanelSnapshot } from '../use-panel-snapshot'
@@ -15,8 +16,11 @@ import { QueriesView } from './QueriesView'
 import { SocketView } from './SocketView'
 import { StatusLine } from './StatusLine'
 import { Toolbar } from './Toolbar'
+import { useFollowedWrites } from './use-followed-writes'
+import { WritesBanner } from './WritesBanner'
+import { WritesView } from './WritesView'
 
-export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'socket' | 'config'
+export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'socket' | 'writes' | 'config'
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: 'log', label: 'Log' },
@@ -24,6 +28,7 @@ const TABS: { id: PanelTab; label: string }[] = [
   { id: 'metrics', label: 'Metrics' },
   { id: 'channels', label: 'Channels' },
   { id: 'socket', label: 'Socket' },
+  { id: 'writes', label: 'Writes' },
   { id: 'config', label: 'Config' },
 ]
 
@@ -42,7 +47,23 @@ export function App({ store, onDownload }: AppProps) {
   /** The event a log row's "Show the frame" asked for: the Socket tab opens on its frame. */
   const [frameOf, setFrameOf] = useState<string | undefined>()
   const hasRows = snapshot.totalRows > 0
-  const showEmpty = snapshot.mode === 'live' && snapshot.engine === undefined && !hasRows
+  const live = snapshot.mode === 'live'
+  const showEmpty = live && snapshot.engine === undefined && !hasRows
+  const noEngine = snapshot.engines.length === 0
+  useEffect(() => {
+    // Without an engine, the sockets and writes are all there is to show: watched while open.
+    if (!live || !noEngine) return
+    store.watchSocket(true)
+    return () => store.watchSocket(false)
+  }, [store, live, noEngine])
+  const followed = useFollowedWrites(store, snapshot)
+  const showFrame = (seq: number) => {
+    const record = snapshot.socket.records.find((r) => r.seq === seq)
+    const eventId = record === undefined ? undefined : deliveredEventId(record)
+    if (eventId === undefined) return
+    setFrameOf(eventId)
+    setTab('socket')
+  }
 
   return (
     <div className="panel">
@@ -53,6 +74,9 @@ export function App({ store, onDownload }: AppProps) {
       />
       {snapshot.imported !== undefined && <ImportBanner store={store} info={snapshot.imported} />}
       <StatusLine store={store} snapshot={snapshot} />
+      {tab !== 'writes' && (
+        <WritesBanner followed={followed} onShowWrites={() => setTab('writes')} />
+      )}
       <div className="tabs" role="tablist" aria-label="Realtime views">
         {TABS.map((item) => (
           <button
@@ -89,6 +113,17 @@ export function App({ store, onDownload }: AppProps) {
               store.select(row)
               setTab('log')
             }}
+          />
+        ) : tab === 'writes' ? (
+          // Writes need no engine either: the bridge records the page's PostgREST requests.
+          <WritesView
+            store={store}
+            snapshot={snapshot}
+            followed={followed}
+            onShowEvent={(seq) => {
+              if (store.selectSeq(seq)) setTab('log')
+            }}
+            onShowFrame={showFrame}
           />
         ) : showEmpty ? (
           <EmptyState

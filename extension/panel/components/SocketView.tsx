@@ -15,6 +15,7 @@ import {
   socketModel,
   socketWarnings,
 } from '../store/socket-model'
+import { writeResponse, writeTarget } from '../store/write-text'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
 import { KindBadge } from './KindBadge'
@@ -457,6 +458,11 @@ export function frameSummary(record: SocketRecord): string {
   if (record.kind === 'error') return 'socket error'
   if (record.malformed !== undefined) return `unreadable: ${record.malformed}`
   if (record.kind === 'query') return ''
+  if (record.kind === 'write') {
+    return record.write === undefined
+      ? ''
+      : `HTTP ${writeTarget(record.write)} → ${writeResponse(record.write)}`
+  }
   const view = frameView(record.event, record.payload)
   switch (view.kind) {
     case 'join':

@@ -1,5 +1,5 @@
 import { TUNABLE_OPTIONS } from '../../../src/options'
-import type { SyncEvent } from '../../../src/types'
+import type { SyncEvent, UnconfirmedEvent } from '../../../src/types'
 import { isChange, orgOf, tableOf } from './event-facts'
 import { plural } from './format'
 import { RowDeque } from './row-deque'
@@ -13,6 +13,7 @@ import {
 } from './rows'
 
 export const DEFAULT_MAX_EVENTS = 200_000
+const MAX_UNCONFIRMED = 1_000
 /** An echo can come no later than the longest echo window the engine accepts after its write. */
 const MAX_ECHO_WINDOW_MS = TUNABLE_OPTIONS.echoWindowMs.max
 /** How far the page's two clocks (Date.now(), performance.now() + timeOrigin) may disagree. */
@@ -57,6 +58,11 @@ export class EngineLog {
   generation = 0
   readonly tables = new Set<string>()
   readonly orgs = new Set<string>()
+  /**
+   * The engine's `unconfirmed` events (rare), newest MAX_UNCONFIRMED, for the Writes tab: a new
+   * array whenever one arrives, so a view memoized on it rebuilds only then.
+   */
+  unconfirmed: readonly UnconfirmedEvent[] = []
 
   constructor(
     readonly engineId: string,
@@ -146,6 +152,7 @@ export class EngineLog {
     this.ringMissing = 0
     this.tables.clear()
     this.orgs.clear()
+    this.unconfirmed = []
     this.generation++
   }
 
@@ -260,6 +267,9 @@ export class EngineLog {
       const rows = this.refetchesByPass.get(key)
       if (rows === undefined) this.refetchesByPass.set(key, [row])
       else rows.push(row)
+    }
+    if (event.kind === 'unconfirmed') {
+      this.unconfirmed = [...this.unconfirmed.slice(1 - MAX_UNCONFIRMED), event]
     }
     const table = tableOf(event)
     if (table !== undefined) this.tables.add(table)

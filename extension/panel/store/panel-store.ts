@@ -90,7 +90,8 @@ export class PanelStore {
   private version = 0
   /** The Queries tab is open: the active engine's queries are watched. */
   private queriesWatched = false
-  private socketWatched = false
+  /** Views that show the page's socket records (Socket, Writes, the writes banner). */
+  private socketWatchers = 0
   private snapshot: PanelSnapshot
 
   constructor(options: PanelStoreOptions) {
@@ -152,7 +153,7 @@ export class PanelStore {
         if (outcome.newSession) this.commands.failPending(RELOADED_BEFORE_ANSWER)
         // A new page load, or a bridge that reconnected, watches nothing until told.
         if (this.queriesWatched) this.sendWatchQueries(true)
-        if (this.socketWatched) this.page.watchSocket(true)
+        if (this.socketWatchers > 0) this.page.watchSocket(true)
         this.notifier.now()
         return
       }
@@ -285,11 +286,25 @@ export class PanelStore {
     this.sendWatchQueries(on)
   }
 
-  /** The Socket tab opened (true) or closed: the page streams its socket records while open. */
+  /**
+   * A view that shows the page's socket records (and writes) opened (true) or closed: the page
+   * streams them while at least one is open. Each true is matched by one false.
+   */
   watchSocket(on: boolean): void {
-    if (on === this.socketWatched) return
-    this.socketWatched = on
-    this.page.watchSocket(on)
+    const before = this.socketWatchers
+    this.socketWatchers = Math.max(0, before + (on ? 1 : -1))
+    if ((before === 0) !== (this.socketWatchers === 0)) this.page.watchSocket(on)
+  }
+
+  /** The store's clock (the page's, in epoch ms), for views that wait on it. */
+  now(): number {
+    return this.scheduler.now()
+  }
+
+  /** Calls `callback` after `ms` on the store's clock; returns the cancel. */
+  after(ms: number, callback: () => void): () => void {
+    const handle = this.scheduler.setTimeout(callback, ms)
+    return () => this.scheduler.clearTimeout(handle)
   }
 
   private sendWatchQueries(on: boolean): void {

@@ -2,7 +2,7 @@ import type { QueryList, ValidEngineConfig } from '../../../bridge/protocol'
 import type { SocketSection } from '../../shared/export-format'
 import type { TunableName } from '../../../src/options'
 import type { DatabaseClockState } from '../../../src/database-clock'
-import type { ChannelState, MinuteMetrics } from '../../../src/types'
+import type { ChannelState, MinuteMetrics, UnconfirmedEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
 import type { EngineEntry, EngineSummary, EngineList } from './engine-list'
 import { isFiltering, type LogFilters } from './filters'
@@ -38,6 +38,8 @@ export interface ActiveEngine {
   ringMissing: number
   /** Its queries, while the Queries tab watches them (none for an imported log). */
   queries?: QueryList
+  /** Its `unconfirmed` events, for the Writes tab. */
+  unconfirmed: readonly UnconfirmedEvent[]
 }
 
 export interface PanelSnapshot {
@@ -185,5 +187,6 @@ function logCounts(log: EngineLog) {
     gaps: log.gaps,
     gapMissing: log.gapMissing,
     ringMissing: log.ringMissing,
+    unconfirmed: log.unconfirmed,
   }
 }
