@@ -20,7 +20,7 @@ export interface WriteFacts {
   /** The HTTP status; 0 when no response came. */
   status: number
   durationMs: number
-  /** Rows the response says it covered (Content-Range, or an empty `[]` body), when it says. */
+  /** Rows the response says it covered (its Content-Range), when it says. */
   rows?: number
   /** PostgREST's error (its code and message), or why no response came. */
   error?: { code?: string; message: string }
@@ -99,18 +99,19 @@ function bodyIds(body: string | undefined): string[] {
   return ids
 }
 
-/** A range `0-4` is five rows, a total (count=exact) that many; `*` says nothing. `[]` is none. */
+/**
+ * The rows the response says the write covered, as PostgREST reports them in Content-Range: an
+ * update's range spans the rows it changed (`0-0/*` one, `*` none, with return=minimal too); a
+ * count (count=exact) is the total after the slash. Otherwise it does not say.
+ */
 function rowsOf(raw: WriteTapRecord): number | undefined {
-  const range = raw.contentRange
-  if (range !== undefined) {
-    const [span, total] = range.split('/')
-    const bounds = /^(\d+)-(\d+)$/.exec(span ?? '')
-    if (bounds !== null) return Number(bounds[2]) - Number(bounds[1]) + 1
-    if (total !== undefined && /^\d+$/.test(total)) return Number(total)
-  }
-  // return=representation of no row: the body is `[]`, the cheapest answer PostgREST gives.
-  if (raw.status >= 200 && raw.status < 300 && raw.contentLength === '2') return 0
-  return undefined
+  if (raw.contentRange === undefined || raw.status < 200 || raw.status >= 300) return undefined
+  const [span, total] = raw.contentRange.split('/')
+  if (total !== undefined && /^\d+$/.test(total)) return Number(total)
+  if (raw.method !== 'PATCH') return undefined
+  const bounds = /^(\d+)-(\d+)$/.exec(span ?? '')
+  if (bounds !== null) return Number(bounds[2]) - Number(bounds[1]) + 1
+  return span === '*' ? 0 : undefined
 }
 
 function errorOf(raw: WriteTapRecord): WriteFacts['error'] {

@@ -23,7 +23,6 @@ export interface WriteTapRecord {
   /** The HTTP status; 0 when no response came (the network, an abort). */
   status: number
   contentRange?: string
-  contentLength?: string
   /** A failed response's body, cut to MAX_ERROR_BODY characters (PostgREST's error object). */
   errorBody?: string
   /** Why no response came. */
@@ -86,8 +85,6 @@ export function installWriteTap(
         record.status = response.status
         const range = response.headers.get('content-range')
         if (range !== null) record.contentRange = range
-        const length = response.headers.get('content-length')
-        if (length !== null) record.contentLength = length
         if (response.ok) return settle(record)
         readErrorBody(response).then((text) => {
           if (text !== undefined) record.errorBody = text

@@ -293,8 +293,11 @@ async function write(
         })
   if (request.single && n !== 1) return fail(response, notSingle(n))
 
+  // As PostgREST: an update's range covers the rows it changed (`0-0/*`; `*/*` for none, even
+  // with return=minimal); an insert's and a delete's range is always `*`.
+  const span = request.method === 'PATCH' && n > 0 ? `0-${n - 1}` : '*'
   const headers: Record<string, string> = {
-    'Content-Range': `*/${request.preferences.count ? n : '*'}`,
+    'Content-Range': `${span}/${request.preferences.count ? n : '*'}`,
   }
   const applied = [
     ...(request.preferences.representation ? ['return=representation'] : []),

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest'
+import type { SocketRecord } from '../../bridge/socket/socket-records'
+import type { WriteFacts } from '../../bridge/writes/write-records'
+import { socketModel } from '../../extension/panel/store/socket-model'
+import {
+  followWrites,
+  type UnconfirmedSeen,
+  type WriteOutcome,
+} from '../../extension/panel/store/write-follow'
+import { unanswered, writeVerdict } from '../../extension/panel/store/write-text'
+
+/**
+ * The Writes tab's reasoning on the records a page sends: each write followed to its echo on
+ * the wire, else, once the window has passed, the likeliest cause, or the engine's, which wins.
+ */
+
+const TOPIC = 'realtime:org:acme'
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+const CONFIRM_MS = 5_000
+
+class Records {
+  private seq = 0
+  readonly list: SocketRecord[] = []
+  private push(record: DistributiveOmit<SocketRecord, 'seq'>) {
+    this.list.push({ ...record, seq: ++this.seq } as SocketRecord)
+    return this
+  }
+  /** A socket opened and the organization's channel joined (reply ok) at `at`. */
+  joined(at: number) {
+    this.push({ kind: 'open', socket: 1, at, url: 'wss://x/realtime/v1/websocket', vsn: '2.0.0' })
+    this.push({
+      kind: 'frame',
+      socket: 1,
+      at,
+      direction: 'out',
+      size: 10,
+      topic: TOPIC,
+      event: 'phx_join',
+      ref: '1',
+      joinRef: '1',
+      payload: { config: { postgres_changes: [{ event: 'INSERT', schema: 'public' }] } },
+    })
+    return this.push({
+      kind: 'frame',
+      socket: 1,
+      at: at + 1,
+      direction: 'in',
+      size: 10,
+      topic: TOPIC,
+      event: 'phx_reply',
+      ref: '1',
+      joinRef: '1',
+      payload: { status: 'ok', response: {} },
+    })
+  }
+  closed(at: number) {
+    return this.push({ kind: 'close', socket: 1, at, code: 1006, reason: '', clean: false })
+  }
+  /** A realtime_table_events row of `table`/`recordId`, delivered at `at`. */
+  change(at: number, table: string, recordId: string) {
+    return this.push({
+      kind: 'frame',
+      socket: 1,
+      at,
+      direction: 'in',
+      size: 10,
+      topic: TOPIC,
+      event: 'postgres_changes',
+      ref: null,
+      payload: {
+        ids: [1],
+        data: {
+          type: 'INSERT',
+          schema: 'public',
+          table: 'realtime_table_events',
+          record: { id: at, table_name: table, record_id: recordId, event_type: 'UPDATE' },
+        },
+      },
+    })
+  }
+  /** A write sent at `at` that settled `durationMs` later. */
+  write(at: number, facts: Partial<WriteFacts> = {}, durationMs = 40) {
+    return this.push({
+      kind: 'write',
+      socket: 0,
+      at: at + durationMs,
+      write: {
+        method: 'PATCH',
+        table: 'deals',
+        ids: ['d1'],
+        status: 204,
+        rows: 1,
+        durationMs,
+        ...facts,
+      },
+    })
+  }
+}
+
+function follow(records: Records, now: number, unconfirmed: UnconfirmedSeen[] = []) {
+  return followWrites({
+    records: records.list,
+    model: socketModel(records.list),
+    unconfirmed,
+    confirmMs: CONFIRM_MS,
+    now,
+  })
+}
+
+const outcomes = (records: Records, now: number, unconfirmed: UnconfirmedSeen[] = []) =>
+  follow(records, now, unconfirmed).writes.map((w) => w.outcome)
+
+describe('following a write on the wire', () => {
+  it('finds its echo: the change of its row, and how long after the request it came', () => {
+    const records = new Records().joined(0).write(1_000).change(1_120, 'deals', 'd1')
+    expect(outcomes(records, 2_000)).toEqual([
+      { state: 'echoed', echoMs: 120, frameSeq: 5, table: 'deals', recordId: 'd1' },
+    ])
+    const [followed] = follow(records, 2_000).writes
+    expect(writeVerdict(followed!)).toMatchObject({
+      summary: 'its change came back in 120 ms (deals d1)',
+      tone: 'ok',
+    })
+  })
+
+  it('waits out the window, then says no change came back (the clock alone moves it)', () => {
+    const records = new Records().joined(0).change(500, 'contacts', 'c1').write(1_000)
+    expect(outcomes(records, 3_000)).toEqual([{ state: 'waiting', leftMs: 3_000 }])
+    expect(outcomes(records, 6_000)).toEqual([{ state: 'unconfirmed', guess: 'table-not-tracked' }])
+  })
+
+  it("does not take another row's change, or one before the request, for its echo", () => {
+    const records = new Records()
+      .joined(0)
+      .change(900, 'deals', 'd1')
+      .write(1_000)
+      .change(1_100, 'deals', 'd2')
+    expect(outcomes(records, 7_000)).toEqual([{ state: 'unconfirmed', guess: 'row-not-delivered' }])
+  })
+
+  it('says so when the write failed, at once: there is nothing to wait for', () => {
+    const records = new Records()
+      .joined(0)
+      .write(1_000, {
+        status: 403,
+        error: { code: '42501', message: 'new row violates row-level security policy' },
+      })
+    const { writes } = follow(records, 1_100)
+    expect(writes[0]!.outcome).toEqual({ state: 'failed' })
+    expect(writeVerdict(writes[0]!).step).toMatch(/row-level security policy of deals refused/)
+    expect(unanswered(writes)).toBe(1)
+  })
+
+  it('says a write that changed no row changed none', () => {
+    const records = new Records().joined(0).write(1_000, { rows: 0 })
+    const { writes } = follow(records, 7_000)
+    expect(writes[0]!.outcome).toEqual({ state: 'unconfirmed', guess: 'no-row-changed' })
+    expect(writeVerdict(writes[0]!).reason).toMatch(/changed no row/)
+  })
+
+  it('says no channel was live when none was joined and open while it waited', () => {
+    const records = new Records().joined(0).closed(500).write(1_000)
+    expect(outcomes(records, 7_000)).toEqual([{ state: 'unconfirmed', guess: 'no-live-channel' }])
+    const none = new Records().write(1_000)
+    expect(outcomes(none, 7_000)).toEqual([{ state: 'unconfirmed', guess: 'no-live-channel' }])
+  })
+
+  it('says nothing arrives at all when no change ever came on a live channel, naming the publication check', () => {
+    const records = new Records().joined(0).write(1_000)
+    const { writes } = follow(records, 7_000)
+    expect(writes[0]!.outcome).toEqual({ state: 'unconfirmed', guess: 'nothing-arrives' })
+    expect(writeVerdict(writes[0]!).step).toContain(
+      'alter publication supabase_realtime add table public.realtime_table_events;',
+    )
+  })
+
+  it("names the advisor's check and the fix for a table that is not tracked", () => {
+    const records = new Records().joined(0).change(10, 'contacts', 'c1').write(1_000)
+    const verdict = writeVerdict(follow(records, 7_000).writes[0]!)
+    expect(verdict.summary).toBe('no change came back: likely table-not-tracked')
+    expect(verdict.step).toBe(
+      "Run select * from realtime_sync_doctor(); and see check table-tracked. The fix: select public.realtime_track_table('public.deals');",
+    )
+  })
+
+  it("lets the engine's verdict win, and matches it to the write of its row", () => {
+    const records = new Records().joined(0).change(10, 'contacts', 'c1').write(1_000)
+    const engine: UnconfirmedSeen = {
+      seq: 42,
+      at: 6_100,
+      table: 'deals',
+      recordId: 'd1',
+      ageMs: 5_000,
+      cause: 'no-event-row',
+    }
+    const other: UnconfirmedSeen = { ...engine, seq: 43, recordId: 'd9' }
+    const followed = follow(records, 6_100, [engine, other])
+    expect(followed.writes[0]!.outcome).toEqual<WriteOutcome>({
+      state: 'unconfirmed',
+      guess: 'table-not-tracked',
+      engine: { seq: 42, cause: 'no-event-row', recordId: 'd1', replayed: false },
+    })
+    expect(writeVerdict(followed.writes[0]!).summary).toBe(
+      'no change came back: the engine says no-event-row (#42)',
+    )
+    // A verdict no recorded write claims is still shown (the wire did not see that write).
+    expect(followed.engineOnly.map((u) => u.seq)).toEqual([43])
+  })
+
+  it('does not judge a write older than the frames held: its echo may have been let go', () => {
+    const records = new Records().write(1_000).joined(2_000)
+    const { writes } = followWrites({
+      records: records.list,
+      model: socketModel(records.list),
+      unconfirmed: [],
+      confirmMs: CONFIRM_MS,
+      now: 9_000,
+      heldSince: 2_000,
+    })
+    expect(writes[0]!.outcome).toEqual({ state: 'unknown' })
+  })
+
+  it('takes any change after a function call as its likeliest echo (the page cannot see which tables it writes)', () => {
+    const records = new Records()
+      .joined(0)
+      .write(1_000, { method: 'POST', table: undefined, fn: 'close_deal', ids: [] })
+      .change(1_200, 'deals', 'd7')
+    expect(outcomes(records, 2_000)[0]).toMatchObject({ state: 'echoed', echoMs: 200 })
+  })
+})
