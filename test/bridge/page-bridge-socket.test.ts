@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startPageBridge } from '../../bridge/page-bridge'
 import { envelope, parseSocketBatch, type ToPage, type ToPanel } from '../../bridge/protocol'
 import { TapRing } from '../../bridge/socket/socket-tap'
+import type { WriteTapRecord } from '../../bridge/writes/write-tap'
 import { FakeWindow } from '../support/fake-ports'
 import { ManualScheduler } from '../support/manual-scheduler'
 
@@ -19,6 +20,7 @@ const TOPIC = 'realtime:org:acme'
 function setup() {
   const page = new FakeWindow()
   const ring = new TapRing(100)
+  const writes = new TapRing<WriteTapRecord>(10)
   const scheduler = new ManualScheduler()
   const bridge = startPageBridge({
     window: page,
@@ -26,6 +28,7 @@ function setup() {
     scheduler,
     session: 'load-1',
     socketTap: ring,
+    writeTap: writes,
   })
   stops.push(() => bridge.stop())
   const command = (message: ToPage) => page.postMessage(envelope('to-page', message))
@@ -64,7 +67,18 @@ function setup() {
       { status: 'ok', response: { postgres_changes: [] } },
     ])
   }
-  return { page, ring, command, socketMessages, records, frame, session, scheduler }
+  const write = (url: string, status = 204) =>
+    writes.push({
+      kind: 'write',
+      at: at + 30,
+      startedAt: at++,
+      method: 'PATCH',
+      url,
+      body: JSON.stringify({ title: 'Secret plans' }),
+      status,
+      contentRange: '0-0/*',
+    })
+  return { page, ring, writes, command, socketMessages, records, frame, session, write, scheduler }
 }
 
 const endOfTask = () => Promise.resolve()
@@ -148,5 +162,34 @@ describe("the bridge and the page's sockets", () => {
     await endOfTask()
     expect(s.socketMessages()).toHaveLength(1)
     expect(s.ring.listener).toBeUndefined()
+  })
+
+  it("posts the page's writes with the frames, in time order, with no value but the ids and no token", async () => {
+    const s = setup()
+    s.session()
+    s.write(`https://x.supabase.co/rest/v1/deals?id=eq.d1&apikey=${ANON}`)
+    s.command({ type: 'connect', since: {} })
+    expect(s.socketMessages()).toEqual([])
+    s.command({ type: 'watch-socket', on: true })
+    s.write('https://x.supabase.co/rest/v1/deals?id=in.(d2,d3)', 403)
+    s.scheduler.advance(16)
+    await endOfTask()
+    const writes = s.records().filter((r) => r.kind === 'write')
+    expect(writes.map((r) => r.kind === 'write' && r.write)).toEqual([
+      { method: 'PATCH', table: 'deals', ids: ['d1'], status: 204, rows: 1, durationMs: 30 },
+      {
+        method: 'PATCH',
+        table: 'deals',
+        ids: ['d2', 'd3'],
+        status: 403,
+        durationMs: 30,
+        error: { message: 'HTTP 403' },
+      },
+    ])
+    const posted = JSON.stringify(s.page.posted)
+    expect(posted).not.toContain('Secret plans')
+    expect(posted).not.toContain(ANON)
+    s.command({ type: 'disconnect' })
+    expect(s.writes.listener).toBeUndefined()
   })
 })
