@@ -139,12 +139,10 @@ describe('following a write on the wire', () => {
   })
 
   it('says so when the write failed, at once: there is nothing to wait for', () => {
-    const records = new Records()
-      .joined(0)
-      .write(1_000, {
-        status: 403,
-        error: { code: '42501', message: 'new row violates row-level security policy' },
-      })
+    const records = new Records().joined(0).write(1_000, {
+      status: 403,
+      error: { code: '42501', message: 'new row violates row-level security policy' },
+    })
     const { writes } = follow(records, 1_100)
     expect(writes[0]!.outcome).toEqual({ state: 'failed' })
     expect(writeVerdict(writes[0]!).step).toMatch(/row-level security policy of deals refused/)
@@ -203,6 +201,10 @@ describe('following a write on the wire', () => {
     expect(writeVerdict(followed.writes[0]!).summary).toBe(
       'no change came back: the engine says no-event-row (#42)',
     )
+    // The engine's step says public.<table>: the write names which.
+    expect(writeVerdict(followed.writes[0]!).step).toContain(
+      "check table-tracked for this table (select public.realtime_track_table('public.deals');)",
+    )
     // A verdict no recorded write claims is still shown (the wire did not see that write).
     expect(followed.engineOnly.map((u) => u.seq)).toEqual([43])
   })
@@ -226,5 +228,50 @@ describe('following a write on the wire', () => {
       .write(1_000, { method: 'POST', table: undefined, fn: 'close_deal', ids: [] })
       .change(1_200, 'deals', 'd7')
     expect(outcomes(records, 2_000)[0]).toMatchObject({ state: 'echoed', echoMs: 200 })
+  })
+
+  it("does not follow the engine's own read of the database's clock (rpc realtime_sync_now)", () => {
+    const records = new Records()
+      .joined(0)
+      .write(1_000, { method: 'POST', table: undefined, fn: 'realtime_sync_now', ids: [] })
+    expect(follow(records, 9_000).writes).toEqual([])
+  })
+
+  it('takes a late change of its row for its echo, until the page wrote the row again', () => {
+    const late = new Records().joined(0).change(10, 'contacts', 'c1').write(1_000)
+    late.change(8_000, 'deals', 'd1')
+    expect(outcomes(late, 9_000)).toMatchObject([{ state: 'echoed', echoMs: 7_000 }])
+
+    // Once the table is tracked again, the next write's change is that write's, not the first's.
+    const again = new Records().joined(0).change(10, 'contacts', 'c1').write(1_000)
+    again.write(20_000).change(20_050, 'deals', 'd1')
+    expect(outcomes(again, 21_000)).toEqual([
+      { state: 'unconfirmed', guess: 'table-not-tracked' },
+      { state: 'echoed', echoMs: 50, frameSeq: 7, table: 'deals', recordId: 'd1' },
+    ])
+  })
+
+  it("keeps the engine's verdict over a change of the row that came after it", () => {
+    const records = new Records().joined(0).write(1_000).change(30_000, 'deals', 'd1')
+    const engine: UnconfirmedSeen = {
+      seq: 42,
+      at: 6_100,
+      table: 'deals',
+      recordId: 'd1',
+      ageMs: 5_000,
+      cause: 'no-event-row',
+    }
+    expect(outcomes(records, 31_000, [engine])[0]).toMatchObject({
+      state: 'unconfirmed',
+      engine: { seq: 42, cause: 'no-event-row' },
+    })
+  })
+
+  it("judges 'other rows of its table arrive' by the window's end: a row of it that came later says nothing of this write", () => {
+    const records = new Records().joined(0).change(10, 'contacts', 'c1').write(1_000)
+    records.change(30_000, 'deals', 'd2')
+    expect(outcomes(records, 31_000)).toEqual([
+      { state: 'unconfirmed', guess: 'table-not-tracked' },
+    ])
   })
 })

@@ -1,10 +1,16 @@
 import { useEffect, useState } from 'react'
-import { UNCONFIRMED_REASONS, UNCONFIRMED_STEPS } from '../../../src/describe-event'
+import { UNCONFIRMED_REASONS } from '../../../src/describe-event'
 import { REST_PATH } from '../../../bridge/writes/write-tap'
 import { formatTime, plural } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import type { FollowedWrite, UnconfirmedSeen, WritesFollowed } from '../store/write-follow'
-import { unanswered, writeResponse, writeTarget, writeVerdict } from '../store/write-text'
+import {
+  engineStep,
+  unanswered,
+  writeResponse,
+  writeTarget,
+  writeVerdict,
+} from '../store/write-text'
 import { ColumnHeads } from './ColumnHeads'
 
 export interface WritesViewProps {
@@ -172,7 +178,7 @@ function EngineOnly({
             #{u.seq}
           </button>{' '}
           {formatTime(u.at)}: this tab wrote {u.table} {u.recordId}; no change came back ({u.cause}
-          ): {UNCONFIRMED_REASONS[u.cause]}. Next: {UNCONFIRMED_STEPS[u.cause]}
+          ): {UNCONFIRMED_REASONS[u.cause]}. Next: {engineStep(u.cause, u.table)}
         </li>
       ))}
     </ul>

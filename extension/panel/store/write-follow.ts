@@ -1,6 +1,7 @@
 import type { SocketRecord, SocketWriteRecord } from '../../../bridge/socket/socket-records'
 import type { WriteFacts } from '../../../bridge/writes/write-records'
 import { isObject } from '../../../src/is-object'
+import { DATABASE_NOW_FUNCTION } from '../../../src/missed-events'
 import type { UnconfirmedCause } from '../../../src/types'
 import { frameView } from '../../../wire/frame-view'
 import { isDelivery, type SocketModel } from './socket-model'
@@ -112,13 +113,23 @@ export function followWrites(input: FollowInput): WritesFollowed {
   }
   const claimed = new Set<number>()
   const writes: FollowedWrite[] = []
+  const rewrites = rowStarts(records)
   for (const record of records) {
     if (!isWrite(record)) continue
     const { write } = record
     const startedAt = record.at - write.durationMs
-    const followed = { seq: record.seq, startedAt, settledAt: record.at, write }
+    const followed = {
+      seq: record.seq,
+      startedAt,
+      settledAt: record.at,
+      write,
+      rewrittenAt: rewrittenAt(write, startedAt, rewrites),
+    }
     writes.push({
-      ...followed,
+      seq: followed.seq,
+      startedAt,
+      settledAt: followed.settledAt,
+      write,
       outcome:
         startedAt < heldSince
           ? { state: 'unknown' }
@@ -128,8 +139,42 @@ export function followWrites(input: FollowInput): WritesFollowed {
   return { writes, engineOnly: unconfirmed.filter((u) => !claimed.has(u.seq)) }
 }
 
+/** When each named row (table and id) was written by the page: its writes' starts, ascending. */
+function rowStarts(records: readonly SocketRecord[]): Map<string, number[]> {
+  const starts = new Map<string, number[]>()
+  for (const record of records) {
+    if (!isWrite(record) || record.write.table === undefined) continue
+    const startedAt = record.at - record.write.durationMs
+    for (const id of record.write.ids) {
+      const key = rowKey(record.write.table, id)
+      const list = starts.get(key)
+      if (list === undefined) starts.set(key, [startedAt])
+      else list.push(startedAt)
+    }
+  }
+  for (const list of starts.values()) list.sort((a, b) => a - b)
+  return starts
+}
+
+/** When the page next wrote one of this write's rows (a later write's change is not this one's). */
+function rewrittenAt(
+  write: WriteFacts,
+  startedAt: number,
+  starts: ReadonlyMap<string, readonly number[]>,
+): number {
+  let next = Number.POSITIVE_INFINITY
+  if (write.table === undefined) return next
+  for (const id of write.ids) {
+    const later = starts.get(rowKey(write.table, id))?.find((at) => at > startedAt)
+    if (later !== undefined && later < next) next = later
+  }
+  return next
+}
+
+const rowKey = (table: string, id: string) => `${table}\u0000${id}`
+
 function outcomeOf(
-  followed: { startedAt: number; settledAt: number; write: WriteFacts },
+  followed: { startedAt: number; settledAt: number; write: WriteFacts; rewrittenAt: number },
   deliveries: readonly Delivered[],
   model: Pick<SocketModel, 'channels'>,
   unconfirmed: readonly UnconfirmedSeen[],
@@ -137,28 +182,26 @@ function outcomeOf(
   confirmMs: number,
   now: number,
 ): WriteOutcome {
-  const { write, startedAt, settledAt } = followed
+  const { write, startedAt, settledAt, rewrittenAt } = followed
   if (write.status === 0 || write.status >= 400) return { state: 'failed' }
   const ids = new Set(write.ids)
-  const echo = deliveries.find(
-    (d) =>
-      d.at >= startedAt &&
-      // A function's writes are not named: any change after it is its likeliest echo.
-      (write.table === undefined || d.table === write.table) &&
-      (ids.size === 0 || (d.recordId !== undefined && ids.has(d.recordId))),
-  )
-  // Named rows are matched at any delay (a late echo is still its echo); a write that names
-  // none (an insert without ids) only within the window, not by any later row of its table.
-  if (echo !== undefined && (ids.size > 0 || echo.at - startedAt <= confirmMs)) {
-    return {
-      state: 'echoed',
-      echoMs: echo.at - startedAt,
-      frameSeq: echo.seq,
-      table: echo.table,
-      ...(echo.recordId === undefined ? {} : { recordId: echo.recordId }),
-    }
-  }
+  const ofThisWrite = (d: Delivered) =>
+    d.at >= startedAt &&
+    // A function's writes are not named: any change after it is its likeliest echo.
+    (write.table === undefined || d.table === write.table) &&
+    (ids.size === 0 || (d.recordId !== undefined && ids.has(d.recordId)))
+  const inWindow = deliveries.find((d) => ofThisWrite(d) && d.at - startedAt <= confirmMs)
+  if (inWindow !== undefined) return echoed(inWindow, startedAt)
+  // The engine's verdict wins over what came later: it looked for the change and found none.
   const engine = engineVerdict(followed, ids, unconfirmed, claimed)
+  // Named rows are matched at any delay (a late echo is still its echo), until the page wrote
+  // the row again: a change after that is the later write's. A write that names none (an insert
+  // without ids) only within the window, not by any later row of its table.
+  const late =
+    engine === undefined && ids.size > 0
+      ? deliveries.find((d) => ofThisWrite(d) && d.at < rewrittenAt)
+      : undefined
+  if (late !== undefined) return echoed(late, startedAt)
   if (now - startedAt < confirmMs && engine === undefined) {
     return { state: 'waiting', leftMs: confirmMs - (now - startedAt) }
   }
@@ -167,6 +210,16 @@ function outcomeOf(
     state: 'unconfirmed',
     guess: wireGuess(write, settledAt, until, deliveries, model),
     ...(engine === undefined ? {} : { engine }),
+  }
+}
+
+function echoed(echo: Delivered, startedAt: number): WriteOutcome {
+  return {
+    state: 'echoed',
+    echoMs: echo.at - startedAt,
+    frameSeq: echo.seq,
+    table: echo.table,
+    ...(echo.recordId === undefined ? {} : { recordId: echo.recordId }),
   }
 }
 
@@ -215,14 +268,29 @@ function wireGuess(
       (channel.closedAt === undefined || channel.closedAt >= settledAt),
   )
   if (!live) return 'no-live-channel'
-  if (write.table !== undefined && deliveries.some((d) => d.table === write.table)) {
+  // This table's rows arriving by the window's end: a row of it that came later (once the table
+  // was tracked again) says nothing of this write. Other tables' rows say the channel works at
+  // any time.
+  if (
+    write.table !== undefined &&
+    deliveries.some((d) => d.table === write.table && d.at <= until)
+  ) {
     return 'row-not-delivered'
   }
   return deliveries.length > 0 ? 'table-not-tracked' : 'nothing-arrives'
 }
 
+/**
+ * A write of the app. Not the engine's own read of the database's clock (a POST to
+ * rpc/realtime_sync_now, as supabase.rpc() sends every call): it changes no row, so no change
+ * comes back, and counting it would raise the banner on every page that runs the engine.
+ */
 function isWrite(record: SocketRecord): record is SocketWriteRecord & { write: WriteFacts } {
-  return record.kind === 'write' && record.write !== undefined
+  return (
+    record.kind === 'write' &&
+    record.write !== undefined &&
+    record.write.fn !== DATABASE_NOW_FUNCTION
+  )
 }
 
 const EVENT_TABLE = 'realtime_table_events'

@@ -1,4 +1,5 @@
 import type { WriteFacts } from '../../../bridge/writes/write-records'
+import type { UnconfirmedCause } from '../../../src/types'
 import { UNCONFIRMED_REASONS, UNCONFIRMED_STEPS } from '../../../src/describe-event'
 import { formatDuration, plural } from './format'
 import type { FollowedWrite, WireGuess } from './write-follow'
@@ -73,7 +74,7 @@ export function writeVerdict(followed: FollowedWrite): WriteVerdict {
         return {
           summary: `no change came back: the engine says ${cause} (#${seq})`,
           reason: UNCONFIRMED_REASONS[cause],
-          step: UNCONFIRMED_STEPS[cause],
+          step: engineStep(cause, write.table),
           tone: 'fault',
         }
       }
@@ -86,6 +87,15 @@ export function writeVerdict(followed: FollowedWrite): WriteVerdict {
       }
     }
   }
+}
+
+/**
+ * The engine's next step for a cause, with the table the write names in its fix: the engine's
+ * sentence says `public.<table>`, the page's write knows which table it was.
+ */
+export function engineStep(cause: UnconfirmedCause, table: string | undefined): string {
+  const step: string = UNCONFIRMED_STEPS[cause]
+  return table === undefined ? step : step.replaceAll('<table>', table)
 }
 
 function failedStep(write: WriteFacts): string {
