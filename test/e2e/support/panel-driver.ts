@@ -30,9 +30,26 @@ export interface PanelDriver {
   frameText(): Promise<string>
   /** Clicks Export JSON and returns the downloaded file's parsed content. */
   exportJson(downloads: string): Promise<unknown>
+  /** The banner above the tabs about writes that got no change back ('' when none shows). */
+  writesBanner(): Promise<string>
+  /** The Writes tab's table, row by row, cell by cell. */
+  writeRows(): Promise<WriteRow[]>
+  /** Clicks the newest row of the Writes tab whose Write cell matches the pattern. */
+  clickWriteRow(pattern: RegExp): Promise<void>
+  /** The Writes tab's detail of the picked write, as text ('' when none is shown). */
+  writeText(): Promise<string>
+}
+
+/** One row of the Writes tab, as its columns show it. */
+export interface WriteRow {
+  sent: string
+  write: string
+  response: string
+  outcome: string
 }
 
 const ROWS = '[role=listbox][aria-label=Events] [role=option]'
+const WRITE_ROWS = 'table[aria-label="Writes"] tbody tr'
 
 export function panelDriver(frame: Frame): PanelDriver {
   const rows = () =>
@@ -81,6 +98,42 @@ export function panelDriver(frame: Frame): PanelDriver {
       ),
     frameText: () =>
       frame.$$eval('[aria-label=Frame]', (elements) => elements[0]?.textContent ?? ''),
+    writesBanner: () =>
+      frame.$$eval(
+        '[role=alert]',
+        (alerts) =>
+          alerts.map((a) => a.textContent ?? '').find((t) => t.includes('got no change back')) ??
+          '',
+      ),
+    writeRows: () =>
+      frame.$$eval(WRITE_ROWS, (rows) =>
+        rows.map((row) => {
+          const [sent, write, response, outcome] = [...(row as HTMLTableRowElement).cells].map(
+            (c) => c.textContent ?? '',
+          )
+          return {
+            sent: sent ?? '',
+            write: write ?? '',
+            response: response ?? '',
+            outcome: outcome ?? '',
+          }
+        }),
+      ),
+    clickWriteRow: (pattern) =>
+      frame.$$eval(
+        WRITE_ROWS,
+        (rows, source) => {
+          const match = [...rows]
+            .reverse()
+            .find((r) =>
+              new RegExp(source).test((r as HTMLTableRowElement).cells[1]?.textContent ?? ''),
+            )
+          ;(match as HTMLElement | undefined)?.click()
+        },
+        pattern.source,
+      ),
+    writeText: () =>
+      frame.$$eval('section[aria-label=Write]', (elements) => elements[0]?.textContent ?? ''),
     async exportJson(downloads) {
       const before = new Set(readdirSync(downloads))
       await clickButton('Export JSON')
