@@ -35,7 +35,7 @@ export interface ChangedPath {
 export const MAX_CHANGED_PATHS = 20
 export const MAX_LISTED_ROWS = 20
 export const MAX_PREVIEW_CHARS = 200
-const MAX_PATH_CHARS = 300
+export const MAX_PATH_CHARS = 300
 /** Nodes visited at most: a huge changed tree is cut, never walked whole. */
 const NODE_BUDGET = 20_000
 const MAX_DEPTH = 16

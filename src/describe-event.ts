@@ -7,6 +7,7 @@
  * Its own package entry ('realtime-sync-devtools/describe'), so an app's bundle pays for the
  * words only when it prints them.
  */
+import type { DataChanges } from './data-diff'
 import { plural } from './plural'
 import type {
   ChannelEvent,
@@ -256,9 +257,37 @@ export function describeChannelNote(facts: ChannelNoteFacts, topic: string): str
 }
 
 export function describeRefetch(event: RefetchedEvent): string {
-  const { outcome, durationMs, dataChanged, error } = event
-  const changed = outcome === 'success' ? (dataChanged ? ', data changed' : ', identical data') : ''
+  const { outcome, durationMs, dataChanged, error, changes } = event
+  const changed =
+    outcome === 'success'
+      ? dataChanged
+        ? `, data changed${changes === undefined ? '' : `: ${describeChanges(changes)}`}`
+        : ', identical data'
+      : ''
   return `${JSON.stringify(event.queryKey)} ${outcome} in ${Math.round(durationMs)} ms${changed}${error ? `: ${error}` : ''}`
+}
+
+/** What a refetch changed, one line each: `title: "Big deal" → "Bigger deal"`, `+ row d3`. */
+export function changeLines(changes: DataChanges): string[] {
+  const lines = changes.paths.map(
+    ({ path, before, after }) =>
+      `${path || '(the data)'}: ${before ?? '(absent)'} → ${after ?? '(absent)'}`,
+  )
+  if (changes.morePaths) lines.push(`and ${plural(changes.morePaths, 'more changed value')}`)
+  for (const id of changes.added ?? []) lines.push(`+ row ${id}`)
+  for (const id of changes.removed ?? []) lines.push(`− row ${id}`)
+  if (changes.moreRows) lines.push(`and ${plural(changes.moreRows, 'more row')} added or removed`)
+  if (changes.reordered) lines.push('rows in a new order')
+  if (changes.truncated) lines.push('(a large change: not all of it was compared)')
+  return lines
+}
+
+/** The first few changes in one line, for a sentence. */
+export function describeChanges(changes: DataChanges): string {
+  const lines = changeLines(changes)
+  return lines.length <= 3
+    ? lines.join('; ')
+    : `${lines.slice(0, 2).join('; ')}; and ${lines.length - 2} more`
 }
 
 /** "12.0 s", "5.0 min", "24 h". */

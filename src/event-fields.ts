@@ -25,6 +25,7 @@ import type {
   UNCONFIRMED_CAUSES,
   VALUE_TYPES,
 } from './types'
+import type { DataChanges } from './data-diff'
 
 /** What a valid value of a field is; the bounds are the wire's (bridge/protocol/records.ts). */
 export interface RuleValues {
@@ -61,6 +62,7 @@ export interface RuleValues {
   valueType: (typeof VALUE_TYPES)[number]
   note: (typeof CHANNEL_NOTES)[number]
   cause: (typeof UNCONFIRMED_CAUSES)[number]
+  changes: DataChanges
   any: unknown
 }
 export type FieldRule = keyof RuleValues
@@ -173,6 +175,10 @@ export const EVENT_FIELDS = {
     doc: 'refetched (success): whether the data changed: false means nothing on screen changed.',
   },
   observers: { rule: 'count', doc: 'refetched: the places on screen that show the query.' },
+  changes: {
+    rule: 'changes',
+    doc: 'refetched (data changed, with diffs on): what changed: at most 20 paths with before and after previews (200 characters, secrets redacted), the rows added and removed by id, whether rows only moved.',
+  },
   payload: {
     rule: 'any',
     doc: 'The realtime_table_events row, or a size-capped preview of what was malformed.',
@@ -283,6 +289,7 @@ export const EVENT_LAYOUTS = {
       'error',
       'dataChanged',
       'observers',
+      'changes',
       'reason',
     ],
     required: ['batchId', 'queryKey', 'durationMs', 'outcome', 'observers'],

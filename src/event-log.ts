@@ -53,6 +53,11 @@ export class EventLog extends Subscribable<EventListener> {
     return this.nextSeq - 1
   }
 
+  /** Something reads each event as it is logged (the DevTools bridge, while a panel is open). */
+  get listening(): boolean {
+    return this.listeners.size > 0 || this.appendListeners.size > 0
+  }
+
   append(init: SyncEventInit): SyncEvent {
     // Numbered once, before anyone can read it: a logged event is never changed afterwards.
     const event = init as SyncEvent & { seq: number }

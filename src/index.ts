@@ -49,6 +49,7 @@ export {
 } from './types'
 export type {
   BatchMode,
+  DiffsMode,
   ChangeOperation,
   ChannelState,
   ChannelStatus,
@@ -64,4 +65,5 @@ export type {
   SyncEventKind,
   TunableConfig,
 } from './types'
+export type { ChangedPath, DataChanges } from './data-diff'
 export { ENGINE_VERSION } from './version'

@@ -19,6 +19,7 @@ import { SyncPipeline } from './sync-pipeline'
 import { Subscribable } from './subscribable'
 import {
   type BatchMode,
+  type DiffsMode,
   type DedupBy,
   type EngineConfig,
   type SyncEvent,
@@ -60,6 +61,12 @@ export interface RealtimeSyncOptions {
    * waits out the window its batch opened (fewer passes when changes trickle in just apart).
    */
   batchMode?: BatchMode
+  /**
+   * Record what each refetch changed (a bounded diff, `changes` on `refetched` events):
+   * 'devtools' (default) only while a DevTools panel is connected, so with DevTools closed
+   * nothing is computed; true always (a production log, exportLog); false never.
+   */
+  diffs?: DiffsMode
   /** Shown in the DevTools panel when a page has several engines. Default 'app'. */
   name?: string
   /** Tables without realtime; a resync leaves their queries alone. */
@@ -179,6 +186,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       recordScopes: options.recordScopes,
     },
     globalTables: new Set(options.globalTables ?? DEFAULT_GLOBAL_TABLES),
+    diffs: diffsOption(options.diffs),
     isOrganizationQuery: options.isOrganizationQuery ?? (() => true),
     tables: options.tables === undefined ? undefined : new Set(options.tables),
     writeChecks: {
@@ -313,6 +321,14 @@ function transportOf(value: unknown): Transport {
     )
   }
   return value
+}
+
+function diffsOption(value: DiffsMode | undefined): DiffsMode {
+  if (value === undefined || value === 'devtools' || typeof value === 'boolean')
+    return value ?? 'devtools'
+  throw new TypeError(
+    `createRealtimeSync: diffs must be 'devtools', true or false (got ${String(value)})`,
+  )
 }
 
 function wholeNumber(name: string, value: number | undefined, fallback: number): number {

@@ -11,6 +11,8 @@ export interface SettledRefetch {
   error?: string
   /** success only: TanStack's structural sharing keeps the reference when nothing changed. */
   dataChanged?: boolean
+  /** The query's data when the pass called fetch (what a diff compares the new data with). */
+  dataBefore: unknown
   observers: number
 }
 
@@ -52,6 +54,7 @@ export function watchRefetch(
       outcome,
       error,
       dataChanged: outcome === 'success' ? query.state.data !== dataBefore : undefined,
+      dataBefore,
       observers: query.getObserversCount(),
     })
   }

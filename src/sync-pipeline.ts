@@ -1,6 +1,7 @@
 import type { Query, QueryClient } from '@tanstack/query-core'
 import { Batcher } from './batcher'
 import { DatabaseClock } from './database-clock'
+import { diffData } from './data-diff'
 import { DedupWindow } from './dedup-window'
 import { completeEvent, parseCommitTime } from './commit-latency'
 import type { MalformedFacts, ResyncFacts } from './decision-facts'
@@ -32,6 +33,7 @@ import type {
   ChangeEvent,
   ChannelNoteFacts,
   ChannelState,
+  DiffsMode,
   EngineConfig,
   EventOfKind,
   ReceivedEvent,
@@ -51,6 +53,11 @@ export interface SyncPipelineOptions {
   tables?: ReadonlySet<string>
   /** false: no 'refetched' events (bench/flush.bench.ts prices the tracking against it). */
   trackRefetches?: boolean
+  /**
+   * Whether a refetch whose data changed records what changed (`changes`): 'devtools' only while
+   * something listens to the log (the DevTools panel does), true always, false never.
+   */
+  diffs?: DiffsMode
   /** What explains a write no change event confirmed (default: channels live, no read). */
   writeChecks?: WriteChecks
 }
@@ -550,6 +557,10 @@ export class SyncPipeline {
     }
     const queryKey = settled.query.queryKey as unknown[]
     const target = classifyQueryKey(queryKey)
+    const changes =
+      settled.dataChanged && this.diffing()
+        ? diffData(settled.dataBefore, settled.query.state.data)
+        : undefined
     this.log.append({
       at: now,
       kind: 'refetched',
@@ -561,7 +572,14 @@ export class SyncPipeline {
       error: settled.error,
       dataChanged: settled.dataChanged,
       observers: settled.observers,
+      changes,
     })
+  }
+
+  /** Diffs are computed while the option says: with the default, only for a listening panel. */
+  private diffing(): boolean {
+    const mode = this.options.diffs ?? 'devtools'
+    return mode === 'devtools' ? this.log.listening : mode
   }
 }
 

@@ -271,6 +271,12 @@ export type DedupBy = (typeof DEDUP_MODES)[number]
 export const BATCH_MODES = ['leading', 'trailing'] as const
 export type BatchMode = (typeof BATCH_MODES)[number]
 
+/**
+ * Whether the engine records what a refetch changed (`changes` on `refetched`): 'devtools'
+ * (default) only while a DevTools panel is connected, true always, false never.
+ */
+export type DiffsMode = 'devtools' | boolean
+
 export interface EngineConfig extends TunableConfig {
   dedupBy: DedupBy
   batchMode: BatchMode

@@ -1,6 +1,8 @@
 import { EVENT_FIELDS, EVENT_LAYOUTS, type KindLayout } from '../../src/event-fields'
 import { SYNC_EVENT_KINDS, type SyncEvent, type SyncEventKind } from '../../src/types'
-import { ACCEPT, copyChannel, COPY, isSeq, REJECT, RULE_TESTS } from './field-rules'
+import { ACCEPT, COPY, isSeq, REJECT, RULE_COPIES, RULE_TESTS } from './field-rules'
+
+const identity = (value: unknown) => value
 
 /**
  * SyncEventSchema (records.ts) as a table walk, for the panel's ingest: every event streamed goes
@@ -50,7 +52,7 @@ export function checkSyncEvent(value: unknown): SyncEvent | undefined {
 
 /** The slow path, for what is not already in the schema's shape: check, then copy known fields. */
 function checkAndCopy(input: Record<string, unknown>, layout: KindCheck): SyncEvent | undefined {
-  const { names, tests, required, anyValue } = layout
+  const { names, tests, copies, required, anyValue } = layout
   const out: Record<string, unknown> = { seq: input.seq, at: input.at, kind: input.kind }
   for (let i = HEAD; i < names.length; i++) {
     const name = names[i]!
@@ -58,7 +60,7 @@ function checkAndCopy(input: Record<string, unknown>, layout: KindCheck): SyncEv
     if (x !== undefined) {
       const verdict = tests[i]!(x)
       if (verdict === REJECT) return undefined
-      out[name] = verdict === COPY ? copyChannel(x) : x
+      out[name] = verdict === COPY ? copies[i]!(x) : x
     } else if (required[i] && !(anyValue[i] && name in input)) {
       return undefined
     } else if (name in input) {
@@ -75,6 +77,8 @@ interface KindCheck {
   /** seq, at, kind, then the kind's fields in the table's order. */
   names: readonly string[]
   tests: readonly ((value: unknown) => number)[]
+  /** Each field's copy to its schema's shape, for a COPY verdict (identity where none is needed). */
+  copies: readonly ((value: unknown) => unknown)[]
   required: readonly boolean[]
   /** Fields of the rule 'any': undefined is a value of theirs. */
   anyValue: readonly boolean[]
@@ -94,6 +98,12 @@ const CHECKS = new Map<unknown, KindCheck>(
           accept,
           accept,
           ...fields.map((name) => RULE_TESTS[EVENT_FIELDS[name].rule]),
+        ],
+        copies: [
+          identity,
+          identity,
+          identity,
+          ...fields.map((name) => RULE_COPIES[EVENT_FIELDS[name].rule] ?? identity),
         ],
         required: [false, false, false, ...fields.map((name) => required.includes(name))],
         anyValue: [false, false, false, ...fields.map((name) => EVENT_FIELDS[name].rule === 'any')],

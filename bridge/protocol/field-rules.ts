@@ -8,6 +8,12 @@
 import * as v from 'valibot'
 import type { FieldRule } from '../../src/event-fields'
 import {
+  MAX_CHANGED_PATHS,
+  MAX_LISTED_ROWS,
+  MAX_PATH_CHARS,
+  MAX_PREVIEW_CHARS,
+} from '../../src/data-diff'
+import {
   CHANGE_OPERATIONS,
   CHANNEL_NOTES,
   CHANNEL_STATUSES,
@@ -56,6 +62,27 @@ const longText = v.pipe(v.string(), v.maxLength(LIMITS.longText))
 const count = v.pipe(v.number(), v.integer(), v.minValue(0))
 const seq = v.pipe(v.number(), v.integer(), v.minValue(1))
 const key = v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.keyParts))
+const preview = v.pipe(v.string(), v.maxLength(MAX_PREVIEW_CHARS))
+const rowIds = v.pipe(v.array(preview), v.maxLength(MAX_LISTED_ROWS))
+/** What a refetch changed (src/data-diff.ts), within the diff's own bounds. */
+const changes = v.object({
+  paths: v.pipe(
+    v.array(
+      v.object({
+        path: v.pipe(v.string(), v.maxLength(MAX_PATH_CHARS)),
+        before: v.optional(preview),
+        after: v.optional(preview),
+      }),
+    ),
+    v.maxLength(MAX_CHANGED_PATHS),
+  ),
+  morePaths: v.optional(count),
+  added: v.optional(rowIds),
+  removed: v.optional(rowIds),
+  moreRows: v.optional(count),
+  reordered: v.optional(v.boolean()),
+  truncated: v.optional(v.boolean()),
+})
 
 /** Each rule as a valibot schema. */
 export const RULE_SCHEMAS = {
@@ -88,6 +115,7 @@ export const RULE_SCHEMAS = {
   valueType: v.picklist(VALUE_TYPES),
   note: v.picklist(CHANNEL_NOTES),
   cause: v.picklist(UNCONFIRMED_CAUSES),
+  changes,
   any: v.unknown(),
 } satisfies Record<FieldRule, v.GenericSchema>
 
@@ -172,7 +200,16 @@ export const RULE_TESTS: Record<FieldRule, (value: unknown) => number> = {
   valueType: picklistTest(VALUE_TYPES),
   note: picklistTest(CHANNEL_NOTES),
   cause: picklistTest(UNCONFIRMED_CAUSES),
+  // Rare (a refetch whose data changed, with diffs on): the schema checks it and copies it
+  // to its exact shape.
+  changes: (x) => (v.is(changes, x) ? COPY : REJECT),
   any: () => ACCEPT,
+}
+
+/** The copy a rule's COPY verdict stands for: its value in the schema's output shape. */
+export const RULE_COPIES: Partial<Record<FieldRule, (value: unknown) => unknown>> = {
+  channel: (value) => copyChannel(value),
+  changes: (value) => v.parse(changes, value),
 }
 
 /** A channel as the schema outputs it: only topic and status. */

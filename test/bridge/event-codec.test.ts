@@ -603,6 +603,21 @@ describe('the batch form of events', () => {
       valueType: picklist(PICKLISTS.valueType),
       note: picklist(PICKLISTS.note),
       cause: picklist(PICKLISTS.cause),
+      changes: field(
+        fc.record(
+          {
+            paths: fc.array(
+              fc.record({ path: text, before: text, after: text }, { requiredKeys: ['path'] }),
+              {
+                maxLength: 2,
+              },
+            ),
+            added: fc.array(text, { maxLength: 2 }),
+            reordered: fc.boolean(),
+          },
+          { requiredKeys: ['paths'] },
+        ),
+      ),
       any: fc.oneof(
         json,
         // Rows whose leading columns repeat the event's fields, or nearly.

@@ -6,7 +6,7 @@
 import { QueryClient, type QueryKey, QueryObserver } from '@tanstack/query-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SyncPipeline } from '../../src/sync-pipeline'
-import type { SyncEventKind } from '../../src/types'
+import type { DiffsMode, SyncEventKind } from '../../src/types'
 import { testConfig } from '../support/engine-config'
 import { changePayload, eventsOfKind } from '../support/events'
 import { settle } from '../support/fake-supabase'
@@ -20,7 +20,7 @@ interface Deferred {
 let dispose = () => {}
 afterEach(() => dispose())
 
-function setup() {
+function setup(options: { diffs?: DiffsMode } = {}) {
   const scheduler = new ManualScheduler()
   const queryClient = new QueryClient({
     defaultOptions: { queries: { gcTime: Number.POSITIVE_INFINITY, retry: false } },
@@ -32,6 +32,7 @@ function setup() {
     config: testConfig(),
     globalTables: new Set(),
     isOrganizationQuery: () => true,
+    ...options,
   })
   const unsubscribers: (() => void)[] = []
   dispose = () => {
@@ -190,5 +191,57 @@ describe("the engine's record of what each invalidation led to", () => {
     fetchOf(['deals', 'list']).resolve([1])
     await settle()
     expect(ofKind('refetched')).toEqual([])
+  })
+})
+
+describe('what a refetch changed (the diffs option)', () => {
+  const before = [
+    { id: 'd1', title: 'Big deal' },
+    { id: 'd2', title: 'Small deal' },
+  ]
+  const after = [
+    { id: 'd1', title: 'Bigger deal' },
+    { id: 'd2', title: 'Small deal' },
+    { id: 'd3', title: 'New' },
+  ]
+
+  async function refetchOnce(diffs: DiffsMode | undefined, listen: boolean) {
+    const s = setup(diffs === undefined ? {} : { diffs })
+    if (listen) {
+      const stop = s.pipeline.log.subscribe(() => {})
+      const previous = dispose
+      dispose = () => {
+        stop()
+        previous()
+      }
+    }
+    s.onScreen(['deals', 'list'], before)
+    s.change()
+    s.fetchOf(['deals', 'list']).resolve(after)
+    await settle()
+    return s.ofKind('refetched')[0]!
+  }
+
+  it('by default, records it only while a panel listens: the row changed and the row added, by id', async () => {
+    expect((await refetchOnce(undefined, false)).changes).toBeUndefined()
+    expect((await refetchOnce(undefined, true)).changes).toEqual({
+      paths: [{ path: '[id=d1].title', before: '"Big deal"', after: '"Bigger deal"' }],
+      added: ['d3'],
+    })
+  })
+
+  it('true records it always, false never', async () => {
+    expect((await refetchOnce(true, false)).changes?.added).toEqual(['d3'])
+    expect((await refetchOnce(false, true)).changes).toBeUndefined()
+  })
+
+  it('records nothing for an identical refetch', async () => {
+    const s = setup({ diffs: true })
+    s.onScreen(['deals', 'list'], before)
+    s.change()
+    s.fetchOf(['deals', 'list']).resolve(structuredClone(before))
+    await settle()
+    expect(s.ofKind('refetched')[0]).toMatchObject({ dataChanged: false })
+    expect(s.ofKind('refetched')[0]!.changes).toBeUndefined()
   })
 })

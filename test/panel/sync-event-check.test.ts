@@ -498,6 +498,30 @@ describe('checkSyncEvent agrees with SyncEventSchema', () => {
         fc.array(fc.tuple(short, short), { maxLength: 3 }),
         fc.constantFrom([['t']], [['t', 1]], 'x', [null], [['t', 'r', 'x']]),
       ),
+      changes: field(
+        fc.record(
+          {
+            paths: fc.array(
+              fc.record(
+                { path: short, before: upTo(200), after: upTo(200) },
+                { requiredKeys: ['path'] },
+              ),
+              { maxLength: 3 },
+            ),
+            removed: fc.array(upTo(200), { maxLength: 3 }),
+            moreRows: fc.nat(),
+            extra: anything,
+          },
+          { requiredKeys: ['paths'] },
+        ),
+        fc.oneof(
+          fc.constantFrom(null, [], { paths: 'x' }, { paths: [{ path: 1 }] }),
+          fc.record({
+            paths: fc.constant([]),
+            added: fc.array(over(200), { minLength: 1, maxLength: 1 }),
+          }),
+        ),
+      ),
       channel: field(
         fc.record(
           { topic: short, status: fc.constantFrom(...CHANNEL_STATUSES), other: anything },

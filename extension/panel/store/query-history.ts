@@ -2,6 +2,7 @@
  * "Why didn't my screen update?" for one query: every event of its table the panel holds, in
  * order, each with what it meant for this query, as a sentence. Pure: derived from the log.
  */
+import { describeChanges } from '../../../src/describe-event'
 import { classifyQueryKey, type KeyTarget } from '../../../src/query-keys'
 import type { ChangeEvent, InvalidatedEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
@@ -176,7 +177,7 @@ function refetchOutcome(
       case 'success':
         return refetch.dataChanged === false
           ? ` Refetched in ${took}: identical data, nothing on screen changed.`
-          : ` Refetched in ${took}: data changed (${plural(refetch.observers, 'observer')}).`
+          : ` Refetched in ${took}: data changed${refetch.changes === undefined ? '' : `: ${describeChanges(refetch.changes)}`} (${plural(refetch.observers, 'observer')}).`
       case 'error':
         return ` The refetch failed after ${took}: ${refetch.error ?? 'unknown error'}; the screen kept the old data.`
       case 'cancelled':

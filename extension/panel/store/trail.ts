@@ -8,6 +8,8 @@
  * is never changed, so the row's link to its pass (servedBy, causeIndex) is the panel's join.
  */
 import {
+  changeLines,
+  describeChanges,
   describeChannelNote,
   describeEvent,
   describeMalformed,
@@ -174,7 +176,7 @@ function refetchVerdict(event: RefetchedEvent): string {
     case 'success':
       return event.dataChanged === false
         ? `in ${took}: returned identical data, nothing on screen changed`
-        : `in ${took}: data changed, ${plural(event.observers, 'observer')}`
+        : `in ${took}: data changed${event.changes === undefined ? '' : ` (${describeChanges(event.changes)})`}, ${plural(event.observers, 'observer')}`
     case 'error':
       return `failed after ${took}: ${event.error ?? 'unknown error'}`
     case 'cancelled':
@@ -340,7 +342,13 @@ function refetchedSteps(event: RefetchedEvent, row: EventRow, context: TrailCont
           ? 'TanStack Query kept the same data (structural sharing): the change that caused this refetch did not affect this query. Frequent identical refetches mean invalidation is broader than it needs to be.'
           : event.outcome === 'error'
             ? 'The screen keeps showing the old data (TanStack Query keeps it on error) until the next successful fetch.'
-            : undefined,
+            : event.changes === undefined && event.outcome === 'success'
+              ? "What changed is recorded while a panel is connected (the engine's diffs option): this refetch settled before."
+              : undefined,
+      lines:
+        event.changes === undefined
+          ? undefined
+          : changeLines(event.changes).map((text) => ({ text })),
       links:
         pass === undefined
           ? undefined
