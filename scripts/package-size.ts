@@ -25,10 +25,13 @@ const PEERS = ['@supabase/supabase-js', '@tanstack/query-core', '@tanstack/react
  * library-mode builds, which keep whitespace. 0.3.0, measured as an app's build: the engine
  * logs facts and its sentences moved to ./describe (16.0 → 15.6 kB in library mode, 13.9 kB in
  * an app's build); budgets lowered to 14.6 / 14.6, ./describe 2.6 kB (budget 2.8). Raised for
-the engine confirming its own writes (writeConfirmMs, the unconfirmed kind, the read as this
-user, and their sentences): 14.7 / 14.7, ./describe 3.3 kB.
+ * the engine confirming its own writes (writeConfirmMs, the unconfirmed kind, the read as this
+ * user, and their sentences): 14.7 / 14.7, ./describe 3.3 kB. Raised for what a refetch changed
+ * (the `diffs` option: the bounded diff, and the secret rules its previews apply, now shared with
+ * the bridge): 16.2 / 16.2 kB (the diff about 1.0 kB, the redaction rules 0.5 kB), ./describe
+ * 3.6 kB (its lines).
  */
-export const SIZE_BUDGETS = { '.': 15_400, './react': 15_400, './describe': 3_500 } as const
+export const SIZE_BUDGETS = { '.': 17_000, './react': 17_000, './describe': 3_800 } as const
 
 const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
   '.': 'index.js',
