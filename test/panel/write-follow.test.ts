@@ -230,6 +230,16 @@ describe('following a write on the wire', () => {
     expect(outcomes(records, 2_000)[0]).toMatchObject({ state: 'echoed', echoMs: 200 })
   })
 
+  it('does not call a function that no change followed a fault: it may write no row', () => {
+    const records = new Records()
+      .joined(0)
+      .write(1_000, { method: 'POST', table: undefined, fn: 'deal_totals', ids: [] })
+    const { writes } = follow(records, 9_000)
+    expect(writes[0]!.outcome).toEqual({ state: 'quiet-call' })
+    expect(writeVerdict(writes[0]!).tone).toBe('waiting')
+    expect(unanswered(writes)).toBe(0)
+  })
+
   it("does not follow the engine's own read of the database's clock (rpc realtime_sync_now)", () => {
     const records = new Records()
       .joined(0)

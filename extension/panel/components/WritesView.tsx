@@ -98,7 +98,7 @@ function countsText(writes: readonly FollowedWrite[]): string {
   let waiting = 0
   for (const { outcome } of writes) {
     if (outcome.state === 'echoed') echoed++
-    else if (outcome.state === 'waiting' || outcome.state === 'unknown') waiting++
+    else if (outcome.state !== 'failed' && outcome.state !== 'unconfirmed') waiting++
   }
   const missing = unanswered(writes)
   return [

@@ -28,6 +28,12 @@ export type WriteOutcome =
   | { state: 'echoed'; echoMs: number; frameSeq: number; table: string; recordId?: string }
   /** Still inside the window. */
   | { state: 'waiting'; leftMs: number }
+  /**
+   * A function call no change followed within the window: the page cannot see whether it
+   * writes any row (a read-only function sent as POST, as supabase.rpc() sends every call), so
+   * it is not a fault.
+   */
+  | { state: 'quiet-call' }
   /** Sent before the oldest frame held (older ones were let go): its echo may have been among them. */
   | { state: 'unknown' }
   | {
@@ -197,6 +203,7 @@ function outcomeOf(
   // Named rows are matched at any delay (a late echo is still its echo), until the page wrote
   // the row again: a change after that is the later write's. A write that names none (an insert
   // without ids) only within the window, not by any later row of its table.
+  if (write.table === undefined && now - startedAt >= confirmMs) return { state: 'quiet-call' }
   const late =
     engine === undefined && ids.size > 0
       ? deliveries.find((d) => ofThisWrite(d) && d.at < rewrittenAt)

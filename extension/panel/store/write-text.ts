@@ -62,6 +62,12 @@ export function writeVerdict(followed: FollowedWrite): WriteVerdict {
         summary: `waiting for its change (${formatDuration(outcome.leftMs)} left of writeConfirmMs)`,
         tone: 'waiting',
       }
+    case 'quiet-call':
+      return {
+        summary:
+          'no change followed it within writeConfirmMs: a function may write no row (the page cannot see which it writes)',
+        tone: 'waiting',
+      }
     case 'unknown':
       return {
         summary:
