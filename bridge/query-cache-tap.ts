@@ -1,4 +1,5 @@
 import { QUERY_CLIENTS_GLOBAL } from '../src/register-query-client'
+import { type DataChanges, diffData } from '../src/data-diff'
 import type { TapRing } from './socket/socket-tap'
 
 /**
@@ -22,6 +23,8 @@ export interface CacheRecord {
   queryKey: unknown
   durationMs?: number
   dataChanged?: boolean
+  /** What a fetch changed, computed only while a panel watches (the engine's diffs: 'devtools'). */
+  changes?: DataChanges
   error?: unknown
 }
 
@@ -78,6 +81,10 @@ export class QueryCacheTap {
         extra.durationMs = at - started.at
         // Structural sharing keeps the reference when the new data deep-equals the old.
         if (kind === 'fetched') extra.dataChanged = query.state.data !== started.data
+        // Only for a panel that listens: with DevTools closed, no diff is computed.
+        if (extra.dataChanged && this.ring.listener !== undefined) {
+          extra.changes = diffData(started.data, query.state.data)
+        }
       }
       if (kind === 'failed') extra.error = query.state.error
     }

@@ -10,7 +10,7 @@ import { MAX_WRITE_IDS } from '../writes/write-records'
 import { RULE_SCHEMAS } from './field-rules'
 
 // The bounded pieces every record schema shares (field-rules.ts, with LIMITS).
-const { text: shortText, longText, count, seq } = RULE_SCHEMAS
+const { text: shortText, longText, count, seq, changes } = RULE_SCHEMAS
 
 export const TokenFactsSchema = v.object({
   role: v.optional(v.pipe(v.string(), v.maxLength(64))),
@@ -33,6 +33,7 @@ const QueryEventSchema = v.object({
   key: v.unknown(),
   durationMs: v.optional(v.pipe(v.number(), v.minValue(0))),
   dataChanged: v.optional(v.boolean()),
+  changes: v.optional(changes),
   error: v.optional(longText),
 })
 

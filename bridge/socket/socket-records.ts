@@ -1,3 +1,4 @@
+import type { DataChanges } from '../../src/data-diff'
 import { errorMessage } from '../../src/error-message'
 import { previewPayload } from '../../src/payload-preview'
 import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
@@ -102,6 +103,8 @@ export interface QueryEvent {
   key: unknown
   durationMs?: number
   dataChanged?: boolean
+  /** What the fetch changed (src/data-diff.ts: bounded, secrets redacted). */
+  changes?: DataChanges
   error?: string
 }
 
@@ -228,6 +231,7 @@ function queryRecord(seq: number, raw: CacheRecord): SocketRecord {
   }
   if (raw.durationMs !== undefined) query.durationMs = Math.max(0, raw.durationMs)
   if (raw.dataChanged !== undefined) query.dataChanged = raw.dataChanged
+  if (raw.changes !== undefined) query.changes = raw.changes
   if (raw.error !== undefined) query.error = redactFrame(errorText(raw.error)).value
   return { seq, at: raw.at, socket: 0, kind: 'query', query }
 }

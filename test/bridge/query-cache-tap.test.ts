@@ -53,6 +53,34 @@ describe('the QueryCache tap', () => {
     expect(ring.read()[0]).toMatchObject({ client: 1, queryKey: ['deals', 'list'] })
   })
 
+  it('records what a refetch changed only while a panel listens', async () => {
+    const { ring, tap } = tapped()
+    const client = new QueryClient()
+    tap.watch(client)
+    let title = 'Big deal'
+    const observer = new QueryObserver(client, {
+      queryKey: ['deals', 'list'],
+      queryFn: async () => [{ id: 'd1', title }],
+      staleTime: Infinity,
+    })
+    const stop = observer.subscribe(() => {})
+    await settle()
+    title = 'Bigger deal'
+    await client.invalidateQueries({ queryKey: ['deals'] })
+    expect(ring.read().filter((r) => r.changes !== undefined)).toEqual([])
+    ring.listener = () => {}
+    title = 'Biggest deal'
+    await client.invalidateQueries({ queryKey: ['deals'] })
+    stop()
+    expect(ring.read().at(-1)).toMatchObject({
+      event: 'fetched',
+      dataChanged: true,
+      changes: {
+        paths: [{ path: '[id=d1].title', before: '"Bigger deal"', after: '"Biggest deal"' }],
+      },
+    })
+  })
+
   it("finds the page's clients: window.__TANSTACK_QUERY_CLIENT__ set before or after, and registerQueryClient()", () => {
     const { ring, tap } = tapped()
     const host: Record<string, unknown> = {}

@@ -15,6 +15,7 @@ import {
   socketModel,
   socketWarnings,
 } from '../store/socket-model'
+import { describeChanges } from '../../../src/describe-event'
 import { writeResponse, writeTarget } from '../store/write-text'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
@@ -402,7 +403,7 @@ function DeliveryDetail({
               <span className="mono">{formatKey(fetch.key as unknown[])}</span>{' '}
               {fetch.failed
                 ? 'refetch failed'
-                : `refetched${fetch.durationMs === undefined ? '' : ` in ${Math.round(fetch.durationMs)} ms`}${fetch.dataChanged === false ? ', identical data' : fetch.dataChanged ? ', data changed' : ''}`}
+                : `refetched${fetch.durationMs === undefined ? '' : ` in ${Math.round(fetch.durationMs)} ms`}${fetch.dataChanged === false ? ', identical data' : fetch.dataChanged ? `, data changed${fetch.changes === undefined ? '' : `: ${describeChanges(fetch.changes)}`}` : ''}`}
             </li>
           ))}
         </ul>

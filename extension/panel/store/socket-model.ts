@@ -1,6 +1,7 @@
 import { formatDuration } from './format'
 import type { TokenFacts } from '../../../bridge/socket/frame-redaction'
 import type { SocketFrameRecord, SocketRecord } from '../../../bridge/socket/socket-records'
+import type { DataChanges } from '../../../src/data-diff'
 import { isObject } from '../../../src/is-object'
 import { frameView, type PostgresChangesBinding } from '../../../wire/frame-view'
 import { PHOENIX_EVENTS, PHOENIX_TOPIC } from '../../../wire/phoenix'
@@ -64,7 +65,13 @@ export interface DeliveryOutcome {
   /** Keys the app wrote itself (setQueryData). */
   set: unknown[]
   /** Fetches that ended in the window: key, duration, outcome, whether the data changed. */
-  refetched: { key: unknown; durationMs?: number; failed: boolean; dataChanged?: boolean }[]
+  refetched: {
+    key: unknown
+    durationMs?: number
+    failed: boolean
+    dataChanged?: boolean
+    changes?: DataChanges
+  }[]
 }
 
 export interface SocketModel {
@@ -349,6 +356,7 @@ function followDeliveries(
           durationMs: query.durationMs,
           failed: query.event === 'failed',
           dataChanged: query.dataChanged,
+          changes: query.changes,
         })
       }
     }
