@@ -15,15 +15,18 @@ import { MetricsView } from './MetricsView'
 import { QueriesView } from './QueriesView'
 import { SocketView } from './SocketView'
 import { StatusLine } from './StatusLine'
+import { TimelineView } from './TimelineView'
 import { Toolbar } from './Toolbar'
 import { useFollowedWrites } from './use-followed-writes'
 import { WritesBanner } from './WritesBanner'
 import { WritesView } from './WritesView'
 
-export type PanelTab = 'log' | 'queries' | 'metrics' | 'channels' | 'socket' | 'writes' | 'config'
+export type PanelTab =
+  'log' | 'timeline' | 'queries' | 'metrics' | 'channels' | 'socket' | 'writes' | 'config'
 
 const TABS: { id: PanelTab; label: string }[] = [
   { id: 'log', label: 'Log' },
+  { id: 'timeline', label: 'Timeline' },
   { id: 'queries', label: 'Queries' },
   { id: 'metrics', label: 'Metrics' },
   { id: 'channels', label: 'Channels' },
@@ -114,6 +117,9 @@ export function App({ store, onDownload }: AppProps) {
               setTab('log')
             }}
           />
+        ) : tab === 'timeline' ? (
+          // The timeline needs no engine: a page without one draws its deliveries from the wire.
+          <TimelineView store={store} snapshot={snapshot} onShowInLog={() => setTab('log')} />
         ) : tab === 'writes' ? (
           // Writes need no engine either: the bridge records the page's PostgREST requests.
           <WritesView

@@ -1,4 +1,5 @@
 import { SYNC_EVENT_KINDS } from '../../../src/types'
+import { formatTime } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 
 export interface FilterBarProps {
@@ -67,6 +68,19 @@ export function FilterBar({ store, snapshot }: FilterBarProps) {
           </option>
         ))}
       </select>
+      {filters.range !== undefined && (
+        <span className="filter-range">
+          {formatTime(filters.range.from)}–{formatTime(filters.range.to)} (from the timeline){' '}
+          <button
+            type="button"
+            className="link-button"
+            aria-label="Clear the time range"
+            onClick={() => store.setFilters({ range: undefined })}
+          >
+            ×
+          </button>
+        </span>
+      )}
       {snapshot.filtering && (
         <button type="button" className="link-button" onClick={() => store.clearFilters()}>
           Clear filters

@@ -10,6 +10,8 @@ export interface LogFilters {
   kinds: readonly SyncEventKind[]
   table?: string
   org?: string
+  /** A time range picked on the timeline (epoch ms, the page's clock): events logged in it. */
+  range?: { from: number; to: number }
 }
 
 export const NO_FILTERS: LogFilters = { text: '', kinds: [] }
@@ -19,7 +21,8 @@ export function isFiltering(filters: LogFilters): boolean {
     filters.text.trim() !== '' ||
     filters.kinds.length > 0 ||
     filters.table !== undefined ||
-    filters.org !== undefined
+    filters.org !== undefined ||
+    filters.range !== undefined
   )
 }
 
@@ -30,6 +33,7 @@ export function filtersKey(filters: LogFilters): string {
     [...filters.kinds].sort(),
     filters.table ?? null,
     filters.org ?? null,
+    filters.range ?? null,
   ])
 }
 
@@ -92,7 +96,7 @@ const SEARCHED = [
 export function compileFilter(filters: LogFilters): ((row: LogRow) => boolean) | undefined {
   if (!isFiltering(filters)) return undefined
   const kinds = filters.kinds.length > 0 ? new Set<string>(filters.kinds) : undefined
-  const { table, org } = filters
+  const { table, org, range } = filters
   const words = filters.text.trim().toLowerCase().split(/\s+/).filter(Boolean)
   return (row) => {
     if (row.type !== 'event') return true
@@ -100,6 +104,7 @@ export function compileFilter(filters: LogFilters): ((row: LogRow) => boolean) |
     if (kinds !== undefined && !kinds.has(e.kind)) return false
     if (table !== undefined && tableOf(e) !== table) return false
     if (org !== undefined && orgOf(e) !== org) return false
+    if (range !== undefined && (e.at < range.from || e.at > range.to)) return false
     if (words.length === 0) return true
     const text = searchText(row)
     for (const word of words) if (!text.includes(word)) return false

@@ -325,6 +325,19 @@ export class PanelStore {
     return log === undefined ? [] : queryHistory(log, queryKey, this.recordScopesOf(log.engineId))
   }
 
+  /** The log the tabs show (the imported file's, else the active engine's), for the timeline. */
+  shownLog(): EngineLog | undefined {
+    return this.activeLog()
+  }
+
+  /** Selects the row `id` of the log on screen; false when it is no longer held. */
+  selectRowId(id: number): boolean {
+    const row = this.activeLog()?.rows.findBy((r) => r.id, id)
+    if (row === undefined) return false
+    this.select(row)
+    return true
+  }
+
   /** The decision trail of an event row, with links resolved in its own page session. */
   trail(row: EventRow): TrailStep[] {
     const log = this.logOf(row)

@@ -1,0 +1,523 @@
+import type { SocketRecord } from '../../../bridge/socket/socket-records'
+import type { DataChanges } from '../../../src/data-diff'
+import { describeChanges, describeEvent } from '../../../src/describe-event'
+import type { SyncEvent } from '../../../src/types'
+import type { EngineLog } from './engine-log'
+import { isChange } from './event-facts'
+import { formatKey } from './format'
+import type { EventRow } from './rows'
+import { deliveredEventId, isDelivery } from './socket-model'
+import { matchedKeysOf } from './trail'
+import { deliveredRow } from './write-follow'
+
+/**
+ * The Timeline tab's model: every change on one time axis, as the Network panel's waterfall
+ * draws requests, with its phases (commit on the database's clock moved onto the page's, the
+ * frame on the wire, received, the batch's wait, the invalidation, each refetch it caused and
+ * whether the data changed), and what happened to the connection on the same axis. Pure
+ * functions of the log and the socket records; the index only remembers where the change rows
+ * are, so a frame reads what is in view and nothing else.
+ */
+
+export type LaneBy = 'channel' | 'table' | 'key'
+
+export interface RefetchSpan {
+  startAt: number
+  endAt: number
+  key: string
+  outcome: 'success' | 'error' | 'cancelled'
+  dataChanged?: boolean
+  /** What it changed, when recorded (the engine's diffs, the QueryCache tap's). */
+  changes?: DataChanges
+  /** The refetched event's seq (an engine's), for its trail line. */
+  seq?: number
+}
+
+/** How a change ended, as the bar's last colour says. */
+export type SpanVerdict =
+  'changed' | 'identical' | 'failed' | 'no-refetch' | 'dropped' | 'waiting' | 'not-invalidated'
+
+export interface ChangeSpan {
+  /** The log row it is (an engine's change), or the delivery frame's seq (a page without one). */
+  rowId?: number
+  frameSeq?: number
+  channel: string
+  table: string
+  /** The query keys it invalidated (formatted), for the per-key lanes. */
+  keys: string[]
+  /** On the page's clock. */
+  commitAt?: number
+  wireAt?: number
+  receivedAt: number
+  /** The pass that served it: when it invalidated, and its batch. */
+  passAt?: number
+  batchId?: number
+  refetches: RefetchSpan[]
+  endAt: number
+  verdict: SpanVerdict
+  /** An engine's change: its row (the tooltip renders its trail line only when shown). */
+  row?: EventRow
+  /** A delivery of a page without the engine: what it was. */
+  label?: string
+}
+
+/** The change in a line: the engine's sentence for it, or what the delivery was. */
+export function spanLabel(span: ChangeSpan): string {
+  return span.row === undefined
+    ? (span.label ?? '')
+    : `#${span.row.event.seq} ${describeEvent(span.row.event)}`
+}
+
+export type MarkKind =
+  | 'socket-open'
+  | 'socket-close'
+  | 'join'
+  | 'live'
+  | 'channel-closed'
+  | 'gap'
+  | 'refetch-all'
+  | 'heartbeat-missed'
+  | 'token-expired'
+  | 'unconfirmed'
+
+/** What happened to the connection: an instant, or a span (a gap until its replay). */
+export interface TimelineMark {
+  kind: MarkKind
+  at: number
+  /** A gap's start (it ends at `at`, its resync). */
+  from?: number
+  label: string
+  rowId?: number
+}
+
+/** What the model needs of the engine's log. */
+export interface LogReader {
+  refetchesOf(session: string, batchId: number): EventRow[]
+}
+
+/** How long after its receipt a change may still be drawn (its refetches). */
+export const SPAN_TAIL_MS = 30_000
+/** How long before its receipt (its commit, on a page whose clock is off). */
+export const SPAN_HEAD_MS = 30_000
+
+/** One change row of an engine as its span; `wireAt` is its frame's arrival, when held. */
+export function changeSpan(
+  row: EventRow,
+  log: LogReader,
+  pageAheadMs: number,
+  wireAt: number | undefined,
+): ChangeSpan | undefined {
+  const event = row.event
+  if (!isChange(event)) return undefined
+  const receivedAt = event.at
+  const commit = Date.parse(event.commitTimestamp ?? '')
+  const commitAt = Number.isFinite(commit) ? commit + pageAheadMs : undefined
+  const pass = row.servedBy?.event
+  const keys = (matchedKeysOf(row) ?? []).map((key) => formatKey(key))
+  const refetches: RefetchSpan[] = []
+  if (pass?.kind === 'invalidated') {
+    const wanted = new Set(keys)
+    for (const held of log.refetchesOf(row.session, pass.batchId)) {
+      const refetch = held.event
+      if (refetch.kind !== 'refetched') continue
+      const key = formatKey(refetch.queryKey)
+      if (!wanted.has(key)) continue
+      refetches.push({
+        startAt: refetch.at - refetch.durationMs,
+        endAt: refetch.at,
+        key,
+        outcome: refetch.outcome,
+        dataChanged: refetch.dataChanged,
+        changes: refetch.changes,
+        seq: refetch.seq,
+      })
+    }
+  }
+  const passAt = pass?.kind === 'invalidated' ? pass.at : undefined
+  const ends = [receivedAt, passAt ?? receivedAt, ...refetches.map((r) => r.endAt)]
+  return {
+    rowId: row.id,
+    channel: event.orgId,
+    table: event.table,
+    keys,
+    commitAt,
+    wireAt,
+    receivedAt,
+    passAt,
+    batchId: pass?.kind === 'invalidated' ? pass.batchId : undefined,
+    refetches,
+    endAt: Math.max(...ends),
+    verdict:
+      event.kind !== 'received'
+        ? 'dropped'
+        : passAt === undefined
+          ? 'waiting'
+          : verdictOf(refetches),
+    row,
+  }
+}
+
+function verdictOf(refetches: readonly RefetchSpan[]): SpanVerdict {
+  if (refetches.length === 0) return 'no-refetch'
+  if (refetches.some((r) => r.outcome === 'error')) return 'failed'
+  if (refetches.some((r) => r.outcome === 'success' && r.dataChanged !== false)) return 'changed'
+  return 'identical'
+}
+
+/**
+ * Where an engine's change rows and its connection marks are, by time: appended as rows arrive
+ * (a row's `at` is when the engine logged it, in seq order), rebuilt when the log is cleared.
+ */
+export class TimelineIndex {
+  private rows: EventRow[] = []
+  private marks: TimelineMark[] = []
+  private lastId = 0
+  private generation = -1
+  private log: EngineLog | undefined
+
+  /** Takes in the rows the log gained since the last call. */
+  update(log: EngineLog | undefined): void {
+    if (log !== this.log || log?.generation !== this.generation) {
+      this.rows = []
+      this.marks = []
+      this.lastId = 0
+      this.log = log
+      this.generation = log?.generation ?? -1
+    }
+    if (log === undefined) return
+    const all = log.rows
+    // Rows are in id order: walk back to the last one taken in, then forward.
+    let start = all.length
+    while (start > 0 && all.at(start - 1)!.id > this.lastId) start--
+    for (let i = start; i < all.length; i++) {
+      const row = all.at(i)!
+      this.lastId = row.id
+      if (row.type !== 'event') continue
+      if (isChange(row.event)) this.rows.push(row)
+      const mark = engineMark(row)
+      if (mark !== undefined) this.marks.push(mark)
+    }
+    // The panel's cap let the oldest rows go: so does the index.
+    const oldest = all.at(0)?.id ?? Number.POSITIVE_INFINITY
+    if (this.rows.length > 0 && this.rows[0]!.id < oldest) {
+      this.rows = this.rows.filter((row) => row.id >= oldest)
+      this.marks = this.marks.filter((mark) => (mark.rowId ?? oldest) >= oldest)
+    }
+  }
+
+  /** The change rows whose span may reach into [from, to]. */
+  rowsIn(from: number, to: number): EventRow[] {
+    const first = lowerBound(this.rows, from - SPAN_TAIL_MS)
+    const out: EventRow[] = []
+    for (let i = first; i < this.rows.length; i++) {
+      const row = this.rows[i]!
+      if (row.event.at > to + SPAN_HEAD_MS) break
+      out.push(row)
+    }
+    return out
+  }
+
+  /** How many change rows are held, and their time range. */
+  extent(): { count: number; start?: number; end?: number } {
+    return {
+      count: this.rows.length,
+      start: this.rows[0]?.event.at,
+      end: this.rows.at(-1)?.event.at,
+    }
+  }
+
+  engineMarks(): readonly TimelineMark[] {
+    return this.marks
+  }
+}
+
+/** Rows are in seq order, and `at` grows with seq (one clock, one engine). */
+function lowerBound(rows: readonly EventRow[], at: number): number {
+  let lo = 0
+  let hi = rows.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (rows[mid]!.event.at < at) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** The connection marks an engine's log holds: channel notes, gaps and their replays. */
+function engineMark(row: EventRow): TimelineMark | undefined {
+  const event: SyncEvent = row.event
+  const label = `#${event.seq} ${describeEvent(event)}`
+  switch (event.kind) {
+    case 'resync':
+      if (event.first) return { kind: 'live', at: event.at, label, rowId: row.id }
+      return {
+        kind: event.replayed ? 'gap' : 'refetch-all',
+        at: event.at,
+        from: event.gapMs === undefined ? undefined : event.at - event.gapMs,
+        label,
+        rowId: row.id,
+      }
+    case 'channel': {
+      const { note } = event
+      const { status } = event.channel
+      if (note === 'live' || note === 'live-unconfirmed') {
+        return { kind: 'live', at: event.at, label, rowId: row.id }
+      }
+      if (
+        status === 'CLOSED' ||
+        status === 'CHANNEL_ERROR' ||
+        status === 'TIMED_OUT' ||
+        note === 'closed-by-server'
+      ) {
+        return { kind: 'channel-closed', at: event.at, label, rowId: row.id }
+      }
+      return status === 'SUBSCRIBED'
+        ? { kind: 'join', at: event.at, label, rowId: row.id }
+        : undefined
+    }
+    case 'unconfirmed':
+      return { kind: 'unconfirmed', at: event.at, label, rowId: row.id }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The wire's marks (any page): sockets opened and closed, joins, "Subscribed to PostgreSQL",
+ * heartbeats left unanswered, tokens that expired while their socket was open.
+ */
+export function socketMarks(records: readonly SocketRecord[]): TimelineMark[] {
+  const marks: TimelineMark[] = []
+  const pendingBeats = new Map<number, number>()
+  for (const record of records) {
+    if (record.kind === 'open') {
+      marks.push({ kind: 'socket-open', at: record.at, label: `socket #${record.socket} opened` })
+    } else if (record.kind === 'close') {
+      marks.push({
+        kind: 'socket-close',
+        at: record.at,
+        label: `socket #${record.socket} closed: code ${record.code}${record.reason ? ` (${record.reason})` : ''}`,
+      })
+      pendingBeats.delete(record.socket)
+    } else if (record.kind === 'frame' && record.event !== undefined) {
+      if (record.event === 'heartbeat' && record.direction === 'out') {
+        if (pendingBeats.has(record.socket)) {
+          marks.push({
+            kind: 'heartbeat-missed',
+            at: record.at,
+            label: `socket #${record.socket}: a heartbeat went unanswered`,
+          })
+        }
+        pendingBeats.set(record.socket, record.at)
+      } else if (record.event === 'phx_reply' && record.topic === 'phoenix') {
+        pendingBeats.delete(record.socket)
+      } else if (record.event === 'phx_join' && record.direction === 'out') {
+        marks.push({ kind: 'join', at: record.at, label: `join ${record.topic ?? ''}` })
+      } else if (record.event === 'system' && record.direction === 'in') {
+        const payload = record.payload as { status?: unknown; message?: unknown } | undefined
+        if (
+          payload?.status === 'ok' &&
+          typeof payload.message === 'string' &&
+          /Subscribed to PostgreSQL/i.test(payload.message)
+        ) {
+          marks.push({
+            kind: 'live',
+            at: record.at,
+            label: `${record.topic ?? ''}: Subscribed to PostgreSQL`,
+          })
+        }
+      }
+    }
+    for (const token of record.tokens ?? []) {
+      if (token.exp === undefined) continue
+      const expiresAt = token.exp * 1000
+      if (
+        expiresAt <= record.at &&
+        !marks.some((m) => m.kind === 'token-expired' && m.at === expiresAt)
+      ) {
+        marks.push({
+          kind: 'token-expired',
+          at: expiresAt,
+          label: `a token (${token.role ?? 'no role'}) expired`,
+        })
+      }
+    }
+  }
+  return marks.sort((a, b) => a.at - b.at)
+}
+
+/** When each held delivery frame of a realtime_table_events row arrived, by the row's id. */
+export function wireTimes(records: readonly SocketRecord[]): Map<string, number> {
+  const times = new Map<string, number>()
+  for (const record of records) {
+    if (!isDelivery(record)) continue
+    const id = deliveredEventId(record)
+    if (id !== undefined && !times.has(id)) times.set(id, record.at)
+  }
+  return times
+}
+
+/**
+ * A page without our engine: each delivery is a change, received by the app's own hook, and
+ * what its QueryClients did within `windowMs` after it (the first invalidation, the refetches
+ * that ended) are its later phases.
+ */
+export function deliverySpans(records: readonly SocketRecord[], windowMs: number): ChangeSpan[] {
+  const spans: ChangeSpan[] = []
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    const delivered = deliveredRow(record)
+    if (delivered === undefined) continue
+    let passAt: number | undefined
+    const keys: string[] = []
+    const refetches: RefetchSpan[] = []
+    for (let j = i + 1; j < records.length; j++) {
+      const next = records[j]!
+      if (next.at - record.at > windowMs) break
+      if (next.kind !== 'query' || next.query === undefined) continue
+      const { query } = next
+      const key = formatKey(query.key as unknown[])
+      if (query.event === 'invalidated') {
+        passAt ??= next.at
+        keys.push(key)
+      } else if ((query.event === 'fetched' || query.event === 'failed') && keys.includes(key)) {
+        refetches.push({
+          startAt: next.at - (query.durationMs ?? 0),
+          endAt: next.at,
+          key,
+          outcome: query.event === 'failed' ? 'error' : 'success',
+          dataChanged: query.dataChanged,
+          changes: query.changes,
+        })
+      }
+    }
+    const commit = commitOf(record)
+    spans.push({
+      frameSeq: record.seq,
+      channel: record.kind === 'frame' ? (record.topic ?? '') : '',
+      table: delivered.table,
+      keys,
+      commitAt: commit,
+      wireAt: record.at,
+      receivedAt: record.at,
+      passAt,
+      refetches,
+      endAt: Math.max(record.at, passAt ?? 0, ...refetches.map((r) => r.endAt)),
+      verdict: passAt === undefined ? 'not-invalidated' : verdictOf(refetches),
+      label: `${delivered.table} ${delivered.recordId ?? ''} delivered${passAt === undefined ? ': no query was invalidated after it' : ''}`,
+    })
+  }
+  return spans
+}
+
+/** The commit time a delivered events row carries (created_at), on the database's clock. */
+function commitOf(record: SocketRecord): number | undefined {
+  if (record.kind !== 'frame') return undefined
+  const payload = record.payload as
+    { data?: { record?: { created_at?: unknown } }; payload?: { created_at?: unknown } } | undefined
+  const created = payload?.data?.record?.created_at ?? payload?.payload?.created_at
+  const at = typeof created === 'string' ? Date.parse(created) : Number.NaN
+  return Number.isFinite(at) ? at : undefined
+}
+
+/** The lanes a span is drawn in. */
+export function lanesOf(span: ChangeSpan, by: LaneBy): string[] {
+  switch (by) {
+    case 'channel':
+      return [span.channel]
+    case 'table':
+      return [span.table]
+    case 'key':
+      return span.keys.length > 0 ? span.keys : ['(no query invalidated)']
+  }
+}
+
+/** One phase of a change, as the detail under the timeline lists it. */
+export interface SpanPhase {
+  name: 'commit' | 'wire' | 'received' | 'batch' | 'invalidated' | 'refetch' | 'end'
+  at: number
+  /** How long the phase took (to the next one), when it has a length. */
+  ms?: number
+  text: string
+}
+
+/** The phases of a change in order, in words: what the tooltip and the detail read. */
+export function spanPhases(span: ChangeSpan, pageAheadMs: number | undefined): SpanPhase[] {
+  const phases: SpanPhase[] = []
+  const wire = span.wireAt ?? span.receivedAt
+  if (span.commitAt !== undefined) {
+    phases.push({
+      name: 'commit',
+      at: span.commitAt,
+      ms: wire - span.commitAt,
+      text: `committed${pageAheadMs ? ` (the database's clock, moved by the page's ${Math.round(pageAheadMs)} ms offset)` : ''}, then ${Math.round(wire - span.commitAt)} ms to the wire`,
+    })
+  }
+  if (span.wireAt !== undefined) {
+    phases.push({
+      name: 'wire',
+      at: span.wireAt,
+      ms: span.receivedAt - span.wireAt,
+      text: `on the wire (its frame), received ${Math.round(span.receivedAt - span.wireAt)} ms later`,
+    })
+  }
+  phases.push({
+    name: 'received',
+    at: span.receivedAt,
+    text:
+      span.verdict === 'dropped'
+        ? "received and dropped (a duplicate, or this tab's own echo): nothing to refresh"
+        : span.frameSeq !== undefined
+          ? "received by the app's own hook"
+          : 'received by the engine',
+  })
+  if (span.passAt !== undefined) {
+    phases.push({
+      name: 'batch',
+      at: span.receivedAt,
+      ms: span.passAt - span.receivedAt,
+      text: `waited ${Math.round(span.passAt - span.receivedAt)} ms in its batch${span.batchId === undefined ? '' : ` (#${span.batchId})`}`,
+    })
+    phases.push({
+      name: 'invalidated',
+      at: span.passAt,
+      text:
+        span.keys.length === 0
+          ? 'invalidated: no query matched'
+          : `invalidated ${span.keys.length === 1 ? span.keys[0] : `${span.keys.length} queries`}`,
+    })
+  }
+  for (const refetch of span.refetches) {
+    const took = Math.round(refetch.endAt - refetch.startAt)
+    const outcome =
+      refetch.outcome === 'error'
+        ? 'failed'
+        : refetch.outcome === 'cancelled'
+          ? 'cancelled by a later fetch'
+          : refetch.dataChanged === false
+            ? 'identical data: nothing on screen changed'
+            : `data changed${refetch.changes === undefined ? '' : `: ${describeChanges(refetch.changes)}`}`
+    phases.push({
+      name: 'refetch',
+      at: refetch.startAt,
+      ms: took,
+      text: `refetched ${refetch.key} in ${took} ms: ${outcome}`,
+    })
+  }
+  if (span.verdict === 'not-invalidated') {
+    phases.push({
+      name: 'end',
+      at: span.endAt,
+      text: 'no query was invalidated after it: nothing on screen updated',
+    })
+  } else if (span.verdict === 'no-refetch') {
+    phases.push({
+      name: 'end',
+      at: span.endAt,
+      text: 'no query it matched was on screen: nothing refetched',
+    })
+  } else if (span.verdict === 'waiting') {
+    phases.push({ name: 'end', at: span.endAt, text: 'waiting for its batch' })
+  }
+  return phases
+}
