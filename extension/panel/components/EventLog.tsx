@@ -14,6 +14,12 @@ import { LogRowView } from './LogRowView'
 
 /** Fixed row height (px): the virtualizer never measures, 100k rows scroll smoothly. */
 export const ROW_HEIGHT = 20
+/**
+ * A panel docked to the side (≤ 600 px): each row on two lines, the verdict on its own across
+ * the whole width, so what happened is read, not cut to a few characters.
+ */
+export const NARROW_ROW_HEIGHT = 36
+const NARROW_QUERY = '(max-width: 600px)'
 /** Rows rendered beyond each edge of the viewport. */
 const OVERSCAN = 12
 
@@ -32,15 +38,24 @@ interface Anchor {
   offset: number
 }
 
-function anchorOf(element: HTMLElement, rows: RowList): Anchor | undefined {
-  const index = Math.floor(element.scrollTop / ROW_HEIGHT)
+function anchorOf(element: HTMLElement, rows: RowList, height: number): Anchor | undefined {
+  const index = Math.floor(element.scrollTop / height)
   const row = rows.at(index)
-  return row === undefined
-    ? undefined
-    : { id: row.id, offset: element.scrollTop - index * ROW_HEIGHT }
+  return row === undefined ? undefined : { id: row.id, offset: element.scrollTop - index * height }
 }
 
-const rowHeight = () => ROW_HEIGHT
+/** Whether the panel is docked narrow (a media query, so the rows' height follows the CSS). */
+function useNarrow(): boolean {
+  const query = typeof window === 'undefined' ? undefined : window.matchMedia?.(NARROW_QUERY)
+  const [narrow, setNarrow] = useState(query?.matches === true)
+  useEffect(() => {
+    if (query === undefined) return
+    const onChange = () => setNarrow(query.matches)
+    query.addEventListener('change', onChange)
+    return () => query.removeEventListener('change', onChange)
+  }, [query])
+  return narrow
+}
 
 /**
  * The virtualizer, its options built here and not in EventLog: the virtualizer keeps its first
@@ -48,15 +63,27 @@ const rowHeight = () => ROW_HEIGHT
  * no `rows` to keep. The virtualizer only needs the count: rows have one height, so its items
  * are keyed by index (React keys are row ids, set when rendering).
  */
-function useLogVirtualizer(count: number, scrollRef: RefObject<HTMLDivElement | null>) {
+function useLogVirtualizer(
+  count: number,
+  scrollRef: RefObject<HTMLDivElement | null>,
+  height: number,
+) {
+  // Read through a ref: the virtualizer keeps its first render's estimateSize.
+  const heightRef = useRef(height)
   // The virtualizer's API is mutable by design (React Compiler skips this component).
   // eslint-disable-next-line react-hooks/incompatible-library
-  return useVirtualizer({
+  const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: rowHeight,
+    estimateSize: () => heightRef.current,
     overscan: OVERSCAN,
   })
+  useLayoutEffect(() => {
+    if (heightRef.current === height) return
+    heightRef.current = height
+    virtualizer.measure()
+  }, [height, virtualizer])
+  return virtualizer
 }
 
 /** Whether the log follows the newest rows: a ref for handlers and effects, state for render. */
@@ -75,10 +102,10 @@ function useFollowing() {
  * The indexes the log shows at the bottom of a viewport `size` px tall, as the virtualizer would
  * once scrolled there: from the first row in view minus the overscan, to the last row.
  */
-function tailRange(count: number, size: number): { start: number; end: number } {
+function tailRange(count: number, size: number, height: number): { start: number; end: number } {
   if (count === 0 || size <= 0) return { start: 0, end: -1 }
-  const offset = Math.max(0, count * ROW_HEIGHT - size)
-  const first = Math.min(count - 1, Math.floor(offset / ROW_HEIGHT))
+  const offset = Math.max(0, count * height - size)
+  const first = Math.min(count - 1, Math.floor(offset / height))
   return { start: Math.max(0, first - OVERSCAN), end: count - 1 }
 }
 
@@ -96,7 +123,9 @@ function itemsRange(items: readonly VirtualItem[]): { start: number; end: number
 export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventLogProps) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const { following, isFollowing, follow } = useFollowing()
-  const virtualizer = useLogVirtualizer(rows.length, scrollRef)
+  const narrow = useNarrow()
+  const height = narrow ? NARROW_ROW_HEIGHT : ROW_HEIGHT
+  const virtualizer = useLogVirtualizer(rows.length, scrollRef, height)
 
   /** The top visible row while not following: kept in place when rows change above it. */
   const anchor = useRef<Anchor | undefined>(undefined)
@@ -110,18 +139,18 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
     if (element === null) return
     if (following.current) {
       // The rows' height, not scrollHeight: reading it would force a layout at every batch.
-      element.scrollTop = rows.length * ROW_HEIGHT
+      element.scrollTop = rows.length * height
       return
     }
     const kept = anchor.current
     const index = kept === undefined ? -1 : rows.indexOfId(kept.id)
     if (kept !== undefined && index !== -1) {
-      const top = index * ROW_HEIGHT + kept.offset
+      const top = index * height + kept.offset
       if (element.scrollTop !== top) element.scrollTop = top
     }
-    anchor.current = anchorOf(element, rows)
+    anchor.current = anchorOf(element, rows, height)
     // `version`: the same list object may have grown.
-  }, [rows, version, following])
+  }, [rows, version, following, height])
 
   // Selection moved (keys, a trail link): bring it into view; an older row stops following.
   useEffect(() => {
@@ -137,9 +166,9 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
   const onScroll = () => {
     const element = scrollRef.current
     if (element === null) return
-    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= ROW_HEIGHT
+    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= height
     if (atBottom !== following.current) follow(atBottom)
-    anchor.current = anchorOf(element, rows)
+    anchor.current = anchorOf(element, rows, height)
   }
 
   const onClick = (event: MouseEvent<HTMLDivElement>) => {
@@ -151,7 +180,7 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
   }
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1)
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 0) / height) - 1)
     const moves: Record<string, number> = {
       ArrowDown: 1,
       ArrowUp: -1,
@@ -170,15 +199,15 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
   // before the browser paints). The virtualizer only learns the new offset from the scroll event
   // a frame later, and would render the rows around the old bottom until then.
   const { start, end } = isFollowing
-    ? tailRange(rows.length, virtualizer.scrollRect?.height ?? 0)
+    ? tailRange(rows.length, virtualizer.scrollRect?.height ?? 0, height)
     : itemsRange(virtualizer.getVirtualItems())
   const shown: { row: LogRow; top: number }[] = []
   for (let index = start; index <= end; index++) {
     const row = rows.at(index)
-    if (row !== undefined) shown.push({ row, top: index * ROW_HEIGHT })
+    if (row !== undefined) shown.push({ row, top: index * height })
   }
   return (
-    <div className="event-log">
+    <div className={narrow ? 'event-log event-log-narrow' : 'event-log'}>
       <div className="log-header" role="presentation">
         <span>Time</span>
         <span>Kind</span>
@@ -205,7 +234,7 @@ export function EventLog({ rows, version, selectedId, onSelect, onMove }: EventL
             No events yet{version > 0 ? ' (or none match the filters)' : ''}.
           </div>
         ) : (
-          <div className="log-sizer" style={{ height: rows.length * ROW_HEIGHT }}>
+          <div className="log-sizer" style={{ height: rows.length * height }}>
             {shown.map(({ row, top }) => (
               <LogRowView
                 key={row.id}

@@ -3,6 +3,7 @@ import { MAX_IMPORT_BYTES } from '../../shared/export-format'
 import { downloadText } from '../download'
 import { formatCount } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
+import { ToolLabel } from './ToolLabel'
 
 export interface ExportControlsProps {
   store: PanelStore
@@ -68,9 +69,10 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
               ? `Export the Socket tab's ${formatCount(socketRecords)} records (no engine on this page)`
               : 'Nothing to export: no engine, and the Socket tab holds no records'
         }
+        aria-label="Export JSON"
         onClick={() => save(false)}
       >
-        Export JSON
+        <ToolLabel icon="⤓" text="Export JSON" />
       </button>
       {snapshot.filtering && (
         <button
@@ -87,9 +89,10 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
         type="button"
         className="tool-button"
         title="Open an exported log (read-only)"
+        aria-label="Import JSON"
         onClick={() => fileInput.current?.click()}
       >
-        Import JSON
+        <ToolLabel icon="⤒" text="Import JSON" />
       </button>
       <input
         ref={fileInput}

@@ -14,39 +14,61 @@ export const CHART_SERIES = [
 
 const HEIGHT = 220
 
+/** One point of the chart: when (epoch ms) and a value per series. */
+export type ChartRow = { at: number } & Record<(typeof CHART_SERIES)[number]['key'], number>
+
 export interface MetricsChartProps {
-  /** Dense minutes, oldest first. */
-  minutes: readonly MinuteMetrics[]
+  /** Oldest first: dense minutes (counts per minute), or rates by the second. */
+  rows: readonly ChartRow[]
+  unit: 'minute' | 'second'
 }
+
+/** Minutes as chart rows. */
+export function minuteRows(minutes: readonly MinuteMetrics[]): ChartRow[] {
+  return minutes.map((m) => ({ ...m, at: m.minute }))
+}
+
+/** Tick steps (seconds) the x axis may use: whole minutes for minutes, so no label repeats. */
+const MINUTE_STEPS = [60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400]
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, ...MINUTE_STEPS]
 
 /** uPlot needs a real layout engine (and matchMedia at import): jsdom has neither. */
 export function chartSupported(): boolean {
   return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
 }
 
-function toData(minutes: readonly MinuteMetrics[]): uPlot.AlignedData {
+function toData(rows: readonly ChartRow[]): uPlot.AlignedData {
   return [
-    minutes.map((m) => m.minute / 1000),
-    ...CHART_SERIES.map((series) => minutes.map((m) => m[series.key])),
+    rows.map((r) => r.at / 1000),
+    ...CHART_SERIES.map((series) => rows.map((r) => r[series.key])),
   ]
+}
+
+/** 12:03 for a minute, 12:03:04 for a second. */
+function timeLabel(seconds: number, unit: 'minute' | 'second'): string {
+  if (unit === 'minute') return formatMinute(seconds * 1_000)
+  const date = new Date(seconds * 1_000)
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':')
 }
 
 /**
  * Per-minute rates as lines (uPlot, loaded on first use). Resizes with its container; the
  * current minute updates with every engine-state (about once a second).
  */
-export function MetricsChart({ minutes }: MetricsChartProps) {
+export function MetricsChart({ rows, unit }: MetricsChartProps) {
   const container = useRef<HTMLElement>(null)
   const plot = useRef<uPlot | undefined>(undefined)
-  const latest = useRef(minutes)
+  const latest = useRef(rows)
   const [supported] = useState(chartSupported)
   const [failed, setFailed] = useState<string | undefined>()
 
   // Declared first: the chart, created asynchronously, starts from the newest data.
   useEffect(() => {
-    latest.current = minutes
-    plot.current?.setData(toData(minutes))
-  }, [minutes])
+    latest.current = rows
+    plot.current?.setData(toData(rows))
+  }, [rows])
 
   useEffect(() => {
     if (!supported) return
@@ -77,19 +99,22 @@ export function MetricsChart({ minutes }: MetricsChartProps) {
                 range: (chart) => {
                   const xs = chart.data[0]
                   const max = xs[xs.length - 1] ?? 0
-                  return [(xs[0] ?? max) - 30, max + 30]
+                  const min = xs[0] ?? max
+                  return unit === 'minute' ? [min - 30, max + 30] : [Math.min(min, max - 10), max]
                 },
               },
-              y: { range: (_plot, _min, max) => [0, Math.max(10, max * 1.1)] },
+              // The data's own height: a session's first events are not a dot at the bottom.
+              y: { range: (_plot, _min, max) => [0, Math.max(1, max * 1.15)] },
             },
             axes: [
-              // One label per 90 px at least, as HH:MM: they never overlap.
+              // One label per 90 px at least, on whole minutes (or seconds): none repeats.
               {
                 ...axisOptions,
                 space: 90,
-                values: (_chart, ticks) => ticks.map((s) => formatMinute(s * 1_000)),
+                incrs: unit === 'minute' ? MINUTE_STEPS : SECOND_STEPS,
+                values: (_chart, ticks) => ticks.map((s) => timeLabel(s, unit)),
               },
-              { ...axisOptions, label: 'events / minute', size: 50 },
+              { ...axisOptions, label: `events / ${unit}`, size: 50 },
             ],
             // The legend names the lines; values show in the table (a hover-less legend reads "--").
             legend: { live: false },
@@ -122,7 +147,7 @@ export function MetricsChart({ minutes }: MetricsChartProps) {
       plot.current?.destroy()
       plot.current = undefined
     }
-  }, [supported])
+  }, [supported, unit])
 
   if (!supported || failed !== undefined) {
     return (
@@ -131,5 +156,11 @@ export function MetricsChart({ minutes }: MetricsChartProps) {
       </p>
     )
   }
-  return <figure ref={container} className="metrics-chart" aria-label="Per-minute rates chart" />
+  return (
+    <figure
+      ref={container}
+      className="metrics-chart"
+      aria-label={unit === 'minute' ? 'Per-minute rates chart' : 'Rates by the second chart'}
+    />
+  )
 }

@@ -12,9 +12,11 @@ import {
 } from '../store/metrics'
 import type { PanelSnapshot } from '../store/panel-store'
 import { ColumnHeads } from './ColumnHeads'
-import { MetricsChart } from './MetricsChart'
+import { MetricsChart, minuteRows } from './MetricsChart'
 
 const TABLE_MINUTES = 15
+/** Until this many minutes are held, the chart draws rates by the second. */
+const FIRST_MINUTES = 3
 
 /** The table's count columns, header and cell from one list so they cannot drift apart. */
 const COUNT_COLUMNS: readonly (readonly [string, MetricName])[] = [
@@ -79,6 +81,7 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
   const metrics = engine?.metrics
   const live = snapshot.mode === 'live'
   const minutes = useMemo(() => denseMinutes(metrics ?? []), [metrics])
+  const minuteChartRows = useMemo(() => minuteRows(minutes), [minutes])
   const currentMinute = snapshot.builtAt - (snapshot.builtAt % MINUTE_MS)
   const warnings = useMemo(
     () => divergences(metrics ?? [], engine?.config, live ? currentMinute : undefined),
@@ -86,6 +89,7 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
   )
   if (engine === undefined) return <p className="view-empty">No engine selected.</p>
   const recent = minutes.slice(-TABLE_MINUTES).reverse()
+  const bySecond = live && minutes.length <= FIRST_MINUTES && engine.rates.length >= 2
   const thisMinute = live
     ? (metrics?.find((m) => m.minute === currentMinute) ?? emptyMinute(currentMinute))
     : undefined
@@ -103,22 +107,26 @@ export function MetricsView({ snapshot }: MetricsViewProps) {
           </div>
         ))
       ) : (
-        <p className="detail-note">
-          No divergence in the {live ? 'current and last minute' : 'last two minutes of the log'}:
-          the panel warns when processed falls below {MIN_PROCESSED_RATIO * 100}% of received (too
-          many events filtered) or when one invalidation pass serves more than {MAX_EVENTS_PER_PASS}{' '}
-          events on average (batching too aggressive), once a minute has {MIN_RECEIVED} events or
-          more.
+        <p
+          className="detail-note"
+          title={`The panel warns when processed falls below ${MIN_PROCESSED_RATIO * 100}% of received (too many events filtered) or when one invalidation pass serves more than ${MAX_EVENTS_PER_PASS} events on average (batching too aggressive), once a minute has ${MIN_RECEIVED} events or more.`}
+        >
+          No divergence in the {live ? 'current and last minute' : 'last two minutes of the log'}.
         </p>
       )}
       {thisMinute !== undefined && (
         <ThisMinute minute={thisMinute} elapsedMs={snapshot.builtAt - currentMinute} />
       )}
+      {bySecond ? (
+        // A session's first minutes: a per-minute chart would be a point or two.
+        <MetricsChart rows={engine.rates} unit="second" />
+      ) : minutes.length > 0 ? (
+        <MetricsChart rows={minuteChartRows} unit="minute" />
+      ) : null}
       {minutes.length === 0 ? (
         <p className="view-empty">No metrics yet: the engine has not counted any event.</p>
       ) : (
         <>
-          <MetricsChart minutes={minutes} />
           <table className="data-table metrics-table">
             <caption>Per minute{live ? ' (the current minute updates live)' : ''}</caption>
             <ColumnHeads labels={HEADS} />

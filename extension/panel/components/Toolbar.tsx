@@ -1,5 +1,6 @@
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import { ExportControls } from './ExportControls'
+import { ToolLabel } from './ToolLabel'
 
 export interface ToolbarProps {
   store: PanelStore
@@ -44,25 +45,27 @@ export function Toolbar({ store, snapshot, onDownload }: ToolbarProps) {
         onClick={() => store.setPaused(!snapshot.paused)}
       >
         <span className="record-dot" aria-hidden="true" />
-        {snapshot.paused ? 'Paused' : 'Recording'}
+        <span className="tool-text">{snapshot.paused ? 'Paused' : 'Recording'}</span>
       </button>
       <button
         type="button"
         className="tool-button"
         title="Clear the panel's log (the page's engine keeps its ring, like the Network panel)"
+        aria-label="Clear"
         disabled={!live}
         onClick={() => store.clear()}
       >
-        Clear
+        <ToolLabel icon="⊘" text="Clear" />
       </button>
       <button
         type="button"
         className="tool-button"
         title="Also clear the engine's ring buffer and metrics in the page"
+        aria-label="Clear engine buffer"
         disabled={!live || snapshot.engine === undefined}
         onClick={() => store.clearEngineBuffer()}
       >
-        Clear engine buffer
+        <ToolLabel icon="⌫" text="Clear engine buffer" />
       </button>
       <label className="toolbar-item" title="Keep the log across page reloads and navigations">
         <input

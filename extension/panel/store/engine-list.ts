@@ -1,5 +1,6 @@
 import type { EngineInfo, QueryList, ValidEngineState } from '../../../bridge/protocol'
 import type { EngineLog } from './engine-log'
+import { SecondRates } from './second-rates'
 
 /** One engine of the inspected page, as the panel knows it. */
 export interface EngineEntry {
@@ -9,6 +10,8 @@ export interface EngineEntry {
   log: EngineLog
   /** The engine's latest state message; undefined until the first one arrives. */
   state?: ValidEngineState
+  /** Its rates by the second, from its states' per-minute counters (the Metrics tab). */
+  rates: SecondRates
   /** Its queries, while the Queries tab watches them (the latest list). */
   queries?: QueryList
   /** The page load whose reload marker this log already shows. */
@@ -71,6 +74,7 @@ export class EngineList {
       info: { id, name: id, version: '' },
       live: true,
       log: this.options.createLog(id),
+      rates: new SecondRates(),
     }
     this.entries.set(id, entry)
     this.changed()

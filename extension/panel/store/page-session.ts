@@ -171,7 +171,10 @@ export class PageSession {
 
   /** An engine's state; false when it belongs to another page load. A bad one keeps the last. */
   engineState(message: Inbound<'engine-state'>): boolean {
-    return this.adopt(message, parseEngineState, (entry, state) => (entry.state = state))
+    return this.adopt(message, parseEngineState, (entry, state) => {
+      entry.state = state
+      entry.rates.observe(this.scheduler.now(), state.metrics)
+    })
   }
 
   /** An engine's query list; false when it belongs to another page load. A bad one keeps the last. */

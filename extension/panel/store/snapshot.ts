@@ -4,6 +4,7 @@ import type { TunableName } from '../../../src/options'
 import type { DatabaseClockState } from '../../../src/database-clock'
 import type { ChannelState, MinuteMetrics, UnconfirmedEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
+import type { RatePoint } from './second-rates'
 import type { EngineEntry, EngineSummary, EngineList } from './engine-list'
 import { isFiltering, type LogFilters } from './filters'
 import type { ImportedInfo, ImportedLog, ImportSlot } from './import-export'
@@ -38,6 +39,8 @@ export interface ActiveEngine {
   ringMissing: number
   /** Its queries, while the Queries tab watches them (none for an imported log). */
   queries?: QueryList
+  /** Rates by the second while the page is live (the Metrics tab's first minutes). */
+  rates: readonly RatePoint[]
   /** Its `unconfirmed` events, for the Writes tab. */
   unconfirmed: readonly UnconfirmedEvent[]
 }
@@ -162,6 +165,7 @@ function liveEngine(entry: EngineEntry | undefined): ActiveEngine | undefined {
     metrics: entry.state?.metrics ?? [],
     ringDropped: entry.state?.dropped ?? 0,
     queries: entry.queries,
+    rates: entry.rates.points,
     ...logCounts(entry.log),
   }
 }
@@ -176,6 +180,7 @@ function importedEngine({ file, log }: ImportedLog): ActiveEngine {
     channels: [],
     metrics: file.metrics,
     ringDropped: file.dropped,
+    rates: [],
     ...logCounts(log),
   }
 }
