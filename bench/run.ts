@@ -5,6 +5,7 @@ import { runHotPathBench } from './hot-path.bench'
 import { summarize } from './measure'
 import { runSocketTapBench } from './socket-tap.bench'
 import { runStackBench } from './stack.bench'
+import { runWriteTapBench } from './write-tap.bench'
 
 const all = [
   ...runHotPathBench(),
@@ -12,6 +13,7 @@ const all = [
   ...(await runDevtoolsOverheadBench()),
   ...(await runStackBench()),
   ...(await runSocketTapBench()),
+  ...(await runWriteTapBench()),
 ]
 summarize(all)
 // As the other entries: timers the stack and the query clients leave would hold the exit ~10 s.

@@ -22,6 +22,10 @@ const ENTRIES: Record<string, readonly string[]> = {
     'socket-tap-ring',
     'socket-tap-socket',
     'query-cache-tap',
+    'write-tap-write',
+    'write-tap-rest-read',
+    'write-tap-other-url',
+    'write-tap-supabase-js',
   ],
   'bench:replay': [
     'replay-page-load-unchanged',
