@@ -1,4 +1,5 @@
 /** `npm run bench`: every Node benchmark, each against its own baseline measured in this run. */
+import { runDataDiffBench } from './data-diff.bench'
 import { runDevtoolsOverheadBench } from './devtools-overhead.bench'
 import { runFlushBench } from './flush.bench'
 import { runHotPathBench } from './hot-path.bench'
@@ -10,6 +11,7 @@ import { runWriteTapBench } from './write-tap.bench'
 const all = [
   ...runHotPathBench(),
   ...runFlushBench(),
+  ...runDataDiffBench(),
   ...(await runDevtoolsOverheadBench()),
   ...(await runStackBench()),
   ...(await runSocketTapBench()),

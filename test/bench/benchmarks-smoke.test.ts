@@ -14,6 +14,8 @@ const ENTRIES: Record<string, readonly string[]> = {
     'flush-vs-naive',
     'flush-stale-and-refetched',
     'flush-refetch-tracking',
+    'data-diff-one-row',
+    'data-diff-identical',
     'devtools-closed',
     'stack-latency-p50',
     'stack-latency-p99',
