@@ -9,6 +9,7 @@ import { runPanelLatencyBench } from './devtools-path/latency.bench'
 import { runPathThroughputBench } from './devtools-path/throughput.bench'
 import { type Row, summarize } from './measure'
 import { runPanelScaleBench } from './panel-scale.bench'
+import { runTimelineBench } from './timeline.bench'
 
 const load = () =>
   loadavg()
@@ -23,6 +24,7 @@ try {
   all.push(...(await runPathThroughputBench(bench)))
   all.push(...(await runPanelLatencyBench(bench)))
   all.push(...(await runPanelScaleBench(bench)))
+  all.push(...(await runTimelineBench(bench)))
   all.push(...(await runEngineCostBench(bench)))
 } finally {
   await bench.close()

@@ -22,6 +22,8 @@ const ENTRIES: Record<string, readonly string[]> = {
     'devtools-path-latency-p99',
     'panel-scale-filter-change',
     'panel-scale-heap',
+    'timeline-frame',
+    'timeline-zoom-pan',
     'devtools-path-engine-cost',
   ],
   'bench:demo': [

@@ -18,6 +18,7 @@ import {
   wireTimes,
 } from '../store/timeline'
 import {
+  type DenseSource,
   drawTimeline,
   type HitMap,
   hitTest,
@@ -30,6 +31,11 @@ export interface TimelineViewProps {
   snapshot: PanelSnapshot
   /** The picked change's row: show it in the Log. */
   onShowInLog?(): void
+}
+
+/** Where a benchmark listens for each frame's cost (ms from render to drawn) and bars drawn. */
+export type TimelineProbeGlobal = typeof globalThis & {
+  __REALTIME_TIMELINE_PROBE__?: (ms: number, bars: number) => void
 }
 
 /** More changes than this in view are drawn as density, not one bar each. */
@@ -51,6 +57,10 @@ const LANE_LABELS: Record<LaneBy, string> = {
  * the Log; hovering a bar says what it was, a click selects it in the Log.
  */
 export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps) {
+  // A frame's cost, from this render to the canvas drawn (bench:browser reads it, nothing else;
+  // the value never reaches the output, so the render stays pure in what it shows).
+  // eslint-disable-next-line react-hooks/purity
+  const renderStart = performance.now()
   const live = snapshot.mode === 'live'
   const index = useMemo(() => new TimelineIndex(), [])
   const log = store.shownLog()
@@ -103,22 +113,29 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
       : manual
 
   // What is in view: the changes (as bars, or as density when there are too many) and marks.
-  const rows = withoutEngine ? [] : index.rowsIn(view.from, view.to)
+  const inView = withoutEngine ? { start: 0, end: 0 } : index.range(view.from, view.to)
+  const tooMany = inView.end - inView.start > MAX_DETAILED_SPANS
   const shownSpans = useMemo<ChangeSpan[] | undefined>(() => {
-    if (withoutEngine)
+    if (withoutEngine) {
       return deliveries.filter((s) => s.endAt >= view.from && s.receivedAt <= view.to)
-    if (rows.length > MAX_DETAILED_SPANS) return undefined
+    }
+    if (tooMany) return undefined
     const spans: ChangeSpan[] = []
-    for (const row of rows) {
+    for (const row of index.rowsIn(view.from, view.to)) {
       const span = changeSpan(row, log!, pageAheadMs, wire.get(eventIdOf(row.event)))
       if (span !== undefined) spans.push(span)
     }
     return spans
     // The rows in view change with the snapshot (version) and the view.
-  }, [snapshot.version, view.from, view.to, laneBy, withoutEngine, deliveries, wire, pageAheadMs]) // eslint-disable-line react-hooks/exhaustive-deps
-  const dense =
+  }, [snapshot.version, view.from, view.to, tooMany, withoutEngine, deliveries, wire, pageAheadMs]) // eslint-disable-line react-hooks/exhaustive-deps
+  // Too many for bars: the rows in view, read by index (nothing allocated per change).
+  const dense: DenseSource | undefined =
     shownSpans === undefined
-      ? rows.map((row) => ({ lane: denseLane(row, laneBy), at: row.event.at }))
+      ? {
+          count: inView.end - inView.start,
+          at: (i) => index.rowAt(inView.start + i)!.event.at,
+          lane: (i) => denseLane(index.rowAt(inView.start + i)!, laneBy),
+        }
       : undefined
   const marks = useMemo<TimelineMark[]>(
     () => [...index.engineMarks(), ...marksOfWire],
@@ -170,6 +187,10 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
       picking,
       colors: colors.current,
     })
+    ;(globalThis as TimelineProbeGlobal).__REALTIME_TIMELINE_PROBE__?.(
+      performance.now() - renderStart,
+      hits.current.spans.length,
+    )
     // The lanes scroll under a canvas the size of the view: the spacer gives them their height.
     if (spacer.current !== null) {
       spacer.current.style.height = `${Math.max(hits.current.contentHeight, size.height)}px`

@@ -26,14 +26,21 @@ export interface DrawInput {
   laneBy: LaneBy
   /** Detailed: every change's phases. */
   spans?: readonly ChangeSpan[]
-  /** Dense: so many in view that a column per pixel says how many (lane, time). */
-  dense?: { lane: string; at: number }[]
+  /** Dense: so many in view that a column per pixel says how many, by lane. */
+  dense?: DenseSource
   marks: readonly TimelineMark[]
   /** The Log's selected row, drawn outlined. */
   selectedRowId?: number
   /** A range being picked with shift+drag. */
   picking?: TimeView
   colors: TimelineColors
+}
+
+/** The changes in view when too many for bars: read by index, nothing allocated per change. */
+export interface DenseSource {
+  count: number
+  at(index: number): number
+  lane(index: number): string
 }
 
 export interface TimelineColors {
@@ -238,12 +245,21 @@ function drawDense(
 ): number {
   const { width, colors } = input
   const columns = new Map<string, Uint32Array>()
-  for (const { lane, at } of input.dense ?? []) {
-    const column = Math.floor(x(at))
+  const dense = input.dense
+  const size = Math.ceil(width)
+  let lastLane: string | undefined
+  let counts: Uint32Array | undefined
+  for (let i = 0; i < (dense?.count ?? 0); i++) {
+    const column = Math.floor(x(dense!.at(i)))
     if (column < 0 || column >= width) continue
-    let counts = columns.get(lane)
-    if (counts === undefined) columns.set(lane, (counts = new Uint32Array(Math.ceil(width))))
-    counts[column]!++
+    const lane = dense!.lane(i)
+    // Neighbours mostly share a lane: one map lookup per run, not per change.
+    if (lane !== lastLane) {
+      lastLane = lane
+      counts = columns.get(lane)
+      if (counts === undefined) columns.set(lane, (counts = new Uint32Array(size)))
+    }
+    counts![column]!++
   }
   let y = top
   for (const name of [...columns.keys()].sort()) {

@@ -217,6 +217,16 @@ export class TimelineIndex {
     return out
   }
 
+  /** The indexes of the change rows logged within [from, to]: [start, end). */
+  range(from: number, to: number): { start: number; end: number } {
+    return { start: lowerBound(this.rows, from), end: lowerBound(this.rows, to + 1) }
+  }
+
+  /** The change row at `index` (of `range`). */
+  rowAt(index: number): EventRow | undefined {
+    return this.rows[index]
+  }
+
   /** How many change rows are held, and their time range. */
   extent(): { count: number; start?: number; end?: number } {
     return {
