@@ -298,8 +298,10 @@ function drawRuler(ctx: CanvasRenderingContext2D, input: DrawInput, x: (at: numb
     ctx.fillStyle = colors.grid
     ctx.fillRect(px, RULER_H - 5, 1, 5)
     ctx.fillStyle = colors.text
-    // The first label says the whole time; the next ones only what changes.
-    ctx.fillText(first ? fullLabel(at, step) : tickLabel(at, step), px + 2, RULER_H / 2)
+    // The first label says the whole time; the next ones only what changes. A label the right
+    // edge would cut keeps its tick only (a clipped "19:04:1" misreads).
+    const label = first ? fullLabel(at, step) : tickLabel(at, step)
+    if (px + 2 + ctx.measureText(label).width <= width) ctx.fillText(label, px + 2, RULER_H / 2)
     first = false
   }
 }
