@@ -43,7 +43,8 @@ function timeStep(panel: Frame, kind: 'zoom' | 'pan', step: number) {
       const y = rect.top + rect.height / 2
       const drawn = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000)
-        win.__REALTIME_TIMELINE_PROBE__ = () => {
+        win.__REALTIME_TIMELINE_PROBE__ = (ms, bars) => {
+          win.__timelineFrames?.push({ ms, bars })
           clearTimeout(timer)
           resolve()
         }

@@ -123,7 +123,10 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
     const spans: ChangeSpan[] = []
     for (const row of index.rowsIn(view.from, view.to)) {
       const span = changeSpan(row, log!, pageAheadMs, wire.get(eventIdOf(row.event)))
-      if (span !== undefined) spans.push(span)
+      // Read near the view; drawn only when it reaches into it.
+      if (span !== undefined && span.endAt >= view.from && startOfSpan(span) <= view.to) {
+        spans.push(span)
+      }
     }
     return spans
     // The rows in view change with the snapshot (version) and the view.
@@ -451,6 +454,10 @@ function ChangeDetail({
       )}
     </section>
   )
+}
+
+function startOfSpan(span: ChangeSpan): number {
+  return Math.min(span.commitAt ?? span.receivedAt, span.wireAt ?? span.receivedAt, span.receivedAt)
 }
 
 function eventIdOf(event: { kind: string }): string {

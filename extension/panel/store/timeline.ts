@@ -96,9 +96,11 @@ export interface LogReader {
 }
 
 /** How long after its receipt a change may still be drawn (its refetches). */
-export const SPAN_TAIL_MS = 30_000
+export const SPAN_TAIL_MS = 10_000
 /** How long before its receipt (its commit, on a page whose clock is off). */
-export const SPAN_HEAD_MS = 30_000
+export const SPAN_HEAD_MS = 5_000
+/** Changes read beyond each edge of the view at most (those nearest to it). */
+const EDGE_ROWS = 500
 
 /** One change row of an engine as its span; `wireAt` is its frame's arrival, when held. */
 export function changeSpan(
@@ -113,24 +115,12 @@ export function changeSpan(
   const commit = Date.parse(event.commitTimestamp ?? '')
   const commitAt = Number.isFinite(commit) ? commit + pageAheadMs : undefined
   const pass = row.servedBy?.event
-  const keys = (matchedKeysOf(row) ?? []).map((key) => formatKey(key))
+  const keys = (matchedKeysOf(row) ?? []).map(keyText)
   const refetches: RefetchSpan[] = []
   if (pass?.kind === 'invalidated') {
     const wanted = new Set(keys)
-    for (const held of log.refetchesOf(row.session, pass.batchId)) {
-      const refetch = held.event
-      if (refetch.kind !== 'refetched') continue
-      const key = formatKey(refetch.queryKey)
-      if (!wanted.has(key)) continue
-      refetches.push({
-        startAt: refetch.at - refetch.durationMs,
-        endAt: refetch.at,
-        key,
-        outcome: refetch.outcome,
-        dataChanged: refetch.dataChanged,
-        changes: refetch.changes,
-        seq: refetch.seq,
-      })
+    for (const refetch of passRefetches(log.refetchesOf(row.session, pass.batchId))) {
+      if (wanted.has(refetch.key)) refetches.push(refetch)
     }
   }
   const passAt = pass?.kind === 'invalidated' ? pass.at : undefined
@@ -155,6 +145,39 @@ export function changeSpan(
           : verdictOf(refetches),
     row,
   }
+}
+
+/** A key's text, once per key array: a pass's keys are read by each of its changes. */
+const keyTexts = new WeakMap<object, string>()
+function keyText(key: readonly unknown[]): string {
+  let text = keyTexts.get(key)
+  if (text === undefined) keyTexts.set(key, (text = formatKey(key)))
+  return text
+}
+
+/**
+ * A pass's refetches as spans, once per pass and number of refetches held: its changes share
+ * them (a pass of 200 changes would otherwise read its refetches 200 times).
+ */
+const passSpans = new WeakMap<readonly EventRow[], { length: number; spans: RefetchSpan[] }>()
+function passRefetches(rows: readonly EventRow[]): RefetchSpan[] {
+  const cached = passSpans.get(rows)
+  if (cached !== undefined && cached.length === rows.length) return cached.spans
+  const spans: RefetchSpan[] = []
+  for (const { event } of rows) {
+    if (event.kind !== 'refetched') continue
+    spans.push({
+      startAt: event.at - event.durationMs,
+      endAt: event.at,
+      key: keyText(event.queryKey),
+      outcome: event.outcome,
+      dataChanged: event.dataChanged,
+      changes: event.changes,
+      seq: event.seq,
+    })
+  }
+  passSpans.set(rows, { length: rows.length, spans })
+  return spans
 }
 
 function verdictOf(refetches: readonly RefetchSpan[]): SpanVerdict {
@@ -205,16 +228,18 @@ export class TimelineIndex {
     }
   }
 
-  /** The change rows whose span may reach into [from, to]. */
+  /**
+   * The change rows whose span may reach into [from, to]: those logged in it, and the nearest
+   * EDGE_ROWS on each side within the spans' reach (a refetch that ends in view, a commit that
+   * precedes its receipt), so a zoomed-in view of a busy log reads a few thousand rows, not a
+   * minute of them.
+   */
   rowsIn(from: number, to: number): EventRow[] {
-    const first = lowerBound(this.rows, from - SPAN_TAIL_MS)
-    const out: EventRow[] = []
-    for (let i = first; i < this.rows.length; i++) {
-      const row = this.rows[i]!
-      if (row.event.at > to + SPAN_HEAD_MS) break
-      out.push(row)
-    }
-    return out
+    const first = lowerBound(this.rows, from)
+    const last = lowerBound(this.rows, to + 1)
+    const start = Math.max(lowerBound(this.rows, from - SPAN_TAIL_MS), first - EDGE_ROWS)
+    const end = Math.min(lowerBound(this.rows, to + SPAN_HEAD_MS + 1), last + EDGE_ROWS)
+    return this.rows.slice(start, end)
   }
 
   /** The indexes of the change rows logged within [from, to]: [start, end). */
