@@ -5,13 +5,8 @@
  */
 import type { Frame } from 'puppeteer-core'
 import type { LogFilters } from '../extension/panel/store/filters'
-import { type BenchBrowser, loadScenario, sleep, stream } from './devtools-path/harness'
-import {
-  type HeapFigures,
-  panelCounts,
-  panelHeap,
-  type PanelGlobal,
-} from './devtools-path/panel-probes'
+import { type BenchBrowser, fillPanel, loadScenario, sleep } from './devtools-path/harness'
+import { type HeapFigures, panelHeap, type PanelGlobal } from './devtools-path/panel-probes'
 import { median, report, type Row } from './measure'
 import { sized } from './smoke'
 
@@ -92,19 +87,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
   )
   // The panel's heap with this session's log still empty: what earlier sessions left behind.
   const heapEmpty = await panelHeap(bench)
-  const result = await stream(bench.tab, {
-    rate: 100_000,
-    total: EVENTS,
-    durationMs: 30_000,
-    tickMs: 10,
-    maxPerTick: 5_000,
-  })
-  const deadline = Date.now() + 30_000
-  let counts = await panelCounts(bench.panel)
-  while (counts.held < result.lastSeq && Date.now() < deadline) {
-    await sleep(100)
-    counts = await panelCounts(bench.panel)
-  }
+  const counts = await fillPanel(bench, EVENTS)
   await sleep(300)
   const heapBefore = await panelHeap(bench)
 

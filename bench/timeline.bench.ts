@@ -6,8 +6,7 @@
  */
 import type { Frame } from 'puppeteer-core'
 import type { TimelineProbeGlobal } from '../extension/panel/components/TimelineView'
-import { type BenchBrowser, loadScenario, sleep, stream } from './devtools-path/harness'
-import { panelCounts } from './devtools-path/panel-probes'
+import { type BenchBrowser, fillPanel, loadScenario, sleep, stream } from './devtools-path/harness'
 import { fmt, median, percentile, report, type Row } from './measure'
 import { sized } from './smoke'
 
@@ -80,19 +79,7 @@ function timeStep(panel: Frame, kind: 'zoom' | 'pan', step: number) {
 
 export async function runTimelineBench(bench: BenchBrowser): Promise<Row[]> {
   await loadScenario(bench, 'timeline')
-  const loaded = await stream(bench.tab, {
-    rate: 100_000,
-    total: EVENTS,
-    durationMs: 30_000,
-    tickMs: 10,
-    maxPerTick: 5_000,
-  })
-  const deadline = Date.now() + 30_000
-  let counts = await panelCounts(bench.panel)
-  while (counts.held < loaded.lastSeq && Date.now() < deadline) {
-    await sleep(100)
-    counts = await panelCounts(bench.panel)
-  }
+  const counts = await fillPanel(bench, EVENTS)
   await bench.panel.evaluate(() => {
     const tab = [...document.querySelectorAll('[role="tab"]')].find(
       (t) => t.textContent === 'Timeline',

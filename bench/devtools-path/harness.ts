@@ -12,7 +12,7 @@ import { serveSite } from '../../demo/site-server'
 import { launchChromium, openRealtimePanel, pollUntil } from '../../test/e2e/support/chromium'
 import type { BenchApi, StreamOptions, StreamResult } from '../pages/stream/main'
 import { buildPages, ensureExtensionBuilt } from './build'
-import { panelCounts } from './panel-probes'
+import { panelCounts, type PanelCounts } from './panel-probes'
 
 const RAW_EXTENSION = path.resolve(import.meta.dirname, '..', 'raw-path-extension')
 
@@ -152,4 +152,25 @@ export function stream(page: Page, options: StreamOptions): Promise<StreamResult
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * Streams `total` events as fast as the page makes them and waits (30 s at most) until the panel
+ * holds them all: a panel full of events, for the benchmarks of what it does with them.
+ */
+export async function fillPanel(bench: BenchBrowser, total: number): Promise<PanelCounts> {
+  const result = await stream(bench.tab, {
+    rate: 100_000,
+    total,
+    durationMs: 30_000,
+    tickMs: 10,
+    maxPerTick: 5_000,
+  })
+  const deadline = Date.now() + 30_000
+  let counts = await panelCounts(bench.panel)
+  while (counts.held < result.lastSeq && Date.now() < deadline) {
+    await sleep(100)
+    counts = await panelCounts(bench.panel)
+  }
+  return counts
 }

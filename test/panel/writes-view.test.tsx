@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SocketRecord } from '../../bridge/socket/socket-records'
 import type { UnconfirmedEvent } from '../../src/types'
 import { cleanup, renderPanel } from './support/panel-harness'
+import { SocketRecords } from './support/socket-records'
 import { write } from './support/sync-events'
 
 /**
@@ -13,73 +14,12 @@ import { write } from './support/sync-events'
 
 afterEach(cleanup)
 
-const TOPIC = 'realtime:org:acme'
-
 /** A socket that joined the organization's channel, a contacts change, then a deals write. */
 function wire(at: number): SocketRecord[] {
-  return [
-    {
-      seq: 1,
-      at,
-      socket: 1,
-      kind: 'open',
-      url: 'wss://x.supabase.co/realtime/v1/websocket',
-      vsn: '2.0.0',
-    },
-    {
-      seq: 2,
-      at,
-      socket: 1,
-      kind: 'frame',
-      direction: 'out',
-      size: 10,
-      topic: TOPIC,
-      event: 'phx_join',
-      ref: '1',
-      joinRef: '1',
-      payload: { config: { postgres_changes: [{ event: 'INSERT', schema: 'public' }] } },
-    },
-    {
-      seq: 3,
-      at: at + 5,
-      socket: 1,
-      kind: 'frame',
-      direction: 'in',
-      size: 10,
-      topic: TOPIC,
-      event: 'phx_reply',
-      ref: '1',
-      joinRef: '1',
-      payload: { status: 'ok', response: {} },
-    },
-    {
-      seq: 4,
-      at: at + 10,
-      socket: 1,
-      kind: 'frame',
-      direction: 'in',
-      size: 10,
-      topic: TOPIC,
-      event: 'postgres_changes',
-      ref: null,
-      payload: {
-        ids: [1],
-        data: {
-          type: 'INSERT',
-          schema: 'public',
-          table: 'realtime_table_events',
-          record: { id: 1, table_name: 'contacts', record_id: 'c1', event_type: 'UPDATE' },
-        },
-      },
-    },
-    {
-      seq: 5,
-      at: at + 100,
-      socket: 0,
-      kind: 'write',
-      write: { method: 'PATCH', table: 'deals', ids: ['d1'], status: 204, rows: 1, durationMs: 40 },
-    },
-  ]
+  return new SocketRecords()
+    .joined(at)
+    .change(at + 10, 'contacts', 'c1')
+    .write(at + 60, { rows: 1 }, 40).list
 }
 
 describe('the Writes tab and its banner', () => {
