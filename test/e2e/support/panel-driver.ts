@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Ajv from 'ajv'
 import type { Browser, Frame } from 'puppeteer-core'
@@ -54,11 +55,15 @@ const WRITE_ROWS = 'table[aria-label="Writes"] tbody tr'
 export function panelDriver(frame: Frame): PanelDriver {
   const rows = () =>
     frame.$$eval(ROWS, (elements) => elements.map((element) => element.textContent ?? ''))
+  // By its name: its aria-label (a docked toolbar's icon button keeps its words there), else its text.
   const clickButton = (label: string) =>
     frame.$$eval(
       'button',
       (buttons, text) =>
-        (buttons.find((b) => b.textContent === text) as HTMLElement | undefined)?.click(),
+        (
+          buttons.find((b) => (b.getAttribute('aria-label') ?? b.textContent) === text) as
+            HTMLElement | undefined
+        )?.click(),
       label,
     )
   return {
@@ -154,10 +159,12 @@ export function panelDriver(frame: Frame): PanelDriver {
   }
 }
 
-/** Lets the browser save downloads into `directory` (the panel's Export). */
-export async function allowDownloads(browser: Browser, directory: string): Promise<void> {
+/** A new temporary folder the browser saves downloads into, where the panel's Export lands. */
+export async function downloadsFolder(browser: Browser, prefix: string): Promise<string> {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix))
   const cdp = await browser.target().createCDPSession()
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: directory })
+  return directory
 }
 
 const validateExport = new Ajv({ strict: false }).compile(
