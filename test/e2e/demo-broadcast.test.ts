@@ -7,64 +7,40 @@
  */
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { serveDemo } from '../../demo/serve-demo'
-import type { Site } from '../../demo/site-server'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
-import type { Stack } from '../../server/stack'
-import { startTestStack } from '../server/stack-harness'
+import { pollUntil, screenshot } from './support/chromium'
 import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openRealtimePanel,
-  pollUntil,
-  screenshot,
-} from './support/chromium'
-import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { engineEvents, openDemoWindow } from './support/demo-window'
-import { type PanelDriver, panelDriver } from './support/panel-driver'
+  type BrowserSession,
+  openUserWindow,
+  startDemoSession,
+  type UserWindow,
+} from './support/demo-session'
+import {
+  engineEvents,
+  openDemoWindow,
+  textOf,
+  typeDealTitle,
+  waitForText,
+} from './support/demo-window'
 import { storySteps } from './support/story'
 
 const DEAL = DEMO_DEALS[1]
 
-let stack: Stack
-let site: Site
-let chromium: ExtensionBrowser
+let demo: BrowserSession
 let alice: Page
-let bob: { page: Page; panel: PanelDriver }
+let bob: UserWindow
 let carol: Page
 
-const textOf = (page: Page, selector: string) =>
-  page.$eval(selector, (element) => element.textContent ?? '')
-
 beforeAll(async () => {
-  stack = await startTestStack({ transport: 'broadcast' })
-  site = await serveDemo({
-    appDir: E2E_DEMO_DIR,
-    supabaseUrl: stack.url,
-    supabaseAnonKey: stack.anonKey,
-    localUsers: true,
-    transport: 'broadcast',
-  })
-  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
-  alice = await openDemoWindow(chromium.browser, site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
-  const bobPage = await openDemoWindow(
-    chromium.browser,
-    site,
-    DEMO_USERS.bob.email,
-    `#/deals/${DEAL.id}`,
-  )
-  const { devtools, panel } = await openRealtimePanel(bobPage, chromium.extensionId)
-  await devtools.setViewport({ width: 1300, height: 760 })
-  bob = { page: bobPage, panel: panelDriver(panel) }
-  carol = await openDemoWindow(chromium.browser, site, DEMO_USERS.carol.email, '#/deals')
+  demo = await startDemoSession({ transport: 'broadcast' })
+  const { browser } = demo.chromium
+  alice = await openDemoWindow(browser, demo.site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
+  bob = await openUserWindow(demo, DEMO_USERS.bob.email, `#/deals/${DEAL.id}`)
+  carol = await openDemoWindow(browser, demo.site, DEMO_USERS.carol.email, '#/deals')
 }, 120_000)
 
-afterAll(async () => {
-  await chromium?.close()
-  await site?.close()
-  await stack?.close()
-})
+afterAll(() => demo?.close())
 
 describe('the demo in broadcast mode', () => {
   const step = storySteps()
@@ -74,13 +50,12 @@ describe('the demo in broadcast mode', () => {
     async () => {
       await bob.panel.clickTab('Socket')
       const title = 'Skates, by broadcast'
-      await alice.bringToFront()
-      await alice.locator('input[name=title]').fill(title)
-      await alice.locator('[data-testid=save-deal]').click()
-      await bob.page.waitForFunction(
-        (t) => document.querySelector('[data-testid=deal-heading]')?.textContent?.includes(t),
-        { polling: 50, timeout: 20_000 },
+      await typeDealTitle(alice, title)
+      await waitForText(
+        bob.page,
+        '[data-testid=deal-heading]',
         title,
+        "the new title on Bob's screen",
       )
       expect(await textOf(bob.page, '[data-testid=deal-heading]')).toBe(title)
 
@@ -133,7 +108,7 @@ describe('the demo in broadcast mode', () => {
     expect(received).toEqual([])
     // Her own organization's broadcasts do reach her: the silence above is isolation.
     const globex = DEMO_DEALS[3]
-    await stack.database.query(
+    await demo.stack.database.query(
       `update public.deals set title = 'Globex, by broadcast' where id = $1::text::uuid`,
       [globex.id],
     )

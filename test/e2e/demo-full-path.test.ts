@@ -3,34 +3,30 @@
  * built extension loaded, the real DevTools Realtime panel open in each window, the local stack
  * behind them. Alice and Bob are in Acme; Carol is in Globex. Steps run in order.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import type { CDPSession, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { demoUrl, serveDemo } from '../../demo/serve-demo'
-import type { Site } from '../../demo/site-server'
+import { demoUrl } from '../../demo/serve-demo'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
 import { signJwt } from '../../server/auth/jwt'
-import type { Stack } from '../../server/stack'
 import type { SyncEvent } from '../../src/types'
-import { startTestStack } from '../server/stack-harness'
+import { pollUntil, screenshot } from './support/chromium'
 import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openRealtimePanel,
-  pollUntil,
-  screenshot,
-} from './support/chromium'
-import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { engineEvents, openDemoWindow } from './support/demo-window'
+  type BrowserSession,
+  cutOffRealtime,
+  openUserWindow,
+  startDemoSession,
+  type UserWindow,
+  withPanel,
+} from './support/demo-session'
 import {
-  allowDownloads,
-  exportSchemaErrors,
-  type PanelDriver,
-  panelDriver,
-} from './support/panel-driver'
+  engineEvents,
+  openDemoWindow,
+  renameDeal,
+  textOf,
+  typeDealTitle,
+  waitForText,
+} from './support/demo-window'
+import { downloadsFolder, exportSchemaErrors } from './support/panel-driver'
 import { storySteps } from './support/story'
 
 /** An Acme deal Alice edits and Bob watches; Carol (Globex) must never hear of it. */
@@ -40,63 +36,17 @@ const NEW_CONTACT = DEMO_CONTACTS[0]!
 /** A Globex deal: Carol's own change, the marker that her stream is flowing. */
 const GLOBEX_DEAL = DEMO_DEALS[3]
 
-interface UserWindow {
-  page: Page
-  panel: PanelDriver
-}
-
-let stack: Stack
-let site: Site
-let chromium: ExtensionBrowser
+let demo: BrowserSession
 let alice: UserWindow
 let bob: UserWindow
 let carol: UserWindow
 let downloads: string
 
-const openAs = (email: string, route: string) =>
-  openDemoWindow(chromium.browser, site, email, route)
-
-async function withPanel(page: Page): Promise<UserWindow> {
-  const { devtools, panel } = await openRealtimePanel(page, chromium.extensionId)
-  await devtools.setViewport({ width: 1300, height: 760 })
-  return { page, panel: panelDriver(panel) }
-}
-
-/** Waits until the element's text contains `text` (polling in the page, no fixed sleep). */
-function waitForText(page: Page, selector: string, text: string, what: string) {
-  return page
-    .waitForFunction(
-      (s, t) => document.querySelector(s)?.textContent?.includes(t) === true,
-      { polling: 50, timeout: 20_000 },
-      selector,
-      text,
-    )
-    .catch((error: unknown) => {
-      throw new Error(`timed out waiting for ${what}: ${String(error)}`)
-    })
-}
-
-const textOf = (page: Page, selector: string) =>
-  page.$eval(selector, (element) => element.textContent ?? '')
-
 /** Alice renames the deal through the demo's edit form, as a user would. */
-async function aliceRenames(title: string) {
-  // She types in her own window: in front, painting (a locator's click waits for a frame).
-  await alice.page.bringToFront()
-  await alice.page.locator('input[name=title]').fill(title)
-  await alice.page.locator('[data-testid=save-deal]').click()
-  await waitForText(alice.page, '[data-testid=deal-heading]', title, 'her own new title')
-  // Saved: the button is enabled again once the mutation settled.
-  await alice.page.waitForFunction(
-    () =>
-      (document.querySelector('[data-testid=save-deal]') as HTMLButtonElement | null)?.disabled ===
-      false,
-    { polling: 50, timeout: 20_000 },
-  )
-}
+const aliceRenames = (title: string) => renameDeal(alice.page, title)
 
 async function titleInDatabase(id: string): Promise<string> {
-  const result = await stack.database.query<{ title: string }>(
+  const result = await demo.stack.database.query<{ title: string }>(
     'select title from public.deals where id = $1::text::uuid',
     [id],
   )
@@ -104,33 +54,26 @@ async function titleInDatabase(id: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack()
-  site = await serveDemo({
-    appDir: E2E_DEMO_DIR,
-    supabaseUrl: stack.url,
-    supabaseAnonKey: stack.anonKey,
-    localUsers: true,
-  })
-  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
-  downloads = mkdtempSync(path.join(tmpdir(), 'rsd-demo-downloads-'))
-  await allowDownloads(chromium.browser, downloads)
+  demo = await startDemoSession()
+  downloads = await downloadsFolder(demo.chromium.browser, 'rsd-demo-downloads-')
 
-  alice = await withPanel(await openAs(DEMO_USERS.alice.email, `#/deals/${DEAL.id}`))
+  alice = await openUserWindow(demo, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
   // Bob looked at the deals list, then opened the deal: both queries are in his cache.
-  const bobPage = await openAs(DEMO_USERS.bob.email, '#/deals')
+  const bobPage = await openDemoWindow(
+    demo.chromium.browser,
+    demo.site,
+    DEMO_USERS.bob.email,
+    '#/deals',
+  )
   await waitForText(bobPage, '[data-testid=deal-table]', DEAL.title, 'the deals list')
   await bobPage.bringToFront()
   await bobPage.click(`[data-testid=deal-row][data-deal-id="${DEAL.id}"] a`)
   await waitForText(bobPage, '[data-testid=deal-heading]', DEAL.title, "Bob's deal page")
-  bob = await withPanel(bobPage)
-  carol = await withPanel(await openAs(DEMO_USERS.carol.email, '#/deals'))
+  bob = await withPanel(demo, bobPage)
+  carol = await openUserWindow(demo, DEMO_USERS.carol.email, '#/deals')
 }, 120_000)
 
-afterAll(async () => {
-  await chromium?.close()
-  await site?.close()
-  await stack?.close()
-})
+afterAll(() => demo?.close())
 
 describe('the demo, end to end: two teammates and an outsider', () => {
   const step = storySteps()
@@ -215,11 +158,9 @@ describe('the demo, end to end: two teammates and an outsider', () => {
   step('shows Carol, in another organization, nothing of it', async () => {
     // Carol's own change is the marker: once her panel shows it, Acme's change (made earlier)
     // would have arrived before it if it were ever going to.
-    await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, `#/deals/${GLOBEX_DEAL.id}`))
+    await carol.page.goto(demoUrl(demo.site, DEMO_USERS.carol.email, `#/deals/${GLOBEX_DEAL.id}`))
     await waitForText(carol.page, '[data-testid=realtime-status]', 'live', "Carol's realtime")
-    await carol.page.bringToFront()
-    await carol.page.locator('input[name=title]').fill('Hammock district, phase 2')
-    await carol.page.locator('[data-testid=save-deal]').click()
+    await typeDealTitle(carol.page, 'Hammock district, phase 2')
     await carol.panel.waitForRow(
       new RegExp(`echo.*deals.*${shortId(GLOBEX_DEAL.id)}`),
       "Carol's own echo",
@@ -231,7 +172,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     )
     const events = await engineEvents(carol.page)
     expect(events.filter((e) => 'orgId' in e && e.orgId === 'org_acme')).toEqual([])
-    await carol.page.goto(demoUrl(site, DEMO_USERS.carol.email, '#/deals'))
+    await carol.page.goto(demoUrl(demo.site, DEMO_USERS.carol.email, '#/deals'))
     await waitForText(carol.page, '[data-testid=deal-table]', 'Cypress Creek', "Carol's deals")
     expect(await textOf(carol.page, '[data-testid=deal-table]')).not.toContain('Rocket skates')
     await screenshot(carol.panel.frame, 'demo-carol-panel')
@@ -260,17 +201,8 @@ describe('the demo, end to end: two teammates and an outsider', () => {
   step(
     'replays what Bob missed while his socket was down and Alice kept writing: his panel shows the replayed changes, his screen equals the database',
     async () => {
-      const network: CDPSession = await bob.page.createCDPSession()
-      await network.send('Network.enable')
-      // Offline first, so Bob cannot rejoin until Alice is done: her writes land in his gap.
-      await network.send('Network.emulateNetworkConditions', {
-        offline: true,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput: -1,
-      })
-      stack.realtime.dropConnections()
-      await waitForText(bob.page, '[data-testid=realtime-status]', 'connecting', 'Bob to notice')
+      // Bob cannot rejoin until Alice is done: her writes land in his gap.
+      const bobOffline = await cutOffRealtime(bob.page, demo.stack, 'Bob')
       const receivedBefore = (await engineEvents(bob.page)).filter(
         (e) => e.kind === 'received',
       ).length
@@ -282,13 +214,7 @@ describe('the demo, end to end: two teammates and an outsider', () => {
         await aliceRenames(title)
       }
       expect(await titleInDatabase(DEAL.id)).toBe('Skates while Bob was away 2')
-      await network.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput: -1,
-      })
-      await waitForText(bob.page, '[data-testid=realtime-status]', 'live', 'Bob back online')
+      await bobOffline.reconnect()
       await pollUntil(
         async () => (await resyncRows()) > resyncsBefore,
         'a new replay row in Bob’s panel',
@@ -374,14 +300,11 @@ describe('the demo, end to end: two teammates and an outsider', () => {
     'shows an app without our engine (?engine=none, a hand-written hook): the delivery on the wire and the invalidation that followed',
     async () => {
       // Bob again, in a second window: the same CRM wired the hand-written way.
-      const plain = await withPanel(
-        await openDemoWindow(
-          chromium.browser,
-          site,
-          DEMO_USERS.bob.email,
-          `#/deals/${DEAL.id}`,
-          '&engine=none',
-        ),
+      const plain = await openUserWindow(
+        demo,
+        DEMO_USERS.bob.email,
+        `#/deals/${DEAL.id}`,
+        '&engine=none',
       )
       expect(
         await plain.page.evaluate(
@@ -434,7 +357,10 @@ describe('the demo, end to end: two teammates and an outsider', () => {
           (await window.__DEMO__!.supabase.auth.getSession()).data.session?.access_token ?? '',
       )
       const claims = JSON.parse(Buffer.from(session.split('.')[1]!, 'base64url').toString())
-      const stale = signJwt({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, stack.jwtSecret)
+      const stale = signJwt(
+        { ...claims, exp: Math.floor(Date.now() / 1000) - 5 },
+        demo.stack.jwtSecret,
+      )
       await plain.page.evaluate((token) => window.__DEMO__!.supabase.realtime.setAuth(token), stale)
       await pollUntil(async () => {
         const warnings = (await plain.panel.socketWarnings()).join('\n')

@@ -3,25 +3,18 @@
  * unpacked, the real DevTools "Realtime" panel, and a page running the real engine over a real
  * supabase-js socket to the local stack. Steps run in order, as a developer would take them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { Frame, Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import type { Stack } from '../../server/stack'
 import type { SyncEvent } from '../../src/types'
-import { closeClient, createTestClient, startTestStack } from '../server/stack-harness'
+import { closeClient, createTestClient } from '../server/stack-harness'
+import { openRealtimePanel, pollUntil, screenshot } from './support/chromium'
+import { E2E_PAGE_DIR } from './global-setup'
+import { type BrowserSession, startBrowserSession } from './support/demo-session'
 import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openRealtimePanel,
-  pollUntil,
-  screenshot,
-} from './support/chromium'
-import { E2E_EXTENSION_DIR, E2E_PAGE_DIR } from './global-setup'
-import {
-  allowDownloads,
+  downloadsFolder,
   exportSchemaErrors,
   type PanelDriver,
   panelDriver,
@@ -37,9 +30,7 @@ interface PageApi {
   updateDeal(id: string, title: string): Promise<void>
 }
 
-let stack: Stack
-let site: Awaited<ReturnType<typeof serveSite>>
-let chromium: ExtensionBrowser
+let session: BrowserSession
 let page: Page
 let panel: Frame
 let ui: PanelDriver
@@ -79,11 +70,9 @@ const panelHolds = () =>
   })
 
 beforeAll(async () => {
-  stack = await startTestStack()
-  site = await serveSite({ root: E2E_PAGE_DIR })
-  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
-  downloads = mkdtempSync(path.join(tmpdir(), 'rsd-downloads-'))
-  await allowDownloads(chromium.browser, downloads)
+  session = await startBrowserSession(() => serveSite({ root: E2E_PAGE_DIR }))
+  const { stack, site, chromium } = session
+  downloads = await downloadsFolder(chromium.browser, 'rsd-downloads-')
 
   bob = createTestClient(stack)
   const signIn = await bob.auth.signInWithPassword({
@@ -111,9 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeClient(bob)
-  await chromium?.close()
-  await site?.close()
-  await stack?.close()
+  await session?.close()
 })
 
 describe('the Realtime panel, in real Chromium', () => {
@@ -125,7 +112,7 @@ describe('the Realtime panel, in real Chromium', () => {
       async () => (await pageEvents()).some((e) => e.kind === 'invalidated'),
       'the engine invalidated after the change',
     )
-    ;({ panel, devtools } = await openRealtimePanel(page, chromium.extensionId))
+    ;({ panel, devtools } = await openRealtimePanel(page, session.chromium.extensionId))
     ui = panelDriver(panel)
     await devtools.setViewport({ width: 1400, height: 800 })
     await ui.waitForRow(
@@ -151,7 +138,7 @@ describe('the Realtime panel, in real Chromium', () => {
   step("shows this tab's own write as echo-filtered and a redelivery as deduped", async () => {
     await e2e((api) => api.updateDeal(api.deals[0]!.id, 'Renamed by Alice'))
     await ui.waitForRow(new RegExp(`echo.*${shortId(dealId)}`), 'the echo verdict')
-    stack.realtime.injectDuplicates(1)
+    session.stack.realtime.injectDuplicates(1)
     await bobRenames('Renewal v3')
     await ui.waitForRow(new RegExp(`deduped.*${shortId(dealId)}`), 'the deduped verdict')
     await ui.clickRow(/deduped/)
@@ -219,8 +206,9 @@ describe('the Realtime panel, in real Chromium', () => {
   )
 
   step('loses no event when the service worker is stopped mid-stream', async () => {
-    const worker = await chromium.browser.newPage()
-    await worker.goto(`chrome-extension://${chromium.extensionId}/extension/devtools/devtools.html`)
+    const { browser, extensionId } = session.chromium
+    const worker = await browser.newPage()
+    await worker.goto(`chrome-extension://${extensionId}/extension/devtools/devtools.html`)
     const cdp = await worker.createCDPSession()
     await cdp.send('ServiceWorker.enable')
     for (let i = 0; i < 10; i++) {

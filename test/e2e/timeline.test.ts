@@ -6,24 +6,14 @@
  * track holds the gap and its replay, in the resync's own words. Pictures of the Timeline docked
  * (550 px) and wide (1,300 px), and of the Log and Metrics docked. Steps run in order.
  */
-import type { CDPSession, Page } from 'puppeteer-core'
+import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { serveDemo } from '../../demo/serve-demo'
-import type { Site } from '../../demo/site-server'
 import { RULER_H, TRACK_H } from '../../extension/panel/components/timeline-draw'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
-import type { Stack } from '../../server/stack'
-import { startTestStack } from '../server/stack-harness'
-import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openRealtimePanel,
-  pollUntil,
-  screenshot,
-} from './support/chromium'
-import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { engineEvents, openDemoWindow } from './support/demo-window'
+import { openRealtimePanel, pollUntil, screenshot } from './support/chromium'
+import { type BrowserSession, cutOffRealtime, startDemoSession } from './support/demo-session'
+import { engineEvents, openDemoWindow, renameDeal, waitForText } from './support/demo-window'
 import { type PanelDriver, panelDriver } from './support/panel-driver'
 import { storySteps } from './support/story'
 
@@ -44,42 +34,12 @@ const LANE_TOP = RULER_H + TRACK_H
 /** A lane's name above its bars. */
 const LANE_HEADER_H = 14
 
-let stack: Stack
-let site: Site
-let chromium: ExtensionBrowser
+let demo: BrowserSession
 let alice: Page
 let bob: Page
 /** Bob's DevTools window (its viewport is the panel's size) and his Realtime panel. */
 let devtools: Page
 let panel: PanelDriver
-
-/** Waits until the element's text contains `text` (polling in the page, no fixed sleep). */
-function waitForText(page: Page, selector: string, text: string, what: string) {
-  return page
-    .waitForFunction(
-      (s, t) => document.querySelector(s)?.textContent?.includes(t) === true,
-      { polling: 50, timeout: 20_000 },
-      selector,
-      text,
-    )
-    .catch((error: unknown) => {
-      throw new Error(`timed out waiting for ${what}: ${String(error)}`)
-    })
-}
-
-/** Alice renames the deal through the demo's edit form, as a user would, and waits until saved. */
-async function aliceRenames(title: string) {
-  await alice.bringToFront()
-  await alice.locator('input[name=title]').fill(title)
-  await alice.locator('[data-testid=save-deal]').click()
-  await waitForText(alice, '[data-testid=deal-heading]', title, 'her own new title')
-  await alice.waitForFunction(
-    () =>
-      (document.querySelector('[data-testid=save-deal]') as HTMLButtonElement | null)?.disabled ===
-      false,
-    { polling: 50, timeout: 20_000 },
-  )
-}
 
 /** DevTools undocked, its window `width` wide: the panel's own width, once it took it. */
 async function setPanelWidth(width: number) {
@@ -142,18 +102,12 @@ async function hoverUntil(x: number, y: number, pattern: RegExp, what: string) {
 }
 
 beforeAll(async () => {
-  stack = await startTestStack()
-  site = await serveDemo({
-    appDir: E2E_DEMO_DIR,
-    supabaseUrl: stack.url,
-    supabaseAnonKey: stack.anonKey,
-    localUsers: true,
-  })
-  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
-  alice = await openDemoWindow(chromium.browser, site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
-  bob = await openDemoWindow(chromium.browser, site, DEMO_USERS.bob.email, `#/deals/${DEAL.id}`)
+  demo = await startDemoSession()
+  const { browser, extensionId } = demo.chromium
+  alice = await openDemoWindow(browser, demo.site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
+  bob = await openDemoWindow(browser, demo.site, DEMO_USERS.bob.email, `#/deals/${DEAL.id}`)
   await waitForText(bob, '[data-testid=deal-heading]', DEAL.title, "Bob's deal page")
-  const opened = await openRealtimePanel(bob, chromium.extensionId)
+  const opened = await openRealtimePanel(bob, extensionId)
   devtools = opened.devtools
   panel = panelDriver(opened.panel)
   // Undocked: the DevTools window's viewport is the panel's width (docked, the page takes part).
@@ -163,11 +117,7 @@ beforeAll(async () => {
   await setPanelWidth(WIDE_WIDTH)
 }, 120_000)
 
-afterAll(async () => {
-  await chromium?.close()
-  await site?.close()
-  await stack?.close()
-})
+afterAll(() => demo?.close())
 
 describe('the Timeline tab: a teammate’s change in phases, and a gap with its replay', () => {
   const step = storySteps()
@@ -175,7 +125,7 @@ describe('the Timeline tab: a teammate’s change in phases, and a gap with its 
   step(
     "Alice renames the deal: in Bob's Log the received change's trail shows what the refetch changed, old title → new",
     async () => {
-      await aliceRenames(RENAMED)
+      await renameDeal(alice, RENAMED)
       await waitForText(bob, '[data-testid=deal-heading]', RENAMED, "the new title on Bob's screen")
       await panel.waitForRow(RECEIVED, 'the received row in Bob’s Log')
       await panel.clickRow(RECEIVED)
@@ -310,24 +260,12 @@ describe('the Timeline tab: a teammate’s change in phases, and a gap with its 
   step(
     "Bob's socket drops while Alice renames twice: the replay reads them back, and his timeline's connection track holds the gap and the replay",
     async () => {
-      const network: CDPSession = await bob.createCDPSession()
-      await network.send('Network.enable')
-      const offline = (on: boolean) =>
-        network.send('Network.emulateNetworkConditions', {
-          offline: on,
-          latency: 0,
-          downloadThroughput: -1,
-          uploadThroughput: -1,
-        })
-      // Offline first, so Bob cannot rejoin until Alice is done: her writes land in his gap.
-      await offline(true)
-      stack.realtime.dropConnections()
-      await waitForText(bob, '[data-testid=realtime-status]', 'connecting', 'Bob to notice')
+      // Bob cannot rejoin until Alice is done: her writes land in his gap.
+      const bobOffline = await cutOffRealtime(bob, demo.stack, 'Bob')
       for (const title of ['Skates while Bob was away 1', 'Skates while Bob was away 2']) {
-        await aliceRenames(title)
+        await renameDeal(alice, title)
       }
-      await offline(false)
-      await waitForText(bob, '[data-testid=realtime-status]', 'live', 'Bob back online')
+      await bobOffline.reconnect()
       await waitForText(
         bob,
         '[data-testid=deal-heading]',

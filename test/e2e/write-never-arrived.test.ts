@@ -9,22 +9,17 @@
  */
 import type { Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
-import { serveDemo } from '../../demo/serve-demo'
-import type { Site } from '../../demo/site-server'
 import { shortId } from '../../extension/panel/store/format'
 import { DEMO_CONTACTS, DEMO_DEALS, DEMO_USERS } from '../../server/seed/demo-world'
-import type { Stack } from '../../server/stack'
-import { startTestStack } from '../server/stack-harness'
+import { pollUntil, screenshot } from './support/chromium'
 import {
-  type ExtensionBrowser,
-  launchWithExtension,
-  openRealtimePanel,
-  pollUntil,
-  screenshot,
-} from './support/chromium'
-import { E2E_DEMO_DIR, E2E_EXTENSION_DIR } from './global-setup'
-import { engineEvents, openDemoWindow } from './support/demo-window'
-import { type PanelDriver, panelDriver, type WriteRow } from './support/panel-driver'
+  type BrowserSession,
+  openUserWindow,
+  startDemoSession,
+  type UserWindow,
+} from './support/demo-session'
+import { engineEvents, renameDeal } from './support/demo-window'
+import type { PanelDriver, WriteRow } from './support/panel-driver'
 import { storySteps } from './support/story'
 
 /** An Acme deal: its table is the one not tracked. */
@@ -38,52 +33,11 @@ const CONFIRM_MS = 5_000
 /** Long enough for the confirmation window, the engine's read of the events table and a render. */
 const VERDICT_TIMEOUT_MS = CONFIRM_MS + 15_000
 
-interface UserWindow {
-  page: Page
-  panel: PanelDriver
-}
-
-let stack: Stack
-let site: Site
-let chromium: ExtensionBrowser
+let demo: BrowserSession
 /** Alice with our engine. */
 let alice: UserWindow
 /** Alice again, in a second window: the same CRM with a hand-written hook (?engine=none). */
 let plain: UserWindow
-
-async function withPanel(page: Page): Promise<UserWindow> {
-  const { devtools, panel } = await openRealtimePanel(page, chromium.extensionId)
-  await devtools.setViewport({ width: 1300, height: 760 })
-  return { page, panel: panelDriver(panel) }
-}
-
-/** Waits until the element's text contains `text` (polling in the page, no fixed sleep). */
-function waitForText(page: Page, selector: string, text: string, what: string) {
-  return page
-    .waitForFunction(
-      (s, t) => document.querySelector(s)?.textContent?.includes(t) === true,
-      { polling: 50, timeout: 20_000 },
-      selector,
-      text,
-    )
-    .catch((error: unknown) => {
-      throw new Error(`timed out waiting for ${what}: ${String(error)}`)
-    })
-}
-
-/** Renames the deal through the demo's edit form, as a user would, and waits until it saved. */
-async function renameDeal(page: Page, title: string) {
-  await page.bringToFront()
-  await page.locator('input[name=title]').fill(title)
-  await page.locator('[data-testid=save-deal]').click()
-  await waitForText(page, '[data-testid=deal-heading]', title, 'her own new title')
-  await page.waitForFunction(
-    () =>
-      (document.querySelector('[data-testid=save-deal]') as HTMLButtonElement | null)?.disabled ===
-      false,
-    { polling: 50, timeout: 20_000 },
-  )
-}
 
 /** Adds a note to the deal's activity (an insert into activities, a tracked table); its id. */
 async function addNote(page: Page, note: string): Promise<string> {
@@ -123,7 +77,7 @@ async function waitForWrite(
 
 /** What the database's advisor says of public.deals: its table-tracked row. */
 async function doctorOnDeals(): Promise<{ status: string; fix: string | null }> {
-  const result = await stack.database.query<{ status: string; fix: string | null }>(
+  const result = await demo.stack.database.query<{ status: string; fix: string | null }>(
     `select status, fix from public.realtime_sync_doctor()
       where "check" = 'table-tracked' and subject = 'public.deals'`,
   )
@@ -133,29 +87,18 @@ async function doctorOnDeals(): Promise<{ status: string; fix: string | null }> 
 
 const FIX = "select public.realtime_track_table('public.deals');"
 const PATCH_DEAL = new RegExp(`^PATCH deals ${DEAL.id}$`)
+/** A write's outcome inside its confirmation window: followed, not yet judged. */
+const WAITING = /^waiting for its change \([\d.,]+ m?s left of writeConfirmMs\)$/
 
 beforeAll(async () => {
-  stack = await startTestStack()
+  demo = await startDemoSession()
   // Deals leave realtime: no row of realtime_table_events for its changes from now on, as in a
   // database where the table was never tracked (the advisor says error, not "untracked on purpose").
-  await stack.database.query(`drop trigger ${TRACKING_TRIGGER} on public.deals`)
-  site = await serveDemo({
-    appDir: E2E_DEMO_DIR,
-    supabaseUrl: stack.url,
-    supabaseAnonKey: stack.anonKey,
-    localUsers: true,
-  })
-  chromium = await launchWithExtension(E2E_EXTENSION_DIR)
-  alice = await withPanel(
-    await openDemoWindow(chromium.browser, site, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`),
-  )
+  await demo.stack.database.query(`drop trigger ${TRACKING_TRIGGER} on public.deals`)
+  alice = await openUserWindow(demo, DEMO_USERS.alice.email, `#/deals/${DEAL.id}`)
 }, 120_000)
 
-afterAll(async () => {
-  await chromium?.close()
-  await site?.close()
-  await stack?.close()
-})
+afterAll(() => demo?.close())
 
 describe('a write whose change never arrives (the table is not tracked), in the Realtime panel', () => {
   const step = storySteps()
@@ -170,12 +113,7 @@ describe('a write whose change never arrives (the table is not tracked), in the 
       await alice.panel.clickTab('Writes')
       await renameDeal(alice.page, 'Rocket skates, never echoed')
       // Inside the window the write is followed, not yet judged.
-      await waitForWrite(
-        alice.panel,
-        PATCH_DEAL,
-        /^waiting for its change \([\d.,]+ m?s left of writeConfirmMs\)$/,
-        'her write, waiting for its change',
-      )
+      await waitForWrite(alice.panel, PATCH_DEAL, WAITING, 'her write, waiting for its change')
 
       // Back in the Log, the banner above the tabs once the engine gave up on the write.
       await alice.panel.clickTab('Log')
@@ -259,28 +197,20 @@ describe('a write whose change never arrives (the table is not tracked), in the 
   step(
     "without the engine (?engine=none): the rename waits, a teammate's contact change arrives, and the Writes tab guesses table-not-tracked with the same check and fix",
     async () => {
-      plain = await withPanel(
-        await openDemoWindow(
-          chromium.browser,
-          site,
-          DEMO_USERS.alice.email,
-          `#/deals/${DEAL.id}`,
-          '&engine=none',
-        ),
+      plain = await openUserWindow(
+        demo,
+        DEMO_USERS.alice.email,
+        `#/deals/${DEAL.id}`,
+        '&engine=none',
       )
       await plain.panel.clickTab('Writes')
       await renameDeal(plain.page, 'Rocket skates, without an engine')
-      await waitForWrite(
-        plain.panel,
-        PATCH_DEAL,
-        /^waiting for its change \([\d.,]+ m?s left of writeConfirmMs\)$/,
-        'the write, waiting for its change',
-      )
+      await waitForWrite(plain.panel, PATCH_DEAL, WAITING, 'the write, waiting for its change')
       // A teammate renames an Acme contact (a tracked table): its change reaches the page.
-      await stack.database.query('update public.contacts set name = $2 where id = $1::text::uuid', [
-        CONTACT.id,
-        'Road Runner (renamed by Bob)',
-      ])
+      await demo.stack.database.query(
+        'update public.contacts set name = $2 where id = $1::text::uuid',
+        [CONTACT.id, 'Road Runner (renamed by Bob)'],
+      )
       const row = await waitForWrite(
         plain.panel,
         PATCH_DEAL,
@@ -316,7 +246,7 @@ describe('a write whose change never arrives (the table is not tracked), in the 
   step(
     "once the fix the panel names is applied, Alice's next rename comes back, and the earlier ones still say theirs did not",
     async () => {
-      await stack.database.query(FIX)
+      await demo.stack.database.query(FIX)
       expect((await doctorOnDeals()).status).toBe('ok')
       await plain.panel.clickTab('Writes')
       const before = (await plain.panel.writeRows()).filter((r) => PATCH_DEAL.test(r.write)).length
