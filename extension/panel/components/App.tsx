@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { deliveredEventId } from '../store/socket-model'
 import { formatKey } from '../store/format'
 import type { PanelStore } from '../store/panel-store'
@@ -20,6 +20,7 @@ import { Toolbar } from './Toolbar'
 import { useFollowedWrites } from './use-followed-writes'
 import { WritesBanner } from './WritesBanner'
 import { WritesView } from './WritesView'
+import { useSocketWatch } from './use-socket-watch'
 
 export type PanelTab =
   'log' | 'timeline' | 'queries' | 'metrics' | 'channels' | 'socket' | 'writes' | 'config'
@@ -53,12 +54,8 @@ export function App({ store, onDownload }: AppProps) {
   const live = snapshot.mode === 'live'
   const showEmpty = live && snapshot.engine === undefined && !hasRows
   const noEngine = snapshot.engines.length === 0
-  useEffect(() => {
-    // Without an engine, the sockets and writes are all there is to show: watched while open.
-    if (!live || !noEngine) return
-    store.watchSocket(true)
-    return () => store.watchSocket(false)
-  }, [store, live, noEngine])
+  // Without an engine, the sockets and writes are all there is to show: watched while open.
+  useSocketWatch(store, live && noEngine)
   const followed = useFollowedWrites(store, snapshot)
   const showFrame = (seq: number) => {
     const record = snapshot.socket.records.find((r) => r.seq === seq)

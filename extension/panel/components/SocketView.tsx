@@ -20,6 +20,7 @@ import { writeResponse, writeTarget } from '../store/write-text'
 import { ColumnHeads } from './ColumnHeads'
 import { JsonTree } from './JsonTree'
 import { KindBadge } from './KindBadge'
+import { useSocketWatch } from './use-socket-watch'
 
 export interface SocketViewProps {
   store: PanelStore
@@ -40,11 +41,7 @@ const MAX_FRAMES_SHOWN = 500
  */
 export function SocketView({ store, snapshot, focusEventId, onShowEvent }: SocketViewProps) {
   const live = snapshot.mode === 'live'
-  useEffect(() => {
-    if (!live) return
-    store.watchSocket(true)
-    return () => store.watchSocket(false)
-  }, [store, live])
+  useSocketWatch(store, live)
 
   const { records } = snapshot.socket
   const now = snapshot.builtAt

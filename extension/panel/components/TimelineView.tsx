@@ -25,6 +25,7 @@ import {
   type TimelineColors,
   type TimeView,
 } from './timeline-draw'
+import { useSocketWatch } from './use-socket-watch'
 
 export interface TimelineViewProps {
   store: PanelStore
@@ -76,12 +77,8 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
     [records, withoutEngine],
   )
 
-  useEffect(() => {
-    // The frames give each change its "on the wire" phase, and the connection its track.
-    if (!live) return
-    store.watchSocket(true)
-    return () => store.watchSocket(false)
-  }, [store, live])
+  // The frames give each change its "on the wire" phase, and the connection its track.
+  useSocketWatch(store, live)
 
   const [laneBy, setLaneBy] = useState<LaneBy>('channel')
   // Opened on a change the Log selected: centred on it, zoomed to its phases.

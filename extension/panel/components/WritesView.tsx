@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { UNCONFIRMED_REASONS } from '../../../src/describe-event'
 import { REST_PATH } from '../../../bridge/writes/write-tap'
 import { formatTime, plural } from '../store/format'
@@ -12,6 +12,7 @@ import {
   writeVerdict,
 } from '../store/write-text'
 import { ColumnHeads } from './ColumnHeads'
+import { useSocketWatch } from './use-socket-watch'
 
 export interface WritesViewProps {
   store: PanelStore
@@ -36,11 +37,7 @@ export function WritesView({
   onShowFrame,
 }: WritesViewProps) {
   const live = snapshot.mode === 'live'
-  useEffect(() => {
-    if (!live) return
-    store.watchSocket(true)
-    return () => store.watchSocket(false)
-  }, [store, live])
+  useSocketWatch(store, live)
   const { writes, engineOnly } = followed
   const [picked, setPicked] = useState<number | undefined>()
   const faults = writes.filter((w) => writeVerdict(w).tone === 'fault')
