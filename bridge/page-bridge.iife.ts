@@ -17,7 +17,8 @@ if (!host[GUARD]) {
   const socketTap = new TapRing()
   installSocketTap(window, socketTap)
   const cacheTap = new TapRing<CacheRecord>()
-  installQueryClientDiscovery(host, new QueryCacheTap(cacheTap))
+  const queryCaches = new QueryCacheTap(cacheTap)
+  installQueryClientDiscovery(host, queryCaches)
   // Before supabase-js resolves fetch: every PostgREST write of the page goes through the tap.
   const writeTap = new TapRing<WriteTapRecord>(WRITE_RING_SIZE)
   installWriteTap(window, writeTap)
@@ -28,5 +29,6 @@ if (!host[GUARD]) {
     socketTap,
     cacheTap,
     writeTap,
+    queryClients: () => queryCaches.clients(),
   })
 }

@@ -10,6 +10,7 @@ import type { CacheRecord } from './query-cache-tap'
 import { createSocketStream } from './socket/socket-stream'
 import type { TapRing } from './socket/socket-tap'
 import type { WriteTapRecord } from './writes/write-tap'
+import { type ActionableClient, runQueryAction } from './query-actions'
 import {
   envelope,
   foreignVersion,
@@ -60,6 +61,8 @@ export interface PageBridgeOptions {
   cacheTap?: TapRing<CacheRecord>
   /** The page's PostgREST writes (writes/write-tap.ts), followed by the Writes tab. */
   writeTap?: TapRing<WriteTapRecord>
+  /** The page's QueryClients the Queries tab may act on (refetch, invalidate, reset, remove). */
+  queryClients?: () => readonly ActionableClient[]
 }
 
 /**
@@ -171,6 +174,23 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
       case 'watch-socket':
         if (listening || !message.on) socketStream?.watch(message.on)
         return
+      case 'query-action': {
+        // Only for a listening panel: nothing acts on the page's queries unless one asked.
+        if (!listening) return
+        const { requestId, action, key } = message
+        void runQueryAction(options.queryClients?.() ?? [], action, key).then((result) =>
+          post({
+            type: 'query-action-result',
+            session,
+            requestId,
+            ok: result.matched > 0,
+            ...(result.matched > 0 ? {} : { error: 'no QueryClient of the page holds this key' }),
+            ...result,
+            ...(result.error === undefined ? {} : { error: result.error.slice(0, 1_000) }),
+          }),
+        )
+        return
+      }
       case 'set-option': {
         const engine = engineStreams.engine(message.engineId)
         let error: string | undefined

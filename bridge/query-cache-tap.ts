@@ -1,5 +1,6 @@
 import { QUERY_CLIENTS_GLOBAL } from '../src/register-query-client'
 import { type DataChanges, diffData } from '../src/data-diff'
+import { type ActionableClient, isActionableClient } from './query-actions'
 import type { TapRing } from './socket/socket-tap'
 
 /**
@@ -43,6 +44,8 @@ export const TANSTACK_CLIENT_GLOBAL = '__TANSTACK_QUERY_CLIENT__'
 
 export class QueryCacheTap {
   private readonly watched = new WeakSet<object>()
+  /** The clients found, in order, for the panel's actions on queries (query-actions.ts). */
+  private readonly found: ActionableClient[] = []
   private nextClient = 1
   /** The data and start of each running fetch, to tell its duration and whether data changed. */
   private readonly fetches = new WeakMap<object, { at: number; data: unknown }>()
@@ -56,6 +59,7 @@ export class QueryCacheTap {
   watch(candidate: unknown): void {
     if (!isQueryClient(candidate) || this.watched.has(candidate)) return
     this.watched.add(candidate)
+    if (isActionableClient(candidate)) this.found.push(candidate)
     const client = this.nextClient++
     candidate.getQueryCache().subscribe((event) => {
       // Inside the app's own cache notification: whatever the event, never throw into it.
@@ -65,6 +69,11 @@ export class QueryCacheTap {
         // An event without the shape of TanStack's: nothing to record.
       }
     })
+  }
+
+  /** The page's clients the panel may act on. */
+  clients(): readonly ActionableClient[] {
+    return this.found
   }
 
   private record(client: number, event: CacheEventLike): void {

@@ -10,6 +10,7 @@
  * in between never walk the events.
  */
 import * as v from 'valibot'
+import { QUERY_ACTIONS } from '../query-actions'
 import { TUNABLE_OPTION_NAMES, TUNABLE_OPTIONS } from '../../src/options'
 
 export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
@@ -127,6 +128,19 @@ const CommandResult = v.object({
   error: v.optional(v.pipe(v.string(), v.maxLength(1_000))),
 })
 
+/** How a query action went (bridge/query-actions.ts): `ok` false when the page could not run it. */
+const QueryActionResultMessage = v.object({
+  type: v.literal('query-action-result'),
+  session: pageSession,
+  requestId: v.pipe(v.number(), v.integer()),
+  ok: v.boolean(),
+  error: v.optional(v.pipe(v.string(), v.maxLength(1_000))),
+  matched: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  durationMs: v.pipe(v.number(), v.minValue(0)),
+  outcome: v.optional(v.picklist(['success', 'error'])),
+  dataChanged: v.optional(v.boolean()),
+})
+
 export const ToPanelSchema = v.variant('type', [
   PageHello,
   EventBatch,
@@ -134,6 +148,7 @@ export const ToPanelSchema = v.variant('type', [
   QueriesMessage,
   SocketBatch,
   CommandResult,
+  QueryActionResultMessage,
 ])
 export type ToPanel = v.InferOutput<typeof ToPanelSchema>
 
@@ -191,6 +206,14 @@ const SetOption = v.object({
 /** Start or stop sending an engine's query summaries (the Queries tab is open or not). */
 const WatchQueries = v.object({ type: v.literal('watch-queries'), engineId, on: v.boolean() })
 
+/** Refetch, invalidate, reset or remove one query of the page's QueryClients, by its exact key. */
+const QueryActionMessage = v.object({
+  type: v.literal('query-action'),
+  requestId: v.pipe(v.number(), v.integer()),
+  action: v.picklist(QUERY_ACTIONS),
+  key: v.pipe(v.array(v.unknown()), v.maxLength(100)),
+})
+
 /** Start or stop sending the page's socket records (the Socket tab is open or not). */
 const WatchSocket = v.object({ type: v.literal('watch-socket'), on: v.boolean() })
 
@@ -204,6 +227,7 @@ export const ToPageSchema = v.variant('type', [
   SetOption,
   WatchQueries,
   WatchSocket,
+  QueryActionMessage,
 ])
 export type ToPage = v.InferOutput<typeof ToPageSchema>
 

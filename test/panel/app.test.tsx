@@ -439,6 +439,37 @@ describe('the Queries tab', () => {
     expect(transport.take()).toContainEqual({ type: 'watch-queries', engineId: 'app#1', on: false })
   })
 
+  it('refetches, invalidates, resets or removes the picked query in the page, and says how it went', () => {
+    const { page, transport } = connectedPanel()
+    fireEvent.click(screen.getByRole('tab', { name: 'Queries' }))
+    page((t) => t.queries('S1', { total: 1, queries: [summary(['deals', 'list'])] }))
+    fireEvent.click(within(screen.getByRole('table')).getAllByRole('row')[1]!)
+    transport.take()
+    const bar = screen.getByRole('group', { name: 'Act on this query' })
+    fireEvent.click(within(bar).getByRole('button', { name: 'Refetch' }))
+    expect(transport.take()).toEqual([
+      { type: 'query-action', requestId: 1, action: 'refetch', key: ['deals', 'list'] },
+    ])
+    expect(within(bar).getByRole('status').textContent).toBe('refetch…')
+    page((t) =>
+      t.emit({
+        type: 'query-action-result',
+        session: 'S1',
+        requestId: 1,
+        ok: true,
+        matched: 1,
+        durationMs: 41.6,
+        outcome: 'success',
+        dataChanged: true,
+      }),
+    )
+    expect(within(bar).getByRole('status').textContent).toBe('refetch: done in 42 ms, data changed')
+    fireEvent.click(within(bar).getByRole('button', { name: 'Invalidate' }))
+    expect(transport.take()).toEqual([
+      { type: 'query-action', requestId: 2, action: 'invalidate', key: ['deals', 'list'] },
+    ])
+  })
+
   it('opens a query\'s history from the "Why?" next to a key of a trail', () => {
     const { page, transport } = connectedPanel()
     fireEvent.click(options()[0]!)

@@ -1,3 +1,5 @@
+import type { ReactNode } from 'react'
+import { QueryActionBar } from './QueryActionBar'
 import { useEffect, useMemo, useState } from 'react'
 import type { QuerySummary } from '../../../src/query-summaries'
 import { formatCount, formatKey, formatMs, formatTime } from '../store/format'
@@ -187,7 +189,18 @@ export function QueriesView({ store, snapshot, onShowEvent, focusKey }: QueriesV
           </p>
         )}
         {pickedQuery !== undefined && (
-          <QueryHistory query={pickedQuery} items={history} onShowEvent={onShowEvent} />
+          <QueryHistory
+            query={pickedQuery}
+            items={history}
+            onShowEvent={onShowEvent}
+            actions={
+              <QueryActionBar
+                store={store}
+                queryKey={pickedQuery.queryKey}
+                live={snapshot.mode === 'live'}
+              />
+            }
+          />
         )}
       </div>
     </div>
@@ -212,14 +225,17 @@ function QueryHistory({
   query,
   items,
   onShowEvent,
+  actions,
 }: {
   query: QuerySummary
   items: HistoryItem[]
   onShowEvent(seq: number): void
+  actions: ReactNode
 }) {
   return (
     <section className="query-history" aria-label="Why? History of the query">
       <h3>Why? {formatKey(query.queryKey)}</h3>
+      {actions}
       <p className="detail-note">
         {query.reach === 'none'
           ? 'Realtime never reaches this query: no change of any table matches its key.'

@@ -46,6 +46,8 @@ import { LogView } from './log-view'
 import { DEFAULT_NOTIFY_MS, Notifier } from './notifier'
 import { OptionCommands, type SendResult } from './option-commands'
 import { PageSession } from './page-session'
+import { type QueryActionStatus, QueryActions } from './query-actions'
+import type { QueryAction } from '../../../bridge/query-actions'
 import { type HistoryItem, queryHistory } from './query-history'
 import type { EventRow, LogRow } from './rows'
 import { buildSnapshot, type PanelSnapshot } from './snapshot'
@@ -83,6 +85,7 @@ export class PanelStore {
   private readonly engines: EngineList
   private readonly page: PageSession
   private readonly commands: OptionCommands
+  private readonly queryActionsOf: QueryActions
   private readonly view = new LogView()
   private readonly imports: ImportSlot
   private readonly notifier: Notifier
@@ -108,6 +111,7 @@ export class PanelStore {
     })
     this.page = new PageSession(transport, scheduler, this.engines)
     this.commands = new OptionCommands(transport, scheduler, () => this.notifier.now())
+    this.queryActionsOf = new QueryActions(transport, scheduler, () => this.notifier.now())
     this.imports = new ImportSlot((id, capacity) => new EngineLog(id, nextRowId, capacity))
     this.notifier = new Notifier(scheduler, options.notifyMs ?? DEFAULT_NOTIFY_MS, () => {
       this.snapshot = this.buildSnapshot()
@@ -126,6 +130,7 @@ export class PanelStore {
   dispose(): void {
     this.unsubscribeTransport()
     this.commands.dispose()
+    this.queryActionsOf.dispose()
     this.notifier.dispose()
   }
 
@@ -150,7 +155,10 @@ export class PanelStore {
       case 'page-hello': {
         const outcome = this.page.hello(message)
         if (outcome.rowsReplaced) this.forgetLiveSelection()
-        if (outcome.newSession) this.commands.failPending(RELOADED_BEFORE_ANSWER)
+        if (outcome.newSession) {
+          this.commands.failPending(RELOADED_BEFORE_ANSWER)
+          this.queryActionsOf.failPending(RELOADED_BEFORE_ANSWER)
+        }
         // A new page load, or a bridge that reconnected, watches nothing until told.
         if (this.queriesWatched) this.sendWatchQueries(true)
         if (this.socketWatchers > 0) this.page.watchSocket(true)
@@ -172,9 +180,16 @@ export class PanelStore {
       case 'command-result':
         if (this.commands.answer(message)) this.notifier.now()
         return
+      case 'query-action-result':
+        // Only this page load's: an answer from before a reload means nothing to this one.
+        if (message.session === this.page.session && this.queryActionsOf.answer(message)) {
+          this.notifier.now()
+        }
+        return
       case 'page-disconnected':
         this.page.disconnected()
         this.commands.failPending(DISCONNECTED_BEFORE_ANSWER)
+        this.queryActionsOf.failPending(DISCONNECTED_BEFORE_ANSWER)
         this.notifier.now()
         return
       case 'version-mismatch':
@@ -323,6 +338,18 @@ export class PanelStore {
   queryHistory(queryKey: readonly unknown[]): HistoryItem[] {
     const log = this.activeLog()
     return log === undefined ? [] : queryHistory(log, queryKey, this.recordScopesOf(log.engineId))
+  }
+
+  /** Refetch, invalidate, reset or remove one query of the page (live only). */
+  queryAction(action: QueryAction, queryKey: readonly unknown[]): void {
+    if (this.imports.active !== undefined || this.page.connection !== 'connected') return
+    this.queryActionsOf.send(action, queryKey)
+    this.notifier.now()
+  }
+
+  /** The newest action per query key (formatKey), for the Queries tab. */
+  queryActions(): Readonly<Record<string, QueryActionStatus>> {
+    return this.queryActionsOf.latest
   }
 
   /** The log the tabs show (the imported file's, else the active engine's), for the timeline. */
