@@ -470,6 +470,23 @@ describe('the Queries tab', () => {
     ])
   })
 
+  it('acts on a key of a trail: Act… opens its actions under it', () => {
+    const { transport } = connectedPanel()
+    fireEvent.click(options()[0]!)
+    const keys = screen.getByRole('list', { name: 'Query keys' })
+    const act = within(keys).getAllByRole('button', { name: 'Act…' })[1]!
+    fireEvent.click(act)
+    expect(act.getAttribute('aria-expanded')).toBe('true')
+    transport.take()
+    const bar = within(keys).getByRole('group', { name: 'Act on this query' })
+    fireEvent.click(within(bar).getByRole('button', { name: 'Invalidate' }))
+    const [sent] = transport.take() as { type: string; action: string; key: unknown[] }[]
+    expect(sent).toMatchObject({ type: 'query-action', action: 'invalidate' })
+    expect(within(keys).getAllByRole('listitem')[1]!.textContent).toContain(
+      JSON.stringify(sent!.key),
+    )
+  })
+
   it('opens a query\'s history from the "Why?" next to a key of a trail', () => {
     const { page, transport } = connectedPanel()
     fireEvent.click(options()[0]!)

@@ -1,3 +1,4 @@
+import { type ReactNode, useState } from 'react'
 import { formatKey } from '../store/format'
 import type { TrailStep } from '../store/trail'
 
@@ -8,12 +9,22 @@ export interface DecisionTrailProps {
   canSelect(seq: number): boolean
   /** "Why?" for a query key of the trail (live only): its history in the Queries tab. */
   onWhy?(queryKey: unknown[]): void
+  /** The actions on a key of the trail (live only), shown under it once asked for. */
+  renderActions?(queryKey: unknown[]): ReactNode
 }
 
 const MAX_KEYS_SHOWN = 200
 
 /** The steps of one event's path through the engine, as sentences with links to related events. */
-export function DecisionTrail({ steps, onSelectSeq, canSelect, onWhy }: DecisionTrailProps) {
+export function DecisionTrail({
+  steps,
+  onSelectSeq,
+  canSelect,
+  onWhy,
+  renderActions,
+}: DecisionTrailProps) {
+  /** The key whose actions are open: `${step}:${key}`. */
+  const [acting, setActing] = useState<string | undefined>()
   return (
     <ol className="trail" aria-label="Decision trail">
       {steps.map((step, index) => (
@@ -89,6 +100,23 @@ export function DecisionTrail({ steps, onSelectSeq, canSelect, onWhy }: Decision
                       >
                         Why?
                       </button>
+                    </>
+                  )}
+                  {renderActions !== undefined && Array.isArray(key) && (
+                    <>
+                      {' '}
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-expanded={acting === `${index}:${i}`}
+                        title="Refetch, invalidate, reset or remove this query in the page"
+                        onClick={() =>
+                          setActing(acting === `${index}:${i}` ? undefined : `${index}:${i}`)
+                        }
+                      >
+                        Act…
+                      </button>
+                      {acting === `${index}:${i}` && renderActions(key)}
                     </>
                   )}
                 </li>

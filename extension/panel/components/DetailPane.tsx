@@ -5,6 +5,7 @@ import { CopyJsonButton } from './CopyJsonButton'
 import { DecisionTrail } from './DecisionTrail'
 import { JsonTree } from './JsonTree'
 import { KindBadge } from './KindBadge'
+import { QueryActionBar } from './QueryActionBar'
 
 export interface DetailPaneProps {
   store: PanelStore
@@ -74,6 +75,11 @@ export function DetailPane({ store, snapshot, onWhy, onShowFrame }: DetailPanePr
         onSelectSeq={(seq) => store.selectSeq(seq)}
         canSelect={(seq) => store.canSelectSeq(row, seq)}
         onWhy={snapshot.mode === 'live' ? onWhy : undefined}
+        renderActions={
+          snapshot.mode === 'live'
+            ? (key) => <QueryActionBar store={store} queryKey={key} live />
+            : undefined
+        }
       />
       {eventId !== undefined && (
         <p className="detail-note">
