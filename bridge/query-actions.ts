@@ -5,6 +5,7 @@
  * registerQueryClient()). The answer says how it went, as a refetch's outcome reads anywhere
  * else in the panel: how long, whether it failed, whether the data changed.
  */
+import { errorMessage } from '../src/error-message'
 
 export const QUERY_ACTIONS = ['refetch', 'invalidate', 'reset', 'remove'] as const
 export type QueryAction = (typeof QUERY_ACTIONS)[number]
@@ -86,22 +87,14 @@ export async function runQueryAction(
       outcome: failed === undefined ? 'success' : 'error',
       // Structural sharing keeps the reference when the refetched data deep-equals the old.
       dataChanged: after.some((query, i) => query !== undefined && query.state.data !== before[i]),
-      ...(failed === undefined ? {} : { error: errorText(failed.state.error) }),
+      ...(failed === undefined ? {} : { error: errorMessage(failed.state.error) }),
     }
   } catch (error) {
     return {
       matched: holding.length,
       durationMs: Math.max(0, now() - started),
       outcome: 'error',
-      error: errorText(error),
+      error: errorMessage(error),
     }
-  }
-}
-
-function errorText(error: unknown): string {
-  try {
-    return (error instanceof Error ? error.message : String(error)).slice(0, 500)
-  } catch {
-    return 'unprintable error'
   }
 }

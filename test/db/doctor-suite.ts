@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { DoctorRow } from '../../cli/doctor'
 
 /**
  * The database advisor (supabase/migrations/20261207100000_realtime_sync_doctor.sql), as a
@@ -20,13 +21,7 @@ export interface DoctorDatabase {
   close(): Promise<void>
 }
 
-export interface DoctorRow {
-  check: string
-  status: 'ok' | 'warn' | 'error'
-  subject: string | null
-  detail: string
-  fix: string | null
-}
+export type { DoctorRow }
 
 export const CHECKS = [
   'events-in-publication',

@@ -13,6 +13,7 @@ import {
   socketMarks,
   spanLabel,
   spanPhases,
+  spanStart,
   type TimelineMark,
   TimelineIndex,
   wireTimes,
@@ -121,7 +122,7 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
     for (const row of index.rowsIn(view.from, view.to)) {
       const span = changeSpan(row, log!, pageAheadMs, wire.get(eventIdOf(row.event)))
       // Read near the view; drawn only when it reaches into it.
-      if (span !== undefined && span.endAt >= view.from && startOfSpan(span) <= view.to) {
+      if (span !== undefined && span.endAt >= view.from && spanStart(span) <= view.to) {
         spans.push(span)
       }
     }
@@ -451,10 +452,6 @@ function ChangeDetail({
       )}
     </section>
   )
-}
-
-function startOfSpan(span: ChangeSpan): number {
-  return Math.min(span.commitAt ?? span.receivedAt, span.wireAt ?? span.receivedAt, span.receivedAt)
 }
 
 function eventIdOf(event: { kind: string }): string {

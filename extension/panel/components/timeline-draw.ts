@@ -2,6 +2,7 @@ import {
   type ChangeSpan,
   type LaneBy,
   lanesOf,
+  spanStart,
   type MarkKind,
   type TimelineMark,
 } from '../store/timeline'
@@ -130,11 +131,11 @@ function drawSpans(
   let y = top
   for (const name of [...lanes.keys()].sort()) {
     const spans = lanes.get(name)!
-    spans.sort((a, b) => startOf(a) - startOf(b))
+    spans.sort((a, b) => spanStart(a) - spanStart(b))
     // Greedy packing: each change in the first row free at its start (the newest past the last).
     const rowEnds: number[] = []
     const rowOf = spans.map((span) => {
-      const start = x(startOf(span))
+      const start = x(spanStart(span))
       let row = rowEnds.findIndex((end) => end < start - 1)
       if (row === -1)
         row = rowEnds.length < MAX_ROWS_PER_LANE ? rowEnds.length : MAX_ROWS_PER_LANE - 1
@@ -160,7 +161,7 @@ function drawSpans(
           span.rowId !== undefined && span.rowId === input.selectedRowId,
         )
         hits.spans.push({
-          x0: x(startOf(span)) - 2,
+          x0: x(spanStart(span)) - 2,
           x1: x(span.endAt) + 2,
           y0,
           y1: y0 + ROW_H,
@@ -175,10 +176,6 @@ function drawSpans(
     ctx.fillText('No change in this range.', 8, top + 14)
   }
   return y - top
-}
-
-function startOf(span: ChangeSpan): number {
-  return Math.min(span.commitAt ?? span.receivedAt, span.wireAt ?? span.receivedAt, span.receivedAt)
 }
 
 /** One change: commit → wire → received → batch wait → invalidated → refetches → its verdict. */
@@ -217,7 +214,7 @@ function drawSpan(
   if (selected) {
     ctx.strokeStyle = colors.text
     ctx.lineWidth = 1.5
-    const x0 = x(startOf(span))
+    const x0 = x(spanStart(span))
     ctx.strokeRect(x0 - 2, y - 2, Math.max(4, end - x0 + 4), ROW_H + 4)
   }
 }

@@ -301,21 +301,65 @@ export function filterColumns(filter: string): string[] {
 }
 
 /**
- * The realtime_table_events id a delivery carries: a postgres_changes row of that table, or a
- * broadcast whose payload is such a row. What links an engine event to its frame.
+ * What a delivery carries, unwrapped once for every reader: the realtime_table_events row (a
+ * postgres_changes row of that table, or a broadcast whose payload is such a row), or, for a
+ * postgres_changes delivery of any other table, that table and its row.
  */
-export function deliveredEventId(record: SocketRecord): string | undefined {
+function deliveredPayload(
+  record: SocketRecord,
+): { eventRow: Record<string, unknown> } | { table: string; row: unknown } | undefined {
   if (!isDelivery(record) || !isObject(record.payload)) return undefined
   const view = frameView(record.event, record.payload)
   let row: unknown
   if (view.kind === 'change') {
-    if (!isObject(view.data) || view.table !== EVENT_TABLE) return undefined
+    if (!isObject(view.data) || typeof view.table !== 'string') return undefined
+    if (view.table !== EVENT_TABLE) {
+      // A DELETE's record is empty: its old_record holds the replica identity (the id).
+      const data =
+        isObject(view.record) && Object.keys(view.record).length > 0
+          ? view.record
+          : view.data.old_record
+      return { table: view.table, row: data }
+    }
     row = view.record
   } else if (view.kind === 'broadcast') {
     row = view.payload
   }
-  if (!isObject(row) || (typeof row.id !== 'number' && typeof row.id !== 'string')) return undefined
-  return String(row.id)
+  return isObject(row) ? { eventRow: row } : undefined
+}
+
+/**
+ * The realtime_table_events id a delivery carries: a postgres_changes row of that table, or a
+ * broadcast whose payload is such a row. What links an engine event to its frame.
+ */
+export function deliveredEventId(record: SocketRecord): string | undefined {
+  const payload = deliveredPayload(record)
+  return payload !== undefined && 'eventRow' in payload ? idOf(payload.eventRow) : undefined
+}
+
+/** A change delivered on the wire: which row of which table (the events table's row, unwrapped). */
+export interface Delivered {
+  seq: number
+  at: number
+  table: string
+  recordId?: string
+}
+
+/** The row a delivery reports: the table and record an events row names, or the table's own row. */
+export function deliveredRow(record: SocketRecord): Delivered | undefined {
+  const payload = deliveredPayload(record)
+  if (payload === undefined) return undefined
+  const { seq, at } = record
+  if ('table' in payload) return { seq, at, table: payload.table, recordId: idOf(payload.row) }
+  const row = payload.eventRow
+  if (typeof row.table_name !== 'string') return undefined
+  return { seq, at, table: row.table_name, recordId: idOf(row, 'record_id') }
+}
+
+function idOf(row: unknown, field = 'id'): string | undefined {
+  if (!isObject(row)) return undefined
+  const id = row[field]
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined
 }
 
 /** The newest delivery frame of the event row `eventId` the records hold. */

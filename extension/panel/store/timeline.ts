@@ -6,9 +6,8 @@ import type { EngineLog } from './engine-log'
 import { isChange } from './event-facts'
 import { formatKey } from './format'
 import type { EventRow } from './rows'
-import { deliveredEventId, isDelivery } from './socket-model'
+import { deliveredEventId, deliveredRow, isDelivery } from './socket-model'
 import { matchedKeysOf } from './trail'
-import { deliveredRow } from './write-follow'
 
 /**
  * The Timeline tab's model: every change on one time axis, as the Network panel's waterfall
@@ -59,6 +58,11 @@ export interface ChangeSpan {
   row?: EventRow
   /** A delivery of a page without the engine: what it was. */
   label?: string
+}
+
+/** When a change's bar begins: its commit, its frame, or its receipt, whichever came first. */
+export function spanStart(span: ChangeSpan): number {
+  return Math.min(span.commitAt ?? span.receivedAt, span.wireAt ?? span.receivedAt, span.receivedAt)
 }
 
 /** The change in a line: the engine's sentence for it, or what the delivery was. */

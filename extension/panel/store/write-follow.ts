@@ -1,10 +1,8 @@
 import type { SocketRecord, SocketWriteRecord } from '../../../bridge/socket/socket-records'
 import type { WriteFacts } from '../../../bridge/writes/write-records'
-import { isObject } from '../../../src/is-object'
 import { DATABASE_NOW_FUNCTION } from '../../../src/missed-events'
 import type { UnconfirmedCause } from '../../../src/types'
-import { frameView } from '../../../wire/frame-view'
-import { isDelivery, type SocketModel } from './socket-model'
+import { type Delivered, deliveredRow, type SocketModel } from './socket-model'
 
 /**
  * Each PostgREST write of the page, followed on the wire: the change that came back for it (its
@@ -81,14 +79,6 @@ export interface UnconfirmedSeen {
 
 /** The engine's default writeConfirmMs, used when the page runs no engine. */
 export const DEFAULT_CONFIRM_MS = 5_000
-
-/** A change delivered on the wire: which row of which table (the events table's row, unwrapped). */
-interface Delivered {
-  seq: number
-  at: number
-  table: string
-  recordId?: string
-}
 
 export interface WritesFollowed {
   writes: FollowedWrite[]
@@ -298,42 +288,4 @@ function isWrite(record: SocketRecord): record is SocketWriteRecord & { write: W
     record.write !== undefined &&
     record.write.fn !== DATABASE_NOW_FUNCTION
   )
-}
-
-const EVENT_TABLE = 'realtime_table_events'
-
-/**
- * The row a delivery reports: a realtime_table_events row (postgres_changes of that table, or a
- * broadcast of one) names its table and record; a postgres_changes delivery of any other table
- * is that table's row.
- */
-export function deliveredRow(record: SocketRecord): Delivered | undefined {
-  if (!isDelivery(record)) return undefined
-  const view = frameView(record.event, record.payload)
-  let row: unknown
-  if (view.kind === 'change') {
-    if (typeof view.table !== 'string') return undefined
-    if (view.table !== EVENT_TABLE) {
-      const data =
-        isObject(view.record) && Object.keys(view.record).length > 0
-          ? view.record
-          : oldRecordOf(view.data)
-      return { seq: record.seq, at: record.at, table: view.table, recordId: idOf(data) }
-    }
-    row = view.record
-  } else if (view.kind === 'broadcast') {
-    row = view.payload
-  }
-  if (!isObject(row) || typeof row.table_name !== 'string') return undefined
-  return { seq: record.seq, at: record.at, table: row.table_name, recordId: idOf(row, 'record_id') }
-}
-
-function oldRecordOf(data: unknown): unknown {
-  return isObject(data) ? data.old_record : undefined
-}
-
-function idOf(row: unknown, field = 'id'): string | undefined {
-  if (!isObject(row)) return undefined
-  const id = row[field]
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined
 }
