@@ -4,6 +4,7 @@
  * the page's own scripts so no engine registration is missed.
  */
 import { systemScheduler } from '../src/scheduler'
+import { SocketFaults } from './faults/socket-faults'
 import { startPageBridge } from './page-bridge'
 import { type CacheRecord, installQueryClientDiscovery, QueryCacheTap } from './query-cache-tap'
 import { installSocketTap, TapRing } from './socket/socket-tap'
@@ -15,7 +16,9 @@ if (!host[GUARD]) {
   Object.defineProperty(host, GUARD, { value: true })
   // Before the page's scripts: every supabase-js Realtime socket is made through the tap.
   const socketTap = new TapRing()
-  installSocketTap(window, socketTap)
+  // Faults act only once the panel (or a call on the registry) starts one (bridge/faults).
+  const socketFaults = new SocketFaults(systemScheduler)
+  installSocketTap(window, socketTap, undefined, socketFaults)
   const cacheTap = new TapRing<CacheRecord>()
   const queryCaches = new QueryCacheTap(cacheTap)
   installQueryClientDiscovery(host, queryCaches)
@@ -30,5 +33,6 @@ if (!host[GUARD]) {
     cacheTap,
     writeTap,
     queryClients: () => queryCaches.clients(),
+    socketFaults,
   })
 }

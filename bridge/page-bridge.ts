@@ -7,7 +7,11 @@ import { errorMessage } from '../src/error-message'
 import type { Scheduler } from '../src/scheduler'
 import { createEngineStreams } from './engine-stream'
 import type { CacheRecord } from './query-cache-tap'
+import { FaultController, type FaultRequest } from './faults/fault-controller'
+import { installFaultConsole } from './faults/fault-console'
+import type { SocketFaults } from './faults/socket-faults'
 import { createSocketStream } from './socket/socket-stream'
+import { createLeadingThrottle } from './throttle'
 import type { TapRing } from './socket/socket-tap'
 import type { WriteTapRecord } from './writes/write-tap'
 import { type ActionableClient, runQueryAction } from './query-actions'
@@ -63,7 +67,14 @@ export interface PageBridgeOptions {
   writeTap?: TapRing<WriteTapRecord>
   /** The page's QueryClients the Queries tab may act on (refetch, invalidate, reset, remove). */
   queryClients?: () => readonly ActionableClient[]
+  /** The socket tap's faults (bridge/faults): started by the panel or the registry's console API. */
+  socketFaults?: SocketFaults
+  /** Where a fault's start and end are said (default console.info). */
+  log?: (line: string) => void
 }
+
+/** Fault records change with every frame a delay holds: sent at most this often. */
+const FAULTS_EVERY_MS = 250
 
 /**
  * The page end of the DevTools path, in the MAIN world. It does nothing until a panel sends
@@ -135,18 +146,80 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
             post({ type: 'socket', session, snapshot, dropped, data }),
         })
 
-  /** The panel went away: no listener left on any engine. */
+  // The simulated faults, and the same actions on the registry for the console.
+  const faults =
+    options.socketFaults === undefined
+      ? undefined
+      : new FaultController({
+          faults: options.socketFaults,
+          scheduler,
+          log: options.log ?? ((line) => console.info(line)),
+          onChange: () => {
+            if (listening) faultPosts.request()
+          },
+        })
+  const faultPosts = createLeadingThrottle({
+    scheduler,
+    windowMs: FAULTS_EVERY_MS,
+    run: () => {
+      if (faults !== undefined && listening)
+        post({ type: 'faults', session, records: [...faults.records()] })
+    },
+  })
+  if (faults !== undefined && options.socketTap !== undefined) {
+    const tap = options.socketTap
+    installFaultConsole(options.host, faults, () => tap.read())
+  }
+
+  /** The panel went away: no listener left on any engine, and no fault it could no longer end. */
   const stopListening = () => {
     listening = false
     socketStream?.watch(false)
     engineStreams.stop()
+    faultPosts.cancel()
+    faults?.end(undefined, 'panel-closed')
   }
 
   const startStreaming = (since: Record<string, number>) => {
     listening = true
     paused = false
     hello()
+    if (faults !== undefined && faults.records().length > 0) faultPosts.runNow()
     engineStreams.start(since)
+  }
+
+  /** A fault the panel asked for; the answer says why it could not start. */
+  const startFault = (request: Extract<ToPage, { type: 'start-fault' }>): string | undefined => {
+    if (faults === undefined)
+      return 'this page has no socket tap (the extension was not loaded before it)'
+    const { fault } = request
+    let asked: FaultRequest
+    if (fault.kind === 'deliver-again') {
+      const frame = socketStream?.frameIn(fault.frameSeq)
+      if (frame === undefined)
+        return `frame #${fault.frameSeq} is no longer held: pick a newer delivery`
+      asked = { kind: 'deliver-again', frame }
+    } else {
+      asked = fault
+    }
+    faults.start(asked, 'panel')
+    return undefined
+  }
+
+  const answer = (requestId: number, run: () => string | undefined) => {
+    let error: string | undefined
+    try {
+      error = run()
+    } catch (cause) {
+      error = errorMessage(cause)
+    }
+    post({
+      type: 'command-result',
+      session,
+      requestId,
+      ok: error === undefined,
+      ...(error === undefined ? {} : { error: error.slice(0, 1_000) }),
+    })
   }
 
   const handle = (message: ToPage) => {
@@ -191,19 +264,25 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         )
         return
       }
-      case 'set-option': {
-        const engine = engineStreams.engine(message.engineId)
-        let error: string | undefined
-        try {
-          if (!engine) throw new Error(`no engine ${message.engineId} on this page`)
-          engine.setOption(message.name, message.value)
-        } catch (cause) {
-          error = errorMessage(cause).slice(0, 1_000)
-        }
-        // The new config follows from the engine's own change notification.
-        post({ type: 'command-result', session, requestId: message.requestId, ok: !error, error })
+      case 'start-fault':
+        // Only for a listening panel: nothing is injected unless one asked.
+        if (listening) answer(message.requestId, () => startFault(message))
         return
-      }
+      case 'end-fault':
+        answer(message.requestId, () => {
+          faults?.end(message.id, 'ended')
+          return undefined
+        })
+        return
+      case 'set-option':
+        // The new config follows from the engine's own change notification.
+        answer(message.requestId, () => {
+          const engine = engineStreams.engine(message.engineId)
+          if (!engine) return `no engine ${message.engineId} on this page`
+          engine.setOption(message.name, message.value)
+          return undefined
+        })
+        return
     }
   }
 

@@ -10,7 +10,9 @@
  * in between never walk the events.
  */
 import * as v from 'valibot'
+import { FAULT_LIMITS } from '../faults/fault-records'
 import { QUERY_ACTIONS } from '../query-actions'
+import { FaultRecordsSchema } from './fault-record-schema'
 import { TUNABLE_OPTION_NAMES, TUNABLE_OPTIONS } from '../../src/options'
 
 export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
@@ -141,6 +143,17 @@ const QueryActionResultMessage = v.object({
   dataChanged: v.optional(v.boolean()),
 })
 
+/**
+ * The page's simulated faults (bridge/faults), active and past, oldest first: sent when one
+ * starts, ends or counts an effect (at most about 4 a second), and with each hello while a panel
+ * listens.
+ */
+const FaultsMessage = v.object({
+  type: v.literal('faults'),
+  session: pageSession,
+  records: FaultRecordsSchema,
+})
+
 export const ToPanelSchema = v.variant('type', [
   PageHello,
   EventBatch,
@@ -149,6 +162,7 @@ export const ToPanelSchema = v.variant('type', [
   SocketBatch,
   CommandResult,
   QueryActionResultMessage,
+  FaultsMessage,
 ])
 export type ToPanel = v.InferOutput<typeof ToPanelSchema>
 
@@ -214,6 +228,38 @@ const QueryActionMessage = v.object({
   key: v.pipe(v.array(v.unknown()), v.maxLength(100)),
 })
 
+const faultMs = (kind: keyof typeof FAULT_LIMITS) =>
+  v.pipe(
+    v.number(),
+    v.integer(),
+    v.minValue(FAULT_LIMITS[kind].min),
+    v.maxValue(FAULT_LIMITS[kind].max),
+  )
+
+/**
+ * Start a simulated fault on the page's Realtime sockets (bridge/faults): answered by
+ * command-result. `deliver-again` names a frame by its socket record's seq in the current
+ * `watch-socket` series.
+ */
+const StartFault = v.object({
+  type: v.literal('start-fault'),
+  requestId: v.pipe(v.number(), v.integer()),
+  fault: v.variant('kind', [
+    v.object({ kind: v.literal('drop') }),
+    v.object({ kind: v.literal('offline'), ms: faultMs('offline') }),
+    v.object({ kind: v.literal('delay'), ms: faultMs('delay') }),
+    v.object({ kind: v.literal('stall-heartbeats'), ms: faultMs('stall-heartbeats') }),
+    v.object({ kind: v.literal('deliver-again'), frameSeq: seq }),
+  ]),
+})
+
+/** End one active fault (`id`), or every one: answered by command-result. */
+const EndFault = v.object({
+  type: v.literal('end-fault'),
+  requestId: v.pipe(v.number(), v.integer()),
+  id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+})
+
 /** Start or stop sending the page's socket records (the Socket tab is open or not). */
 const WatchSocket = v.object({ type: v.literal('watch-socket'), on: v.boolean() })
 
@@ -228,6 +274,8 @@ export const ToPageSchema = v.variant('type', [
   WatchQueries,
   WatchSocket,
   QueryActionMessage,
+  StartFault,
+  EndFault,
 ])
 export type ToPage = v.InferOutput<typeof ToPageSchema>
 

@@ -55,6 +55,7 @@ export const SocketRecordSchema = v.variant('kind', [
     kind: v.literal('open'),
     url: v.pipe(v.string(), v.maxLength(4_096)),
     vsn: v.picklist(['1.0.0', '2.0.0']),
+    refused: v.optional(v.boolean()),
   }),
   v.object({
     ...base,
@@ -68,6 +69,8 @@ export const SocketRecordSchema = v.variant('kind', [
     binary: v.optional(v.picklist(['user-broadcast-push', 'user-broadcast'])),
     payload: v.optional(v.unknown()),
     malformed: v.optional(longText),
+    fault: v.optional(v.picklist(['withheld', 'delayed', 'delivered-again'])),
+    delayMs: v.optional(RULE_SCHEMAS.duration),
   }),
   v.object({
     ...base,

@@ -4,7 +4,7 @@ import { previewPayload } from '../../src/payload-preview'
 import { redactFrame, redactSocketUrl, type TokenFacts } from './frame-redaction'
 import { decodeBinaryFrame, decodeTextFrame, type Vsn } from '../../wire/phoenix'
 import type { CacheEventKind, CacheRecord } from '../query-cache-tap'
-import type { TapRecord } from './socket-tap'
+import type { FrameFault, TapRecord } from './socket-tap'
 import { type WriteFacts, writeFacts } from '../writes/write-records'
 import type { WriteTapRecord } from '../writes/write-tap'
 
@@ -40,6 +40,8 @@ export interface SocketOpenRecord extends RecordBase {
   url: string
   /** The serializer the URL asks for (supabase-js's default is 2.0.0). */
   vsn: Vsn
+  /** Refused by a simulated offline (bridge/faults): it failed before it connected. */
+  refused?: boolean
 }
 
 export interface SocketFrameRecord extends RecordBase {
@@ -58,6 +60,10 @@ export interface SocketFrameRecord extends RecordBase {
   payload?: unknown
   /** Why it could not be read (the frame is kept as a preview in `payload`). */
   malformed?: string
+  /** What a simulated fault did to it (bridge/faults): withheld, delayed, delivered again. */
+  fault?: FrameFault
+  /** `delayed`: by how long. */
+  delayMs?: number
 }
 
 export interface SocketCloseRecord extends RecordBase {
@@ -147,7 +153,16 @@ export class SocketRecorder {
         const vsn = vsnOf(raw.url)
         this.vsnBySocket.set(socket, vsn)
         const { url, tokens } = redactSocketUrl(raw.url.slice(0, 4_096))
-        return { seq, at, socket, kind: 'open', url, vsn, ...(tokens.length > 0 ? { tokens } : {}) }
+        return {
+          seq,
+          at,
+          socket,
+          kind: 'open',
+          url,
+          vsn,
+          ...(tokens.length > 0 ? { tokens } : {}),
+          ...(raw.refused ? { refused: true } : {}),
+        }
       }
       case 'close':
         this.vsnBySocket.delete(socket)
@@ -174,6 +189,8 @@ export class SocketRecorder {
       socket: raw.socket,
       kind: 'frame' as const,
       direction: raw.direction,
+      ...(raw.fault === undefined ? {} : { fault: raw.fault }),
+      ...(raw.delayMs === undefined ? {} : { delayMs: raw.delayMs }),
     }
     const data = raw.data
     let decoded

@@ -18,6 +18,16 @@ export interface SocketStreamOptions {
 }
 
 type RawRecord = TapRecord | CacheRecord | WriteTapRecord
+type FrameIn = Extract<TapRecord, { kind: 'frame' }>
+
+/** How many frames from the server can be named to deliver again (the newest). */
+const FRAMES_IN_HELD = 2_000
+
+export interface SocketStream {
+  watch(on: boolean): void
+  /** A frame from the server sent to the panel in this series, by its record's seq. */
+  frameIn(seq: number): FrameIn | undefined
+}
 
 /**
  * The page bridge's half of the Socket and Writes tabs: while watched, the taps' rings (sockets,
@@ -26,13 +36,25 @@ type RawRecord = TapRecord | CacheRecord | WriteTapRecord
  * MAX_SOCKET_RECORDS_PER_BATCH each). A record is decoded and redacted at the flush, not in the
  * page's own onmessage or cache notification, where the tap sees it.
  */
-export function createSocketStream(options: SocketStreamOptions): { watch(on: boolean): void } {
+export function createSocketStream(options: SocketStreamOptions): SocketStream {
   const { socketTap, cacheTap, writeTap } = options
   let recorder: SocketRecorder | undefined
   let pending: RawRecord[] = []
+  /** The frames from the server sent in this series, by their record's seq (deliver again). */
+  const framesIn = new Map<number, FrameIn>()
+
+  const remember = (record: SocketRecord, raw: RawRecord) => {
+    if (raw.kind !== 'frame' || raw.direction !== 'in') return
+    framesIn.set(record.seq, raw)
+    if (framesIn.size > FRAMES_IN_HELD) framesIn.delete(framesIn.keys().next().value!)
+  }
 
   const post = (raw: readonly RawRecord[], snapshot: boolean) => {
-    const records: SocketRecord[] = raw.map((record) => recorder!.record(record))
+    const records: SocketRecord[] = raw.map((item) => {
+      const record = recorder!.record(item)
+      remember(record, item)
+      return record
+    })
     for (
       let i = 0;
       i < records.length || (snapshot && i === 0);
@@ -61,6 +83,7 @@ export function createSocketStream(options: SocketStreamOptions): { watch(on: bo
   }
 
   return {
+    frameIn: (seq) => framesIn.get(seq),
     watch(on) {
       // Already watching: a panel that says so again (after each hello) loses nothing.
       if (on && recorder !== undefined) return
@@ -68,6 +91,7 @@ export function createSocketStream(options: SocketStreamOptions): { watch(on: bo
       if (cacheTap !== undefined) cacheTap.listener = undefined
       if (writeTap !== undefined) writeTap.listener = undefined
       pending = []
+      framesIn.clear()
       flushes.cancel()
       recorder = undefined
       if (!on) return

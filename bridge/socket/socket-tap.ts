@@ -6,13 +6,32 @@
  */
 import { RingBuffer } from '../../src/ring-buffer'
 import { REALTIME_SOCKET_PATH } from '../../wire/phoenix'
+import { DROP_CODE, DROP_REASON, type LiveSocket, type SocketFaults } from '../faults/socket-faults'
+import { vsnOf } from './socket-records'
 
 /** What the tap saw, raw: the socket's URL and frames still hold their tokens (page-only). */
 export type TapRecord =
-  | { kind: 'open'; socket: number; at: number; url: string }
-  | { kind: 'frame'; socket: number; at: number; direction: 'in' | 'out'; data: unknown }
+  | { kind: 'open'; socket: number; at: number; url: string; refused?: true }
+  | {
+      kind: 'frame'
+      socket: number
+      at: number
+      direction: 'in' | 'out'
+      data: unknown
+      /** What a simulated fault did to it (bridge/faults): see FrameFault. */
+      fault?: FrameFault
+      /** `delayed`: by how long. */
+      delayMs?: number
+    }
   | { kind: 'close'; socket: number; at: number; code: number; reason: string; clean: boolean }
   | { kind: 'error'; socket: number; at: number }
+
+/**
+ * `withheld`: sent by the page, kept off the wire (stalled heartbeats). `delayed`: handed to the
+ * page `delayMs` after it arrived. `delivered-again`: a copy of a frame that arrived before,
+ * handed to the page a second time.
+ */
+export type FrameFault = 'withheld' | 'delayed' | 'delivered-again'
 
 /** The newest `capacity` records; older ones are counted, never silently lost. */
 export class TapRing<T = TapRecord> {
@@ -53,18 +72,22 @@ export interface TapWindow {
  * other socket is left alone, at the cost of one string test at construction). A subclass, so
  * `instanceof WebSocket`, the constants and every method behave as before. Frames in are
  * recorded through the `onmessage` handler (what supabase-js sets); a socket read only with
- * addEventListener('message') shows its frames out, opens and closes. Returns the uninstall.
+ * addEventListener('message') shows its frames out, opens and closes. With `faults`, the tap also
+ * applies the faults switched on there (refuse, withhold, delay) and gives it a handle on each
+ * live socket (drop, deliver again). Returns the uninstall.
  */
 export function installSocketTap(
   win: TapWindow,
   ring: TapRing,
   now: () => number = () => performance.now() + performance.timeOrigin,
+  faults?: SocketFaults,
 ): () => void {
   const Original = win.WebSocket
   let nextSocket = 1
   class TappedWebSocket extends Original {
     /** The socket's number in the ring; undefined: not a Realtime socket, not recorded. */
     readonly #tapped: number | undefined
+    readonly #live: LiveSocket | undefined
 
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols)
@@ -72,8 +95,13 @@ export function installSocketTap(
       if (!href.includes(REALTIME_SOCKET_PATH)) return
       const socket = nextSocket++
       this.#tapped = socket
-      ring.push({ kind: 'open', socket, at: now(), url: href })
+      this.#live = faults === undefined ? undefined : liveSocket(this, socket, vsnOf(href))
+      const refused = this.#live !== undefined && !faults!.admit(this.#live)
+      ring.push({ kind: 'open', socket, at: now(), url: href, ...(refused ? { refused } : {}) })
+      // Closed while connecting, a socket fails as on an unreachable network: error, then 1006.
+      if (refused) this.close()
       this.addEventListener('close', (event: CloseEvent) => {
+        faults?.closed(socket)
         ring.push({
           kind: 'close',
           socket,
@@ -88,8 +116,13 @@ export function installSocketTap(
 
     override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
       const socket = this.#tapped
-      if (socket !== undefined)
+      if (socket !== undefined) {
+        if (this.#live !== undefined && faults!.withholds(this.#live, data)) {
+          ring.push({ kind: 'frame', socket, at: now(), direction: 'out', data, fault: 'withheld' })
+          return
+        }
         ring.push({ kind: 'frame', socket, at: now(), direction: 'out', data })
+      }
       super.send(data)
     }
 
@@ -119,11 +152,52 @@ export function installSocketTap(
         }
         handlers.set(this, handler)
         set.call(this, function (this: WebSocket, event: MessageEvent) {
-          ring.push({ kind: 'frame', socket, at: now(), direction: 'in', data: event.data })
-          return (handler as (event: MessageEvent) => unknown).call(this, event)
+          const call = () => (handler as (event: MessageEvent) => unknown).call(this, event)
+          const at = now()
+          const delayMs = faults?.delays(socket, call)
+          if (delayMs !== undefined) {
+            ring.push({
+              kind: 'frame',
+              socket,
+              at,
+              direction: 'in',
+              data: event.data,
+              fault: 'delayed',
+              delayMs,
+            })
+            return
+          }
+          ring.push({ kind: 'frame', socket, at, direction: 'in', data: event.data })
+          return call()
         })
       },
     })
+  }
+  /** What the faults may do to one socket of the page. */
+  function liveSocket(ws: WebSocket, socket: number, vsn: LiveSocket['vsn']): LiveSocket {
+    return {
+      number: socket,
+      vsn,
+      isOpen: () => ws.readyState === Original.OPEN,
+      drop: () => ws.close(DROP_CODE, DROP_REASON),
+      deliverAgain(data) {
+        const handler = handlers.get(ws)
+        if (typeof handler !== 'function') return false
+        ring.push({
+          kind: 'frame',
+          socket,
+          at: now(),
+          direction: 'in',
+          data,
+          fault: 'delivered-again',
+        })
+        ;(handler as (event: MessageEvent) => unknown).call(
+          ws,
+          new MessageEvent('message', { data }),
+        )
+        return true
+      },
+    }
   }
   win.WebSocket = TappedWebSocket
   return () => {
