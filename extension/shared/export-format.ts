@@ -5,6 +5,8 @@
  * from it (npm run schema).
  */
 import * as v from 'valibot'
+import type { FaultRecord } from '../../bridge/faults/fault-records'
+import { FaultRecordsSchema } from '../../bridge/protocol/fault-record-schema'
 import type { SocketRecord } from '../../bridge/socket/socket-records'
 import type { EngineConfig, MinuteMetrics, SyncEvent } from '../../src/types'
 import { redact } from '../../bridge/protocol/redact'
@@ -48,6 +50,14 @@ const SocketSectionSchema = v.pipe(
     ),
     capDropped: v.pipe(recordCount, v.description('Records the panel let go of (its own cap).')),
     missing: v.pipe(recordCount, v.description('Records lost between the page and the panel.')),
+    faults: v.optional(
+      v.pipe(
+        FaultRecordsSchema,
+        v.description(
+          'The faults simulated on the page from the panel or its console (drop, offline, delay, deliver again, stalled heartbeats).',
+        ),
+      ),
+    ),
   }),
   v.description(
     "The page's Realtime socket frames (decoded, tokens redacted in the page) and its QueryCache events, as the Socket tab held them.",
@@ -110,6 +120,8 @@ export interface SocketSection {
   tapDropped: number
   capDropped: number
   missing: number
+  /** The page's simulated faults (bridge/faults/fault-records.ts); absent when none. */
+  faults?: readonly FaultRecord[]
 }
 
 export interface ExportInput {
@@ -149,9 +161,18 @@ export function buildExport(input: ExportInput): ExportFile {
     // Each event with its sentence, for people reading the file (no code reads it back).
     events: input.events.map((event) => ({ ...event, reason: describeEvent(event) })),
     metrics: input.metrics.map((m) => ({ ...m })),
-    ...(input.socket === undefined || input.socket.records.length === 0
+    ...(input.socket === undefined ||
+    (input.socket.records.length === 0 && input.socket.faults === undefined)
       ? {}
-      : { socket: { ...input.socket, records: input.socket.records as SocketRecord[] } }),
+      : {
+          socket: {
+            records: input.socket.records as SocketRecord[],
+            tapDropped: input.socket.tapDropped,
+            capDropped: input.socket.capDropped,
+            missing: input.socket.missing,
+            ...(input.socket.faults === undefined ? {} : { faults: [...input.socket.faults] }),
+          },
+        }),
   }
   // Socket records left the page with their tokens already replaced (frame-redaction.ts):
   // `redact: false` gives the engine's payloads as they are, never the page's tokens.

@@ -19,6 +19,7 @@ import { TimelineView } from './TimelineView'
 import { Toolbar } from './Toolbar'
 import { useFollowedWrites } from './use-followed-writes'
 import { WritesBanner } from './WritesBanner'
+import { FaultBanner } from './FaultBanner'
 import { WritesView } from './WritesView'
 import { useSocketWatch } from './use-socket-watch'
 
@@ -77,6 +78,12 @@ export function App({ store, onDownload }: AppProps) {
       {tab !== 'writes' && (
         <WritesBanner followed={followed} onShowWrites={() => setTab('writes')} />
       )}
+      <FaultBanner
+        store={store}
+        faults={snapshot.socket.faults}
+        withoutEngine={noEngine}
+        live={live}
+      />
       <div className="tabs" role="tablist" aria-label="Realtime views">
         {TABS.map((item) => (
           <button

@@ -17,7 +17,14 @@ import {
 } from '../store/socket-model'
 import { describeChanges } from '../../../src/describe-event'
 import { writeResponse, writeTarget } from '../store/write-text'
+import {
+  describeFault,
+  describeFaultEffects,
+  describeFaultEnd,
+} from '../../../bridge/faults/describe-fault'
+import { type FaultRecord, isActive } from '../../../bridge/faults/fault-records'
 import { ColumnHeads } from './ColumnHeads'
+import { FaultControls } from './FaultControls'
 import { JsonTree } from './JsonTree'
 import { KindBadge } from './KindBadge'
 import { useSocketWatch } from './use-socket-watch'
@@ -52,6 +59,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
   const [topic, setTopic] = useState('')
   const [event, setEvent] = useState('')
   const [picked, setPicked] = useState<number | undefined>()
+  const { faults } = snapshot.socket
   const frames = useMemo(() => {
     const shown = records.filter(
       (r) =>
@@ -59,8 +67,8 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
         (r.kind !== 'frame' ||
           ((topic === '' || r.topic === topic) && (event === '' || r.event === event))),
     )
-    return shown.slice(-MAX_FRAMES_SHOWN)
-  }, [records, topic, event])
+    return withFaultRows(shown.slice(-MAX_FRAMES_SHOWN), faults)
+  }, [records, topic, event, faults])
   // A log event asked for its frame: shown once the records hold it (the snapshot may follow),
   // until the user picks another.
   const focused = focusEventId === undefined ? undefined : frameOfEvent(records, focusEventId)
@@ -74,6 +82,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
   const selected = shownSeq === undefined ? undefined : records.find((r) => r.seq === shownSeq)
   const focusMissing = focusEventId !== undefined && focused === undefined && picked === undefined
 
+  const controls = live ? <FaultControls store={store} faults={faults} /> : null
   if (records.length === 0) {
     return (
       <p className="view-empty">
@@ -85,6 +94,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
   }
   return (
     <div className="socket-view">
+      {controls}
       {focusMissing && (
         <p className="socket-focus-missing" role="status">
           The delivery of event {focusEventId} is not among the {records.length} records held: the
@@ -240,7 +250,10 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
         <table className="data-table socket-frames" aria-label="Frames">
           <ColumnHeads labels={['Time', '', 'Topic', 'Event', 'Size', 'What']} />
           <tbody>
-            {frames.map((record) => {
+            {frames.map((item) => {
+              if ('simulated' in item)
+                return <FaultRow key={`f${item.simulated.id}`} fault={item.simulated} />
+              const record = item
               const frame = frameOf(record)
               return (
                 <tr
@@ -290,6 +303,19 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
               store={store}
               onShowEvent={onShowEvent}
             />
+            {live && isDelivery(selected) && (
+              <p>
+                <button
+                  type="button"
+                  title="Hands this frame to the page's socket once more, as at-least-once delivery can: the engine should drop it as a duplicate"
+                  onClick={() =>
+                    store.startFault({ kind: 'deliver-again', frameSeq: selected.seq })
+                  }
+                >
+                  Deliver again
+                </button>
+              </p>
+            )}
             {isDelivery(selected) && (
               <DeliveryDetail
                 outcome={model.deliveries.get(selected.seq)}
@@ -339,6 +365,48 @@ function EngineRows({
       ))}
     </p>
   )
+}
+
+/** A simulated fault among the frames, where it began. */
+function FaultRow({ fault }: { fault: FaultRecord }) {
+  const effects = describeFaultEffects(fault)
+  return (
+    <tr className="socket-frame socket-fault">
+      <td>{formatTime(fault.startedAt)}</td>
+      <td aria-label="simulated">⚡</td>
+      <td />
+      <td>simulated</td>
+      <td />
+      <td className="cell-verdict">
+        {describeFault(fault)}
+        {effects === '' ? '' : `: ${effects}`}
+        {isActive(fault)
+          ? ' (active)'
+          : fault.endedBy === undefined
+            ? ''
+            : `; ${describeFaultEnd(fault)}`}
+      </td>
+    </tr>
+  )
+}
+
+/** The frames shown, with the faults of their stretch of time among them. */
+function withFaultRows(
+  frames: readonly SocketRecord[],
+  faults: readonly FaultRecord[] | undefined,
+): (SocketRecord | { simulated: FaultRecord })[] {
+  const first = frames[0]?.at ?? Number.POSITIVE_INFINITY
+  const shown = (faults ?? []).filter((fault) => fault.startedAt >= first)
+  if (shown.length === 0) return [...frames]
+  const items: (SocketRecord | { simulated: FaultRecord })[] = []
+  let next = 0
+  for (const frame of frames) {
+    while (next < shown.length && shown[next]!.startedAt <= frame.at)
+      items.push({ simulated: shown[next++]! })
+    items.push(frame)
+  }
+  while (next < shown.length) items.push({ simulated: shown[next++]! })
+  return items
 }
 
 /** What followed a delivery, in a few words. */
@@ -449,6 +517,20 @@ function malformedOf(record: SocketRecord): string | undefined {
 
 /** One line for a record: what happened, in the words a developer reads it by. */
 export function frameSummary(record: SocketRecord): string {
+  const summary = recordSummary(record)
+  if (record.kind === 'open' && record.refused) return `${summary}: refused (simulated offline)`
+  if (record.kind !== 'frame' || record.fault === undefined) return summary
+  switch (record.fault) {
+    case 'withheld':
+      return `${summary}: kept off the wire (simulated stall)`
+    case 'delayed':
+      return `${summary} (handed to the page ${Math.round(record.delayMs ?? 0)} ms later: simulated delay)`
+    case 'delivered-again':
+      return `${summary} (delivered again: simulated)`
+  }
+}
+
+function recordSummary(record: SocketRecord): string {
   if (record.kind === 'open') return `socket opened (${record.vsn})`
   if (record.kind === 'close') {
     return `socket closed: code ${record.code}${record.reason ? `, ${record.reason}` : ''}${record.clean === false ? ' (not clean)' : ''}`

@@ -5,12 +5,14 @@ import type { EventRow } from '../store/rows'
 import { matchedKeysOf } from '../store/trail'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import { DEFAULT_CORRELATION_MS } from '../store/socket-model'
+import { FAULT_REACH_MS } from '../store/fault-cause'
 import {
   type ChangeSpan,
   changeSpan,
   deliverySpans,
   type LaneBy,
   socketMarks,
+  withFaults,
   spanLabel,
   spanPhases,
   spanStart,
@@ -138,9 +140,10 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
           lane: (i) => denseLane(index.rowAt(inView.start + i)!, laneBy),
         }
       : undefined
+  const { faults } = snapshot.socket
   const marks = useMemo<TimelineMark[]>(
-    () => [...index.engineMarks(), ...marksOfWire],
-    [snapshot.version, marksOfWire], // eslint-disable-line react-hooks/exhaustive-deps
+    () => withFaults([...index.engineMarks(), ...marksOfWire], faults, snapshot.builtAt),
+    [snapshot.version, marksOfWire, faults], // eslint-disable-line react-hooks/exhaustive-deps
   )
 
   const selectedRowId = snapshot.selected?.type === 'event' ? snapshot.selected.id : undefined
@@ -337,6 +340,13 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
           </span>
         )}
       </div>
+      <FaultCauses
+        marks={marks}
+        onPick={(mark) => {
+          setFollow(false)
+          setManual(fit(mark.from ?? mark.at, mark.at + FAULT_REACH_MS))
+        }}
+      />
       {empty ? (
         <p className="view-empty">
           {live
@@ -467,6 +477,43 @@ function denseLane(row: EventRow, by: LaneBy): string {
 }
 
 /** The palette's colours, read from the panel's CSS (light or dark) through a probe element. */
+/**
+ * The simulated faults, each with what it provoked on the connection (a close, a gap, its
+ * replay): read as words, and a click shows its stretch of the timeline.
+ */
+function FaultCauses({
+  marks,
+  onPick,
+}: {
+  marks: readonly TimelineMark[]
+  onPick(mark: TimelineMark): void
+}) {
+  const faults = marks.filter((mark) => mark.faultId !== undefined)
+  if (faults.length === 0) return null
+  return (
+    <ul className="timeline-faults" aria-label="Simulated faults">
+      {faults.slice(-5).map((fault) => {
+        const caused = marks
+          .filter((mark) => mark.causeId === fault.faultId)
+          .sort((a, b) => a.at - b.at)
+        return (
+          <li key={fault.faultId}>
+            <button type="button" className="link-button" onClick={() => onPick(fault)}>
+              {fault.label}
+            </button>
+            {caused.map((mark, i) => (
+              <span key={i} className="timeline-fault-caused">
+                {' → '}
+                {formatTime(mark.at)} {mark.label}
+              </span>
+            ))}
+          </li>
+        )
+      })}
+    </ul>
+  )
+}
+
 function readColors(canvas: HTMLCanvasElement): TimelineColors {
   const probe = document.createElement('span')
   canvas.parentElement?.appendChild(probe)
@@ -487,6 +534,8 @@ function readColors(canvas: HTMLCanvasElement): TimelineColors {
     failed: read('--bad'),
     dropped: read('--kind-echo'),
     gap: read('--bad', 0.12),
+    fault: read('--warn'),
+    faultShade: read('--warn', 0.14),
     selection: read('--accent', 0.18),
     connection: read('--bg-alt'),
   }

@@ -56,6 +56,9 @@ export interface TimelineColors {
   failed: string
   dropped: string
   gap: string
+  /** A simulated fault's mark, and the shade over its span. */
+  fault: string
+  faultShade: string
   selection: string
   connection: string
 }
@@ -93,10 +96,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): H
       : drawSpans(ctx, input, x, top, hits)
   hits.contentHeight = RULER_H + TRACK_H + lanesHeight
 
-  // Gaps shade everything they cover: nothing arrived on that channel then.
+  // Gaps shade everything they cover: nothing arrived on that channel then. So do faults.
   for (const mark of input.marks) {
     if (mark.from === undefined) continue
-    ctx.fillStyle = colors.gap
+    ctx.fillStyle = mark.kind === 'fault' ? colors.faultShade : colors.gap
     ctx.fillRect(x(mark.from), RULER_H, Math.max(1, x(mark.at) - x(mark.from)), height)
   }
 
@@ -338,6 +341,7 @@ const MARK_ROW: Record<MarkKind, number> = {
   gap: 1,
   'refetch-all': 1,
   unconfirmed: 1,
+  fault: 0,
 }
 
 function markColor(kind: MarkKind, colors: TimelineColors): string {
@@ -355,6 +359,8 @@ function markColor(kind: MarkKind, colors: TimelineColors): string {
       return colors.failed
     case 'heartbeat-missed':
       return colors.batch
+    case 'fault':
+      return colors.fault
   }
 }
 
@@ -371,8 +377,10 @@ function drawTrack(
   ctx.fillStyle = colors.grid
   ctx.fillRect(0, RULER_H + TRACK_H - 1, width, 1)
   for (const mark of input.marks) {
-    if (mark.at < view.from - 1 || mark.at > view.to + 1) continue
-    const px = x(mark.at)
+    // A fault is marked where it began: its span is the shade.
+    const at = mark.kind === 'fault' ? (mark.from ?? mark.at) : mark.at
+    if (at < view.from - 1 || at > view.to + 1) continue
+    const px = x(at)
     const y0 = RULER_H + 2 + MARK_ROW[mark.kind] * 12
     ctx.fillStyle = markColor(mark.kind, colors)
     ctx.fillRect(px - 1, y0, 3, 10)

@@ -37,13 +37,14 @@ export class OptionCommands {
   private readonly pending = new Map<number, Pending>()
   /** The newest command per option: what the Config tab shows next to it. */
   private latestByName: Partial<Record<TunableName, CommandStatus>> = {}
-  private nextRequestId = 1
 
   constructor(
     private readonly transport: PanelTransport,
     private readonly scheduler: Scheduler,
     /** A command settled by itself (its timeout): the store notifies. */
     private readonly onSettled: () => void,
+    /** The store's request ids: every command-result names one, whoever sent it. */
+    private readonly nextRequestId: () => number,
   ) {}
 
   get latest(): Readonly<Partial<Record<TunableName, CommandStatus>>> {
@@ -55,7 +56,7 @@ export class OptionCommands {
     if (engineId === undefined) return this.refuse('', name, value, 'no live engine selected')
     const error = optionError(name, value)
     if (error !== undefined) return this.refuse(engineId, name, value, error)
-    const requestId = this.nextRequestId++
+    const requestId = this.nextRequestId()
     const status: CommandStatus = { requestId, engineId, name, value, state: 'pending' }
     const timer = this.scheduler.setTimeout(() => {
       this.settle(requestId, TIMEOUT_ERROR)

@@ -203,6 +203,13 @@ export class PageSession {
     return true
   }
 
+  /** The page's simulated faults; false when they belong to another page load. */
+  faults(message: Inbound<'faults'>): boolean {
+    if (message.session !== this.current) return false
+    this.socket.setFaults(message.records)
+    return true
+  }
+
   /** Ask the page for its socket records as they come, or stop. */
   watchSocket(on: boolean): void {
     this.transport.send({ type: 'watch-socket', on })

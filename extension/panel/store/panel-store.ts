@@ -44,6 +44,7 @@ import {
 } from './import-export'
 import { LogView } from './log-view'
 import { DEFAULT_NOTIFY_MS, Notifier } from './notifier'
+import { type FaultAsk, type FaultCommandStatus, FaultCommands } from './fault-commands'
 import { OptionCommands, type SendResult } from './option-commands'
 import { PageSession } from './page-session'
 import { type QueryActionStatus, QueryActions } from './query-actions'
@@ -86,6 +87,7 @@ export class PanelStore {
   private readonly page: PageSession
   private readonly commands: OptionCommands
   private readonly queryActionsOf: QueryActions
+  private readonly faultCommands: FaultCommands
   private readonly view = new LogView()
   private readonly imports: ImportSlot
   private readonly notifier: Notifier
@@ -110,7 +112,18 @@ export class PanelStore {
       onActiveEngineReplaced: () => this.forgetLiveSelection(),
     })
     this.page = new PageSession(transport, scheduler, this.engines)
-    this.commands = new OptionCommands(transport, scheduler, () => this.notifier.now())
+    // One request id per command, whichever part sends it: command-result answers them all.
+    let requestIds = 0
+    const nextRequestId = () => ++requestIds
+    this.commands = new OptionCommands(
+      transport,
+      scheduler,
+      () => this.notifier.now(),
+      nextRequestId,
+    )
+    this.faultCommands = new FaultCommands(transport, scheduler, nextRequestId, () =>
+      this.notifier.now(),
+    )
     this.queryActionsOf = new QueryActions(transport, scheduler, () => this.notifier.now())
     this.imports = new ImportSlot((id, capacity) => new EngineLog(id, nextRowId, capacity))
     this.notifier = new Notifier(scheduler, options.notifyMs ?? DEFAULT_NOTIFY_MS, () => {
@@ -131,6 +144,7 @@ export class PanelStore {
     this.unsubscribeTransport()
     this.commands.dispose()
     this.queryActionsOf.dispose()
+    this.faultCommands.dispose()
     this.notifier.dispose()
   }
 
@@ -158,6 +172,7 @@ export class PanelStore {
         if (outcome.newSession) {
           this.commands.failPending(RELOADED_BEFORE_ANSWER)
           this.queryActionsOf.failPending(RELOADED_BEFORE_ANSWER)
+          this.faultCommands.failPending(RELOADED_BEFORE_ANSWER)
         }
         // A new page load, or a bridge that reconnected, watches nothing until told.
         if (this.queriesWatched) this.sendWatchQueries(true)
@@ -178,7 +193,10 @@ export class PanelStore {
         if (this.page.socketRecords(message)) this.notifier.changed()
         return
       case 'command-result':
-        if (this.commands.answer(message)) this.notifier.now()
+        if (this.commands.answer(message) || this.faultCommands.answer(message)) this.notifier.now()
+        return
+      case 'faults':
+        if (this.page.faults(message)) this.notifier.changed()
         return
       case 'query-action-result':
         // Only this page load's: an answer from before a reload means nothing to this one.
@@ -190,6 +208,7 @@ export class PanelStore {
         this.page.disconnected()
         this.commands.failPending(DISCONNECTED_BEFORE_ANSWER)
         this.queryActionsOf.failPending(DISCONNECTED_BEFORE_ANSWER)
+        this.faultCommands.failPending(DISCONNECTED_BEFORE_ANSWER)
         this.notifier.now()
         return
       case 'version-mismatch':
@@ -352,6 +371,28 @@ export class PanelStore {
     return this.queryActionsOf.latest
   }
 
+  /**
+   * Starts a simulated fault on the page's Realtime sockets (live only): the page answers with
+   * command-result, and its `faults` message says what is active.
+   */
+  startFault(fault: FaultAsk): void {
+    if (this.imports.active !== undefined || this.page.connection !== 'connected') return
+    this.faultCommands.start(fault)
+    this.notifier.now()
+  }
+
+  /** Ends the fault `id`, or every active one. */
+  endFault(id?: number): void {
+    if (this.page.connection !== 'connected') return
+    this.faultCommands.end(id)
+    this.notifier.now()
+  }
+
+  /** The newest fault request and how the page answered it, for the Socket tab. */
+  faultStatus(): FaultCommandStatus | undefined {
+    return this.faultCommands.latest
+  }
+
   /** The log the tabs show (the imported file's, else the active engine's), for the timeline. */
   shownLog(): EngineLog | undefined {
     return this.activeLog()
@@ -373,6 +414,7 @@ export class PanelStore {
       echoesOf: (seq) => log?.echoesOf(row.session, seq) ?? [],
       refetchesOf: (batchId) => log?.refetchesOf(row.session, batchId) ?? [],
       recordScopes: this.recordScopesOf(row.engineId),
+      faults: this.snapshot.socket.faults,
     })
   }
 

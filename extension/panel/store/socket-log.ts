@@ -1,4 +1,5 @@
 import { parseSocketBatch } from '../../../bridge/protocol'
+import type { FaultRecord } from '../../../bridge/faults/fault-records'
 import type { SocketRecord } from '../../../bridge/socket/socket-records'
 import type { SocketSection } from '../../shared/export-format'
 
@@ -19,6 +20,8 @@ export class SocketLog {
   capDropped = 0
   /** Records missing between two batches. */
   missing = 0
+  /** The page's simulated faults (bridge/faults), as its latest `faults` message listed them. */
+  private faultList: readonly FaultRecord[] = []
 
   /** A new array whenever a record arrives: what the view memoizes on. */
   get records(): readonly SocketRecord[] {
@@ -60,6 +63,10 @@ export class SocketLog {
     }
   }
 
+  setFaults(records: readonly FaultRecord[]): void {
+    this.faultList = records
+  }
+
   /** What the snapshot shows and an export carries. */
   section(): SocketSection {
     return {
@@ -67,6 +74,7 @@ export class SocketLog {
       tapDropped: this.tapDropped,
       capDropped: this.capDropped,
       missing: this.missing,
+      ...(this.faultList.length > 0 ? { faults: this.faultList } : {}),
     }
   }
 
@@ -77,5 +85,6 @@ export class SocketLog {
     this.tapDropped = 0
     this.capDropped = 0
     this.missing = 0
+    this.faultList = []
   }
 }

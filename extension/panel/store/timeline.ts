@@ -4,7 +4,10 @@ import { describeChanges, describeEvent } from '../../../src/describe-event'
 import type { SyncEvent } from '../../../src/types'
 import type { EngineLog } from './engine-log'
 import { isChange } from './event-facts'
-import { formatKey } from './format'
+import { describeFault } from '../../../bridge/faults/describe-fault'
+import type { FaultRecord } from '../../../bridge/faults/fault-records'
+import { connectionFaultAt, faultCauseText } from './fault-cause'
+import { formatKey, formatTime } from './format'
 import type { EventRow } from './rows'
 import { deliveredEventId, deliveredRow, isDelivery } from './socket-model'
 import { matchedKeysOf } from './trail'
@@ -83,14 +86,22 @@ export type MarkKind =
   | 'heartbeat-missed'
   | 'token-expired'
   | 'unconfirmed'
+  | 'fault'
 
-/** What happened to the connection: an instant, or a span (a gap until its replay). */
+/**
+ * What happened to the connection: an instant, or a span (a gap until its replay; a simulated
+ * fault from its start to its end).
+ */
 export interface TimelineMark {
   kind: MarkKind
   at: number
-  /** A gap's start (it ends at `at`, its resync). */
+  /** A gap's or a fault's start (it ends at `at`). */
   from?: number
   label: string
+  /** A simulated fault's mark: its record's id. */
+  faultId?: number
+  /** A mark a simulated fault provoked: that fault's id. */
+  causeId?: number
   rowId?: number
 }
 
@@ -384,6 +395,45 @@ export function socketMarks(records: readonly SocketRecord[]): TimelineMark[] {
   }
   return marks.sort((a, b) => a.at - b.at)
 }
+
+/**
+ * The page's simulated faults as marks (a timed one spans to its end, or to `now` while on), and
+ * the connection marks they provoked with their cause in the label.
+ */
+export function withFaults(
+  marks: readonly TimelineMark[],
+  faults: readonly FaultRecord[] | undefined,
+  now: number,
+): TimelineMark[] {
+  if (faults === undefined || faults.length === 0) return [...marks]
+  const caused = marks.map((mark) => {
+    if (!CAUSED_KINDS.has(mark.kind)) return mark
+    const fault = connectionFaultAt(faults, mark.at, mark.from)
+    return fault === undefined
+      ? mark
+      : { ...mark, label: `${mark.label} (cause: ${describeFault(fault)})`, causeId: fault.id }
+  })
+  for (const fault of faults) {
+    const timed = fault.durationMs !== undefined || fault.delayMs !== undefined
+    caused.push({
+      kind: 'fault',
+      at: timed ? (fault.endedAt ?? now) : fault.startedAt,
+      ...(timed ? { from: fault.startedAt } : {}),
+      label: `${formatTime(fault.startedAt)} ${faultCauseText(fault)}`,
+      faultId: fault.id,
+    })
+  }
+  return caused
+}
+
+/** Marks a connection fault may have provoked. */
+const CAUSED_KINDS = new Set<MarkKind>([
+  'socket-close',
+  'channel-closed',
+  'gap',
+  'refetch-all',
+  'heartbeat-missed',
+])
 
 /** When each held delivery frame of a realtime_table_events row arrived, by the row's id. */
 export function wireTimes(records: readonly SocketRecord[]): Map<string, number> {

@@ -30,7 +30,9 @@ import type {
   UnconfirmedEvent,
   WriteEvent,
 } from '../../../src/types'
+import type { FaultRecord } from '../../../bridge/faults/fault-records'
 import { rowName } from './event-facts'
+import { connectionFaultAt, deliveredAgainAt, faultCauseText } from './fault-cause'
 import { formatKey, formatMs, formatTime, plural } from './format'
 import type { EventRow } from './rows'
 
@@ -70,6 +72,8 @@ export interface TrailContext {
   refetchesOf(batchId: number): EventRow[]
   /** The engine's record scopes (its config's `recordScopes`). */
   recordScopes?: readonly string[]
+  /** The page's simulated faults (bridge/faults): named as the cause of what they provoked. */
+  faults?: readonly FaultRecord[]
 }
 
 const MAX_LINKS = 50
@@ -243,6 +247,34 @@ function refetchStep(
 }
 
 export function decisionTrail(row: EventRow, context: TrailContext): TrailStep[] {
+  const steps = eventSteps(row, context)
+  const cause = simulatedCause(row.event, context.faults)
+  return cause === undefined ? steps : [cause, ...steps]
+}
+
+/**
+ * A simulated fault that provoked this event: the drop, gap or replay after a fault on the
+ * connection, or the duplicate a "deliver again" made. First in the trail: it is the why.
+ */
+function simulatedCause(
+  event: SyncEvent,
+  faults: readonly FaultRecord[] | undefined,
+): TrailStep | undefined {
+  if (faults === undefined || faults.length === 0) return undefined
+  let fault: FaultRecord | undefined
+  if (event.kind === 'deduped') fault = deliveredAgainAt(faults, event.at)
+  else if (event.kind === 'resync' && event.first !== true)
+    fault = connectionFaultAt(faults, event.at, event.at - (event.gapMs ?? 0))
+  else if (event.kind === 'channel') fault = connectionFaultAt(faults, event.at)
+  if (fault === undefined) return undefined
+  return {
+    tone: 'warn',
+    title: 'Cause: a simulated fault',
+    text: `At ${formatTime(fault.startedAt)}: ${faultCauseText(fault)}. What follows is what the page does after that fault, not a fault of the network or the server.`,
+  }
+}
+
+function eventSteps(row: EventRow, context: TrailContext): TrailStep[] {
   const { event } = row
   switch (event.kind) {
     case 'received':
