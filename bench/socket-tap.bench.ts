@@ -5,11 +5,14 @@
  *     ws server, through the tapped WebSocket and through the plain one, rounds interleaved,
  *     against the ≤ 3% target of the app's own frame handling;
  *   - per QueryCache event: a QueryClient with the cache tap against one without.
+ * The tapped socket is installed as the extension installs it: with its (idle) fault switches.
  */
 import { QueryClient } from '@tanstack/query-core'
 import WebSocket from 'ws'
 import { type CacheRecord, QueryCacheTap } from '../bridge/query-cache-tap'
+import { SocketFaults } from '../bridge/faults/socket-faults'
 import { installSocketTap, TapRing, type TapWindow } from '../bridge/socket/socket-tap'
+import { systemScheduler } from '../src/scheduler'
 import { fmt, median, report, type Verdict } from './measure'
 import { sized } from './smoke'
 import { rawSocketEventsPerSecond } from './stack-raw-socket'
@@ -60,7 +63,8 @@ function cacheEventCost(): { plainNs: number; tappedNs: number } {
 export async function runSocketTapBench(): Promise<Verdict[]> {
   const win = { WebSocket } as unknown as TapWindow
   const ring = new TapRing()
-  installSocketTap(win, ring)
+  // As the extension installs it: with the faults it asks before each frame (all off here).
+  installSocketTap(win, ring, undefined, new SocketFaults(systemScheduler))
   const Tapped = win.WebSocket as unknown as typeof WebSocket
   const plain: number[] = []
   const tapped: number[] = []

@@ -77,13 +77,20 @@ export class SocketFaults {
   }
 
   /**
-   * How long a frame from the server must wait (undefined: not at all); `deliver` runs when it
-   * is due. A frame that comes after a delayed one waits behind it even when the delay was
+   * Whether a frame from the server must wait (a delay is on, or frames of its socket still
+   * wait): one field read and one lookup per frame, nothing allocated while no delay is on.
+   */
+  holds(socket: number): boolean {
+    return this.delayMs > 0 || this.queues.has(socket)
+  }
+
+  /**
+   * Queues a frame `holds` said must wait; `deliver` runs when it is due. Returns how long it
+   * waits. A frame that comes after a delayed one waits behind it even when the delay was
    * switched off: order holds.
    */
-  delays(socket: number, deliver: () => void): number | undefined {
+  hold(socket: number, deliver: () => void): number {
     const queue = this.queues.get(socket)
-    if (this.delayMs <= 0 && queue === undefined) return undefined
     const now = this.scheduler.now()
     const dueAt = Math.max(now + this.delayMs, queue?.items.at(-1)?.dueAt ?? now)
     if (queue === undefined) {

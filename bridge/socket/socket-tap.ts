@@ -152,10 +152,10 @@ export function installSocketTap(
         }
         handlers.set(this, handler)
         set.call(this, function (this: WebSocket, event: MessageEvent) {
-          const call = () => (handler as (event: MessageEvent) => unknown).call(this, event)
           const at = now()
-          const delayMs = faults?.delays(socket, call)
-          if (delayMs !== undefined) {
+          if (faults?.holds(socket)) {
+            const call = () => (handler as (event: MessageEvent) => unknown).call(this, event)
+            const delayMs = faults.hold(socket, call)
             ring.push({
               kind: 'frame',
               socket,
@@ -168,7 +168,7 @@ export function installSocketTap(
             return
           }
           ring.push({ kind: 'frame', socket, at, direction: 'in', data: event.data })
-          return call()
+          return (handler as (event: MessageEvent) => unknown).call(this, event)
         })
       },
     })

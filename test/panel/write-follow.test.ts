@@ -203,3 +203,10 @@ describe('following a write on the wire', () => {
     ])
   })
 })
+
+describe('the socket model of a page that writes', () => {
+  it('lists only its sockets: a write (socket 0) is not a socket of its own', () => {
+    const records = new Records().joined(1_000).write(1_100).change(1_200, 'deals', 'd1')
+    expect(socketModel(records.list).sockets.map((s) => s.socket)).toEqual([1])
+  })
+})

@@ -1,6 +1,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import type { DemoConfig } from '../../demo-config'
 import type { Database } from '../data/database'
+import { heartbeatMsFromUrl } from './url'
 
 export type DemoSupabaseClient = SupabaseClient<Database>
 
@@ -20,8 +21,10 @@ export function getSupabaseClient(config: DemoConfig, email: string): DemoSupaba
   const key = email.toLowerCase()
   let client = clients.get(key)
   if (client === undefined) {
+    const heartbeatIntervalMs = heartbeatMsFromUrl()
     client = createClient<Database>(config.supabaseUrl, config.supabaseAnonKey, {
       auth: { storageKey: STORAGE_KEY_PREFIX + key, persistSession: true },
+      ...(heartbeatIntervalMs === undefined ? {} : { realtime: { heartbeatIntervalMs } }),
     })
     clients.set(key, client)
   }

@@ -27,6 +27,15 @@ export function withoutEngine(): boolean {
   return new URLSearchParams(window.location.search).get('engine') === 'none'
 }
 
+/**
+ * `?heartbeatMs=2000`: supabase-js's heartbeat interval (default 25 s), shorter so a stalled
+ * heartbeat (the panel's "Stall heartbeats") ends in a heartbeat-timeout close within seconds.
+ */
+export function heartbeatMsFromUrl(): number | undefined {
+  const value = Number(new URLSearchParams(window.location.search).get('heartbeatMs') ?? Number.NaN)
+  return Number.isInteger(value) && value >= 500 && value <= 60_000 ? value : undefined
+}
+
 export function organizationFromUrl(): string | null {
   return new URLSearchParams(window.location.search).get('org')
 }

@@ -130,8 +130,9 @@ export function socketModel(
     return socket
   }
   for (const record of records) {
-    // A query record is the app's cache, not a socket (followDeliveries reads those).
-    if (record.kind === 'query') continue
+    // Query and write records are the app's cache and its HTTP writes, not a socket (their
+    // socket is 0): followDeliveries and write-follow.ts read those.
+    if (record.kind === 'query' || record.kind === 'write') continue
     const socket = socketOf(record)
     if (record.tokens !== undefined && record.tokens.length > 0) socket.token = record.tokens.at(-1)
     if (record.kind === 'open') {
