@@ -491,7 +491,7 @@ function FaultCauses({
   const faults = marks.filter((mark) => mark.faultId !== undefined)
   if (faults.length === 0) return null
   return (
-    <ul className="timeline-faults" aria-label="Simulated faults">
+    <ul className="timeline-faults" aria-label="Simulated faults and what followed">
       {faults.slice(-5).map((fault) => {
         const caused = marks
           .filter((mark) => mark.causeId === fault.faultId)
