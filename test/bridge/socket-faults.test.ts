@@ -9,6 +9,7 @@ import { installSocketTap, TapRing, type TapWindow } from '../../bridge/socket/s
 import type { FaultConsole } from '../../bridge/faults/fault-console'
 import { FakeWindow } from '../support/fake-ports'
 import { ManualScheduler } from '../support/manual-scheduler'
+import { until } from '../support/until'
 
 /**
  * The simulated faults on real sockets (ws's WebSocket has the browser's API) to a local server:
@@ -61,17 +62,6 @@ function setup() {
     onChange: () => changes++,
   })
   return { scheduler, faults, win, ring, controller, lines, changes: () => changes }
-}
-
-function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (condition()) {
-        clearInterval(poll)
-        resolve()
-      }
-    }, 5)
-  })
 }
 
 /** A Realtime socket as supabase-js keeps one: its frames in, its close. */

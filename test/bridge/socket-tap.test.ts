@@ -7,6 +7,7 @@ import {
   TapRing,
   type TapWindow,
 } from '../../bridge/socket/socket-tap'
+import { until } from '../support/until'
 
 /** The tap over real sockets (ws's WebSocket has the browser's event API) to a local server. */
 const cleanups: (() => unknown)[] = []
@@ -28,17 +29,6 @@ function tapped(capacity = 100) {
   let clock = 1_000
   cleanups.push(installSocketTap(win, ring, () => clock++))
   return { win, ring }
-}
-
-function until(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = setInterval(() => {
-      if (condition()) {
-        clearInterval(poll)
-        resolve()
-      }
-    }, 5)
-  })
 }
 
 const shape = (record: TapRecord) => {

@@ -2,6 +2,7 @@ import type { ToPage } from '../../../bridge/protocol'
 import type { Scheduler } from '../../../src/scheduler'
 import type { PanelInbound, PanelTransport } from '../panel-connection'
 import { COMMAND_TIMEOUT_MS } from './option-commands'
+import { PendingRequests } from './pending-requests'
 
 /** A fault the panel can ask for (the protocol's start-fault). */
 export type FaultAsk = Extract<ToPage, { type: 'start-fault' }>['fault']
@@ -21,16 +22,21 @@ export interface FaultCommandStatus {
  * says what is active: this only says whether the request went through, and why not.
  */
 export class FaultCommands {
-  private readonly pending = new Map<number, unknown>()
+  private readonly pending: PendingRequests<true>
   private newest: FaultCommandStatus | undefined
 
   constructor(
     private readonly transport: PanelTransport,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     private readonly nextRequestId: () => number,
     /** A request settled by itself (its timeout): the store notifies. */
-    private readonly onSettled: () => void,
-  ) {}
+    onSettled: () => void,
+  ) {
+    this.pending = new PendingRequests(scheduler, COMMAND_TIMEOUT_MS, (requestId) => {
+      this.settle(requestId, `the page did not answer in ${COMMAND_TIMEOUT_MS / 1_000} s`)
+      onSettled()
+    })
+  }
 
   get latest(): FaultCommandStatus | undefined {
     return this.newest
@@ -49,39 +55,30 @@ export class FaultCommands {
 
   /** The page's answer; false when nothing here waits for it. */
   answer(message: Extract<PanelInbound, { type: 'command-result' }>): boolean {
-    if (!this.pending.has(message.requestId)) return false
+    if (this.pending.take(message.requestId) === undefined) return false
     this.settle(message.requestId, message.ok ? undefined : (message.error ?? 'refused'))
     return true
   }
 
   /** No answer can come any more (a reload, a disconnect). */
   failPending(reason: string): boolean {
-    if (this.pending.size === 0) return false
-    for (const requestId of [...this.pending.keys()]) this.settle(requestId, reason)
-    return true
+    const cut = this.pending.takeAll()
+    for (const [requestId] of cut) this.settle(requestId, reason)
+    return cut.length > 0
   }
 
   dispose(): void {
-    for (const timer of this.pending.values()) this.scheduler.clearTimeout(timer)
-    this.pending.clear()
+    this.pending.dispose()
   }
 
   private track(asked: FaultCommandStatus['asked']): number {
     const requestId = this.nextRequestId()
-    this.pending.set(
-      requestId,
-      this.scheduler.setTimeout(() => {
-        this.settle(requestId, `the page did not answer in ${COMMAND_TIMEOUT_MS / 1_000} s`)
-        this.onSettled()
-      }, COMMAND_TIMEOUT_MS),
-    )
+    this.pending.add(requestId, true)
     this.newest = { requestId, asked, state: 'pending' }
     return requestId
   }
 
   private settle(requestId: number, error: string | undefined): void {
-    this.scheduler.clearTimeout(this.pending.get(requestId))
-    this.pending.delete(requestId)
     if (this.newest?.requestId !== requestId) return
     this.newest = {
       ...this.newest,

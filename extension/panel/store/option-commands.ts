@@ -1,6 +1,7 @@
 import { optionError, type TunableName } from '../../../src/options'
 import type { Scheduler } from '../../../src/scheduler'
 import type { PanelInbound, PanelTransport } from '../panel-connection'
+import { PendingRequests } from './pending-requests'
 
 export interface CommandStatus {
   requestId: number
@@ -23,29 +24,29 @@ export const COMMAND_TIMEOUT_MS = 5_000
 
 const TIMEOUT_ERROR = `the page did not answer in ${COMMAND_TIMEOUT_MS / 1_000} s`
 
-interface Pending {
-  status: CommandStatus
-  timer: unknown
-}
-
 /**
  * The Config tab's set-option commands: checked against the options table before they leave,
  * then pending until the page's command-result, a timeout, or the end of the page load they were
  * sent to. Every command settles: as the page answered, or as an error that says why not.
  */
 export class OptionCommands {
-  private readonly pending = new Map<number, Pending>()
+  private readonly pending: PendingRequests<CommandStatus>
   /** The newest command per option: what the Config tab shows next to it. */
   private latestByName: Partial<Record<TunableName, CommandStatus>> = {}
 
   constructor(
     private readonly transport: PanelTransport,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     /** A command settled by itself (its timeout): the store notifies. */
-    private readonly onSettled: () => void,
+    onSettled: () => void,
     /** The store's request ids: every command-result names one, whoever sent it. */
     private readonly nextRequestId: () => number,
-  ) {}
+  ) {
+    this.pending = new PendingRequests(scheduler, COMMAND_TIMEOUT_MS, (_, status) => {
+      this.settle(status, TIMEOUT_ERROR)
+      onSettled()
+    })
+  }
 
   get latest(): Readonly<Partial<Record<TunableName, CommandStatus>>> {
     return this.latestByName
@@ -58,11 +59,7 @@ export class OptionCommands {
     if (error !== undefined) return this.refuse(engineId, name, value, error)
     const requestId = this.nextRequestId()
     const status: CommandStatus = { requestId, engineId, name, value, state: 'pending' }
-    const timer = this.scheduler.setTimeout(() => {
-      this.settle(requestId, TIMEOUT_ERROR)
-      this.onSettled()
-    }, COMMAND_TIMEOUT_MS)
-    this.pending.set(requestId, { status, timer })
+    this.pending.add(requestId, status)
     this.show(status)
     this.transport.send({ type: 'set-option', requestId, engineId, name, value })
     return { ok: true, requestId }
@@ -70,34 +67,26 @@ export class OptionCommands {
 
   /** The page's answer; false when nothing waits for it (already settled, or not ours). */
   answer(message: Extract<PanelInbound, { type: 'command-result' }>): boolean {
-    if (!this.pending.has(message.requestId)) return false
-    this.settle(
-      message.requestId,
-      message.ok ? undefined : (message.error ?? 'the page refused the option'),
-    )
+    const status = this.pending.take(message.requestId)
+    if (status === undefined) return false
+    this.settle(status, message.ok ? undefined : (message.error ?? 'the page refused the option'))
     return true
   }
 
   /** No answer can come any more (the page reloaded or disconnected): `reason` says why. */
   failPending(reason: string): boolean {
-    if (this.pending.size === 0) return false
-    for (const requestId of [...this.pending.keys()]) this.settle(requestId, reason)
-    return true
+    const cut = this.pending.takeAll()
+    for (const [, status] of cut) this.settle(status, reason)
+    return cut.length > 0
   }
 
   dispose(): void {
-    for (const { timer } of this.pending.values()) this.scheduler.clearTimeout(timer)
-    this.pending.clear()
+    this.pending.dispose()
   }
 
-  private settle(requestId: number, error: string | undefined): void {
-    const pending = this.pending.get(requestId)
-    if (pending === undefined) return
-    this.pending.delete(requestId)
-    this.scheduler.clearTimeout(pending.timer)
-    const { status } = pending
+  private settle(status: CommandStatus, error: string | undefined): void {
     // A newer command for the same option already took its place in the Config tab.
-    if (this.latestByName[status.name]?.requestId !== requestId) return
+    if (this.latestByName[status.name]?.requestId !== status.requestId) return
     this.show({ ...status, state: error === undefined ? 'ok' : 'error', error })
   }
 

@@ -124,7 +124,12 @@ export class PanelStore {
     this.faultCommands = new FaultCommands(transport, scheduler, nextRequestId, () =>
       this.notifier.now(),
     )
-    this.queryActionsOf = new QueryActions(transport, scheduler, () => this.notifier.now())
+    this.queryActionsOf = new QueryActions(
+      transport,
+      scheduler,
+      () => this.notifier.now(),
+      nextRequestId,
+    )
     this.imports = new ImportSlot((id, capacity) => new EngineLog(id, nextRowId, capacity))
     this.notifier = new Notifier(scheduler, options.notifyMs ?? DEFAULT_NOTIFY_MS, () => {
       this.snapshot = this.buildSnapshot()

@@ -2,6 +2,7 @@ import type { QueryAction } from '../../../bridge/query-actions'
 import type { Scheduler } from '../../../src/scheduler'
 import type { PanelInbound, PanelTransport } from '../panel-connection'
 import { formatKey } from './format'
+import { PendingRequests } from './pending-requests'
 
 /** One action on a query from the Queries tab, and how it went. */
 export interface QueryActionStatus {
@@ -25,16 +26,26 @@ export const QUERY_ACTION_TIMEOUT_MS = 30_000
  * what the tab shows beside it.
  */
 export class QueryActions {
-  private readonly pending = new Map<number, { key: string; timer: unknown }>()
+  /** Each pending action's key (formatKey). */
+  private readonly pending: PendingRequests<string>
   private byKey: Readonly<Record<string, QueryActionStatus>> = {}
-  private nextRequestId = 1
 
   constructor(
     private readonly transport: PanelTransport,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     /** An action settled by itself (its timeout): the store notifies. */
-    private readonly onSettled: () => void,
-  ) {}
+    onSettled: () => void,
+    /** The store's request ids, shared by every command it sends. */
+    private readonly nextRequestId: () => number,
+  ) {
+    this.pending = new PendingRequests(scheduler, QUERY_ACTION_TIMEOUT_MS, (requestId, key) => {
+      this.settle(requestId, key, {
+        state: 'error',
+        error: `the page did not answer in ${QUERY_ACTION_TIMEOUT_MS / 1_000} s`,
+      })
+      onSettled()
+    })
+  }
 
   /** The newest action per key (formatKey), a new object whenever one changes. */
   get latest(): Readonly<Record<string, QueryActionStatus>> {
@@ -42,16 +53,9 @@ export class QueryActions {
   }
 
   send(action: QueryAction, queryKey: readonly unknown[]): number {
-    const requestId = this.nextRequestId++
+    const requestId = this.nextRequestId()
     const key = formatKey(queryKey)
-    const timer = this.scheduler.setTimeout(() => {
-      this.settle(requestId, {
-        state: 'error',
-        error: `the page did not answer in ${QUERY_ACTION_TIMEOUT_MS / 1_000} s`,
-      })
-      this.onSettled()
-    }, QUERY_ACTION_TIMEOUT_MS)
-    this.pending.set(requestId, { key, timer })
+    this.pending.add(requestId, key)
     this.byKey = { ...this.byKey, [key]: { requestId, action, state: 'pending' } }
     this.transport.send({ type: 'query-action', requestId, action, key: [...queryKey] })
     return requestId
@@ -60,7 +64,9 @@ export class QueryActions {
   /** The page's answer; false when nothing waits for it. */
   answer(message: Extract<PanelInbound, { type: 'query-action-result' }>): boolean {
     const { ok, error, matched, durationMs, outcome, dataChanged } = message
-    return this.settle(message.requestId, {
+    const key = this.pending.take(message.requestId)
+    if (key === undefined) return false
+    return this.settle(message.requestId, key, {
       state: ok ? 'done' : 'error',
       matched,
       durationMs,
@@ -72,29 +78,25 @@ export class QueryActions {
 
   /** No answer can come any more (a reload, a disconnect). */
   failPending(reason: string): boolean {
-    if (this.pending.size === 0) return false
-    for (const requestId of [...this.pending.keys()])
-      this.settle(requestId, { state: 'error', error: reason })
-    return true
+    const cut = this.pending.takeAll()
+    for (const [requestId, key] of cut)
+      this.settle(requestId, key, { state: 'error', error: reason })
+    return cut.length > 0
   }
 
   dispose(): void {
-    for (const { timer } of this.pending.values()) this.scheduler.clearTimeout(timer)
-    this.pending.clear()
+    this.pending.dispose()
   }
 
   private settle(
     requestId: number,
+    key: string,
     outcome: Omit<QueryActionStatus, 'requestId' | 'action'>,
   ): boolean {
-    const pending = this.pending.get(requestId)
-    if (pending === undefined) return false
-    this.pending.delete(requestId)
-    this.scheduler.clearTimeout(pending.timer)
-    const shown = this.byKey[pending.key]
+    const shown = this.byKey[key]
     // A newer action on the same key already took its place.
     if (shown?.requestId !== requestId) return false
-    this.byKey = { ...this.byKey, [pending.key]: { requestId, action: shown.action, ...outcome } }
+    this.byKey = { ...this.byKey, [key]: { requestId, action: shown.action, ...outcome } }
     return true
   }
 }
