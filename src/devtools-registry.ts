@@ -15,8 +15,14 @@ export const DEVTOOLS_GLOBAL = '__REALTIME_SYNC_DEVTOOLS__'
 /** 2: one engine facade (getChannels / getMetrics, subscribe for state, subscribeEvents). */
 export const REGISTRY_VERSION = 2
 
-/** What changed in an engine besides its log (which subscribeEvents streams). */
-export type EngineChange = 'config' | 'channels' | 'cleared'
+/**
+ * What changed in an engine besides its log (which subscribeEvents streams). 'metrics': a minute
+ * ended, and its MinuteMetrics come with the change (engines of 0.2.0 never send it).
+ */
+export type EngineChange = 'config' | 'channels' | 'cleared' | 'metrics'
+
+/** A subscriber of the engine: `minute`, the minute that ended, comes with 'metrics' only. */
+export type EngineChangeListener = (change: EngineChange, minute?: MinuteMetrics) => void
 
 /**
  * What the bridge (and a developer at the console) can do with one engine: the engine's own
@@ -39,8 +45,11 @@ export interface DevtoolsEngine {
    * of 0.2.0 lack it.
    */
   getDatabaseClock?(): DatabaseClockState | undefined
-  /** Config, channels or a clear: for status UIs and the bridge, instead of polling. */
-  subscribe(listener: (change: EngineChange) => void): () => void
+  /**
+   * Config, channels, a clear, or a minute's metrics when it ended: for status UIs, metric sinks
+   * and the bridge, instead of polling.
+   */
+  subscribe(listener: EngineChangeListener): () => void
   /** Live events. Nothing is copied or posted while no one subscribes. */
   subscribeEvents(listener: (event: SyncEvent) => void): () => void
   /**

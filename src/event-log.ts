@@ -53,9 +53,12 @@ export class EventLog extends Subscribable<EventListener> {
     return this.nextSeq - 1
   }
 
-  /** Something reads each event as it is logged (the DevTools bridge, while a panel is open). */
-  get listening(): boolean {
-    return this.listeners.size > 0 || this.appendListeners.size > 0
+  /**
+   * A DevTools panel reads the log: the bridge follows an engine with subscribeAppends. A
+   * listener of subscribe() alone (an app's own sink, the OpenTelemetry instruments) is not one.
+   */
+  get panelListening(): boolean {
+    return this.appendListeners.size > 0
   }
 
   append(init: SyncEventInit): SyncEvent {

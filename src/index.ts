@@ -2,6 +2,7 @@ export type {
   DevtoolsEngine,
   DevtoolsRegistry,
   EngineChange,
+  EngineChangeListener,
   RegistryChange,
 } from './devtools-registry'
 export {

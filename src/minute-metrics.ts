@@ -62,6 +62,22 @@ export class MinuteMetricsRecorder {
     return this.minutes.map((m) => ({ ...m }))
   }
 
+  /**
+   * The minute starting at `minute` (a copy, its percentiles computed), with zeros when nothing
+   * was counted in it: what onMetrics hands out when the minute ends.
+   */
+  read(minute: number): MinuteMetrics {
+    // The minute that just ended is the last one stored, or the one before.
+    for (let i = this.minutes.length - 1; i >= 0; i--) {
+      const bucket = this.minutes[i]!
+      if (bucket.minute < minute) break
+      if (bucket.minute > minute) continue
+      this.computePercentiles(bucket)
+      return { ...bucket }
+    }
+    return emptyMinute(minute)
+  }
+
   private computePercentiles(bucket: MinuteMetrics): void {
     const entry = this.durations.get(bucket)
     if (entry === undefined) return

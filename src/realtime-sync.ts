@@ -2,11 +2,13 @@ import type { QueryClient } from '@tanstack/query-core'
 import {
   type DevtoolsEngine,
   type EngineChange,
+  type EngineChangeListener,
   nextEngineId,
   registerEngine,
 } from './devtools-registry'
 import { CATCH_UP_DEFAULTS, CatchUp } from './catch-up'
 import type { DatabaseClockState } from './database-clock'
+import { FinishedMinutes } from './finished-minutes'
 import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
 import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
@@ -22,6 +24,7 @@ import {
   type DiffsMode,
   type DedupBy,
   type EngineConfig,
+  type MinuteMetrics,
   type SyncEvent,
   isTransport,
   TRANSPORTS,
@@ -109,6 +112,13 @@ export interface RealtimeSyncOptions {
    * realtime.messages; Supabase's scalable path). Dedup, echo, batching and replay are the same.
    */
   transport?: Transport
+  /**
+   * Each minute's metrics once the minute ended (engine clock), for any sink: one call per
+   * minute while the engine runs, zeros included, none after stop(). A subscriber of
+   * `subscribe` gets the same minute with its 'metrics' change. OpenTelemetry:
+   * instrumentRealtimeSync from 'realtime-sync-devtools/otel'.
+   */
+  onMetrics?: (metrics: MinuteMetrics) => void
   /** Register on the page for the DevTools panel and the console. Default true. */
   devtools?: boolean
   /** The global object the registry lives on. Default globalThis; tests pass their own page. */
@@ -122,6 +132,8 @@ export interface RealtimeSyncOptions {
  * registry holds).
  */
 export interface RealtimeSync extends DevtoolsEngine {
+  /** How the events arrive (the `transport` option). */
+  readonly transport: Transport
   /**
    * Call before writing a row (useRealtimeMutation does it for you): its change event is then an
    * echo, and one that does not come back within writeConfirmMs is logged as `unconfirmed`.
@@ -215,6 +227,27 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     read: reader,
   })
   const changes = new EngineChanges()
+  const onMetrics = options.onMetrics
+  const minutes = new FinishedMinutes(
+    scheduler,
+    (minute) => pipeline.metrics.read(minute),
+    (metrics) => {
+      if (onMetrics !== undefined) {
+        try {
+          onMetrics(metrics)
+        } catch (error) {
+          console.error('[realtime-sync-devtools] onMetrics threw:', error)
+        }
+      }
+      changes.notify('metrics', metrics)
+    },
+  )
+  // The minute timer runs while someone takes the minutes: onMetrics or a subscriber.
+  const watchMinutes = () => {
+    if (!pipeline.isStopped && (onMetrics !== undefined || changes.hasListeners())) {
+      minutes.start()
+    } else minutes.stop()
+  }
   const channels = new OrgChannels(
     supabase,
     {
@@ -248,6 +281,7 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     id: nextEngineId(name),
     name,
     version: ENGINE_VERSION,
+    transport,
     markLocalWrite: (table, recordId) => pipeline.markLocalWrite(table, recordId),
     writeFailed: (table, recordId) => pipeline.writeFailed(table, recordId),
     refreshWrites: (writes) => pipeline.refreshWrites(writes),
@@ -264,7 +298,14 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
     getMetrics: () => pipeline.metrics.snapshot(),
     getChannels: () => channels.states(),
     getDatabaseClock: () => pipeline.databaseClock.state(),
-    subscribe: changes.subscribe,
+    subscribe(listener) {
+      const unsubscribe = changes.subscribe(listener)
+      watchMinutes()
+      return () => {
+        unsubscribe()
+        watchMinutes()
+      }
+    },
     subscribeEvents: (listener) => pipeline.log.subscribe(listener),
     subscribeAppends: (listener) => pipeline.log.subscribeAppends(listener),
     getQueries: () => pipeline.summarizeQueries(),
@@ -286,12 +327,14 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
         stopWatching()
         unregister()
         pipeline.stop()
+        minutes.stop()
         catchUp.clear()
         stopping = channels.stop()
       }
       return stopping
     },
   }
+  watchMinutes()
   if (options.devtools !== false) {
     unregister = registerEngine(engine, options.devtoolsHost)
     // The Socket tab shows what this client did after each delivery, as for any app's.
@@ -301,11 +344,11 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
 }
 
 /** Tells subscribers what changed; a listener that throws cannot stop the engine. */
-class EngineChanges extends Subscribable<(change: EngineChange) => void> {
-  notify(change: EngineChange): void {
+class EngineChanges extends Subscribable<EngineChangeListener> {
+  notify(change: EngineChange, minute?: MinuteMetrics): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(change)
+        listener(change, minute)
       } catch (error) {
         console.error('[realtime-sync-devtools] a subscriber of the engine threw:', error)
       }

@@ -55,7 +55,7 @@ export interface SyncPipelineOptions {
   trackRefetches?: boolean
   /**
    * Whether a refetch whose data changed records what changed (`changes`): 'devtools' only while
-   * something listens to the log (the DevTools panel does), true always, false never.
+   * a DevTools panel reads the log (subscribeAppends), true always, false never.
    */
   diffs?: DiffsMode
   /** What explains a write no change event confirmed (default: channels live, no read). */
@@ -579,7 +579,7 @@ export class SyncPipeline {
   /** Diffs are computed while the option says: with the default, only for a listening panel. */
   private diffing(): boolean {
     const mode = this.options.diffs ?? 'devtools'
-    return mode === 'devtools' ? this.log.listening : mode
+    return mode === 'devtools' ? this.log.panelListening : mode
   }
 }
 

@@ -205,10 +205,14 @@ describe('what a refetch changed (the diffs option)', () => {
     { id: 'd3', title: 'New' },
   ]
 
-  async function refetchOnce(diffs: DiffsMode | undefined, listen: boolean) {
+  /** listen: a panel (the bridge reads with subscribeAppends), or an app's own event sink. */
+  async function refetchOnce(diffs: DiffsMode | undefined, listen: boolean | 'sink') {
     const s = setup(diffs === undefined ? {} : { diffs })
-    if (listen) {
-      const stop = s.pipeline.log.subscribe(() => {})
+    if (listen !== false) {
+      const stop =
+        listen === 'sink'
+          ? s.pipeline.log.subscribe(() => {})
+          : s.pipeline.log.subscribeAppends(() => {})
       const previous = dispose
       dispose = () => {
         stop()
@@ -228,6 +232,10 @@ describe('what a refetch changed (the diffs option)', () => {
       paths: [{ path: '[id=d1].title', before: '"Big deal"', after: '"Bigger deal"' }],
       added: ['d3'],
     })
+  })
+
+  it('by default, not for a listener that is no panel (an app sink, the OpenTelemetry instruments)', async () => {
+    expect((await refetchOnce(undefined, 'sink')).changes).toBeUndefined()
   })
 
   it('true records it always, false never', async () => {
