@@ -4,10 +4,10 @@ import { defineConfig, type Options } from 'tsup'
 
 /**
  * The library an app installs (`npm pack` runs it): src/ as ESM with bundled declarations, one
- * file per entry (`.`, `./react`, and `./describe`, the sentences for engine.print) and a shared
- * chunk, so both entries use one engine. The
- * peers (supabase-js, TanStack Query, React) stay imports; nothing of bridge/, extension/,
- * server/ or demo/ is reachable from src/.
+ * file per entry (`.`, `./react`, `./describe`, the sentences for engine.print, and `./otel`, the
+ * OpenTelemetry instruments) and a shared chunk, so both entries use one engine. The
+ * peers (supabase-js, TanStack Query, React; @opentelemetry/api, whose types alone `./otel`
+ * uses) stay imports; nothing of bridge/, extension/, server/ or demo/ is reachable from src/.
  *
  * lib/react.js starts with "use client": React Server Components (Next.js App Router) may import
  * the provider and hooks from a server component. Only that entry: lib/index.js and the shared
@@ -46,6 +46,7 @@ export function library(outDir: string): Options {
       index: 'src/index.ts',
       react: 'src/react/index.ts',
       describe: 'src/describe-event.ts',
+      otel: 'src/otel/index.ts',
     },
     outDir,
     format: ['esm'],

@@ -35,8 +35,11 @@ export function RealtimeSyncProvider({
   const { supabase, userId } = options
 
   useEffect(() => {
+    const { onMetrics } = latest.current.options
     const engine = createRealtimeSync({
       ...latest.current.options,
+      // The latest render's sink: an inline function needs no memo and sees the current props.
+      onMetrics: onMetrics && ((metrics) => latest.current.options.onMetrics?.(metrics)),
       supabase,
       userId,
       queryClient,

@@ -80,12 +80,14 @@ async function inNode(body: string, conditions: string[] = []): Promise<Record<s
 }
 
 describe('on a server', () => {
-  it('imports both entries in plain Node with no DOM, touching nothing of a browser', async () => {
+  it('imports the entries in plain Node with no DOM, touching nothing of a browser', async () => {
     const result = await inNode(`
       const main = await lib('index.js')
       const react = await lib('react.js')
+      const otel = await lib('otel.js')
       result.main = Object.keys(main).sort()
       result.react = Object.keys(react).sort()
+      result.otel = Object.keys(otel).sort()
       result.key = main.createQueryKeys(['deals']).deals.record('d1')
     `)
     expect(result.main).toEqual(expect.arrayContaining(['createQueryKeys', 'createRealtimeSync']))
@@ -95,9 +97,19 @@ describe('on a server', () => {
       'useRealtimeMutation',
       'useRealtimeSync',
     ])
+    expect(result.otel).toEqual([
+      'DURATION_BUCKETS_S',
+      'OTEL_INSTRUMENTS',
+      'instrumentRealtimeSync',
+    ])
     expect(result.key).toEqual(['deals', 'record', 'd1'])
     expect(result.touched).toEqual([])
     expect(result.registry).toBe(false)
+  })
+
+  it('the OpenTelemetry entry imports nothing at run time (@opentelemetry/api is a peer for its types)', () => {
+    const code = readFileSync(path.join(out, 'otel.js'), 'utf8')
+    expect(code).not.toMatch(/^\s*import\b|\bimport\(|\brequire\(/m)
   })
 
   it('renders the provider on the server without starting an engine (effects only run in the browser)', async () => {

@@ -88,6 +88,35 @@ describe('<RealtimeSyncProvider> under StrictMode', () => {
   })
 })
 
+describe('onMetrics on the provider', () => {
+  it("hands each finished minute to the latest render's function", async () => {
+    const supabase = new FakeSupabase()
+    const queryClient = new QueryClient()
+    queryClients.push(queryClient)
+    const scheduler = new ManualScheduler()
+    const seen: string[] = []
+    const App = ({ sink }: { sink: string }) => (
+      <QueryClientProvider client={queryClient}>
+        <RealtimeSyncProvider
+          supabase={supabase}
+          organizationIds={['org_acme']}
+          scheduler={scheduler}
+          devtools={false}
+          onMetrics={(metrics) => seen.push(`${sink} ${metrics.minute - scheduler.now()}`)}
+        />
+      </QueryClientProvider>
+    )
+    const view = render(<App sink="first" />)
+    await act(settle)
+    act(() => scheduler.advance(60_000))
+    view.rerender(<App sink="second" />)
+    act(() => scheduler.advance(60_000))
+    expect(seen).toEqual(['first -60000', 'second -60000'])
+    view.unmount()
+    await act(settle)
+  })
+})
+
 describe('hooks', () => {
   it('useRealtimeSync() outside the provider says where it belongs', () => {
     expect(() => renderHook(() => useRealtimeSync())).toThrow(/inside <RealtimeSyncProvider>/)
