@@ -6,11 +6,10 @@
  * cache (src/recorded-cache.ts), and says what would have differed. The same code as the engine,
  * not a copy of its rules: a manual clock drives its timers.
  */
-import { hashKey, type QueryKey } from '@tanstack/query-core'
 import { optionError, TUNABLE_OPTIONS, DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY } from './options'
 import { recordScopesOf } from './query-keys'
 import { DEFAULT_GLOBAL_TABLES } from './realtime-sync'
-import { readRecordedCache, SimulatedCache } from './recorded-cache'
+import { keyHasher, readRecordedCache, SimulatedCache } from './recorded-cache'
 import type { Scheduler } from './scheduler'
 import { SyncPipeline } from './sync-pipeline'
 import { parseTableChange } from './table-change'
@@ -35,6 +34,7 @@ import {
  * sync.getConfig() } }`. Without a config the engine's defaults are taken as the recorded ones.
  */
 export interface RecordedLog {
+  /** Oldest first, as the engine and the export give them; a seq that goes back starts a page load. */
   readonly events: readonly SyncEvent[]
   readonly engine?: { readonly config?: Partial<EngineConfig> }
 }
@@ -158,7 +158,7 @@ export function simulate(
     throw new TypeError('simulate: log must be { events: SyncEvent[] } or SyncEvent[]')
   }
   const config = Array.isArray(log) ? undefined : (log as RecordedLog).engine?.config
-  const events = (list as unknown[]).filter(isEventLike).sort((a, b) => a.seq - b.seq)
+  const { events, pageLoads } = lastPageLoad((list as unknown[]).filter(isEventLike))
   const recordedSettings = settingsOf(config)
   const settings = chosenSettings(options, recordedSettings)
   const recordScopes = recordScopesOf(config?.recordScopes)
@@ -234,6 +234,7 @@ export function simulate(
     lastAt,
     unknownActive: cache.unknownActive,
     userKnown: userId != null,
+    pageLoads,
   })
 }
 
@@ -277,6 +278,7 @@ function readSession(events: readonly SyncEvent[]): Session {
   const recordedPassOf = new Map<number, number>()
   const batchPasses: InvalidatedEvent[] = []
   const organizationKeys = new Map<string, Set<string>>()
+  const hashOf = keyHasher()
   const dedupWindows = new Set<number>()
   const batchWindows = new Set<number>()
   let userId: string | undefined
@@ -328,7 +330,7 @@ function readSession(events: readonly SyncEvent[]): Session {
         if (keys === undefined) organizationKeys.set(cause.orgId, (keys = new Set()))
         for (const ref of event.causeKeys[index] ?? []) {
           const key = event.matchedKeys[ref]
-          if (key !== undefined) keys.add(hashKey(key as QueryKey))
+          if (key !== undefined) keys.add(hashOf(key))
         }
       })
     }
@@ -361,7 +363,7 @@ function readSession(events: readonly SyncEvent[]): Session {
     userId,
     organizationRule: (queryKey, orgId) => {
       const known = organizationKeys.get(orgId)
-      if (known !== undefined) return known.has(hashKey(queryKey as QueryKey))
+      if (known !== undefined) return known.has(hashOf(queryKey))
       return !(DEFAULT_GLOBAL_TABLES as readonly unknown[]).includes(queryKey[0])
     },
     unreadable,
@@ -463,6 +465,8 @@ interface Simulated {
   lastAt: number
   unknownActive: number
   userKnown: boolean
+  /** Page loads in the log (its seq started again); the last is simulated. */
+  pageLoads: number
 }
 
 function compare(
@@ -570,6 +574,11 @@ function limitsOf(
   passes: readonly SimulatedPass[],
 ): string[] {
   const limits: string[] = [SIMULATION_LIMITS.unknowable, SIMULATION_LIMITS.cache]
+  if (simulated.pageLoads > 1) {
+    limits.push(
+      `The log holds ${simulated.pageLoads} page loads (its seq starts again): the last one is simulated, from event ${session.events[0]?.seq ?? 1}.`,
+    )
+  }
   const firstSeq = session.events[0]?.seq ?? 1
   if (firstSeq > 1) {
     limits.push(
@@ -675,6 +684,21 @@ function oneOf<T extends string>(name: string, value: unknown, values: readonly 
   throw new TypeError(
     `simulate: ${name} must be ${values.map((v) => `'${v}'`).join(' or ')} (got ${String(value)})`,
   )
+}
+
+/**
+ * The events of the log's last page load, in log order: a preserved log holds several, each
+ * engine's seq starting again.
+ */
+function lastPageLoad(events: readonly SyncEvent[]): { events: SyncEvent[]; pageLoads: number } {
+  let start = 0
+  let pageLoads = events.length > 0 ? 1 : 0
+  for (let i = 1; i < events.length; i++) {
+    if (events[i]!.seq > events[i - 1]!.seq) continue
+    start = i
+    pageLoads++
+  }
+  return { events: events.slice(start), pageLoads }
 }
 
 function isEventLike(value: unknown): value is SyncEvent {

@@ -425,6 +425,19 @@ describe('its input', () => {
     expect(simulate({ events: [] }).counts).toEqual(simulate({ events: [] }).recorded)
   })
 
+  it('simulates the last page load of a preserved log', async () => {
+    const before = logOf(await burst())
+    const after = logOf(await duplicatesOneSecondApart())
+    const preserved = { ...after, events: [...before.events, ...after.events] }
+    const result = simulate(preserved, { dedupWindowMs: 500 })
+    const alone = simulate(after, { dedupWindowMs: 500 })
+    expect(result.counts).toEqual(alone.counts)
+    expect(result.changed).toEqual(alone.changed)
+    expect(result.limits).toContain(
+      `The log holds 2 page loads (its seq starts again): the last one is simulated, from event ${after.events[0]!.seq}.`,
+    )
+  })
+
   it('refuses the settings the engine refuses', () => {
     expect(() => simulate({ events: [] }, { batchMs: -1 })).toThrow(RangeError)
     expect(() => simulate({ events: [] }, { dedupWindowMs: 1.5 })).toThrow(
