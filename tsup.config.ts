@@ -4,8 +4,9 @@ import { defineConfig, type Options } from 'tsup'
 
 /**
  * The library an app installs (`npm pack` runs it): src/ as ESM with bundled declarations, one
- * file per entry (`.`, `./react`, `./describe`, the sentences for engine.print, and `./otel`, the
- * OpenTelemetry instruments) and a shared chunk, so both entries use one engine. The
+ * file per entry (`.`, `./react`, `./describe`, the sentences for engine.print, `./otel`, the
+ * OpenTelemetry instruments, and `./simulate`, the engine's pipeline replayed over a recorded log
+ * with other settings) and a shared chunk, so both entries use one engine. The
  * peers (supabase-js, TanStack Query, React; @opentelemetry/api, whose types alone `./otel`
  * uses) stay imports; nothing of bridge/, extension/, server/ or demo/ is reachable from src/.
  *
@@ -47,6 +48,7 @@ export function library(outDir: string): Options {
       react: 'src/react/index.ts',
       describe: 'src/describe-event.ts',
       otel: 'src/otel/index.ts',
+      simulate: 'src/simulate.ts',
     },
     outDir,
     format: ['esm'],

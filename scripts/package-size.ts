@@ -37,13 +37,17 @@ const PEERS = [
  * the bridge): 16.2 / 16.2 kB (the diff about 1.0 kB, the redaction rules 0.5 kB), ./describe
  * 3.6 kB (its lines). onMetrics (the minute timer, the 'metrics' change) took 0.36 kB: 16.6 /
  * 16.6 kB. ./otel, the OpenTelemetry instruments (their table, the recorder; @opentelemetry/api
- * is a peer and only its types are used): 2.2 kB (budget 2.3).
+ * is a peer and only its types are used): 2.2 kB (budget 2.3). ./simulate, simulate(log,
+ * options), an entry of its own as a tool for tests and the panel rather than the app (about 4 kB
+ * over the engine's pipeline, which the core's budget has no room for): 14.8 kB with the pipeline
+ * it replays (budget 15.5), shared with the core in an app that imports both.
  */
 export const SIZE_BUDGETS = {
   '.': 17_000,
   './react': 17_000,
   './describe': 3_800,
   './otel': 2_300,
+  './simulate': 15_500,
 } as const
 
 const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
@@ -51,6 +55,7 @@ const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
   './react': 'react.js',
   './describe': 'describe.js',
   './otel': 'otel.js',
+  './simulate': 'simulate.js',
 }
 
 export interface EntrySize {

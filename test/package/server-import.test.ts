@@ -85,7 +85,9 @@ describe('on a server', () => {
       const main = await lib('index.js')
       const react = await lib('react.js')
       const otel = await lib('otel.js')
+      const simulate = await lib('simulate.js')
       result.main = Object.keys(main).sort()
+      result.simulate = Object.keys(simulate).sort()
       result.react = Object.keys(react).sort()
       result.otel = Object.keys(otel).sort()
       result.key = main.createQueryKeys(['deals']).deals.record('d1')
@@ -102,6 +104,7 @@ describe('on a server', () => {
       'OTEL_INSTRUMENTS',
       'instrumentRealtimeSync',
     ])
+    expect(result.simulate).toEqual(['SIMULATION_LIMITS', 'simulate'])
     expect(result.key).toEqual(['deals', 'record', 'd1'])
     expect(result.touched).toEqual([])
     expect(result.registry).toBe(false)
