@@ -9,6 +9,7 @@ import {
   type TunableName,
 } from '../../../src/options'
 import type { CommandStatus, PanelSnapshot, PanelStore } from '../store/panel-store'
+import { WhatIfView } from './WhatIfView'
 
 export interface ConfigViewProps {
   store: PanelStore
@@ -63,6 +64,7 @@ export function ConfigView({ store, snapshot }: ConfigViewProps) {
           </tbody>
         </table>
       )}
+      <WhatIfView key={engine.id} store={store} snapshot={snapshot} />
     </div>
   )
 }
