@@ -41,14 +41,29 @@ const PEERS = [
  * options), an entry of its own as a tool for tests and the panel rather than the app (about 4 kB
  * over the engine's pipeline, which the core's budget has no room for): 14.8 kB with the pipeline
  * it replays (budget 15.5), shared with the core in an app that imports both.
+ *
+ * What an entry loads only when called (a dynamic import: its own chunk in the app's build) is
+ * measured apart from what the app loads at start, and held to LAZY_BUDGETS. engine.exportLog()
+ * (issue 28 §2) imports the export's writer (the panel's), the deep redaction, the contract's
+ * field order and the sentences on its first call: 5.0 kB then (budget 5.3). Raised for it:
+ * 16.5 → 17.5 kB (budgets 18.0 / 18.0), of which 0.3 kB is the method, the snapshot it takes and
+ * a faster redaction test, and 0.7 kB Vite's preload helper, which every import() brings into an
+ * app's build (one per app: an app that already splits its code has it). Written in the core,
+ * the writer would have cost 1.5 kB there, without the sentences.
  */
 export const SIZE_BUDGETS = {
-  '.': 17_000,
-  './react': 17_000,
+  '.': 18_000,
+  './react': 18_000,
   './describe': 3_800,
   './otel': 2_300,
   './simulate': 15_500,
 } as const
+
+/** What an entry's app loads when exportLog() is first called (min + gz). */
+export const LAZY_BUDGETS: Partial<Record<keyof typeof SIZE_BUDGETS, number>> = {
+  '.': 5_300,
+  './react': 5_300,
+}
 
 const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
   '.': 'index.js',
@@ -60,9 +75,13 @@ const ENTRY_FILES: Record<keyof typeof SIZE_BUDGETS, string> = {
 
 export interface EntrySize {
   entry: keyof typeof SIZE_BUDGETS
+  /** What the app loads at start (the entry's chunk and every chunk it imports). */
   minified: number
   gzipped: number
   budget: number
+  /** What it loads only when a dynamic import runs (exportLog's writer), min + gz; 0: none. */
+  lazy: number
+  lazyBudget: number
 }
 
 /** An app that uses every export of the entry (so nothing is shaken off). */
@@ -89,16 +108,32 @@ async function measure(entry: keyof typeof SIZE_BUDGETS): Promise<EntrySize> {
   })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[]
   const output = Array.isArray(result) ? result : [result]
   rmSync(dir, { recursive: true, force: true })
-  const code = output
+  const chunks = output
     .flatMap((result) => result.output)
     .filter((chunk): chunk is Rolldown.OutputChunk => chunk.type === 'chunk')
-    .map((chunk) => chunk.code)
-    .join('\n')
+  // Loaded at start: the entry and what it imports, transitively; the rest waits for its import().
+  const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]))
+  const eager = new Set<string>()
+  const load = (name: string) => {
+    if (eager.has(name)) return
+    eager.add(name)
+    for (const imported of byName.get(name)?.imports ?? []) load(imported)
+  }
+  for (const chunk of chunks) if (chunk.isEntry) load(chunk.fileName)
+  const code = (atStart: boolean) =>
+    chunks
+      .filter((chunk) => eager.has(chunk.fileName) === atStart)
+      .map((chunk) => chunk.code)
+      .join('\n')
+  const initial = code(true)
+  const lazy = code(false)
   return {
     entry,
-    minified: Buffer.byteLength(code),
-    gzipped: gzipSync(code, { level: 9 }).byteLength,
+    minified: Buffer.byteLength(initial),
+    gzipped: gzipSync(initial, { level: 9 }).byteLength,
     budget: SIZE_BUDGETS[entry],
+    lazy: lazy === '' ? 0 : gzipSync(lazy, { level: 9 }).byteLength,
+    lazyBudget: LAZY_BUDGETS[entry] ?? 0,
   }
 }
 
@@ -113,13 +148,16 @@ export async function packageSizes(): Promise<EntrySize[]> {
 if (process.argv[1] === import.meta.filename) {
   const sizes = await packageSizes()
   let over = false
+  const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`
   for (const size of sizes) {
-    const ok = size.gzipped <= size.budget
+    const ok = size.gzipped <= size.budget && size.lazy <= size.lazyBudget
     over ||= !ok
     console.log(
       `${ok ? 'PASS' : 'OVER'}  realtime-sync-devtools${size.entry === '.' ? '' : size.entry.slice(1)}: ` +
-        `${(size.gzipped / 1000).toFixed(1)} kB min+gz (${(size.minified / 1000).toFixed(1)} kB min), ` +
-        `budget ${(size.budget / 1000).toFixed(1)} kB, peers excluded`,
+        `${kB(size.gzipped)} min+gz (${kB(size.minified)} min), budget ${kB(size.budget)}, peers excluded` +
+        (size.lazy === 0 && size.lazyBudget === 0
+          ? ''
+          : `; + ${kB(size.lazy)} on exportLog()'s first call, budget ${kB(size.lazyBudget)}`),
     )
   }
   process.exitCode = over ? 1 : 0

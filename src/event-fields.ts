@@ -6,7 +6,8 @@
  *   - the wire schema and the export's JSON Schema (bridge/protocol/records.ts);
  *   - the panel's fast check (bridge/protocol/event-check.ts);
  *   - the compact codec (bridge/protocol/event-codec.ts), one layout per kind.
- * The engine imports only types from here: none of it ships in the engine's bundle.
+ * The engine imports only types from here: none of it ships in the engine's bundle (exportLog's
+ * writer, loaded on its first call, takes the layouts' field order).
  *
  * An event holds facts; the sentences people read are rendered from them
  * (src/describe/describe-event.ts), by engine.print(), the panel and the export alike.

@@ -14,6 +14,8 @@ export {
 } from './devtools-registry'
 export type { DatabaseClockState } from './database-clock'
 export type { EventLogSnapshot } from './event-log'
+export type { ExportLogOptions } from './export-engine-log'
+export type { ExportedLog, LogFile } from './export-log'
 export type { KeyTarget, RecordId, TableKeys } from './query-keys'
 export {
   classifyQueryKey,

@@ -8,6 +8,8 @@ import {
 } from './devtools-registry'
 import { CATCH_UP_DEFAULTS, CatchUp } from './catch-up'
 import type { DatabaseClockState } from './database-clock'
+import { exportEngineLog, type ExportLogOptions } from './export-engine-log'
+import type { ExportedLog } from './export-log'
 import { FinishedMinutes } from './finished-minutes'
 import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
@@ -163,6 +165,15 @@ export interface RealtimeSync extends DevtoolsEngine {
   getQueries(): QuerySummary[]
   subscribeQueries(listener: () => void): () => void
   getDatabaseClock(): DatabaseClockState | undefined
+  /**
+   * The log as the DevTools panel's Export JSON writes it, byte for byte (the same format and
+   * version, each event with its sentence: import it in the panel), for a bug report: the events
+   * the ring holds when called, its drops, the per-minute metrics and the options, with the
+   * page's url and title. Tokens, keys and JWTs redacted unless `redact` is false. Its writer
+   * loads on the first call (it is not in the engine's bundle) and works in steps of 1,000
+   * events, the page given back between them; it holds nothing beyond the ring.
+   */
+  exportLog(options?: ExportLogOptions): Promise<ExportedLog>
   /** Run the pending invalidation batch now. */
   flush(): void
   /** Leave every channel and unregister; resolves when the channels are removed. */
@@ -314,6 +325,8 @@ export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
       pipeline.clearLog()
       changes.notify('cleared')
     },
+    exportLog: (exportOptions) =>
+      exportEngineLog(engine, scheduler.now(), options.devtoolsHost ?? globalThis, exportOptions),
     print: (limit = 50, describe = factsOf) =>
       console.table(
         pipeline.log

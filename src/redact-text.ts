@@ -1,6 +1,7 @@
 /**
  * The secret shapes in text (bridge/protocol/redact.ts says which and why): the engine's own
- * previews of data (data-diff.ts) and every export or frame the bridge posts use these rules.
+ * previews of data (data-diff.ts), and through redact.ts every export (the panel's and the
+ * engine's exportLog) and every frame the bridge posts, use these rules.
  */
 
 export const REDACTED = '[redacted]'
@@ -45,9 +46,16 @@ export function isSecretKeyName(key: string): boolean {
   )
 }
 
+/**
+ * Every string the three rules could match has one of these in it (case ignored): one test
+ * passes over the ids, names and times that make up nearly all of a log.
+ */
+export const MAYBE_SECRET =
+  /eyJ|[sr]k_|sb_|gh[a-z]_|github_pat_|xox|AKIA|key|token|secret|pass|authorization|bearer/i
+
 /** The string with every secret-looking part replaced by "[redacted]". */
 export function redactString(value: string): string {
-  if (value.length < 8) return value
+  if (value.length < 8 || !MAYBE_SECRET.test(value)) return value
   let out = value.replace(JWT_PATTERN, REDACTED).replace(PREFIXED_KEY, REDACTED)
   out = out.replace(NAMED_SECRET, (_match, prefix: string) => `${prefix}${REDACTED}`)
   return out

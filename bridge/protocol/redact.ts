@@ -27,36 +27,9 @@
  * Not redacted: uuids (36 chars with dashes), 32-hex ids without a key name before them, emails.
  */
 
-// The string rules live with the engine, which redacts its own previews (data-diff.ts).
+// The rules and the deep copy live with the engine, which redacts its own previews (data-diff.ts)
+// and its exportLog (export-log.ts): one implementation for the engine, the bridge and the panel.
 import { isSecretKeyName, JWT_PATTERN, REDACTED, redactString } from '../../src/redact-text'
+import { redact } from '../../src/redact'
 
-export { isSecretKeyName, JWT_PATTERN, REDACTED, redactString }
-
-/** A deep copy of `value` with secrets redacted (see the module comment). Never mutates. */
-export function redact<T>(value: T): T {
-  return redactValue(value, 0) as T
-}
-
-const MAX_DEPTH = 200
-
-function redactValue(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return redactString(value)
-  if (typeof value !== 'object' || value === null) return value
-  if (depth > MAX_DEPTH) return REDACTED
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1))
-  const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) {
-    const redacted =
-      isSecretKeyName(key) && item !== null && item !== undefined
-        ? REDACTED
-        : redactValue(item, depth + 1)
-    // defineProperty: a JSON key such as "__proto__" stays data, never a prototype.
-    Object.defineProperty(out, redactString(key), {
-      value: redacted,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
-  return out
-}
+export { isSecretKeyName, JWT_PATTERN, REDACTED, redact, redactString }

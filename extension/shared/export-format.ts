@@ -8,8 +8,6 @@ import * as v from 'valibot'
 import type { FaultRecord } from '../../bridge/faults/fault-records'
 import { FaultRecordsSchema } from '../../bridge/protocol/fault-record-schema'
 import type { SocketRecord } from '../../bridge/socket/socket-records'
-import type { EngineConfig, MinuteMetrics, SyncEvent } from '../../src/types'
-import { redact } from '../../bridge/protocol/redact'
 import { describeIssues } from '../../bridge/protocol/issues'
 import {
   EngineConfigSchema,
@@ -17,19 +15,21 @@ import {
   SocketRecordSchema,
   SyncEventSchema,
 } from '../../bridge/protocol/records'
-import { describeEvent } from '../../src/describe-event'
 import { errorMessage } from '../../src/error-message'
-import { isObject } from '../../src/is-object'
+import {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportedLog,
+  type LogFileInput,
+  writeExport as writeLogFile,
+} from '../../src/export-log'
 import { LegacySyncEventSchema, upgradeLegacyEvents } from '../../bridge/protocol/legacy-events'
 
-export const EXPORT_FORMAT = 'realtime-sync-devtools.log'
-/**
- * 2: the 'refetched' kind and its fields, refetch metrics. 3: the page's socket and QueryCache
- * records (`socket`). 4: the typed event contract (src/event-fields.ts): each kind with its facts,
- * `reason` the rendered sentence for people. Files of versions 1 to 3 still import: their events
- * are upgraded (legacy-events.ts).
- */
-export const EXPORT_VERSION = 4
+// The file is written by src/export-log.ts, the one writer the engine's exportLog() shares (the
+// panel adds its Socket tab's records). Files of versions 1 to 3 still import: their events are
+// upgraded (legacy-events.ts).
+export { EXPORT_FORMAT, EXPORT_VERSION }
+export { exportFileName, serializeExport } from '../../src/export-log'
 /** The versions this panel imports. */
 export const IMPORTABLE_VERSIONS: readonly number[] = [1, 2, 3, 4]
 const LEGACY_VERSIONS = [1, 2, 3] as const
@@ -124,127 +124,17 @@ export interface SocketSection {
   faults?: readonly FaultRecord[]
 }
 
-export interface ExportInput {
-  page: { url: string; title: string }
-  engine: {
-    name: string
-    version: string
-    config: EngineConfig | ExportFile['engine']['config'] | undefined
-  }
-  dropped: number
-  events: readonly SyncEvent[]
-  metrics: readonly MinuteMetrics[]
-  /** The Socket tab's records; left out when it holds none. */
-  socket?: SocketSection
-  /** Epoch ms of the export. */
-  now: number
-  /** Replace JWTs, API keys and credential fields with "[redacted]" (default true). */
-  redact?: boolean
+/** What the panel exports: the engine's log, the page, and the Socket tab's records. */
+export type ExportInput = LogFileInput<SocketRecord, FaultRecord>
+
+/** The panel's file, with its text and name (src/export-log.ts, engine.exportLog()'s writer). */
+export function writeExport(input: ExportInput): ExportedLog<SocketRecord, FaultRecord> {
+  return writeLogFile(input)
 }
 
-function copyConfig({ recordScopes, ...config }: NonNullable<ExportInput['engine']['config']>) {
-  return recordScopes === undefined ? config : { ...config, recordScopes: [...recordScopes] }
-}
-
+/** The panel's file as written (writeExport's text, parsed). */
 export function buildExport(input: ExportInput): ExportFile {
-  const file: ExportFile = {
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    exportedAt: new Date(input.now).toISOString(),
-    page: { url: input.page.url, title: input.page.title },
-    engine: {
-      name: input.engine.name,
-      version: input.engine.version,
-      config: input.engine.config === undefined ? undefined : copyConfig(input.engine.config),
-    },
-    dropped: input.dropped,
-    // Each event with its sentence, for people reading the file (no code reads it back).
-    events: input.events.map((event) => ({ ...event, reason: describeEvent(event) })),
-    metrics: input.metrics.map((m) => ({ ...m })),
-    ...(input.socket === undefined ||
-    (input.socket.records.length === 0 && input.socket.faults === undefined)
-      ? {}
-      : {
-          socket: {
-            records: input.socket.records as SocketRecord[],
-            tapDropped: input.socket.tapDropped,
-            capDropped: input.socket.capDropped,
-            missing: input.socket.missing,
-            ...(input.socket.faults === undefined ? {} : { faults: [...input.socket.faults] }),
-          },
-        }),
-  }
-  // Socket records left the page with their tokens already replaced (frame-redaction.ts):
-  // `redact: false` gives the engine's payloads as they are, never the page's tokens.
-  return input.redact === false ? structuredCopy(file) : redact(file)
-}
-
-function structuredCopy(file: ExportFile): ExportFile {
-  return { ...file, events: [...file.events] }
-}
-
-/**
- * The file's text: the header pretty-printed, one event per line, so a bug report stays
- * readable and diffable without doubling the size of a large log.
- */
-export function serializeExport(file: ExportFile): string {
-  const lines: string[] = []
-  writeObject(lines, file as Record<string, unknown>, '')
-  return `${lines.join('\n')}\n`
-}
-
-/** An object's keys one per line; an array's items one per line, one level down (`socket`). */
-function writeObject(
-  lines: string[],
-  object: Record<string, unknown>,
-  indent: string,
-  head = '',
-  tail = '',
-): void {
-  lines.push(`${indent}${head}{`)
-  const entries = Object.entries(object).filter(([, value]) => value !== undefined)
-  entries.forEach(([key, value], index) => {
-    const comma = index < entries.length - 1 ? ',' : ''
-    const inner = `${indent}  `
-    const name = `${JSON.stringify(key)}: `
-    if (Array.isArray(value)) {
-      if (value.length === 0) {
-        lines.push(`${inner}${name}[]${comma}`)
-        return
-      }
-      lines.push(`${inner}${name}[`)
-      value.forEach((item, i) => {
-        lines.push(`${inner}  ${safeStringify(item)}${i < value.length - 1 ? ',' : ''}`)
-      })
-      lines.push(`${inner}]${comma}`)
-    } else if (indent === '' && isObject(value) && Object.values(value).some(Array.isArray)) {
-      writeObject(lines, value, inner, name, comma)
-    } else {
-      lines.push(`${inner}${name}${safeStringify(value)}${comma}`)
-    }
-  })
-  lines.push(`${indent}}${tail}`)
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'null'
-  } catch {
-    return JSON.stringify('[not serializable]')
-  }
-}
-
-/**
- * `realtime-sync-<engine>-<timestamp>.json`, safe on every file system; `socket` for a page
- * without an engine (its socket records alone).
- */
-export function exportFileName(engineName: string, now: number): string {
-  const name = engineName.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'socket'
-  const stamp = new Date(now)
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/:/g, '-')
-  return `realtime-sync-${name.slice(0, 60)}-${stamp}.json`
+  return writeExport(input).file
 }
 
 export type ImportResult =

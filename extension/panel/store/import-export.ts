@@ -1,11 +1,9 @@
 import {
-  buildExport,
   type ExportFile,
   type ExportInput,
-  exportFileName,
   parseExport,
   type SocketSection,
-  serializeExport,
+  writeExport,
 } from '../../shared/export-format'
 import type { EngineLog } from './engine-log'
 import type { EngineEntry } from './engine-list'
@@ -159,7 +157,5 @@ export function exportLog(
   options: ExportOptions,
 ): ExportResult {
   const events = options.filtered ? eventsOf(source.shown) : (source.log?.events() ?? [])
-  const { now } = source
-  const file = buildExport({ ...source.header, events, now, redact: options.redact })
-  return { fileName: exportFileName(file.engine.name, now), text: serializeExport(file), file }
+  return writeExport({ ...source.header, events, now: source.now, redact: options.redact })
 }
