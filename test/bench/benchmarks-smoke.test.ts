@@ -28,6 +28,9 @@ const ENTRIES: Record<string, readonly string[]> = {
     'write-tap-rest-read',
     'write-tap-other-url',
     'write-tap-supabase-js',
+    'export-log-full-ring',
+    'export-log-one-go',
+    'export-log-blob',
   ],
   'bench:replay': [
     'replay-page-load-unchanged',
