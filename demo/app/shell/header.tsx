@@ -1,7 +1,9 @@
 import { useDemoSession } from '../boot/session-context'
+import { withoutEngine } from '../boot/url'
 import { Nav } from './nav'
 import { OrgPicker } from './org-picker'
 import { RealtimeStatusPill } from './realtime-status-pill'
+import { ReportProblemButton } from './report-problem-button'
 import { SignOutButton } from './sign-out-button'
 import type { Route } from './use-hash-route'
 import { UserSwitcher } from './user-switcher'
@@ -23,6 +25,8 @@ export function Header({ route }: { route: Route }) {
           <span className="signed-in-as" data-testid="signed-in-as" title="Signed in as">
             {email}
           </span>
+          {/* The engine writes the log: with ?engine=none there is none to report. */}
+          {!withoutEngine() && <ReportProblemButton />}
           <SignOutButton />
         </div>
         <div className="topbar__row topbar__row--controls">
