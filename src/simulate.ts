@@ -6,21 +6,20 @@
  * cache (src/recorded-cache.ts), and says what would have differed. The same code as the engine,
  * not a copy of its rules: a manual clock drives its timers.
  */
-import { optionError, TUNABLE_OPTIONS, DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY } from './options'
+import { optionError } from './options'
 import { recordScopesOf } from './query-keys'
 import { DEFAULT_GLOBAL_TABLES } from './realtime-sync'
 import { keyHasher, readRecordedCache, SimulatedCache } from './recorded-cache'
 import type { Scheduler } from './scheduler'
+import { recordedSettings as settingsOf, type SimulationSettings } from './simulation-settings'
 import { SyncPipeline } from './sync-pipeline'
 import { parseTableChange } from './table-change'
 import {
   BATCH_MODES,
-  type BatchMode,
   CHANGE_OPERATIONS,
   type ChangeEvent,
   type ChangeOperation,
   DEDUP_MODES,
-  type DedupBy,
   type EngineConfig,
   type InvalidatedEvent,
   type MatchRule,
@@ -39,14 +38,7 @@ export interface RecordedLog {
   readonly engine?: { readonly config?: Partial<EngineConfig> }
 }
 
-/** The five settings a simulation varies. */
-export interface SimulationSettings {
-  dedupWindowMs: number
-  echoWindowMs: number
-  batchMs: number
-  batchMode: BatchMode
-  dedupBy: DedupBy
-}
+export type { SimulationSettings } from './simulation-settings'
 
 export interface SimulateOptions extends Partial<SimulationSettings> {
   /**
@@ -646,16 +638,6 @@ function addPass(counts: SimulationCounts, pass: InvalidatedEvent): void {
   counts.passes++
   counts.keysInvalidated += pass.matchedKeys.length
   counts.refetches += pass.matchedKeys.length - pass.markedStale
-}
-
-function settingsOf(config: Partial<EngineConfig> | undefined): SimulationSettings {
-  return {
-    dedupWindowMs: config?.dedupWindowMs ?? TUNABLE_OPTIONS.dedupWindowMs.default,
-    echoWindowMs: config?.echoWindowMs ?? TUNABLE_OPTIONS.echoWindowMs.default,
-    batchMs: config?.batchMs ?? TUNABLE_OPTIONS.batchMs.default,
-    batchMode: config?.batchMode ?? DEFAULT_BATCH_MODE,
-    dedupBy: config?.dedupBy ?? DEFAULT_DEDUP_BY,
-  }
 }
 
 /** The options over the recorded settings, each checked as the engine checks it. */

@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS } from '../../../src/options'
+import { TUNABLE_OPTIONS } from '../../../src/options'
 import type {
   SimulatedChange,
   SimulationCounts,
@@ -98,15 +98,7 @@ export function mergedPassTexts(result: SimulationResult): string[] {
 }
 
 /** The settings the shown log ran with: its engine's config, else the engine's defaults. */
-export function recordedSettings(config: Partial<EngineConfig> | undefined): SimulationSettings {
-  return {
-    dedupWindowMs: config?.dedupWindowMs ?? TUNABLE_OPTIONS.dedupWindowMs.default,
-    echoWindowMs: config?.echoWindowMs ?? TUNABLE_OPTIONS.echoWindowMs.default,
-    batchMs: config?.batchMs ?? TUNABLE_OPTIONS.batchMs.default,
-    batchMode: config?.batchMode ?? DEFAULT_BATCH_MODE,
-    dedupBy: config?.dedupBy ?? DEFAULT_DEDUP_BY,
-  }
-}
+export { recordedSettings } from '../../../src/simulation-settings'
 
 /** Limits of each number, for the inputs. */
 export function numberLimits(name: (typeof WHAT_IF_NUMBERS)[number]): { min: number; max: number } {
