@@ -126,6 +126,7 @@ export function SocketView({ store, snapshot, focusEventId, onShowEvent }: Socke
                 {socket.closedAt === undefined
                   ? 'open'
                   : `closed at ${formatTime(socket.closedAt)}: code ${socket.code ?? '?'}${socket.reason ? ` (${socket.reason})` : ''}`}
+                {socket.refused ? ', refused by a simulated offline' : ''}
               </td>
               <td>
                 {socket.heartbeats} sent, {rttSummary(socket.rttMs)}

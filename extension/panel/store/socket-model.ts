@@ -27,6 +27,8 @@ export interface SocketSummary {
   missedHeartbeats: number
   /** The newest token the socket carried (the URL's apikey, a join's or an access_token push). */
   token?: TokenFacts
+  /** A simulated offline (bridge/faults) refused it: it failed before it connected. */
+  refused?: boolean
 }
 
 export interface ChannelSummary {
@@ -139,6 +141,7 @@ export function socketModel(
       socket.url = record.url
       socket.vsn = record.vsn
       socket.openedAt = record.at
+      if (record.refused) socket.refused = true
       continue
     }
     if (record.kind === 'close') {
