@@ -19,6 +19,8 @@ import { rawSocketEventsPerSecond } from './stack-raw-socket'
 
 const FRAMES = sized(20_000, 500)
 const ROUNDS = sized(7, 1)
+/** Rounds of the realistic socket, each a tapped and a plain run back to back. */
+const SOCKET_ROUNDS = sized(11, 1)
 const RING_PUSHES = sized(1_000_000, 10_000)
 const CACHE_EVENTS = sized(20_000, 500)
 const WARM_UP_FRAMES = sized(2_000, 100)
@@ -70,17 +72,24 @@ export async function runSocketTapBench(): Promise<Verdict[]> {
   const tapped: number[] = []
   await rawSocketEventsPerSecond(WARM_UP_FRAMES) // warm-up
   await rawSocketEventsPerSecond(WARM_UP_FRAMES, Tapped)
-  for (let round = 0; round < ROUNDS; round++) {
+  /** Each round's tapped / plain - 1: a pair run back to back shares the machine's moment. */
+  const pairs: number[] = []
+  for (let round = 0; round < SOCKET_ROUNDS; round++) {
     const order = round % 2 === 0 ? [false, true] : [true, false]
     for (const tap of order) {
       const rate = await rawSocketEventsPerSecond(FRAMES, tap ? Tapped : WebSocket)
       ;(tap ? tapped : plain).push(1e9 / rate)
     }
+    pairs.push(tapped.at(-1)! / plain.at(-1)! - 1)
   }
   const plainNs = median(plain)
   const tappedNs = median(tapped)
   const perFrame = ringCostNs()
-  const overhead = tappedNs / plainNs - 1
+  // The median of the pairs' ratios, not the ratio of two medians: a pair's two runs see the same
+  // load, so a noisy moment moves both, and its spread says how far one round can be trusted.
+  const overhead = median(pairs)
+  const pct = (ratio: number) => `${ratio >= 0 ? '+' : ''}${fmt(ratio * 100, 1)}%`
+  const spread = `rounds ${pct(Math.min(...pairs))} to ${pct(Math.max(...pairs))}`
   const cache = cacheEventCost()
   const verdicts: Verdict[] = [
     {
@@ -94,10 +103,11 @@ export async function runSocketTapBench(): Promise<Verdict[]> {
     {
       id: 'socket-tap-socket',
       name: `socket tap on a realistic socket: supabase-js receiving ${fmt(FRAMES)} postgres_changes frames`,
-      figure: `${fmt(tappedNs / 1000, 2)} µs per frame tapped vs ${fmt(plainNs / 1000, 2)} µs plain = ${overhead >= 0 ? '+' : ''}${fmt(overhead * 100, 1)}% (the ring held ${fmt(ring.read().length)}, ${fmt(ring.dropped)} fell off)`,
+      figure: `${fmt(tappedNs / 1000, 2)} µs per frame tapped vs ${fmt(plainNs / 1000, 2)} µs plain: ${pct(overhead)}, the median of ${SOCKET_ROUNDS} interleaved pairs (${spread}; the ring held ${fmt(ring.read().length)}, ${fmt(ring.dropped)} fell off)`,
       value: overhead,
       target: '≤ 3% of the app’s own frame handling, or ≤ 1 µs per frame',
-      ok: overhead <= 0.03 || tappedNs - plainNs <= 1_000,
+      // The same statistic as the figure: the pairs' median, as a share and in ns of plain's.
+      ok: overhead <= 0.03 || overhead * plainNs <= 1_000,
     },
     {
       id: 'query-cache-tap',
