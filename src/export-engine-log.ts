@@ -14,7 +14,7 @@ export interface ExportLogOptions {
 }
 
 /** `host`: the page (its location and title, when it has them). */
-export function exportEngineLog(
+export async function exportEngineLog(
   engine: Pick<DevtoolsEngine, 'name' | 'version' | 'readEvents' | 'getConfig' | 'getMetrics'>,
   now: number,
   host: object,
@@ -34,5 +34,6 @@ export function exportEngineLog(
     now,
     redact: options.redact,
   }
-  return import('./export-log').then((writer) => writer.writeExportInSteps(input))
+  const writer = await import('./export-log')
+  return writer.writeExportInSteps(input)
 }

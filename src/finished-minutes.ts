@@ -37,6 +37,8 @@ export class FinishedMinutes {
   }
 
   private arm(now: number): void {
+    // A listener that left and came back during a report armed one already: one chain only.
+    this.scheduler.clearTimeout(this.timer)
     this.timer = this.scheduler.setTimeout(this.tick, this.next! + MINUTE_MS - now)
   }
 

@@ -60,3 +60,24 @@ export function redactString(value: string): string {
   out = out.replace(NAMED_SECRET, (_match, prefix: string) => `${prefix}${REDACTED}`)
   return out
 }
+
+/**
+ * A URL with the values of its secret-named query and hash parameters replaced
+ * (`#access_token=…&refresh_token=…` after a sign-in redirect): a refresh token is too short
+ * for the other rules to catch.
+ */
+export function redactUrlSecrets(url: string): string {
+  return url.replace(
+    /([?&#])([^=&#]+)=([^&#]*)/g,
+    (match, separator: string, name: string, value: string) => {
+      if (value === '') return match
+      let decoded = name
+      try {
+        decoded = decodeURIComponent(name)
+      } catch {
+        // Not percent-encoded as it should be: judged as written.
+      }
+      return isSecretKeyName(decoded) ? `${separator}${name}=${REDACTED}` : match
+    },
+  )
+}

@@ -188,7 +188,18 @@ export function instrumentRealtimeSync(
     }
   }
 
-  const unsubscribe = sync.subscribeEvents(record)
+  // Called from inside the engine's append (the app's mutation, supabase-js's callback): a meter
+  // that throws costs its data point, never the app's code.
+  const unsubscribe = sync.subscribeEvents((event) => {
+    try {
+      record(event)
+    } catch (error) {
+      console.error(
+        '[realtime-sync-devtools] the OpenTelemetry meter threw; data point lost',
+        error,
+      )
+    }
+  })
   return () => {
     unsubscribe()
     waiting.clear()

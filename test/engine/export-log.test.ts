@@ -212,6 +212,24 @@ describe('engine.exportLog()', () => {
 })
 
 describe('the writer', () => {
+  it("replaces the page URL's secret-named parameters, a short refresh token included", () => {
+    const input = {
+      page: {
+        url: `https://app.test/deals?apikey=abc&tab=2#access_token=${JWT}&refresh_token=Zg2b8d7F0aOxr1sCkz2mFQ&token_type=bearer`,
+        title: 'Deals',
+      },
+      engine: { name: 'app', version: '0', config: undefined },
+      dropped: 0,
+      events: [],
+      metrics: [],
+      now: 0,
+    }
+    expect(writeExport(input).file.page.url).toBe(
+      `https://app.test/deals?apikey=${REDACTED}&tab=2#access_token=${REDACTED}&refresh_token=${REDACTED}&token_type=bearer`,
+    )
+    expect(writeExport({ ...input, redact: false }).file.page.url).toBe(input.page.url)
+  })
+
   const secretKeys = ['access_token', 'pa ss-word', 'Authorization', 'apikey', 'client_secret']
   const secrets = [JWT, 'sk_live_51HqJx2abcdefGHIJKLmnop', `token=${'a1B2c3D4'.repeat(5)}`]
   const value = fc.letrec((tie) => ({

@@ -28,7 +28,6 @@ export async function runWhatIf(
   draft: WhatIfDraft,
   now: number,
 ): Promise<WhatIfRun> {
-  const { simulate } = await import('../../../src/simulate')
   const options: Partial<SimulationSettings> = {}
   for (const name of WHAT_IF_NUMBERS) {
     const text = draft[name]?.trim() ?? ''
@@ -39,6 +38,8 @@ export async function runWhatIf(
   }
   if (draft.dedupBy === 'event' || draft.dedupBy === 'row') options.dedupBy = draft.dedupBy
   try {
+    // Inside the try: a chunk that fails to load is said like any other refusal.
+    const { simulate } = await import('../../../src/simulate')
     const result = simulate({ events, engine: { config } }, options)
     return { ok: true, result, events: events.length, at: now }
   } catch (error) {
