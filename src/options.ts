@@ -100,3 +100,6 @@ export function validateOption(name: unknown, value: unknown): asserts name is T
 function formatNumber(n: number): string {
   return n.toLocaleString('en-US')
 }
+
+/** Tables whose changes invalidate across organizations (`globalTables`' default). */
+export const DEFAULT_GLOBAL_TABLES = ['organizations', 'profiles', 'role_permissions'] as const

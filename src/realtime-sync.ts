@@ -13,7 +13,13 @@ import type { ExportedLog } from './export-log'
 import { FinishedMinutes } from './finished-minutes'
 import { eventLogReaderOf } from './missed-events'
 import { registerQueryClient } from './register-query-client'
-import { DEFAULT_BATCH_MODE, DEFAULT_DEDUP_BY, TUNABLE_OPTIONS, type TunableName } from './options'
+import {
+  DEFAULT_BATCH_MODE,
+  DEFAULT_DEDUP_BY,
+  DEFAULT_GLOBAL_TABLES,
+  TUNABLE_OPTIONS,
+  type TunableName,
+} from './options'
 import { OrgChannels } from './org-channels'
 import type { RecordId } from './query-keys'
 import type { QuerySummary } from './query-summaries'
@@ -180,7 +186,7 @@ export interface RealtimeSync extends DevtoolsEngine {
   stop(): Promise<void>
 }
 
-export const DEFAULT_GLOBAL_TABLES = ['organizations', 'profiles', 'role_permissions'] as const
+export { DEFAULT_GLOBAL_TABLES } from './options'
 
 export function createRealtimeSync(options: RealtimeSyncOptions): RealtimeSync {
   const { supabase, queryClient } = options

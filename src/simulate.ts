@@ -6,9 +6,8 @@
  * cache (src/recorded-cache.ts), and says what would have differed. The same code as the engine,
  * not a copy of its rules: a manual clock drives its timers.
  */
-import { optionError } from './options'
+import { DEFAULT_GLOBAL_TABLES, optionError } from './options'
 import { recordScopesOf } from './query-keys'
-import { DEFAULT_GLOBAL_TABLES } from './realtime-sync'
 import { keyHasher, readRecordedCache, SimulatedCache } from './recorded-cache'
 import type { Scheduler } from './scheduler'
 import { recordedSettings as settingsOf, type SimulationSettings } from './simulation-settings'

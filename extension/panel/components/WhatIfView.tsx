@@ -79,30 +79,18 @@ export function WhatIfView({ store, snapshot }: WhatIfViewProps) {
             />
           </span>
         ))}
-        <span className="what-if-setting">
-          <span className="mono">batchMode</span>
-          <select
-            aria-label="Simulated batchMode"
-            value={draft.batchMode ?? recorded.batchMode}
-            onChange={(event) => set('batchMode', event.target.value)}
-          >
-            {BATCH_MODES.map((mode) => (
-              <option key={mode}>{mode}</option>
-            ))}
-          </select>
-        </span>
-        <span className="what-if-setting">
-          <span className="mono">dedupBy</span>
-          <select
-            aria-label="Simulated dedupBy"
-            value={draft.dedupBy ?? recorded.dedupBy}
-            onChange={(event) => set('dedupBy', event.target.value)}
-          >
-            {DEDUP_MODES.map((mode) => (
-              <option key={mode}>{mode}</option>
-            ))}
-          </select>
-        </span>
+        <ChoiceSetting
+          name="batchMode"
+          choices={BATCH_MODES}
+          value={draft.batchMode ?? recorded.batchMode}
+          onChange={(value) => set('batchMode', value)}
+        />
+        <ChoiceSetting
+          name="dedupBy"
+          choices={DEDUP_MODES}
+          value={draft.dedupBy ?? recorded.dedupBy}
+          onChange={(value) => set('dedupBy', value)}
+        />
         <button type="submit" className="tool-button" disabled={running}>
           Simulate
         </button>
@@ -201,5 +189,33 @@ function WhatIfResult({
         ))}
       </ul>
     </div>
+  )
+}
+
+/** A setting picked from the engine's own list of its values (batchMode, dedupBy). */
+function ChoiceSetting({
+  name,
+  choices,
+  value,
+  onChange,
+}: {
+  name: string
+  choices: readonly string[]
+  value: string
+  onChange(value: string): void
+}) {
+  return (
+    <span className="what-if-setting">
+      <span className="mono">{name}</span>
+      <select
+        aria-label={`Simulated ${name}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {choices.map((choice) => (
+          <option key={choice}>{choice}</option>
+        ))}
+      </select>
+    </span>
   )
 }
