@@ -62,11 +62,21 @@ export interface LogFile<R = never, F = never> {
   socket?: ExportSocket<R, F>
 }
 
+/**
+ * Items read a step at a time instead of held at once: the panel's log of a million events keeps
+ * them in columns and builds each step's events as it writes them. A slice may hold fewer items
+ * than asked (the panel's markers are no events), even none.
+ */
+export interface SteppedList<T> {
+  readonly length: number
+  slice(start: number, end: number): readonly T[]
+}
+
 export interface LogFileInput<R = never, F = never> {
   page: { url: string; title: string }
   engine: { name: string; version: string; config: ExportConfig | undefined }
   dropped: number
-  events: readonly SyncEvent[]
+  events: readonly SyncEvent[] | SteppedList<SyncEvent>
   metrics: readonly MinuteMetrics[]
   /** The Socket tab's records (the panel's only); left out when it holds none. */
   socket?: {
@@ -137,7 +147,27 @@ function nextTask(): Promise<void> {
   })
 }
 
-function* writeSteps<R, F>(input: LogFileInput<R, F>): Generator<void, ExportedLog<R, F>> {
+/**
+ * writeExportInSteps for a file too large to be one string (a string holds at most about 512 MB;
+ * a million events with their sentences are about 560 MB): its text is handed to `write` piece
+ * by piece, in order, for a Blob of the pieces. Returns the file's name.
+ */
+export async function writeExportPieces<R = never, F = never>(
+  input: LogFileInput<R, F>,
+  write: (piece: string) => void,
+): Promise<string> {
+  const steps = writeSteps(input, write)
+  for (;;) {
+    const step = steps.next()
+    if (step.done) return step.value.fileName
+    await nextTask()
+  }
+}
+
+function* writeSteps<R, F>(
+  input: LogFileInput<R, F>,
+  pieces?: (piece: string) => void,
+): Generator<void, ExportedLog<R, F>> {
   const { engine, socket } = input
   const redacting = input.redact !== false
   const keys: KeyVerdicts = new Map()
@@ -177,8 +207,10 @@ function* writeSteps<R, F>(input: LogFileInput<R, F>): Generator<void, ExportedL
       ? json
       : safeStringify(redact(out, keys))
   }
-  const text = yield* serialize({ ...head, events: input.events, ...tail }, (key, item) =>
-    key === 'events' ? eventLine(item as SyncEvent) : safeStringify(item),
+  const text = yield* serialize(
+    { ...head, events: input.events, ...tail },
+    (key, item) => (key === 'events' ? eventLine(item as SyncEvent) : safeStringify(item)),
+    pieces,
   )
   let file: LogFile<R, F> | undefined
   return {
@@ -188,6 +220,15 @@ function* writeSteps<R, F>(input: LogFileInput<R, F>): Generator<void, ExportedL
       return (file ??= JSON.parse(text) as LogFile<R, F>)
     },
   }
+}
+
+function isSteppedList(value: unknown): value is SteppedList<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { slice?: unknown }).slice === 'function' &&
+    typeof (value as { length?: unknown }).length === 'number'
+  )
 }
 
 /** Runs the steps to their end. */
@@ -210,7 +251,17 @@ export function serializeExport(file: object): string {
 function* serialize(
   file: object,
   line: (key: string, item: unknown) => string,
+  pieces?: (piece: string) => void,
 ): Generator<void, string> {
+  if (pieces !== undefined) {
+    yield* writeObject(
+      { push: (part) => pieces(`${part}\n`) },
+      file as Record<string, unknown>,
+      '',
+      line,
+    )
+    return ''
+  }
   const parts: string[] = []
   yield* writeObject(parts, file as Record<string, unknown>, '', line)
   // Appended, not joined: the text is copied into one piece once, by whoever reads it first.
@@ -224,7 +275,7 @@ function* serialize(
  * step after every STEP of them.
  */
 function* writeObject(
-  parts: string[],
+  parts: { push(part: string): void },
   object: Record<string, unknown>,
   indent: string,
   line: (key: string, item: unknown) => string,
@@ -238,18 +289,25 @@ function* writeObject(
     const comma = index < entries.length - 1 ? ',' : ''
     const inner = `${indent}  `
     const name = `${JSON.stringify(key)}: `
-    if (Array.isArray(value)) {
-      if (value.length === 0) {
+    if (Array.isArray(value) || isSteppedList(value)) {
+      const list = value as SteppedList<unknown>
+      if (list.length === 0) {
         parts.push(`${inner}${name}[]${comma}`)
         continue
       }
       parts.push(`${inner}${name}[`)
-      for (let start = 0; start < value.length; start += STEP) {
-        const items = value.slice(start, start + STEP).map((item: unknown) => line(key, item))
-        const more = start + STEP < value.length ? ',' : ''
-        parts.push(`${inner}  ${items.join(`,\n${inner}  `)}${more}`)
+      // A step's lines wait for the next step's: a stepped list's last slices may hold none,
+      // and the comma between two steps goes after the first.
+      let pending: string | undefined
+      for (let start = 0; start < list.length; start += STEP) {
+        const items = list.slice(start, start + STEP).map((item: unknown) => line(key, item))
+        if (items.length > 0) {
+          if (pending !== undefined) parts.push(`${pending},`)
+          pending = `${inner}  ${items.join(`,\n${inner}  `)}`
+        }
         yield
       }
+      if (pending !== undefined) parts.push(pending)
       parts.push(`${inner}]${comma}`)
     } else if (indent === '' && isObject(value) && Object.values(value).some(Array.isArray)) {
       yield* writeObject(parts, value, inner, line, name, comma)

@@ -11,6 +11,7 @@ import type { RuntimePort } from '../shared/runtime-port'
 import { App } from './components/App'
 import { createPanelConnection } from './panel-connection'
 import './panel.css'
+import { EVENT_CAPS } from './store/engine-log'
 import { createPanelStore } from './store/panel-store'
 import { applyTheme, devtoolsTheme } from './theme'
 
@@ -31,6 +32,18 @@ function inspectedTabId(): number | undefined {
 
 applyTheme(document.documentElement, devtoolsTheme())
 
+/** The events-per-engine cap the user picked last (the status line's "keep N per engine"). */
+const EVENT_CAP_KEY = 'realtime-sync-devtools:event-cap'
+
+function savedEventCap(): number | undefined {
+  try {
+    const saved = Number(localStorage.getItem(EVENT_CAP_KEY))
+    return (EVENT_CAPS as readonly number[]).includes(saved) ? saved : undefined
+  } catch {
+    return undefined // storage unavailable: the default
+  }
+}
+
 const container = document.getElementById('root')
 if (container === null) throw new Error('panel.html has no #root')
 const root = createRoot(container)
@@ -48,7 +61,18 @@ if (tabId === undefined) {
     connect: (name) => browser.runtime.connect({ name }) as unknown as RuntimePort,
     scheduler: systemScheduler,
   })
-  const store = createPanelStore({ transport, scheduler: systemScheduler })
+  const store = createPanelStore({
+    transport,
+    scheduler: systemScheduler,
+    maxEventsPerEngine: savedEventCap(),
+    onMaxEvents: (cap) => {
+      try {
+        localStorage.setItem(EVENT_CAP_KEY, String(cap))
+      } catch {
+        // storage unavailable: the cap holds for this session
+      }
+    },
+  })
   // Diagnostics for the browser tests and benchmarks (an extension page: no page can read it).
   Object.defineProperty(globalThis, '__REALTIME_PANEL_STORE__', {
     value: store,

@@ -22,6 +22,7 @@ import {
   type ExportedLog,
   type LogFileInput,
   writeExport as writeLogFile,
+  writeExportPieces as writeLogFilePieces,
 } from '../../src/export-log'
 import { LegacySyncEventSchema, upgradeLegacyEvents } from '../../bridge/protocol/legacy-events'
 
@@ -130,6 +131,14 @@ export type ExportInput = LogFileInput<SocketRecord, FaultRecord>
 /** The panel's file, with its text and name (src/export-log.ts, engine.exportLog()'s writer). */
 export function writeExport(input: ExportInput): ExportedLog<SocketRecord, FaultRecord> {
   return writeLogFile(input)
+}
+
+/** writeExport in steps, its text handed to `write` piece by piece; returns the file's name. */
+export function writeExportPieces(
+  input: ExportInput,
+  write: (piece: string) => void,
+): Promise<string> {
+  return writeLogFilePieces(input, write)
 }
 
 /** The panel's file as written (writeExport's text, parsed). */

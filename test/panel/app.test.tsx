@@ -756,10 +756,11 @@ describe('version banners', () => {
 })
 
 describe('export and import', () => {
-  it('exports every held event of the engine as a file', () => {
+  it('exports every held event of the engine as a file', async () => {
     const { downloads } = connectedPanel()
     fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }))
-    expect(downloads).toHaveLength(1)
+    // Written in steps, the panel given back between them: the file comes a few tasks later.
+    await vi.waitFor(() => expect(downloads).toHaveLength(1))
     const { fileName, text } = downloads[0]!
     expect(fileName).toMatch(/^realtime-sync-app-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/)
     const file = JSON.parse(text)
@@ -779,6 +780,7 @@ describe('export and import', () => {
   it('imports a file read-only, and goes back to live', async () => {
     const { downloads, page } = connectedPanel()
     fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }))
+    await vi.waitFor(() => expect(downloads).toHaveLength(1))
     page((t) => t.events('S1', [received(7)]))
     const file = new File([downloads[0]!.text], 'bug-123.json', { type: 'application/json' })
     await act(async () => {

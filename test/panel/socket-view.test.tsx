@@ -533,7 +533,7 @@ function deliveredId(record: SocketRecord): string | undefined {
 }
 
 describe('the Socket tab in an export', () => {
-  it('exports a page without an engine as its socket records, and imports them back into the tab', () => {
+  it('exports a page without an engine as its socket records, and imports them back into the tab', async () => {
     const { page, scheduler, downloads, store } = pageWithoutEngine()
     const exportButton = () =>
       screen.getByRole('button', { name: 'Export JSON' }) as HTMLButtonElement
@@ -543,6 +543,7 @@ describe('the Socket tab in an export', () => {
     page((t) => t.socket('S1', session(at), { snapshot: true, dropped: 3 }))
     expect(exportButton().disabled).toBe(false)
     fireEvent.click(exportButton())
+    await vi.waitFor(() => expect(downloads).toHaveLength(1))
     const { fileName, text } = downloads[0]!
     expect(fileName).toMatch(/^realtime-sync-socket-/)
     const file = JSON.parse(text)

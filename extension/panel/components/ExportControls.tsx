@@ -1,6 +1,6 @@
 import { type ChangeEvent, useRef, useState } from 'react'
 import { MAX_IMPORT_BYTES } from '../../shared/export-format'
-import { downloadText } from '../download'
+import { BlobWriter, downloadBlob } from '../download'
 import { formatCount } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import { ToolLabel } from './ToolLabel'
@@ -21,10 +21,13 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
   const socketText =
     socketRecords === 0 ? '' : ` and the Socket tab's ${formatCount(socketRecords)} records`
 
-  const save = (filtered: boolean) => {
-    const result = store.exportLog({ redact, filtered })
-    if (result === undefined) return
-    ;(onDownload ?? downloadText)(result.fileName, result.text)
+  const save = async (filtered: boolean) => {
+    const file = new BlobWriter()
+    const fileName = await store.exportLogPieces({ redact, filtered }, file.write)
+    if (fileName === undefined) return
+    const blob = file.finish()
+    if (onDownload === undefined) downloadBlob(fileName, blob)
+    else onDownload(fileName, await blob.text())
   }
 
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -70,7 +73,7 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
               : 'Nothing to export: no engine, and the Socket tab holds no records'
         }
         aria-label="Export JSON"
-        onClick={() => save(false)}
+        onClick={() => void save(false)}
       >
         <ToolLabel icon="⤓" text="Export JSON" />
       </button>
@@ -80,7 +83,7 @@ export function ExportControls({ store, snapshot, onDownload }: ExportControlsPr
           className="tool-button"
           disabled={!canExport}
           title="Export only the events the current filters show"
-          onClick={() => save(true)}
+          onClick={() => void save(true)}
         >
           Export filtered
         </button>

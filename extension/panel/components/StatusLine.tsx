@@ -1,3 +1,4 @@
+import { EVENT_CAPS } from '../store/engine-log'
 import { formatCount, plural } from '../store/format'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 
@@ -11,6 +12,12 @@ const CONNECTION_TEXT = {
   connected: 'Connected',
   'page-disconnected': 'Page disconnected — reconnecting…',
 } as const
+
+/** The caps offered, and the one set if it is none of them (a test's, an old setting's). */
+function capChoices(current: number): number[] {
+  const caps: number[] = [...EVENT_CAPS]
+  return caps.includes(current) ? caps : [...caps, current].sort((a, b) => a - b)
+}
 
 /** Connection, counts, and every way events can be missing: gaps, ring drops, rejects, cap. */
 export function StatusLine({ store, snapshot }: StatusLineProps) {
@@ -37,6 +44,26 @@ export function StatusLine({ store, snapshot }: StatusLineProps) {
           {plural(engine.held, 'event')} held
           {snapshot.filtering ? ` · ${formatCount(snapshot.rows.length)} rows shown` : ''}
         </span>
+      )}
+      {live && (
+        <label
+          className="status-item"
+          title="The most events the panel holds per engine: past it, the oldest are let go (and counted)"
+        >
+          keep{' '}
+          <select
+            aria-label="Events kept per engine"
+            value={snapshot.maxEventsPerEngine}
+            onChange={(e) => store.setMaxEvents(Number(e.target.value))}
+          >
+            {capChoices(snapshot.maxEventsPerEngine).map((cap) => (
+              <option key={cap} value={cap}>
+                {formatCount(cap)}
+              </option>
+            ))}
+          </select>{' '}
+          per engine
+        </label>
       )}
       {engine !== undefined && engine.gaps > 0 && (
         <span

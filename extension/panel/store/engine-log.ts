@@ -1,18 +1,14 @@
 import { TUNABLE_OPTIONS } from '../../../src/options'
-import type { SyncEvent, UnconfirmedEvent } from '../../../src/types'
+import { SYNC_EVENT_KINDS, type SyncEvent, type UnconfirmedEvent } from '../../../src/types'
 import { isChange, orgOf, tableOf } from './event-facts'
 import { plural } from './format'
-import { RowDeque } from './row-deque'
-import {
-  eventsOf,
-  type EventRow,
-  type LogRow,
-  type MarkerKind,
-  type MarkerRow,
-  type RowList,
-} from './rows'
+import { CHANGE_KIND_CODES } from './change-columns'
+import { KIND_MARKER, KIND_OBJECT, RowColumns } from './row-columns'
+import { eventsOf, type EventRow, type MarkerKind, type MarkerRow, type RowList } from './rows'
 
 export const DEFAULT_MAX_EVENTS = 200_000
+/** The caps the panel offers (events held per engine; the oldest go first). */
+export const EVENT_CAPS = [100_000, 200_000, 500_000, 1_000_000] as const
 const MAX_UNCONFIRMED = 1_000
 /** An echo can come no later than the longest echo window the engine accepts after its write. */
 const MAX_ECHO_WINDOW_MS = TUNABLE_OPTIONS.echoWindowMs.max
@@ -37,15 +33,19 @@ export interface RingInfo {
  *   - a jump in a live batch: events were lost on the way — a "gap" marker.
  */
 export class EngineLog {
-  readonly rows = new RowDeque<LogRow>()
+  /** The rows, in columns (row-columns.ts): a new store on every clear. */
+  private store: RowColumns
   /**
-   * session → its event rows, for the decision trail's links: in seq order as in id order (a
-   * session's seqs only grow), so a lookup is a binary search and an event costs no map entry.
+   * session → the stretches of rows (absolute indexes [from, to)) it spans, for the decision
+   * trail's links: its seqs grow with the index, so a lookup is a binary search and an event
+   * costs no map entry.
    */
-  private readonly bySession = new Map<string, RowDeque<EventRow>>()
-  /** session + batch id → the 'refetched' rows of that pass, in arrival order. */
-  private readonly refetchesByPass = new Map<string, EventRow[]>()
+  private readonly bySession = new Map<string, [number, number][]>()
+  /** session + batch id → the ids of the 'refetched' rows of that pass, in arrival order. */
+  private readonly refetchesByPass = new Map<string, number[]>()
   private sessionName = ''
+  /** The page load of the last event appended (its stretch may go on). */
+  private lastAppended: string | undefined
   private last = 0
   /** Event rows held (markers not counted). */
   heldEvents = 0
@@ -67,8 +67,15 @@ export class EngineLog {
   constructor(
     readonly engineId: string,
     private readonly nextId: () => number,
-    private readonly maxEvents = DEFAULT_MAX_EVENTS,
-  ) {}
+    private maxEvents = DEFAULT_MAX_EVENTS,
+  ) {
+    this.store = new RowColumns(engineId)
+  }
+
+  /** The rows held (events and markers), in id order. */
+  get rows(): RowColumns {
+    return this.store
+  }
 
   get session(): string {
     return this.sessionName
@@ -136,13 +143,20 @@ export class EngineLog {
     missing?: MarkerRow['missing'],
   ): MarkerRow {
     const row: MarkerRow = { type: 'marker', id: this.nextId(), marker, at, text, missing }
-    this.rows.push(row)
+    this.store.pushMarker(row)
     return row
+  }
+
+  /** A new cap: a lower one lets the oldest rows go at once (counted as the cap's). */
+  setMaxEvents(maxEvents: number): void {
+    this.maxEvents = maxEvents
+    this.enforceCap()
   }
 
   /** The panel's Clear: forget the rows, keep the seq baseline (continuity still checked). */
   clearView(): void {
-    this.rows.clear()
+    this.store = new RowColumns(this.engineId)
+    this.lastAppended = undefined
     this.bySession.clear()
     this.refetchesByPass.clear()
     this.heldEvents = 0
@@ -158,20 +172,32 @@ export class EngineLog {
 
   /** The 'refetched' rows of the pass `batchId` of `session`. */
   refetchesOf(session: string, batchId: number): EventRow[] {
-    return this.refetchesByPass.get(passKey(session, batchId)) ?? []
+    const out: EventRow[] = []
+    for (const id of this.refetchesByPass.get(passKey(session, batchId)) ?? []) {
+      const row = this.store.rowById(id)
+      if (row?.type === 'event') out.push(row)
+    }
+    return out
   }
 
   find(session: string, seq: number): EventRow | undefined {
-    return this.bySession.get(session)?.findBy(seqOf, seq)
+    const abs = this.findAbs(session, seq)
+    const row = abs === -1 ? undefined : this.store.rowAt(abs)
+    return row?.type === 'event' ? row : undefined
+  }
+
+  /** The row with this id, if the log still holds it. */
+  rowById(id: number): EventRow | MarkerRow | undefined {
+    return this.store.rowById(id)
   }
 
   view(): RowList {
-    return this.rows.view()
+    return this.store.view()
   }
 
   /** Event rows of this log, oldest first (what an export writes). */
   events(): SyncEvent[] {
-    return eventsOf(this.rows.view())
+    return eventsOf(this.store.view())
   }
 
   /**
@@ -183,10 +209,14 @@ export class EngineLog {
    */
   deliveredRows(eventId: string, since: number, limit = 8): EventRow[] {
     const out: EventRow[] = []
-    for (let i = this.rows.length - 1; i >= 0; i--) {
-      const row = this.rows.at(i)!
-      if (row.type !== 'event') continue
-      if (row.event.at < since - CLOCK_SLACK_MS) break
+    const store = this.store
+    for (let abs = store.end - 1; abs >= store.head; abs--) {
+      const kind = store.kindOf(abs)
+      if (kind === KIND_MARKER) continue
+      if (store.atOf(abs) < since - CLOCK_SLACK_MS) break
+      if (kind !== KIND_OBJECT && !CHANGE_KIND_CODES.has(kind)) continue
+      const row = store.rowAt(abs)
+      if (row?.type !== 'event') continue
       const { event } = row
       if (isChange(event) && event.eventId === eventId && event.replayed !== true) out.push(row)
     }
@@ -198,17 +228,30 @@ export class EngineLog {
    * for as long as an echo window can be (the option's largest value).
    */
   echoesOf(session: string, seq: number, limit = 50): EventRow[] {
-    const write = this.find(session, seq)
-    if (write === undefined) return []
+    const writeAbs = this.findAbs(session, seq)
+    const write = writeAbs === -1 ? undefined : this.store.rowAt(writeAbs)
+    if (write?.type !== 'event') return []
     const until = write.event.at + MAX_ECHO_WINDOW_MS
     const out: EventRow[] = []
-    for (let i = this.rows.lowerBound(write.id); i < this.rows.length && out.length < limit; i++) {
-      const row = this.rows.at(i)!
-      if (row.type !== 'event' || row.session !== session) continue
-      if (row.event.at > until) break
+    const store = this.store
+    for (let abs = writeAbs; abs < store.end && out.length < limit; abs++) {
+      if (store.kindOf(abs) !== ECHO_CODE && store.kindOf(abs) !== KIND_OBJECT) continue
+      if (store.sessionOf(abs) !== session) continue
+      if (store.atOf(abs) > until) break
+      const row = store.rowAt(abs)
+      if (row?.type !== 'event') continue
       if (row.event.kind === 'echo' && row.event.relatedSeq === seq) out.push(row)
     }
     return out
+  }
+
+  /** Absolute index of the event `seq` of `session`, or -1. */
+  private findAbs(session: string, seq: number): number {
+    for (const [from, to] of this.bySession.get(session) ?? []) {
+      const abs = this.store.findSeq(session, seq, from, to)
+      if (abs !== -1) return abs
+    }
+    return -1
   }
 
   private noteMissing(
@@ -241,32 +284,32 @@ export class EngineLog {
   }
 
   private append(event: SyncEvent): void {
-    const row: EventRow = {
-      type: 'event',
-      id: this.nextId(),
-      session: this.sessionName,
-      engineId: this.engineId,
-      event,
+    const id = this.nextId()
+    const session = this.sessionName
+    const abs = this.store.pushEvent(id, session, event)
+    let stretches = this.bySession.get(session)
+    if (stretches === undefined) {
+      stretches = []
+      this.bySession.set(session, stretches)
     }
-    let session = this.bySession.get(this.sessionName)
-    if (session === undefined) {
-      session = new RowDeque()
-      this.bySession.set(this.sessionName, session)
-    }
-    session.push(row)
+    // A page load's rows are one stretch unless another page load's rows came in between
+    // (markers in between are skipped by the lookups).
+    const lastStretch = stretches.at(-1)
+    if (lastStretch !== undefined && this.lastAppended === session) lastStretch[1] = abs + 1
+    else stretches.push([abs, abs + 1])
+    this.lastAppended = session
     if (event.kind === 'invalidated') {
+      const row = this.store.rowAt(abs) as EventRow
       event.causes.forEach((cause, index) => {
-        const served = session?.findBy(seqOf, cause)
-        if (served === undefined) return
-        served.servedBy = row
-        served.causeIndex = index
+        const served = this.findAbs(session, cause)
+        if (served !== -1) this.store.setServedBy(served, row, index)
       })
     }
     if (event.kind === 'refetched') {
-      const key = passKey(this.sessionName, event.batchId)
-      const rows = this.refetchesByPass.get(key)
-      if (rows === undefined) this.refetchesByPass.set(key, [row])
-      else rows.push(row)
+      const key = passKey(session, event.batchId)
+      const ids = this.refetchesByPass.get(key)
+      if (ids === undefined) this.refetchesByPass.set(key, [id])
+      else ids.push(id)
     }
     if (event.kind === 'unconfirmed') {
       this.unconfirmed = [...this.unconfirmed.slice(1 - MAX_UNCONFIRMED), event]
@@ -275,41 +318,42 @@ export class EngineLog {
     if (table !== undefined) this.tables.add(table)
     const orgId = orgOf(event)
     if (orgId !== undefined) this.orgs.add(orgId)
-    this.rows.push(row)
     this.heldEvents++
   }
 
   private enforceCap(): void {
     if (this.heldEvents <= this.maxEvents) return
     // Drop the oldest rows (markers among them) until the cap holds again.
+    const store = this.store
     let over = this.heldEvents - this.maxEvents
-    let n = 0
-    while (over > 0 && n < this.rows.length) {
-      if (this.rows.at(n)!.type === 'event') over--
-      n++
-    }
-    const droppedBySession = new Map<string, number>()
-    for (const row of this.rows.dropFront(n)) {
-      if (row.type !== 'event') continue
-      this.heldEvents--
-      this.capDropped++
-      droppedBySession.set(row.session, (droppedBySession.get(row.session) ?? 0) + 1)
-      if (row.event.kind === 'refetched') {
-        const key = passKey(row.session, row.event.batchId)
-        const rows = this.refetchesByPass.get(key)
-        // The oldest refetch of its pass: first in its list.
-        rows?.shift()
-        if (rows?.length === 0) this.refetchesByPass.delete(key)
+    let abs = store.head
+    while (over > 0 && abs < store.end) {
+      const kind = store.kindOf(abs)
+      if (kind !== KIND_MARKER) {
+        over--
+        this.heldEvents--
+        this.capDropped++
+        if (kind === KIND_OBJECT) {
+          const row = store.objectOf(abs)
+          if (row?.type === 'event' && row.event.kind === 'refetched') {
+            const key = passKey(row.session, row.event.batchId)
+            const ids = this.refetchesByPass.get(key)
+            // The oldest refetch of its pass: first in its list.
+            ids?.shift()
+            if (ids?.length === 0) this.refetchesByPass.delete(key)
+          }
+        }
       }
+      abs++
     }
-    // The oldest rows of the log are the oldest of their sessions.
-    for (const [name, count] of droppedBySession) {
-      const session = this.bySession.get(name)
-      session?.dropFront(count)
-      if (session?.length === 0) this.bySession.delete(name)
+    store.dropBefore(abs)
+    // The oldest rows of the log are the oldest of their page loads' stretches.
+    for (const [name, stretches] of this.bySession) {
+      while (stretches.length > 0 && stretches[0]![1] <= abs) stretches.shift()
+      if (stretches.length === 0) this.bySession.delete(name)
     }
   }
 }
 
-const seqOf = (row: EventRow) => row.event.seq
+const ECHO_CODE = SYNC_EVENT_KINDS.indexOf('echo')
 const passKey = (session: string, batchId: number) => `${session}\u0001${batchId}`

@@ -1,6 +1,8 @@
 import type { EventFieldName } from '../../../src/event-fields'
-import type { SyncEventKind } from '../../../src/types'
+import { SYNC_EVENT_KINDS, type SyncEventKind } from '../../../src/types'
+import { CHANGE_KIND_CODES } from './change-columns'
 import { orgOf, tableOf } from './event-facts'
+import { CHUNK_SLOT, type RowColumns } from './row-columns'
 import type { EventRow, LogRow } from './rows'
 
 export interface LogFilters {
@@ -109,5 +111,96 @@ export function compileFilter(filters: LogFilters): ((row: LogRow) => boolean) |
     const text = searchText(row)
     for (const word of words) if (!text.includes(word)) return false
     return true
+  }
+}
+
+/**
+ * The filters as a test of the row at an absolute index of `store`, or undefined when nothing
+ * is filtered. A change held in columns is judged from its columns (no event object is built);
+ * any other row by compileFilter's predicate. Same verdicts as compileFilter on the row.
+ */
+export function compileRowFilter(
+  filters: LogFilters,
+  store: RowColumns,
+): ((abs: number) => boolean) | undefined {
+  const onRow = compileFilter(filters)
+  if (onRow === undefined) return undefined
+  const kinds = new Uint8Array(256).fill(1)
+  if (filters.kinds.length > 0) {
+    kinds.fill(0)
+    for (const kind of filters.kinds) kinds[SYNC_EVENT_KINDS.indexOf(kind)] = 1
+  }
+  const { interner } = store
+  const table = filters.table === undefined ? undefined : interner.find(filters.table)
+  const org = filters.org === undefined ? undefined : interner.find(filters.org)
+  const { range } = filters
+  const words = filters.text
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => new ColumnWord(word, interner.values))
+  return (abs) => {
+    const kind = store.kindOf(abs)
+    if (!CHANGE_KIND_CODES.has(kind)) return onRow(store.rowAt(abs)!)
+    if (kinds[kind] === 0) return false
+    if (table !== undefined && store.tableIdOf(abs) !== table) return false
+    if (org !== undefined && store.orgIdOf(abs) !== org) return false
+    if (range !== undefined) {
+      const at = store.atOf(abs)
+      if (at < range.from || at > range.to) return false
+    }
+    for (const word of words) if (!word.inChange(store, abs, kind)) return false
+    return true
+  }
+}
+
+/**
+ * One search word against a change's columns. searchText joins a change's facts with spaces and
+ * a word has none, so the word is in the text exactly when it is in one of the facts: the
+ * interned ones are judged once per distinct value, the record id per row, the seq and event id
+ * only for a word that could be part of a number.
+ */
+class ColumnWord {
+  /** Per interned value: 0 not yet judged, 1 contains the word, 2 does not. */
+  private interned = new Uint8Array(64)
+  private readonly kinds: boolean[]
+  private readonly numeric: boolean
+
+  constructor(
+    private readonly word: string,
+    private readonly values: readonly string[],
+  ) {
+    this.kinds = SYNC_EVENT_KINDS.map((kind) => kind.includes(word))
+    this.numeric = /^#?\d*$/.test(word)
+  }
+
+  inChange(store: RowColumns, abs: number, kind: number): boolean {
+    if (this.kinds[kind] === true) return true
+    if (this.hasValue(store.orgIdOf(abs)) || this.hasValue(store.tableIdOf(abs))) return true
+    const chunk = store.changeChunkOf(abs)
+    const i = abs & CHUNK_SLOT
+    if (this.hasValue(chunk.op[i]!) || this.hasValue(chunk.actor[i]!)) return true
+    if (this.hasValue(chunk.match[i]!)) return true
+    if (chunk.record[i]!.toLowerCase().includes(this.word)) return true
+    if (!this.numeric) return false
+    if (`#${store.seqOf(abs)}`.includes(this.word)) return true
+    const eventId = chunk.eventId[i]!
+    return !Number.isNaN(eventId) && String(eventId).includes(this.word)
+  }
+
+  private hasValue(id: number): boolean {
+    if (id < 0) return false
+    if (id >= this.interned.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.interned.length * 2))
+      grown.set(this.interned)
+      this.interned = grown
+    }
+    let verdict = this.interned[id]!
+    if (verdict === 0) {
+      verdict = this.values[id]!.toLowerCase().includes(this.word) ? 1 : 2
+      this.interned[id] = verdict
+    }
+    return verdict === 1
   }
 }

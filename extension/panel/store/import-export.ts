@@ -4,10 +4,11 @@ import {
   parseExport,
   type SocketSection,
   writeExport,
+  writeExportPieces,
 } from '../../shared/export-format'
 import type { EngineLog } from './engine-log'
 import type { EngineEntry } from './engine-list'
-import { eventsOf, type RowList } from './rows'
+import { eventPages, type RowList } from './rows'
 
 export interface ImportedInfo {
   fileName: string
@@ -152,10 +153,32 @@ export interface ExportOptions {
  * The export file of `log`, or of the rows of it on screen (`shown`) when `filtered`; a page
  * without an engine (no `log`) exports its socket records alone.
  */
-export function exportLog(
-  source: { log: EngineLog | undefined; shown: RowList; header: ExportHeader; now: number },
+export function exportLog(source: ExportSource, options: ExportOptions): ExportResult {
+  return writeExport(exportInput(source, options))
+}
+
+/**
+ * exportLog in steps, its text handed to `write` piece by piece (the panel's Export JSON: a
+ * million events are more text than one string holds, and more work than one task should do).
+ * Returns the file's name.
+ */
+export function exportLogPieces(
+  source: ExportSource,
   options: ExportOptions,
-): ExportResult {
-  const events = options.filtered ? eventsOf(source.shown) : (source.log?.events() ?? [])
-  return writeExport({ ...source.header, events, now: source.now, redact: options.redact })
+  write: (piece: string) => void,
+): Promise<string> {
+  return writeExportPieces(exportInput(source, options), write)
+}
+
+interface ExportSource {
+  log: EngineLog | undefined
+  shown: RowList
+  header: ExportHeader
+  now: number
+}
+
+function exportInput(source: ExportSource, options: ExportOptions): ExportInput {
+  const rows = options.filtered ? source.shown : source.log?.view()
+  const events = rows === undefined ? [] : eventPages(rows)
+  return { ...source.header, events, now: source.now, redact: options.redact }
 }

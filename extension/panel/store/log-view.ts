@@ -2,8 +2,7 @@ import type { SyncEventKind } from '../../../src/types'
 import type { EngineLog } from './engine-log'
 import { FilteredView } from './filtered-view'
 import { type LogFilters, NO_FILTERS } from './filters'
-import { EMPTY_ROWS } from './row-deque'
-import type { EventRow, LogRow, RowList } from './rows'
+import { EMPTY_ROWS, type EventRow, type LogRow, type RowList } from './rows'
 
 export interface FilterValues {
   tables: readonly string[]

@@ -20,7 +20,8 @@
  *   import-export.ts   the imported file shown instead of the page, and the export file
  *   notifier.ts        listeners and the leading-edge notification throttle
  *   snapshot.ts        PanelSnapshot and the function that builds it from the parts
- *   rows.ts, row-deque.ts   the row types and the list they live in
+ *   rows.ts            the row types, and the read-only list the views read
+ *   row-columns.ts     an engine log's rows in columns (change-columns.ts: a change's)
  *   trail.ts           the decision trail of one event, as sentences
  *   metrics.ts         per-minute metrics for the charts, and the tuning warnings
  *   format.ts          small text formatters (times, counts, plurals)
@@ -35,6 +36,7 @@ import { EngineList } from './engine-list'
 import type { LogFilters } from './filters'
 import {
   exportLog,
+  exportLogPieces,
   type ExportOptions,
   type ExportResult,
   importedHeader,
@@ -66,6 +68,8 @@ export interface PanelStoreOptions {
   scheduler: Scheduler
   /** Events held per engine; the oldest go first (default 200,000). */
   maxEventsPerEngine?: number
+  /** The user picked another cap (main.tsx keeps it for the next time DevTools opens). */
+  onMaxEvents?: (maxEvents: number) => void
   /**
    * The notification throttle's window (default 16 ms: a frame): while events stream, about one
    * notification per window; an ingested batch waits at most this long, and not at all after a
@@ -82,7 +86,8 @@ const DISCONNECTED_BEFORE_ANSWER =
 
 export class PanelStore {
   private readonly scheduler: Scheduler
-  private readonly maxEvents: number
+  private maxEvents: number
+  private readonly onMaxEvents: ((maxEvents: number) => void) | undefined
   private readonly engines: EngineList
   private readonly page: PageSession
   private readonly commands: OptionCommands
@@ -102,13 +107,13 @@ export class PanelStore {
   constructor(options: PanelStoreOptions) {
     const { transport, scheduler } = options
     this.scheduler = scheduler
-    const maxEvents = options.maxEventsPerEngine ?? DEFAULT_MAX_EVENTS
-    this.maxEvents = maxEvents
+    this.maxEvents = options.maxEventsPerEngine ?? DEFAULT_MAX_EVENTS
+    this.onMaxEvents = options.onMaxEvents
     // One counter for every log, imported ones too: row ids are panel-unique.
     let rowIds = 0
     const nextRowId = () => ++rowIds
     this.engines = new EngineList({
-      createLog: (id) => new EngineLog(id, nextRowId, maxEvents),
+      createLog: (id) => new EngineLog(id, nextRowId, this.maxEvents),
       onActiveEngineReplaced: () => this.forgetLiveSelection(),
     })
     this.page = new PageSession(transport, scheduler, this.engines)
@@ -405,7 +410,7 @@ export class PanelStore {
 
   /** Selects the row `id` of the log on screen; false when it is no longer held. */
   selectRowId(id: number): boolean {
-    const row = this.activeLog()?.rows.findBy((r) => r.id, id)
+    const row = this.activeLog()?.rowById(id)
     if (row === undefined) return false
     this.select(row)
     return true
@@ -431,6 +436,35 @@ export class PanelStore {
    * without an engine exports its socket records alone; nothing held, nothing to export.
    */
   exportLog(options: ExportOptions = {}): ExportResult | undefined {
+    const source = this.exportSource()
+    return source === undefined ? undefined : exportLog(source, options)
+  }
+
+  /**
+   * exportLog for the Export JSON button: written in steps, the panel given back between them,
+   * the text handed to `write` piece by piece. Resolves to the file's name (undefined: nothing
+   * to export).
+   */
+  exportLogPieces(
+    options: ExportOptions,
+    write: (piece: string) => void,
+  ): Promise<string | undefined> {
+    const source = this.exportSource()
+    return source === undefined
+      ? Promise.resolve(undefined)
+      : exportLogPieces(source, options, write)
+  }
+
+  /** How many events the panel holds per engine; a lower cap lets the oldest go at once. */
+  setMaxEvents(maxEvents: number): void {
+    if (!Number.isSafeInteger(maxEvents) || maxEvents < 1 || maxEvents === this.maxEvents) return
+    this.maxEvents = maxEvents
+    for (const entry of this.engines.values()) entry.log.setMaxEvents(maxEvents)
+    this.onMaxEvents?.(maxEvents)
+    this.notifier.changed()
+  }
+
+  private exportSource() {
     const log = this.activeLog()
     const imported = this.imports.active
     const header =
@@ -438,8 +472,7 @@ export class PanelStore {
         ? liveHeader(this.page.page, this.engines.active(), this.page.socket.section())
         : importedHeader(imported.file)
     if (log === undefined && (header.socket?.records.length ?? 0) === 0) return undefined
-    const source = { log, shown: this.snapshot.rows, header, now: this.scheduler.now() }
-    return exportLog(source, options)
+    return { log, shown: this.snapshot.rows, header, now: this.scheduler.now() }
   }
 
   /**

@@ -5,6 +5,7 @@
 import { describeChanges } from '../../../src/describe-event'
 import { classifyQueryKey, type KeyTarget } from '../../../src/query-keys'
 import type { ChangeEvent, InvalidatedEvent } from '../../../src/types'
+import { CHANGE_KIND_CODES } from './change-columns'
 import type { EngineLog } from './engine-log'
 import { isChange } from './event-facts'
 import { formatKey, formatMs, plural } from './format'
@@ -37,9 +38,12 @@ export function queryHistory(
   if (target === undefined) return []
   const key = formatKey(queryKey)
   const out: HistoryItem[] = []
-  const rows = log.rows
-  for (let i = rows.length - 1; i >= 0 && out.length < MAX_HISTORY; i--) {
-    const item = meaning(rows.at(i)!, target, key, log)
+  const store = log.rows
+  // A change of another table says nothing of this key: skipped from its columns, unread.
+  const tableId = store.interner.find(target.table)
+  for (let abs = store.end - 1; abs >= store.head && out.length < MAX_HISTORY; abs--) {
+    if (CHANGE_KIND_CODES.has(store.kindOf(abs)) && store.tableIdOf(abs) !== tableId) continue
+    const item = meaning(store.rowAt(abs)!, target, key, log)
     if (item !== undefined) out.push(item)
   }
   return out.reverse()

@@ -1,3 +1,4 @@
+import type { SteppedList } from '../../../src/export-log'
 import type { SyncEvent } from '../../../src/types'
 
 /** One engine event as the panel holds it. `id` is panel-unique and increases in arrival order. */
@@ -39,6 +40,24 @@ export interface RowList<T extends { id: number } = LogRow> {
   indexOfId(id: number): number
 }
 
+/**
+ * The events among `rows`, read a step at a time as an export writes them: a million held rows
+ * never become a million event objects at once.
+ */
+export function eventPages(rows: RowList): SteppedList<SyncEvent> {
+  return {
+    length: rows.length,
+    slice: (start, end) => {
+      const out: SyncEvent[] = []
+      for (let i = start; i < Math.min(end, rows.length); i++) {
+        const row = rows.at(i)!
+        if (row.type === 'event') out.push(row.event)
+      }
+      return out
+    },
+  }
+}
+
 /** The events among `rows`, in their order (what an export writes). */
 export function eventsOf(rows: RowList): SyncEvent[] {
   const out: SyncEvent[] = []
@@ -47,4 +66,10 @@ export function eventsOf(rows: RowList): SyncEvent[] {
     if (row.type === 'event') out.push(row.event)
   }
   return out
+}
+
+export const EMPTY_ROWS: RowList<never> = {
+  length: 0,
+  at: () => undefined,
+  indexOfId: () => -1,
 }

@@ -111,7 +111,7 @@ export interface SnapshotSources {
  * One picture of the store for React, rebuilt on every notification and never changed after.
  * The lists in it (rows, engines, filter values, commands) keep their identity while they do
  * not change, so memoized components compare by reference; rows are views that later appends
- * do not alter (row-deque.ts).
+ * do not alter (row-columns.ts).
  */
 export function buildSnapshot(sources: SnapshotSources): PanelSnapshot {
   const { page, engines, view, imports, log } = sources

@@ -2,12 +2,14 @@ import type { SocketRecord } from '../../../bridge/socket/socket-records'
 import type { DataChanges } from '../../../src/data-diff'
 import { describeChanges, describeEvent } from '../../../src/describe-event'
 import type { SyncEvent } from '../../../src/types'
+import { CHANGE_KIND_CODES } from './change-columns'
 import type { EngineLog } from './engine-log'
 import { isChange } from './event-facts'
 import { describeFault } from '../../../bridge/faults/describe-fault'
 import type { FaultRecord } from '../../../bridge/faults/fault-records'
 import { connectionFaultAt, faultCauseText } from './fault-cause'
 import { formatKey, formatTime } from './format'
+import { KIND_MARKER, lowerBoundBy } from './row-columns'
 import type { EventRow } from './rows'
 import { deliveredEventId, deliveredRow, isDelivery } from './socket-model'
 import { matchedKeysOf } from './trail'
@@ -207,7 +209,9 @@ function verdictOf(refetches: readonly RefetchSpan[]): SpanVerdict {
  * (a row's `at` is when the engine logged it, in seq order), rebuilt when the log is cleared.
  */
 export class TimelineIndex {
-  private rows: EventRow[] = []
+  /** The change rows' ids and times, in seq order: numbers, not rows (read when drawn). */
+  private ids: number[] = []
+  private ats: number[] = []
   private marks: TimelineMark[] = []
   private lastId = 0
   private generation = -1
@@ -216,29 +220,39 @@ export class TimelineIndex {
   /** Takes in the rows the log gained since the last call. */
   update(log: EngineLog | undefined): void {
     if (log !== this.log || log?.generation !== this.generation) {
-      this.rows = []
+      this.ids = []
+      this.ats = []
       this.marks = []
       this.lastId = 0
       this.log = log
       this.generation = log?.generation ?? -1
     }
     if (log === undefined) return
-    const all = log.rows
-    // Rows are in id order: walk back to the last one taken in, then forward.
-    let start = all.length
-    while (start > 0 && all.at(start - 1)!.id > this.lastId) start--
-    for (let i = start; i < all.length; i++) {
-      const row = all.at(i)!
-      this.lastId = row.id
-      if (row.type !== 'event') continue
-      if (isChange(row.event)) this.rows.push(row)
+    const store = log.rows
+    for (let abs = store.lowerBoundId(this.lastId + 1); abs < store.end; abs++) {
+      this.lastId = store.idOf(abs)
+      const kind = store.kindOf(abs)
+      if (kind === KIND_MARKER) continue
+      if (CHANGE_KIND_CODES.has(kind)) {
+        this.ids.push(this.lastId)
+        this.ats.push(store.atOf(abs))
+        continue
+      }
+      const row = store.objectOf(abs)
+      if (row?.type !== 'event') continue
+      if (isChange(row.event)) {
+        this.ids.push(row.id)
+        this.ats.push(row.event.at)
+      }
       const mark = engineMark(row)
       if (mark !== undefined) this.marks.push(mark)
     }
     // The panel's cap let the oldest rows go: so does the index.
-    const oldest = all.at(0)?.id ?? Number.POSITIVE_INFINITY
-    if (this.rows.length > 0 && this.rows[0]!.id < oldest) {
-      this.rows = this.rows.filter((row) => row.id >= oldest)
+    const oldest = store.length > 0 ? store.idOf(store.head) : Number.POSITIVE_INFINITY
+    if (this.ids.length > 0 && this.ids[0]! < oldest) {
+      const kept = lowerBoundBy(0, this.ids.length, (i) => this.ids[i]! < oldest)
+      this.ids.splice(0, kept)
+      this.ats.splice(0, kept)
       this.marks = this.marks.filter((mark) => (mark.rowId ?? oldest) >= oldest)
     }
   }
@@ -250,47 +264,43 @@ export class TimelineIndex {
    * minute of them.
    */
   rowsIn(from: number, to: number): EventRow[] {
-    const first = lowerBound(this.rows, from)
-    const last = lowerBound(this.rows, to + 1)
-    const start = Math.max(lowerBound(this.rows, from - SPAN_TAIL_MS), first - EDGE_ROWS)
-    const end = Math.min(lowerBound(this.rows, to + SPAN_HEAD_MS + 1), last + EDGE_ROWS)
-    return this.rows.slice(start, end)
+    const first = this.lowerBound(from)
+    const last = this.lowerBound(to + 1)
+    const start = Math.max(this.lowerBound(from - SPAN_TAIL_MS), first - EDGE_ROWS)
+    const end = Math.min(this.lowerBound(to + SPAN_HEAD_MS + 1), last + EDGE_ROWS)
+    const rows: EventRow[] = []
+    for (let i = start; i < end; i++) {
+      const row = this.rowAt(i)
+      if (row !== undefined) rows.push(row)
+    }
+    return rows
   }
 
   /** The indexes of the change rows logged within [from, to]: [start, end). */
   range(from: number, to: number): { start: number; end: number } {
-    return { start: lowerBound(this.rows, from), end: lowerBound(this.rows, to + 1) }
+    return { start: this.lowerBound(from), end: this.lowerBound(to + 1) }
   }
 
   /** The change row at `index` (of `range`). */
   rowAt(index: number): EventRow | undefined {
-    return this.rows[index]
+    const id = this.ids[index]
+    const row = id === undefined ? undefined : this.log?.rowById(id)
+    return row?.type === 'event' ? row : undefined
   }
 
   /** How many change rows are held, and their time range. */
   extent(): { count: number; start?: number; end?: number } {
-    return {
-      count: this.rows.length,
-      start: this.rows[0]?.event.at,
-      end: this.rows.at(-1)?.event.at,
-    }
+    return { count: this.ids.length, start: this.ats[0], end: this.ats.at(-1) }
   }
 
   engineMarks(): readonly TimelineMark[] {
     return this.marks
   }
-}
 
-/** Rows are in seq order, and `at` grows with seq (one clock, one engine). */
-function lowerBound(rows: readonly EventRow[], at: number): number {
-  let lo = 0
-  let hi = rows.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (rows[mid]!.event.at < at) lo = mid + 1
-    else hi = mid
+  /** Rows are in seq order, and `at` grows with seq (one clock, one engine). */
+  private lowerBound(at: number): number {
+    return lowerBoundBy(0, this.ats.length, (i) => this.ats[i]! < at)
   }
-  return lo
 }
 
 /** The connection marks an engine's log holds: channel notes, gaps and their replays. */
