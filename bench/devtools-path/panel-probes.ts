@@ -43,6 +43,8 @@ export function panelCounts(panel: Frame): Promise<PanelCounts> {
 
 export interface HeapFigures {
   cdpUsedMb?: number
+  /** ArrayBuffer backing stores (the panel's columns), outside the JS heap. */
+  cdpBackingMb?: number
   cdpError?: string
   perfUsedMb: number
   perfTotalMb: number
@@ -65,6 +67,8 @@ export async function panelHeap(bench: BenchBrowser): Promise<HeapFigures> {
       await session.send('HeapProfiler.collectGarbage')
       const usage = await session.send('Runtime.getHeapUsage')
       figures.cdpUsedMb = usage.usedSize / 2 ** 20
+      const backing = (usage as { backingStorageSize?: number }).backingStorageSize
+      if (backing !== undefined) figures.cdpBackingMb = backing / 2 ** 20
       await session.detach()
     } catch (error) {
       figures.cdpError = error instanceof Error ? error.message : String(error)
