@@ -153,12 +153,15 @@ function timeExport(panel: Frame) {
     let pending: string[] = []
     let pendingChars = 0
     let chars = 0
+    let longestFold = 0
     const fileName = await store.exportLogPieces({ redact: true }, (piece) => {
       pending.push(piece)
       pendingChars += piece.length
       chars += piece.length
-      if (pendingChars >= 16 * 1024 * 1024) {
+      if (pendingChars >= 2 * 1024 * 1024) {
+        const foldStart = performance.now()
         blob = new Blob([blob, ...pending])
+        longestFold = Math.max(longestFold, performance.now() - foldStart)
         pending = []
         pendingChars = 0
       }
@@ -177,6 +180,7 @@ function timeExport(panel: Frame) {
       longestTaskMs: tasks.length > 0 ? Math.max(...tasks) : 0,
       longTasks: tasks.length,
       longestGapMs: longestGap,
+      longestFoldMs: longestFold,
     }
   })
 }
@@ -283,7 +287,7 @@ export async function runPanelScaleBench(bench: BenchBrowser): Promise<Row[]> {
     {
       id: 'panel-scale-export',
       name: `Export JSON of all ${counts.held.toLocaleString('en-US')} events held (redacted, with their sentences), written in steps into a Blob`,
-      figure: `longest task ${exported.longestTaskMs.toFixed(0)} ms (${exported.longTasks} tasks over 50 ms; longest gap between two turns of the panel's event loop ${exported.longestGapMs.toFixed(0)} ms); ${(exported.totalMs / 1_000).toFixed(1)} s in all for ${exported.mb.toFixed(0)} MB`,
+      figure: `longest task ${exported.longestTaskMs.toFixed(0)} ms (${exported.longTasks} tasks over 50 ms; longest gap between two turns of the panel's event loop ${exported.longestGapMs.toFixed(0)} ms; longest Blob fold ${exported.longestFoldMs.toFixed(0)} ms); ${(exported.totalMs / 1_000).toFixed(1)} s in all for ${exported.mb.toFixed(0)} MB`,
       value: Math.max(exported.longestTaskMs, exported.longestGapMs),
       target: '≤ 200 ms',
       ok: Math.max(exported.longestTaskMs, exported.longestGapMs) <= 200,

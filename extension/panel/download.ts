@@ -1,5 +1,5 @@
 /** Text gathered this long before it becomes part of the Blob (the browser holds a Blob's bytes). */
-const FOLD_CHARS = 16 * 1024 * 1024
+const FOLD_CHARS = 2 * 1024 * 1024
 
 /**
  * A file's text in pieces, folded into a Blob as it grows: an export of a million events (more
