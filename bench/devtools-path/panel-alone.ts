@@ -42,7 +42,7 @@ export async function panelAlone(
         return (e?.held ?? 0) + (e?.capDropped ?? 0) + (e?.gapMissing ?? 0)
       }
       const base = counted()
-      const { format, mask, tail, next } = sample
+      const { format, strings, mask, tail, next } = sample
       let seq = lastSeq
       const longTasks: number[] = []
       const observer = new PerformanceObserver((list) => {
@@ -59,7 +59,7 @@ export async function panelAlone(
             const n = Math.min(1_000, due - sent)
             // The batch form of bridge/protocol/event-codec.ts, as the bridge writes it (its
             // number too, from the page: a new form cannot leave this feed behind).
-            const parts: string[] = [`${format},[${mask},${seq + 1},${tail.slice(1)}`]
+            const parts: string[] = [`${format},${strings},[${mask},${seq + 1},${tail.slice(1)}`]
             for (let i = 1; i < n; i++) parts.push(next)
             seq += n
             store.receive({

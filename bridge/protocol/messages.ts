@@ -19,9 +19,9 @@ export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
 /**
  * 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). 3: the
  * typed event contract (src/event-fields.ts) in batch format 2, and a channel's lastNote in
- * place of its lastError.
+ * place of its lastError. 4: batch format 3 (repeated texts in the batch's string table).
  */
-export const PROTOCOL_VERSION = 3
+export const PROTOCOL_VERSION = 4
 
 /**
  * A `queries` message lists at most this many (a page may cache 10,000): active ones first, then

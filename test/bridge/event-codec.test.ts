@@ -32,8 +32,10 @@ const decode = (wire: string) => {
   if (!decoded.ok) throw new Error(decoded.error)
   return decoded.events
 }
-/** The rows of a batch, after its format number. */
-const rowsOf = (wire: string) => (JSON.parse(wire) as unknown[][]).slice(1) as unknown[][]
+/** The rows of a batch, after its format number and its string table. */
+const rowsOf = (wire: string) => (JSON.parse(wire) as unknown[][]).slice(2) as unknown[][]
+/** A batch's string table. */
+const stringsOf = (wire: string) => (JSON.parse(wire) as unknown[][])[1] as string[]
 
 /** The head's flags (event-codec.ts): kind in bits 0–3, then these, then the field mask. */
 const SEQ_NEXT = 1 << 4
@@ -315,7 +317,7 @@ describe('the batch form of events', () => {
     expect(wire / JSON.stringify(event).length).toBeLessThan(0.4)
   })
 
-  it('sends a received event in about 100 bytes in a batch of many (≤ 110 on average)', () => {
+  it('sends a received event in about 75 bytes in a batch of many (≤ 80 on average)', () => {
     // The events bench/pages/stream streams and docs/benchmarks.md measures: a teammate's
     // UPDATE, its row's created_at the commit time, ids as the demo's, `at` a few ms apart.
     const events: ReceivedEvent[] = []
@@ -348,10 +350,53 @@ describe('the batch form of events', () => {
     }
     const wire = encodeEventBatch(events)
     const perEvent = wire.length / events.length
-    expect(perEvent).toBeLessThanOrEqual(110)
+    // Format 2 (every string in every row): about 100. Each commit time here is its own.
+    expect(perEvent).toBeLessThanOrEqual(80)
     // Against its JSON (about 400 bytes), and still exact.
-    expect(perEvent / JSON.stringify(events[500]).length).toBeLessThan(0.3)
+    expect(perEvent / JSON.stringify(events[500]).length).toBeLessThan(0.2)
     expect(JSON.stringify(decode(wire))).toBe(JSON.stringify(asJson(events)))
+  })
+
+  it("sends each repeated text once per batch, as its index in the batch's strings", () => {
+    const events = [
+      received(1),
+      received(2, { table_name: 'tasks' }, { table: 'tasks' }),
+      received(3),
+    ]
+    const wire = encodeEventBatch(events)
+    const strings = stringsOf(wire)
+    for (const text of ['org_acme', 'deals', 'tasks', 'user-bob']) {
+      expect(strings.filter((s) => s === text)).toEqual([text])
+    }
+    // A row's ids are its own: they stay in the row, where they are shorter than an index.
+    expect(strings).not.toContain(RECORD)
+    expect(rowsOf(wire)[0]).toContain(RECORD)
+    expect(JSON.stringify(decode(wire))).toBe(JSON.stringify(asJson(events)))
+    // A text field holding a number or an array is not read as an index.
+    const odd = [received(1, {}, { orgId: 0 as never }), received(2, {}, { table: [0] as never })]
+    expect(JSON.stringify(decode(encodeEventBatch(odd)))).toBe(JSON.stringify(asJson(odd)))
+  })
+
+  it('refuses a string table that is not one, and a row naming a string the table lacks', () => {
+    const wire = encodeEventBatch([received(1)])
+    const [format, strings, row] = JSON.parse(wire) as [number, string[], unknown[]]
+    for (const table of [undefined, null, {}, [1], ['a', null]]) {
+      expect(decodeEventBatch([format, table, row])).toMatchObject({
+        ok: false,
+        error: "a batch's string table is not an array of strings",
+      })
+    }
+    // The row's orgId is its first value after seq and `at` (the first row tells seq).
+    const orgAt = 3
+    expect(row[orgAt]).toBe(strings.indexOf('org_acme'))
+    for (const index of [strings.length, -1, 0.5]) {
+      const bad = row.with(orgAt, index)
+      expect(decodeEventBatch([format, strings, bad])).toEqual({ ok: true, events: [undefined] })
+    }
+    // A string in its place is taken as it is (and judged by the panel's check).
+    expect(decode(JSON.stringify([format, strings, row.with(orgAt, 'org_acme')]))).toEqual(
+      decode(wire),
+    )
   })
 
   it('leaves out only the leading columns that repeat the event, and keeps the rest in place', () => {
@@ -434,7 +479,9 @@ describe('the batch form of events', () => {
   })
 
   it('decodes a hostile row to undefined, and the rows before it as they were', () => {
-    const good = rowsOf(encodeEventBatch([received(1)]))[0]!
+    const goodWire = encodeEventBatch([received(1)])
+    const good = rowsOf(goodWire)[0]!
+    const strings = stringsOf(goodWire)
     const write = kindIndex('write')
     const writeFields = fieldBit('write', 'table') | fieldBit('write', 'recordId')
     const received0 = kindIndex('received')
@@ -487,20 +534,20 @@ describe('the batch form of events', () => {
       withPayload([6 | (0b100000 << 3), 1, 'org_acme', 'deals', 'UPDATE', 'd1']),
     ]
     for (const bad of hostile) {
-      const decoded = decodeEventBatch([BATCH_FORMAT, good, bad])
+      const decoded = decodeEventBatch([BATCH_FORMAT, strings, good, bad])
       if (!decoded.ok) throw new Error(decoded.error)
       expect([fc.stringify(bad), decoded.events[1]]).toEqual([fc.stringify(bad), undefined])
       expect(JSON.stringify(decoded.events[0])).toBe(JSON.stringify(received(1)))
       // The panel counts it as rejected and never renders it.
-      const parsed = parseEventBatch(JSON.stringify([BATCH_FORMAT, good, bad]))
+      const parsed = parseEventBatch(JSON.stringify([BATCH_FORMAT, strings, good, bad]))
       expect(parsed).toMatchObject({ rejected: 1 })
       expect(parsed.events.map((e) => e.seq)).toEqual([1])
     }
     // A row told relative to no row (first in its batch, or after one that failed): undefined.
     const next = rowsOf(encodeEventBatch([received(1), received(2)]))[1]!
     expect((next[0] as number) & SEQ_NEXT).toBeTruthy()
-    expect(decode(JSON.stringify([BATCH_FORMAT, next]))).toEqual([undefined])
-    expect(decode(JSON.stringify([BATCH_FORMAT, good, null, next]))[2]).toBeUndefined()
+    expect(decode(JSON.stringify([BATCH_FORMAT, strings, next]))).toEqual([undefined])
+    expect(decode(JSON.stringify([BATCH_FORMAT, strings, good, null, next]))[2]).toBeUndefined()
   })
 
   it('an event of a kind it has no layout for costs itself, never the next event', () => {
@@ -667,7 +714,7 @@ describe('the batch form of events', () => {
     )
     fc.assert(
       fc.property(fc.array(fc.jsonValue({ maxDepth: 3 })), (rows) => {
-        const decoded = decodeEventBatch([BATCH_FORMAT, ...rows])
+        const decoded = decodeEventBatch([BATCH_FORMAT, [], ...rows])
         expect(decoded.ok && decoded.events.length).toBe(rows.length)
       }),
       { numRuns: 2_000 },

@@ -54,7 +54,7 @@ describe('parseEventBatch', () => {
   })
 
   it('rejects rows that are not rows of the batch form, and keeps the others', () => {
-    const good = JSON.parse(encodeEventBatch([received(9)]))[1] as unknown[]
+    const [, strings, good] = JSON.parse(encodeEventBatch([received(9)])) as unknown[][]
     // A row after one that failed cannot resolve what it tells relative to it (seq + 1, `at`
     // as a difference): the good row comes first.
     const rows: unknown[] = [
@@ -67,7 +67,7 @@ describe('parseEventBatch', () => {
       [0b111, 1, 2], // three fields named, two values
       [0b11, 1, 2, 3], // two named, three values
     ]
-    const parsed = parseEventBatch(JSON.stringify([BATCH_FORMAT, ...rows]))
+    const parsed = parseEventBatch(JSON.stringify([BATCH_FORMAT, strings, ...rows]))
     expect(parsed.events.map((e) => e.seq)).toEqual([9])
     expect(parsed.rejected).toBe(7)
     expect(parsed.error).toBe('event at index 1: not a well-formed row of the batch')

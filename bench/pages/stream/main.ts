@@ -62,11 +62,11 @@ export interface BenchApi {
   /** Wire bytes per 'received' event as the bridge sends it live (before its batch flushed). */
   eventBytes(): number
   /**
-   * The newest 'received' event in the batch form, for feeding the panel store: a first row is
-   * `[${mask},${seq},${tail.slice(1)}`, each following one is `next` (seq + 1, the same `at`).
+   * The newest 'received' event in the batch form, for feeding the panel store: the batch form's
+   * number, the batch's string table (JSON) the rows refer to, then a first row
+   * `[${mask},${seq},${tail.slice(1)}`, each following one `next` (seq + 1, the same `at`).
    */
-  /** Two rows of a live batch: the batch form's number, the first row's head and the rest. */
-  sampleRows(): { format: number; mask: number; tail: string; next: string }
+  sampleRows(): { format: number; strings: string; mask: number; tail: string; next: string }
   deliverTimed(count: number): Promise<DeliverResult>
   /**
    * Records when each live batch the bridge posts is dispatched on this window (when the content
@@ -275,9 +275,10 @@ const api: BenchApi = {
     const event = liveShaped(1_000).at(-1)
     if (event === undefined) throw new Error("no 'received' event among the newest 1,000")
     const rows = JSON.parse(encodeEventBatch([event, { ...event, seq: event.seq + 1 }]))
-    const [first, next] = [rows[1] as unknown[], rows[2] as unknown[]]
+    const [first, next] = [rows[2] as unknown[], rows[3] as unknown[]]
     return {
       format: rows[0] as number,
+      strings: JSON.stringify(rows[1]),
       mask: first[0] as number,
       tail: JSON.stringify(first.slice(2)),
       next: JSON.stringify(next),
