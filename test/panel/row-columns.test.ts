@@ -183,11 +183,11 @@ describe('RowColumns', () => {
       const onColumns = compileRowFilter(full, store)!
       const expected: number[] = []
       const got: number[] = []
-      for (let abs = store.head; abs < store.end; abs++) {
+      store.scan(store.head, store.end, (chunk, slot, abs) => {
         const row = store.rowAt(abs)!
         if (onRow(row)) expected.push(row.id)
-        if (onColumns(abs)) got.push(row.id)
-      }
+        if (onColumns(chunk, slot)) got.push(row.id)
+      })
       expect({ filter: partial, ids: got }).toEqual({ filter: partial, ids: expected })
     }
   })

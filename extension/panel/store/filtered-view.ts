@@ -1,7 +1,6 @@
 import type { EngineLog } from './engine-log'
 import { compileRowFilter, filtersKey, type LogFilters } from './filters'
-import type { RowColumns } from './row-columns'
-import { lowerBoundBy } from './row-columns'
+import { lowerBoundBy, type RowChunk, type RowColumns } from './row-columns'
 import type { LogRow, RowList } from './rows'
 
 /** Dropped ids kept before a compaction: at least this many, and an eighth of the list. */
@@ -12,7 +11,7 @@ interface Cache {
   store: RowColumns
   key: string
   generation: number
-  predicate: (abs: number) => boolean
+  predicate: (chunk: RowChunk, slot: number) => boolean
   /** The ids of the rows that pass, in id order, from `head` on. */
   ids: number[]
   head: number
@@ -57,8 +56,10 @@ export class FilteredView {
       this.cache = cache
     }
     const end = store.end
-    let abs = store.lowerBoundId(cache.scannedId + 1)
-    for (; abs < end; abs++) if (cache.predicate(abs)) cache.ids.push(store.idOf(abs))
+    const { predicate: passes, ids: passed } = cache
+    store.scan(store.lowerBoundId(cache.scannedId + 1), end, (chunk, slot) => {
+      if (passes(chunk, slot)) passed.push(chunk.ids[slot]!)
+    })
     if (end > store.head) cache.scannedId = store.idOf(end - 1)
     // Rows the log let go of leave the view.
     const oldest = store.length > 0 ? store.idOf(store.head) : Number.POSITIVE_INFINITY

@@ -2,7 +2,7 @@ import type { EventFieldName } from '../../../src/event-fields'
 import { SYNC_EVENT_KINDS, type SyncEventKind } from '../../../src/types'
 import { CHANGE_KIND_CODES } from './change-columns'
 import { orgOf, tableOf } from './event-facts'
-import { CHUNK_SLOT, type RowColumns } from './row-columns'
+import type { RowChunk, RowColumns } from './row-columns'
 import type { EventRow, LogRow } from './rows'
 
 export interface LogFilters {
@@ -115,14 +115,15 @@ export function compileFilter(filters: LogFilters): ((row: LogRow) => boolean) |
 }
 
 /**
- * The filters as a test of the row at an absolute index of `store`, or undefined when nothing
- * is filtered. A change held in columns is judged from its columns (no event object is built);
- * any other row by compileFilter's predicate. Same verdicts as compileFilter on the row.
+ * The filters as a test of the row in slot `i` of a chunk of `store` (row-columns.ts), or
+ * undefined when nothing is filtered. A change held in columns is judged from its columns (no
+ * event object is built); any other row by compileFilter's predicate. Same verdicts as
+ * compileFilter on the row.
  */
 export function compileRowFilter(
   filters: LogFilters,
   store: RowColumns,
-): ((abs: number) => boolean) | undefined {
+): ((chunk: RowChunk, i: number) => boolean) | undefined {
   const onRow = compileFilter(filters)
   if (onRow === undefined) return undefined
   const kinds = new Uint8Array(256).fill(1)
@@ -140,17 +141,17 @@ export function compileRowFilter(
     .split(/\s+/)
     .filter(Boolean)
     .map((word) => new ColumnWord(word, interner.values))
-  return (abs) => {
-    const kind = store.kindOf(abs)
-    if (!CHANGE_KIND_CODES.has(kind)) return onRow(store.rowAt(abs)!)
+  return (chunk, i) => {
+    const kind = chunk.kinds[i]!
+    if (!CHANGE_KIND_CODES.has(kind)) return onRow(store.read(chunk, i))
     if (kinds[kind] === 0) return false
-    if (table !== undefined && store.tableIdOf(abs) !== table) return false
-    if (org !== undefined && store.orgIdOf(abs) !== org) return false
+    if (table !== undefined && chunk.table[i] !== table) return false
+    if (org !== undefined && chunk.org[i] !== org) return false
     if (range !== undefined) {
-      const at = store.atOf(abs)
+      const at = chunk.at[i]!
       if (at < range.from || at > range.to) return false
     }
-    for (const word of words) if (!word.inChange(store, abs, kind)) return false
+    for (const word of words) if (!word.inChange(chunk, i, kind)) return false
     return true
   }
 }
@@ -175,17 +176,16 @@ class ColumnWord {
     this.numeric = /^#?\d*$/.test(word)
   }
 
-  inChange(store: RowColumns, abs: number, kind: number): boolean {
+  inChange(chunk: RowChunk, i: number, kind: number): boolean {
     if (this.kinds[kind] === true) return true
-    if (this.hasValue(store.orgIdOf(abs)) || this.hasValue(store.tableIdOf(abs))) return true
-    const chunk = store.changeChunkOf(abs)
-    const i = abs & CHUNK_SLOT
-    if (this.hasValue(chunk.op[i]!) || this.hasValue(chunk.actor[i]!)) return true
-    if (this.hasValue(chunk.match[i]!)) return true
-    if (chunk.record[i]!.toLowerCase().includes(this.word)) return true
+    if (this.hasValue(chunk.org[i]!) || this.hasValue(chunk.table[i]!)) return true
+    const change = chunk.change!
+    if (this.hasValue(change.op[i]!) || this.hasValue(change.actor[i]!)) return true
+    if (this.hasValue(change.match[i]!)) return true
+    if (change.record[i]!.toLowerCase().includes(this.word)) return true
     if (!this.numeric) return false
-    if (`#${store.seqOf(abs)}`.includes(this.word)) return true
-    const eventId = chunk.eventId[i]!
+    if (`#${chunk.seq[i]!}`.includes(this.word)) return true
+    const eventId = change.eventId[i]!
     return !Number.isNaN(eventId) && String(eventId).includes(this.word)
   }
 

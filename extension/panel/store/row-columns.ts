@@ -15,8 +15,6 @@ const CHUNK_BITS = 12
 /** Rows per chunk: a chunk's columns are allocated whole and let go of whole. */
 const CHUNK = 1 << CHUNK_BITS
 const SLOT = CHUNK - 1
-/** A row's slot in its chunk: `abs & CHUNK_SLOT`. */
-export const CHUNK_SLOT = SLOT
 /** kinds[]: an event kept as its object (not a change the columns hold exactly). */
 export const KIND_OBJECT = 254
 /** kinds[]: a marker row (objects[] holds it). */
@@ -25,6 +23,9 @@ export const KIND_MARKER = 255
 const MATERIALIZED = 4_096
 
 const KIND_CODE = new Map<string, number>(SYNC_EVENT_KINDS.map((kind, i) => [kind, i]))
+
+/** One chunk's columns, as the filters read them (read-only by convention). */
+export type RowChunk = Chunk
 
 interface Chunk {
   /** Row ids: panel-unique, increasing in arrival order (a counter from 1). */
@@ -138,6 +139,25 @@ export class RowColumns {
     return abs
   }
 
+  /**
+   * Calls `visit(chunk, slot, abs)` for the rows [from, to) in order: a scan over a million rows
+   * reads the columns of each chunk directly (the filters, filtered-view.ts).
+   */
+  scan(
+    from: number,
+    to: number,
+    visit: (chunk: RowChunk, slot: number, abs: number) => void,
+  ): void {
+    let abs = Math.max(from, this.headAbs)
+    const end = Math.min(to, this.endAbs)
+    while (abs < end) {
+      const offset = abs - this.base
+      const chunk = this.chunks[offset >> CHUNK_BITS]!
+      const stop = Math.min(end, abs + (CHUNK - (offset & SLOT)))
+      for (let slot = offset & SLOT; abs < stop; abs++, slot++) visit(chunk, slot, abs)
+    }
+  }
+
   /** Lets go of the rows before absolute index `abs`. */
   dropBefore(abs: number): void {
     this.headAbs = Math.min(Math.max(abs, this.headAbs), this.endAbs)
@@ -168,15 +188,6 @@ export class RowColumns {
 
   seqOf(abs: number): number {
     return this.chunkOf(abs).seq[abs & SLOT]!
-  }
-
-  /** The change columns of the chunk that holds the change row `abs`. */
-  changeChunkOf(abs: number): ChangeChunk {
-    return this.chunkOf(abs).change!
-  }
-
-  orgIdOf(abs: number): number {
-    return this.chunkOf(abs).org[abs & SLOT]!
   }
 
   /** The interned table of the row (-1: none). */
