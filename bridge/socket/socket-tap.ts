@@ -62,6 +62,15 @@ export class TapRing<T = TapRecord> {
   }
 }
 
+/**
+ * Epoch milliseconds at performance.now()'s precision. The origin is read once: it never changes
+ * for a page, and reading it is a getter call that cost as much per frame as the clock itself.
+ */
+function epochClock(): () => number {
+  const origin = performance.timeOrigin
+  return () => performance.now() + origin
+}
+
 /** What the tap needs of `window`: its WebSocket constructor, replaceable. */
 export interface TapWindow {
   WebSocket: typeof WebSocket
@@ -79,7 +88,7 @@ export interface TapWindow {
 export function installSocketTap(
   win: TapWindow,
   ring: TapRing,
-  now: () => number = () => performance.now() + performance.timeOrigin,
+  now: () => number = epochClock(),
   faults?: SocketFaults,
 ): () => void {
   const Original = win.WebSocket
