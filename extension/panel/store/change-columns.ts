@@ -94,31 +94,32 @@ export class StringShare {
 export interface ChangeChunk {
   op: Int32Array
   actor: Int32Array
-  match: Int32Array
   eventId: Float64Array
   latency: Float64Array
-  /** relatedSeq, ageMs, windowMs, three per row. */
+  /**
+   * What a duplicate or an echo adds: relatedSeq, ageMs, windowMs and the interned match rule,
+   * four per row (NaN: absent), allocated when the chunk's first such change lands.
+   */
   extra: Float64Array | undefined
   /** bit 0: replayed present, bit 1: its value; bit 2: the payload is the row of the fields. */
   flags: Uint8Array
   record: (string | undefined)[]
   commit: (string | undefined)[]
-  /** A payload that is not the row of the event's fields, as it came. */
-  payload: unknown[]
+  /** A payload that is not the row of the event's fields, as it came (allocated on the first). */
+  payload: unknown[] | undefined
 }
 
 export function newChangeChunk(size: number): ChangeChunk {
   return {
     op: new Int32Array(size),
     actor: new Int32Array(size),
-    match: new Int32Array(size),
     eventId: new Float64Array(size),
     latency: new Float64Array(size),
     extra: undefined,
     flags: new Uint8Array(size),
     record: new Array<string | undefined>(size).fill(undefined),
     commit: new Array<string | undefined>(size).fill(undefined),
-    payload: new Array<unknown>(size).fill(undefined),
+    payload: undefined,
   }
 }
 
@@ -126,6 +127,14 @@ const REPLAYED = 1
 const REPLAYED_TRUE = 2
 const PAYLOAD_IS_ROW = 4
 const NONE = -1
+/** Numbers per row in `extra`. */
+const EXTRA = 4
+
+/** The interned match rule of slot `i` (-1: none), for the filters. */
+export function matchOf(chunk: ChangeChunk, i: number): number {
+  const match = chunk.extra?.[i * EXTRA + 3]
+  return match === undefined || Number.isNaN(match) ? NONE : match
+}
 
 /** What a change shares with every row: written by the caller into its common columns. */
 export interface ChangeCommon {
@@ -150,23 +159,31 @@ export function writeChange(
   const payloadIsRow = isRowOf(e.payload, e)
   chunk.op[i] = interner.id(e.op)
   chunk.actor[i] = typeof e.actorId === 'string' ? interner.id(e.actorId) : NONE
-  chunk.match[i] = e.match === undefined ? NONE : interner.id(e.match)
   chunk.eventId[i] = e.eventId === undefined ? Number.NaN : Number(e.eventId)
   chunk.latency[i] = e.latencyMs ?? Number.NaN
-  if (e.relatedSeq !== undefined || e.ageMs !== undefined || e.windowMs !== undefined) {
-    chunk.extra ??= new Float64Array(chunk.op.length * 3).fill(Number.NaN)
-  }
+  const extra =
+    e.relatedSeq !== undefined ||
+    e.ageMs !== undefined ||
+    e.windowMs !== undefined ||
+    e.match !== undefined
+  if (extra) chunk.extra ??= new Float64Array(chunk.op.length * EXTRA).fill(Number.NaN)
   if (chunk.extra !== undefined) {
-    chunk.extra[i * 3] = e.relatedSeq ?? Number.NaN
-    chunk.extra[i * 3 + 1] = e.ageMs ?? Number.NaN
-    chunk.extra[i * 3 + 2] = e.windowMs ?? Number.NaN
+    chunk.extra[i * EXTRA] = e.relatedSeq ?? Number.NaN
+    chunk.extra[i * EXTRA + 1] = e.ageMs ?? Number.NaN
+    chunk.extra[i * EXTRA + 2] = e.windowMs ?? Number.NaN
+    chunk.extra[i * EXTRA + 3] = e.match === undefined ? Number.NaN : interner.id(e.match)
   }
   chunk.flags[i] =
     (e.replayed === undefined ? 0 : REPLAYED | (e.replayed ? REPLAYED_TRUE : 0)) |
     (payloadIsRow ? PAYLOAD_IS_ROW : 0)
   chunk.record[i] = share.share(e.recordId)
   chunk.commit[i] = e.commitTimestamp === undefined ? undefined : share.share(e.commitTimestamp)
-  chunk.payload[i] = payloadIsRow ? undefined : e.payload
+  if (!payloadIsRow) {
+    chunk.payload ??= new Array<unknown>(chunk.op.length).fill(undefined)
+    chunk.payload[i] = e.payload
+  } else if (chunk.payload !== undefined) {
+    chunk.payload[i] = undefined
+  }
   return { table: interner.id(e.table), org: interner.id(e.orgId) }
 }
 
@@ -199,13 +216,13 @@ export function readChange(
   if (flags & REPLAYED) event.replayed = (flags & REPLAYED_TRUE) !== 0
   const extra = chunk.extra
   if (extra !== undefined) {
-    if (!Number.isNaN(extra[i * 3]!)) event.relatedSeq = extra[i * 3]
-    if (!Number.isNaN(extra[i * 3 + 1]!)) event.ageMs = extra[i * 3 + 1]
+    const at = i * EXTRA
+    if (!Number.isNaN(extra[at]!)) event.relatedSeq = extra[at]
+    if (!Number.isNaN(extra[at + 1]!)) event.ageMs = extra[at + 1]
+    if (!Number.isNaN(extra[at + 3]!)) event.match = names[extra[at + 3]!]
+    if (!Number.isNaN(extra[at + 2]!)) event.windowMs = extra[at + 2]
   }
-  const match = chunk.match[i]!
-  if (match !== NONE) event.match = names[match]
-  if (extra !== undefined && !Number.isNaN(extra[i * 3 + 2]!)) event.windowMs = extra[i * 3 + 2]
-  event.payload = flags & PAYLOAD_IS_ROW ? rowOf(event) : chunk.payload[i]
+  event.payload = flags & PAYLOAD_IS_ROW ? rowOf(event) : chunk.payload![i]
   return event as unknown as SyncEvent
 }
 

@@ -1,6 +1,6 @@
 import type { EventFieldName } from '../../../src/event-fields'
 import { SYNC_EVENT_KINDS, type SyncEventKind } from '../../../src/types'
-import { CHANGE_KIND_CODES } from './change-columns'
+import { CHANGE_KIND_CODES, matchOf } from './change-columns'
 import { orgOf, tableOf } from './event-facts'
 import type { RowChunk, RowColumns } from './row-columns'
 import type { EventRow, LogRow } from './rows'
@@ -181,7 +181,7 @@ class ColumnWord {
     if (this.hasValue(chunk.org[i]!) || this.hasValue(chunk.table[i]!)) return true
     const change = chunk.change!
     if (this.hasValue(change.op[i]!) || this.hasValue(change.actor[i]!)) return true
-    if (this.hasValue(change.match[i]!)) return true
+    if (this.hasValue(matchOf(change, i))) return true
     if (change.record[i]!.toLowerCase().includes(this.word)) return true
     if (!this.numeric) return false
     if (`#${chunk.seq[i]!}`.includes(this.word)) return true
