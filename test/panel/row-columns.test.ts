@@ -6,6 +6,7 @@ import {
   compileRowFilter,
   type LogFilters,
 } from '../../extension/panel/store/filters'
+import { LogView } from '../../extension/panel/store/log-view'
 import { RowColumns } from '../../extension/panel/store/row-columns'
 import type { SyncEvent } from '../../src/types'
 
@@ -208,5 +209,41 @@ describe('RowColumns', () => {
     const row = log.find(log.session, 20_000)!
     expect(log.rowById(row.id)).toBe(row)
     expect(log.view().indexOfId(row.id)).toBe(4_999)
+  })
+})
+
+describe('a selected change, rebuilt from the columns', () => {
+  it('learns of the pass that served it after its row object left the cache', () => {
+    let id = 0
+    const log = new EngineLog('e', () => ++id, 100_000)
+    const view = new LogView()
+    log.ingest([change(1)], { snapshot: false })
+    const selected = log.find(log.session, 1)!
+    view.select(selected)
+    // Thousands of other rows read (a scroll, a filter, an export) push it out of the cache.
+    const more: SyncEvent[] = []
+    for (let seq = 2; seq <= 6_000; seq++) more.push(change(seq))
+    log.ingest(more, { snapshot: false })
+    const rows = log.view()
+    for (let i = 0; i < rows.length; i++) rows.at(i)
+    const pass = {
+      seq: 6_001,
+      at: T + 6_001,
+      kind: 'invalidated',
+      batchId: 1,
+      trigger: 'batch',
+      causes: [1],
+      causeKeys: [[0]],
+      matchedKeys: [['deals', 'list']],
+      markedStale: 1,
+    } as unknown as SyncEvent
+    log.ingest([pass], { snapshot: false })
+    expect(selected.servedBy).toBeUndefined()
+    const now = view.selectedIn(log)
+    expect(now).toMatchObject({
+      id: selected.id,
+      servedBy: { event: { batchId: 1 } },
+      causeIndex: 0,
+    })
   })
 })

@@ -46,6 +46,19 @@ export class LogView {
     this.current = NO_FILTERS
   }
 
+  /**
+   * The selection as `log` holds it now. A change is rebuilt from the log's columns when read
+   * (row-columns.ts): once its row object has left the log's cache, the log's own copy is the
+   * one that learns of the pass that later served it, so the selection follows that copy.
+   */
+  selectedIn(log: EngineLog | undefined): LogRow | undefined {
+    const selected = this.selectedRow
+    if (selected?.type !== 'event' || log === undefined) return selected
+    const held = log.rowById(selected.id)
+    if (held !== undefined && held !== selected) this.selectedRow = held
+    return this.selectedRow
+  }
+
   /** False when `row` is already the selection. */
   select(row: LogRow | undefined): boolean {
     if (row === this.selectedRow) return false

@@ -118,7 +118,7 @@ export function buildSnapshot(sources: SnapshotSources): PanelSnapshot {
   const imported = imports.active
   const rows = view.rows(log)
   const values = view.values(log)
-  const selected = view.selected
+  const selected = view.selectedIn(log)
   return {
     version: sources.version,
     builtAt: sources.now,
