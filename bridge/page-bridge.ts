@@ -18,6 +18,7 @@ import { type ActionableClient, runQueryAction } from './query-actions'
 import {
   envelope,
   foreignVersion,
+  isRelayChannel,
   PROTOCOL_VERSION,
   parseToPage,
   type ToPage,
@@ -31,6 +32,12 @@ export interface BridgeWindow {
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void
   readonly location: { readonly href: string }
   readonly document: { readonly title: string }
+}
+
+/** The slice of a MessagePort the bridge posts on. */
+export interface RelayPort {
+  postMessage(message: unknown): void
+  close(): void
 }
 
 export interface PageBridgeOptions {
@@ -96,7 +103,17 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   let paused = false
   const warnedVersions = new Set<number>()
 
-  const post = (message: ToPanel) => page.postMessage(envelope('to-panel', message), '*')
+  /** The relay's own port (relay-channel), while a panel's Port is open; else the window. */
+  let relay: RelayPort | undefined
+  const post = (message: ToPanel) => {
+    const wrapped = envelope('to-panel', message)
+    if (relay === undefined) page.postMessage(wrapped, '*')
+    else relay.postMessage(wrapped)
+  }
+  const dropRelay = () => {
+    relay?.close()
+    relay = undefined
+  }
 
   const hello = () =>
     post({
@@ -233,6 +250,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
         return
       case 'disconnect':
         stopListening()
+        dropRelay()
         return
       case 'pause':
         paused = true
@@ -289,6 +307,14 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   const onMessage = (event: MessageEvent) => {
     // Only this window's own messages (the content relay posts into it), in our envelope.
     if ((event.source as unknown) !== (page as unknown)) return
+    if (isRelayChannel(event.data)) {
+      const offered = event.ports?.[0]
+      if (offered !== undefined) {
+        dropRelay()
+        relay = offered
+      }
+      return
+    }
     const message = parseToPage(event.data)
     if (message) {
       handle(message)
@@ -324,6 +350,7 @@ export function startPageBridge(options: PageBridgeOptions): { stop(): void } {
   return {
     stop() {
       stopListening()
+      dropRelay()
       stopWatching()
       page.removeEventListener('message', onMessage)
     },

@@ -1,8 +1,9 @@
 /**
  * The one message protocol of the DevTools path, imported by every context:
  *
- *   page (MAIN world bridge) ⇄ window.postMessage ⇄ content relay (ISOLATED)
- *     ⇄ runtime Port ⇄ background service worker ⇄ runtime Port ⇄ panel
+ *   page (MAIN world bridge) ⇄ window.postMessage (to the panel: the relay's MessagePort,
+ *     once it offered one) ⇄ content relay (ISOLATED) ⇄ runtime Port ⇄ background service
+ *     worker ⇄ runtime Port ⇄ panel
  *
  * Every hop checks the envelope (source tag, protocol version, message type, sizes) and drops
  * anything else. Event batches travel as one JSON string (`data`), parsed and validated once,
@@ -19,7 +20,8 @@ export const PROTOCOL_SOURCE = 'realtime-sync-devtools'
 /**
  * 2: event batches in the compact form of event-codec.ts (1 sent SyncEvent objects). 3: the
  * typed event contract (src/event-fields.ts) in batch format 2, and a channel's lastNote in
- * place of its lastError. 4: batch format 3 (repeated texts in the batch's string table).
+ * place of its lastError. 4: batch format 3 (repeated texts in the batch's string table), and
+ * the relay's MessagePort for the page's messages (relay-channel).
  */
 export const PROTOCOL_VERSION = 4
 
@@ -323,6 +325,37 @@ export function isEnvelope(value: unknown, direction: Direction): value is Envel
   return (
     message.data === undefined ||
     (typeof message.data === 'string' && message.data.length <= MAX_DATA_CHARS)
+  )
+}
+
+/**
+ * The content relay's offer of its own MessagePort for the page's messages to the panel, posted
+ * on the window with the port transferred (the event's `ports[0]`) each time a panel's Port
+ * reaches the relay. The bridge then posts to-panel messages on that port instead of the window:
+ * a window message is handed to every `message` listener of the page, and each that reads it
+ * (the bridge's own listener too) copies the whole batch out of it again on the page's thread;
+ * a port's message goes to the relay alone. The relay checks what arrives on the port as it
+ * checks the window's (isEnvelope). Not a ToPage message: the panel never sends it.
+ */
+export interface RelayChannel {
+  type: 'relay-channel'
+}
+
+export function relayChannel(): Envelope<RelayChannel> {
+  return {
+    source: PROTOCOL_SOURCE,
+    version: PROTOCOL_VERSION,
+    direction: 'to-page',
+    message: { type: 'relay-channel' },
+  }
+}
+
+/** Our relay's offer in this protocol version (its port comes with the event, not the data). */
+export function isRelayChannel(value: unknown): boolean {
+  return (
+    isEnvelope(value, 'to-page') &&
+    value.version === PROTOCOL_VERSION &&
+    (value.message as { type?: unknown }).type === 'relay-channel'
   )
 }
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { envelope, PAGE_PORT, PANEL_PORT } from '../../bridge/protocol'
+import { startPageBridge } from '../../bridge/page-bridge'
+import { envelope, PAGE_PORT, PANEL_PORT, relayChannel } from '../../bridge/protocol'
 import { startPortRouter } from '../../extension/background/port-router'
 import { startContentRelay } from '../../extension/content/content-relay'
 import type { RuntimePort } from '../../extension/shared/runtime-port'
 import { FakeWindow, portPair } from '../support/fake-ports'
 import { PAGE_HELLO } from '../support/protocol-fixtures'
+import { ManualScheduler } from '../support/manual-scheduler'
+import { until } from '../support/until'
 
 const hello = PAGE_HELLO
 
@@ -51,7 +54,11 @@ describe('content relay + background router', () => {
     const other = ext.addTab(8)
     const { panel, received } = ext.openPanel(7)
     panel.postMessage(envelope('to-page', { type: 'connect', since: {} }))
-    expect(page.posted).toEqual([envelope('to-page', { type: 'connect', since: {} })])
+    // First the relay's own port for the bridge's messages, then the panel's command.
+    expect(page.posted).toEqual([
+      relayChannel(),
+      envelope('to-page', { type: 'connect', since: {} }),
+    ])
     expect(other.posted).toEqual([])
     page.postMessage(hello)
     expect(received).toEqual([hello])
@@ -91,7 +98,10 @@ describe('content relay + background router', () => {
     const second = ext.addTab(7)
     panel.postMessage({ type: 'panel-hello', tabId: 7 })
     panel.postMessage(envelope('to-page', { type: 'connect', since: {} }))
-    expect(second.posted).toEqual([envelope('to-page', { type: 'connect', since: {} })])
+    expect(second.posted).toEqual([
+      relayChannel(),
+      envelope('to-page', { type: 'connect', since: {} }),
+    ])
   })
 
   it('reports page-disconnected for a tab without a relay (chrome:// pages, no extension access)', async () => {
@@ -108,6 +118,55 @@ describe('content relay + background router', () => {
     const [background, content] = portPair(PAGE_PORT)
     connect(content)
     background.disconnect()
-    expect(page.posted).toEqual([envelope('to-page', { type: 'disconnect' })])
+    expect(page.posted).toEqual([relayChannel(), envelope('to-page', { type: 'disconnect' })])
+  })
+
+  it("carries what the bridge posts on the relay's port, checked as the window's", async () => {
+    const ext = extension()
+    const page = ext.addTab(7)
+    const offers: MessagePort[] = []
+    page.addEventListener('message', (event) => {
+      if (event.ports?.[0]) offers.push(event.ports[0])
+    })
+    const { panel, received } = ext.openPanel(7)
+    panel.postMessage(envelope('to-page', { type: 'connect', since: {} }))
+    expect(offers).toHaveLength(1)
+    const [relay] = offers
+    relay!.postMessage(hello)
+    relay!.postMessage({ ...hello, source: 'someone-else' })
+    relay!.postMessage(envelope('to-page', { type: 'disconnect' }))
+    relay!.postMessage({ ...hello, message: { ...hello.message, data: 'x'.repeat(9 << 20) } })
+    relay!.postMessage(hello)
+    await until(() => received.length >= 2)
+    expect(received).toEqual([hello, hello])
+    // A panel that closes closes the port: what the bridge still posts on it goes nowhere.
+    panel.disconnect()
+    relay!.postMessage(hello)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(received).toEqual([hello, hello])
+    relay!.close()
+  })
+
+  it("the bridge streams on the relay's port once offered, and on the window after disconnect", async () => {
+    const ext = extension()
+    const page = ext.addTab(7)
+    const bridge = startPageBridge({
+      window: page,
+      host: {},
+      scheduler: new ManualScheduler(),
+      session: 'load-1',
+    })
+    const { panel, received } = ext.openPanel(7)
+    const onWindow = () =>
+      page.posted.filter((m) => (m as { direction: string }).direction === 'to-panel')
+    const before = onWindow().length // the bridge's hello at start, when no panel listened
+    panel.postMessage(envelope('to-page', { type: 'connect', since: {} }))
+    await until(() => received.some((m) => (m as typeof hello).message?.type === 'page-hello'))
+    expect(onWindow()).toHaveLength(before)
+    // The panel closes: the relay tells the bridge, which drops the port.
+    panel.disconnect()
+    page.postMessage(envelope('to-page', { type: 'announce' }))
+    expect(onWindow()).toHaveLength(before + 1)
+    bridge.stop()
   })
 })

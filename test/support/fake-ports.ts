@@ -52,11 +52,13 @@ export class FakeWindow {
   readonly posted: unknown[] = []
   private readonly listeners = new Set<(event: MessageEvent) => void>()
 
-  postMessage(message: unknown): void {
+  /** `transfer`: the ports handed over with the message (the event's `ports`). */
+  postMessage(message: unknown, _targetOrigin?: string, transfer: unknown[] = []): void {
     this.posted.push(message)
     const data = structuredClone(message)
+    const ports = transfer.filter((item) => item instanceof MessagePort)
     for (const listener of [...this.listeners])
-      listener({ source: this, data } as unknown as MessageEvent)
+      listener({ source: this, data, ports } as unknown as MessageEvent)
   }
 
   /** A message from another window (an iframe, an opener): must be ignored. */

@@ -69,8 +69,9 @@ export interface BenchApi {
   sampleRows(): { format: number; strings: string; mask: number; tail: string; next: string }
   deliverTimed(count: number): Promise<DeliverResult>
   /**
-   * Records when each live batch the bridge posts is dispatched on this window (when the content
-   * relay forwards it): [Date.now(), first seq, last seq]. Costs a JSON.parse per batch.
+   * Records when each live batch leaves the bridge: [Date.now(), first seq, last seq], when the
+   * bridge posts it on the content relay's MessagePort (or, before the relay offered one, when it
+   * is dispatched on this window). Costs a JSON.parse per batch.
    */
   traceBatches(on: boolean): [number, number, number][]
 }
@@ -246,9 +247,9 @@ function liveShaped(count: number) {
 }
 
 let traced: [number, number, number][] = []
-const onBridgeMessage = (event: MessageEvent) => {
+const traceBatch = (data: unknown) => {
   const now = Date.now()
-  const message = (event.data as { message?: { type?: string; snapshot?: boolean; data?: string } })
+  const message = (data as { message?: { type?: string; snapshot?: boolean; data?: string } })
     ?.message
   if (message?.type !== 'events' || message.snapshot || typeof message.data !== 'string') return
   const decoded = decodeEventBatch(JSON.parse(message.data))
@@ -256,6 +257,14 @@ const onBridgeMessage = (event: MessageEvent) => {
   const first = events[0]?.seq
   const last = events.at(-1)?.seq
   if (first !== undefined && last !== undefined) traced.push([now, first, last])
+}
+const onBridgeMessage = (event: MessageEvent) => traceBatch(event.data)
+// The bridge posts on the content relay's MessagePort once the relay offered one: its messages
+// never reach this window, so a batch is traced as the bridge posts it on a port.
+const portPost = MessagePort.prototype.postMessage
+function tracedPortPost(this: MessagePort, ...args: Parameters<MessagePort['postMessage']>) {
+  traceBatch(args[0])
+  portPost.apply(this, args as never)
 }
 
 const api: BenchApi = {
@@ -287,7 +296,11 @@ const api: BenchApi = {
   deliverTimed,
   traceBatches: (on) => {
     removeEventListener('message', onBridgeMessage)
-    if (on) addEventListener('message', onBridgeMessage)
+    MessagePort.prototype.postMessage = portPost
+    if (on) {
+      addEventListener('message', onBridgeMessage)
+      MessagePort.prototype.postMessage = tracedPortPost as typeof portPost
+    }
     const out = traced
     traced = []
     return out
