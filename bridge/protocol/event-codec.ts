@@ -3,12 +3,16 @@
  * string, and the background's Ports serialize it again. So a batch carries no key names and no
  * value twice:
  *
- *   [BATCH_FORMAT, strings, row, row, …]    row = [head, seq?, at, value, value, …]
+ *   [BATCH_FORMAT, strings, row, row, …]    row = [head, repeats?, seq?, at, value, value, …]
  *
  * Each kind has its layout, the field table's (src/event-fields.ts): its fields in order. The
- * head holds the kind's index in SYNC_EVENT_KINDS (bits 0–3), three flags, and from bit 7 on one
+ * head holds the kind's index in SYNC_EVENT_KINDS (bits 0–3), four flags, and from bit 8 on one
  * bit per field of the kind's layout: the event has it (not undefined), and its value follows,
  * in that order. The flags shorten what repeats from event to event:
+ *   REPEATS       the previous row is of the same kind and some of this event's values are the
+ *                 ones it sent (the same organization, operation, actor, commit time, latency,
+ *                 payload row…): `repeats` has one bit per field of the layout whose value is
+ *                 left out, to be taken from the previous row as it was sent;
  *   SEQ_NEXT      no seq value: it is the previous event's seq + 1 (the usual case);
  *   AT_DELTA      `at` is the difference from the previous event's (integers only, so exact);
  *   PAYLOAD_ROW   the payload is a realtime_table_events row whose leading columns repeat the
@@ -60,7 +64,8 @@ const KIND_MASK = (1 << KIND_BITS) - 1
 const SEQ_NEXT = 1 << KIND_BITS
 const AT_DELTA = 1 << (KIND_BITS + 1)
 const PAYLOAD_ROW = 1 << (KIND_BITS + 2)
-const FIELDS_SHIFT = KIND_BITS + 3
+const REPEATS = 1 << (KIND_BITS + 3)
+const FIELDS_SHIFT = KIND_BITS + 4
 /** The head is a 31-bit integer in JSON and in bit operations. */
 const MAX_FIELDS = 31 - FIELDS_SHIFT
 const COLUMN_COUNT_BITS = 3
@@ -143,7 +148,7 @@ function same(column: string, field: string): (typeof ROW_COLUMNS)[number] {
  * event its payload, not the batch.
  */
 export function encodeEventBatch(events: readonly SyncEvent[]): string {
-  const strings = new StringTable()
+  const strings = new StringTable(new Sent())
   const rows: unknown[] = [BATCH_FORMAT, strings.list]
   const bases: (Base | undefined)[] = new Array(events.length)
   let previous: Base | undefined
@@ -156,16 +161,26 @@ export function encodeEventBatch(events: readonly SyncEvent[]): string {
   try {
     return JSON.stringify(rows)
   } catch {
-    // The rows first: one written again in a safer form may add strings to the table.
+    // Written again from the first row, each in a form JSON can carry; the rows first: one
+    // written in a safer form may add strings to the table.
+    strings.previous.kind = -1
     const written = events.map((event, i) => `,${stringifyEvent(event, bases[i], strings)}`)
     return `[${BATCH_FORMAT},${JSON.stringify(strings.list)}${written.join('')}]`
   }
 }
 
-/** A batch's distinct strings, in the order they were first met. */
+/** What the previous row sent: its kind and its values as sent, by field of its layout. */
+class Sent {
+  kind = -1
+  values: unknown[] = []
+}
+
+/** A batch's distinct strings, in the order they were first met; and its previous row. */
 class StringTable {
   readonly list: string[] = []
   private readonly indexes = new Map<string, number>()
+
+  constructor(readonly previous: Sent) {}
 
   indexOf(value: string): number {
     let index = this.indexes.get(value)
@@ -193,13 +208,22 @@ function stringifyEvent(
   previous: Base | undefined,
   strings: StringTable,
 ): string {
+  // A row JSON could not write was never sent: the next attempt repeats nothing of it.
+  const sent = strings.previous
+  const { kind, values } = sent
+  const unsent = () => {
+    sent.kind = kind
+    sent.values = values
+  }
   try {
     return JSON.stringify(encodeEvent(event, previous, strings))
   } catch {
+    unsent()
     try {
       const rest = { ...event, payload: '[payload not serializable]' }
       return JSON.stringify(encodeEvent(rest, previous, strings))
     } catch {
+      unsent()
       // The kind's facts hold a value JSON cannot carry: a malformed event says so.
       const { seq, at } = event
       return JSON.stringify(
@@ -228,10 +252,17 @@ function encodeEvent(
   const fields = event as unknown as Fields
   const kind = LAYOUT_OF.get(event.kind)
   // Not a kind of ours (the engine writes none): a row the panel counts as unreadable.
-  if (kind === undefined) return [UNREADABLE]
+  if (kind === undefined) {
+    strings.previous.kind = -1
+    return [UNREADABLE]
+  }
   const layout = LAYOUTS[kind]!
-  const row: unknown[] = [0]
+  const row: unknown[] = [0, 0]
   let head = kind
+  const sent = strings.previous
+  const before = sent.kind === kind ? sent.values : undefined
+  const values: unknown[] = new Array(layout.fields.length)
+  let repeats = 0
   const previousSeq = previous?.seq
   if (previousSeq !== undefined && Number.isInteger(previousSeq) && event.seq === previousSeq + 1) {
     head |= SEQ_NEXT
@@ -266,10 +297,34 @@ function encodeEvent(
       }
     }
     head |= 1 << (FIELDS_SHIFT + i)
-    row.push(value)
+    values[i] = value
+    if (before !== undefined && sameSent(before[i], value)) repeats |= 1 << i
+    else row.push(value)
   }
+  sent.kind = kind
+  sent.values = values
   row[0] = head
+  if (repeats === 0) row.splice(1, 1)
+  else {
+    row[0] = head | REPEATS
+    row[1] = repeats
+  }
   return row
+}
+
+/**
+ * A value sent as the previous row sent it: the same number or string, or a short array of them
+ * (a payload row whose columns all repeat its event, a one-element wrapper).
+ */
+function sameSent(before: unknown, value: unknown): boolean {
+  if (before === value) return typeof value !== 'object' || value === null
+  if (!Array.isArray(before) || !Array.isArray(value)) return false
+  if (before.length !== value.length || value.length > 4) return false
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i]
+    if (item !== before[i] || (typeof item === 'object' && item !== null)) return false
+  }
+  return true
 }
 
 /** The payload in its row form, when its leading columns repeat the event; else undefined. */
@@ -340,8 +395,11 @@ export function decodeEventBatch(json: unknown): DecodedBatch {
   }
   const events: (SyncEvent | undefined)[] = new Array(Math.max(0, json.length - 2))
   let previous: Fields | undefined
+  const sent = new Sent()
   for (let i = 2; i < json.length; i++) {
-    const event = decodeRow(json[i], previous, strings as string[])
+    const event = decodeRow(json[i], previous, strings as string[], sent)
+    // Nothing repeats a row that failed.
+    if (event === undefined) sent.kind = -1
     events[i - 2] = event as SyncEvent | undefined
     // After a row that failed, a seq or `at` told relative to it cannot be known.
     previous = event ?? {}
@@ -353,17 +411,33 @@ function decodeRow(
   row: unknown,
   previous: Fields | undefined,
   strings: readonly string[],
+  sent: Sent,
 ): Fields | undefined {
   if (!Array.isArray(row)) return undefined
   const head: unknown = row[0]
   if (!Number.isInteger(head) || (head as number) < 0 || (head as number) > 0x7fffffff)
     return undefined
   const bits = head as number
-  const layout = LAYOUTS[bits & KIND_MASK]
+  const kind = bits & KIND_MASK
+  const layout = LAYOUTS[kind]
   if (layout === undefined || bits >>> FIELDS_SHIFT >= 2 ** layout.fields.length) return undefined
   // Built in the layout's key order, so the panel's check takes its no-copy path.
   const event: Fields = {}
   let next = 1
+  let repeats = 0
+  if (bits & REPEATS) {
+    const mask: unknown = row[next++]
+    // Only fields the row has, from a previous row of the same kind.
+    if (
+      sent.kind !== kind ||
+      !Number.isInteger(mask) ||
+      (mask as number) <= 0 ||
+      ((mask as number) & (bits >>> FIELDS_SHIFT)) !== mask
+    )
+      return undefined
+    repeats = mask as number
+  }
+  const values: unknown[] = new Array(layout.fields.length)
   if (bits & SEQ_NEXT) {
     if (typeof previous?.seq !== 'number') return undefined
     event.seq = previous.seq + 1
@@ -381,8 +455,15 @@ function decodeRow(
   const names = layout.fields
   for (let i = 0; i < names.length; i++) {
     if ((bits & (1 << (FIELDS_SHIFT + i))) === 0) continue
-    if (next >= row.length) return undefined
-    let value: unknown = row[next++]
+    let value: unknown
+    if (repeats & (1 << i)) {
+      value = sent.values[i]
+      if (value === undefined) return undefined
+    } else {
+      if (next >= row.length) return undefined
+      value = row[next++]
+    }
+    values[i] = value
     const list = layout.picklists[i]
     if (list !== undefined) value = fromIndex(value, list)
     else if (layout.interned[i]) {
@@ -403,6 +484,8 @@ function decodeRow(
     (layout.payload < 0 || !(bits & (1 << (FIELDS_SHIFT + layout.payload))))
   )
     return undefined
+  sent.kind = kind
+  sent.values = values
   return event
 }
 

@@ -41,7 +41,10 @@ const stringsOf = (wire: string) => (JSON.parse(wire) as unknown[][])[1] as stri
 const SEQ_NEXT = 1 << 4
 const AT_DELTA = 1 << 5
 const PAYLOAD_ROW = 1 << 6
-const FIELDS_SHIFT = 7
+const REPEATS = 1 << 7
+const FIELDS_SHIFT = 8
+/** A row's values after its head (and its repeats mask, if it has one). */
+const valuesOf = (row: unknown[]) => row.slice(((row[0] as number) & REPEATS) !== 0 ? 2 : 1)
 const kindIndex = (kind: SyncEventKind) => SYNC_EVENT_KINDS.indexOf(kind)
 const fieldBit = (kind: SyncEventKind, field: string) =>
   1 << (FIELDS_SHIFT + (EVENT_LAYOUTS[kind] as KindLayout).fields.indexOf(field as never))
@@ -292,7 +295,8 @@ describe('the batch form of events', () => {
 
   it("sends a change's payload as a row for received, deduped and echo, and never for other kinds", () => {
     const events = everyKind()
-    const rows = rowsOf(encodeEventBatch(events))
+    // Each alone: in a batch, a row may leave out a payload row that repeats the previous one.
+    const rows = events.map((event) => rowsOf(encodeEventBatch([event]))[0]!)
     events.forEach((event, i) => {
       const head = rows[i]![0] as number
       expect(head & 0xf).toBe(kindIndex(event.kind))
@@ -377,6 +381,34 @@ describe('the batch form of events', () => {
     expect(JSON.stringify(decode(encodeEventBatch(odd)))).toBe(JSON.stringify(asJson(odd)))
   })
 
+  it('leaves out the values a row sent as the previous row of its kind sent them', () => {
+    const events = [received(1), received(2), deduped(3, 1), received(4), received(5)]
+    const wire = encodeEventBatch(events)
+    const rows = rowsOf(wire)
+    const repeated = rows.map((row) => ((row[0] as number) & REPEATS) !== 0)
+    // After a row of another kind, or first: everything is sent.
+    expect(repeated).toEqual([false, true, false, false, true])
+    // The same organization, table, record, actor, commit time and payload row: only its `at`
+    // (as a difference) and its eventId are sent.
+    expect(valuesOf(rows[1]!)).toEqual([1, '102'])
+    expect(JSON.stringify(decode(wire))).toBe(JSON.stringify(asJson(events)))
+    // A repeat of a row that failed, of another kind, or of a field the row lacks: undefined.
+    const [format, strings, first, second] = JSON.parse(wire) as [number, string[], ...unknown[][]]
+    const pass = rowsOf(encodeEventBatch([deduped(3, 1)]))[0]!
+    expect(decodeEventBatch([format, strings, null, second])).toEqual({
+      ok: true,
+      events: [undefined, undefined],
+    })
+    const afterOther = decodeEventBatch([format, strings, first, pass, second])
+    expect(afterOther.ok && afterOther.events.map((e) => e?.seq)).toEqual([1, 3, undefined])
+    const mask = second![1] as number
+    for (const bad of [0, -1, 0.5, 'x', mask | (1 << 14), 2 ** 20]) {
+      expect(decode(JSON.stringify([format, strings, first, second!.with(1, bad)]))[1]).toBe(
+        undefined,
+      )
+    }
+  })
+
   it('refuses a string table that is not one, and a row naming a string the table lacks', () => {
     const wire = encodeEventBatch([received(1)])
     const [format, strings, row] = JSON.parse(wire) as [number, string[], unknown[]]
@@ -434,11 +466,12 @@ describe('the batch form of events', () => {
     const heads = rows.map((r) => r[0] as number)
     expect(heads.map((h) => (h & SEQ_NEXT) !== 0)).toEqual([false, true, false, true, true, true])
     expect(heads.map((h) => (h & AT_DELTA) !== 0)).toEqual([true, true, true, false, false, false])
-    // [head, seq, at delta, …] then [head, at delta, …]
-    expect(rows[0]!.slice(1, 3)).toEqual([1, T])
-    expect(rows[1]![1]).toBe(3)
-    expect(rows[2]!.slice(1, 3)).toEqual([7, -1_003])
-    expect(rows[3]![1]).toBe(T + 0.5)
+    // [head, seq, at delta, …] then [head, at delta, …] (after the repeats mask, if any)
+    const values = rows.map(valuesOf)
+    expect(values[0]!.slice(0, 2)).toEqual([1, T])
+    expect(values[1]![0]).toBe(3)
+    expect(values[2]!.slice(0, 2)).toEqual([7, -1_003])
+    expect(values[3]![0]).toBe(T + 0.5)
     expect(JSON.stringify(decode(wire))).toBe(JSON.stringify(asJson(events)))
   })
 
