@@ -118,7 +118,9 @@ export function createEngineStreams(options: EngineStreamsOptions): EngineStream
   const sendEvents = (stream: Stream, events: SyncEvent[], snapshot: boolean) => {
     const engineId = stream.engine.id
     for (let i = 0; i < events.length || (snapshot && i === 0); i += MAX_EVENTS_PER_BATCH) {
-      const batch = events.slice(i, i + MAX_EVENTS_PER_BATCH)
+      // The ring's read is already a copy of its own: a batch that fits is sent as it is.
+      const whole = i === 0 && events.length <= MAX_EVENTS_PER_BATCH
+      const batch = whole ? events : events.slice(i, i + MAX_EVENTS_PER_BATCH)
       post({ type: 'events', session, engineId, snapshot, data: encodeEventBatch(batch) })
     }
   }
