@@ -173,6 +173,8 @@ export function encodeEventBatch(events: readonly SyncEvent[]): string {
 class Sent {
   kind = -1
   values: unknown[] = []
+  /** The encoder's next `values`: two arrays take turns, none is made per row. */
+  spare: unknown[] = []
 }
 
 /** A batch's distinct strings, in the order they were first met; and its previous row. */
@@ -208,12 +210,9 @@ function stringifyEvent(
   previous: Base | undefined,
   strings: StringTable,
 ): string {
-  // A row JSON could not write was never sent: the next attempt repeats nothing of it.
-  const sent = strings.previous
-  const { kind, values } = sent
+  // A row JSON could not write was never sent: the next attempt is sent whole.
   const unsent = () => {
-    sent.kind = kind
-    sent.values = values
+    strings.previous.kind = -1
   }
   try {
     return JSON.stringify(encodeEvent(event, previous, strings))
@@ -261,7 +260,7 @@ function encodeEvent(
   let head = kind
   const sent = strings.previous
   const before = sent.kind === kind ? sent.values : undefined
-  const values: unknown[] = new Array(layout.fields.length)
+  const values = sent.spare
   let repeats = 0
   const previousSeq = previous?.seq
   if (previousSeq !== undefined && Number.isInteger(previousSeq) && event.seq === previousSeq + 1) {
@@ -284,7 +283,10 @@ function encodeEvent(
   const names = layout.fields
   for (let i = 0; i < names.length; i++) {
     let value = fields[names[i]!]
-    if (value === undefined) continue
+    if (value === undefined) {
+      values[i] = undefined
+      continue
+    }
     const index = layout.indexes[i]
     if (index !== undefined) value = index.get(value) ?? unlikeAnIndex(value)
     else if (layout.interned[i]) {
@@ -302,6 +304,7 @@ function encodeEvent(
     else row.push(value)
   }
   sent.kind = kind
+  sent.spare = sent.values
   sent.values = values
   row[0] = head
   if (repeats === 0) row.splice(1, 1)
