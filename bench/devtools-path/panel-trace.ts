@@ -47,11 +47,12 @@ export function startPanelTrace(panel: Frame): Promise<void> {
     store.receive = (message) => {
       const now = Date.now()
       if (message.type === 'events' && !message.snapshot) {
-        // The batch form (bridge/protocol/event-codec.ts): [format, row…]; a live batch's first
-        // row carries its seq (row[1]) and the rest follow it one by one (the ring's order).
-        const rows = JSON.parse(message.data) as [number, ...[number, number][]]
-        const first = rows[1]?.[1]
-        if (first !== undefined) received.push([now, first, first + rows.length - 2])
+        // The batch form (bridge/protocol/event-codec.ts): [format, strings, row…]; a live
+        // batch's first row repeats nothing and carries its seq (row[1]), and the rest follow
+        // it one by one (the ring's order).
+        const rows = JSON.parse(message.data) as [number, string[], ...[number, number][]]
+        const first = rows[2]?.[1]
+        if (first !== undefined) received.push([now, first, first + rows.length - 3])
       }
       receive(message)
     }
