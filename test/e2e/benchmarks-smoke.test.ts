@@ -21,6 +21,8 @@ const ENTRIES: Record<string, readonly string[]> = {
     'devtools-path-latency-p50',
     'devtools-path-latency-p99',
     'panel-scale-filter-change',
+    'panel-scale-select',
+    'panel-scale-export',
     'panel-scale-heap',
     'timeline-frame',
     'timeline-zoom-pan',
