@@ -10,7 +10,7 @@ export interface DuplicateOf {
   windowMs: number
 }
 
-/** What the window remembers of a first delivery. */
+/** The log entry of a delivery: the window keeps these two numbers of it, not the entry. */
 interface Seen {
   readonly seq: number
   readonly at: number
@@ -26,7 +26,7 @@ interface Seen {
  *   which can leave a screen stale until something else refetches.
  */
 export class DedupWindow {
-  private readonly seen: TimeWindow<string | number, Seen>
+  private readonly seen: TimeWindow<string | number>
 
   constructor(
     windowMs: number,
@@ -44,18 +44,19 @@ export class DedupWindow {
   }
 
   /**
-   * Records `event` (the log entry for `change`) unless the change is a duplicate, in which case
-   * says of which earlier entry.
+   * Records the seq and time of `event` (the log entry for `change`) unless the change is a
+   * duplicate, in which case says of which earlier entry.
    */
   check(change: TableChange, event: Seen): DuplicateOf | undefined {
-    const first = this.seen.getOrRecord(this.identity(change), event)
-    if (first === undefined) return undefined
+    const { seen } = this
+    const first = seen.findOrRecord(this.identity(change), event.seq, event.at)
+    if (first === -1) return undefined
     return {
-      relatedSeq: first.seq,
-      ageMs: event.at - first.at,
+      relatedSeq: seen.seqAt(first),
+      ageMs: event.at - seen.timeAt(first),
       match:
         this.by === 'row' ? 'same-row' : change.eventId !== undefined ? 'event-id' : 'same-change',
-      windowMs: this.seen.windowMs,
+      windowMs: seen.windowMs,
     }
   }
 

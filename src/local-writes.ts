@@ -20,7 +20,7 @@ export interface WriteMatch {
  * this tab wrote within the window is an echo, whoever made it.
  */
 export class LocalWrites {
-  private readonly writes: TimeWindow<string, SyncEvent>
+  private readonly writes: TimeWindow<string>
 
   constructor(windowMs: number) {
     this.writes = new TimeWindow(windowMs)
@@ -30,9 +30,12 @@ export class LocalWrites {
     this.writes.windowMs = ms
   }
 
-  /** Records the 'write' log entry of markLocalWrite(); an echo points back to its seq. */
-  mark(write: SyncEvent, table: string, recordId: string): void {
-    this.writes.set(rowKey(table, recordId), write)
+  /**
+   * Records the 'write' log entry of markLocalWrite() (its seq and time, not the entry): an echo
+   * points back to its seq.
+   */
+  mark(write: Pick<SyncEvent, 'seq' | 'at'>, table: string, recordId: string): void {
+    this.writes.set(rowKey(table, recordId), write.seq, write.at)
   }
 
   /**
@@ -45,12 +48,13 @@ export class LocalWrites {
     now: number,
     key = rowKey(change.table, change.recordId),
   ): { echo: WriteMatch } | { note: WriteMatch } | undefined {
-    if (this.writes.size === 0) return undefined
-    const write = this.writes.get(key, now)
-    if (write === undefined) return undefined
+    const { writes } = this
+    if (writes.size === 0) return undefined
+    const slot = writes.find(key, now)
+    if (slot === -1) return undefined
     const facts = (match: MatchRule): WriteMatch => ({
-      relatedSeq: write.seq,
-      ageMs: now - write.at,
+      relatedSeq: writes.seqAt(slot),
+      ageMs: now - writes.timeAt(slot),
       match,
     })
     if (change.actorId === undefined) return { echo: facts('no-actor-column') }
