@@ -118,12 +118,16 @@ export function writeExport<R = never, F = never>(input: LogFileInput<R, F>): Ex
 
 /**
  * writeExport in steps of STEP events, the page given back between them (a new task each):
- * engine.exportLog(), so that a full ring never holds up the app's page in one long task.
+ * engine.exportLog(), so that a full ring never holds up the app's page in one long task. With
+ * `pieces`, for a file too large to be one string (a string holds at most about 512 MB; a
+ * million events with their sentences are about 480 MB), the text is handed to it piece by
+ * piece, in order, and `text` is empty (the panel's Export JSON, into a Blob).
  */
 export async function writeExportInSteps<R = never, F = never>(
   input: LogFileInput<R, F>,
+  pieces?: (piece: string) => void,
 ): Promise<ExportedLog<R, F>> {
-  const steps = writeSteps(input)
+  const steps = writeSteps(input, pieces)
   for (;;) {
     const step = steps.next()
     if (step.done) return step.value
@@ -145,23 +149,6 @@ function nextTask(): Promise<void> {
     }
     channel.port2.postMessage(null)
   })
-}
-
-/**
- * writeExportInSteps for a file too large to be one string (a string holds at most about 512 MB;
- * a million events with their sentences are about 560 MB): its text is handed to `write` piece
- * by piece, in order, for a Blob of the pieces. Returns the file's name.
- */
-export async function writeExportPieces<R = never, F = never>(
-  input: LogFileInput<R, F>,
-  write: (piece: string) => void,
-): Promise<string> {
-  const steps = writeSteps(input, write)
-  for (;;) {
-    const step = steps.next()
-    if (step.done) return step.value.fileName
-    await nextTask()
-  }
 }
 
 function* writeSteps<R, F>(
@@ -222,15 +209,6 @@ function* writeSteps<R, F>(
   }
 }
 
-function isSteppedList(value: unknown): value is SteppedList<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { slice?: unknown }).slice === 'function' &&
-    typeof (value as { length?: unknown }).length === 'number'
-  )
-}
-
 /** Runs the steps to their end. */
 function finish<T>(steps: Generator<void, T>): T {
   for (;;) {
@@ -289,7 +267,11 @@ function* writeObject(
     const comma = index < entries.length - 1 ? ',' : ''
     const inner = `${indent}  `
     const name = `${JSON.stringify(key)}: `
-    if (Array.isArray(value) || isSteppedList(value)) {
+    // An array, or a list read a step at a time (an object with a slice method).
+    if (
+      typeof (value as SteppedList<unknown> | undefined)?.slice === 'function' &&
+      typeof value !== 'string'
+    ) {
       const list = value as SteppedList<unknown>
       if (list.length === 0) {
         parts.push(`${inner}${name}[]${comma}`)

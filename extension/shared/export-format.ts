@@ -22,7 +22,7 @@ import {
   type ExportedLog,
   type LogFileInput,
   writeExport as writeLogFile,
-  writeExportPieces as writeLogFilePieces,
+  writeExportInSteps,
 } from '../../src/export-log'
 import { LegacySyncEventSchema, upgradeLegacyEvents } from '../../bridge/protocol/legacy-events'
 
@@ -138,7 +138,7 @@ export function writeExportPieces(
   input: ExportInput,
   write: (piece: string) => void,
 ): Promise<string> {
-  return writeLogFilePieces(input, write)
+  return writeExportInSteps(input, write).then((file) => file.fileName)
 }
 
 /** The panel's file as written (writeExport's text, parsed). */
