@@ -1,8 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
-import { orgOf, tableOf } from '../store/event-facts'
 import { formatKey, formatTime } from '../store/format'
-import type { EventRow } from '../store/rows'
-import { matchedKeysOf } from '../store/trail'
 import type { PanelSnapshot, PanelStore } from '../store/panel-store'
 import { DEFAULT_CORRELATION_MS } from '../store/socket-model'
 import { FAULT_REACH_MS } from '../store/fault-cause'
@@ -136,8 +133,8 @@ export function TimelineView({ store, snapshot, onShowInLog }: TimelineViewProps
     shownSpans === undefined
       ? {
           count: inView.end - inView.start,
-          at: (i) => index.rowAt(inView.start + i)!.event.at,
-          lane: (i) => denseLane(index.rowAt(inView.start + i)!, laneBy),
+          at: (i) => index.atOf(inView.start + i),
+          lane: (i) => denseLane(index, inView.start + i, laneBy),
         }
       : undefined
   const { faults } = snapshot.socket
@@ -469,10 +466,11 @@ function eventIdOf(event: { kind: string }): string {
 }
 
 /** A row's lane in the density view: its own fields, or the first key its pass matched. */
-function denseLane(row: EventRow, by: LaneBy): string {
-  if (by === 'table') return tableOf(row.event) ?? ''
-  if (by === 'channel') return orgOf(row.event) ?? ''
-  const key = matchedKeysOf(row)?.[0]
+/** A change's lane in the density view, from the log's columns (no row read per change). */
+function denseLane(index: TimelineIndex, i: number, by: LaneBy): string {
+  if (by === 'table') return index.tableOf(i) ?? ''
+  if (by === 'channel') return index.orgOf(i) ?? ''
+  const key = index.firstKeyOf(i)
   return key === undefined ? '(no query invalidated)' : formatKey(key)
 }
 

@@ -190,6 +190,24 @@ export class RowColumns {
     return this.chunkOf(abs).seq[abs & SLOT]!
   }
 
+  /** The interned organization of the row (-1: none). */
+  orgIdOf(abs: number): number {
+    return this.chunkOf(abs).org[abs & SLOT]!
+  }
+
+  /** The pass that served the event at `abs` (its row id) and the event's place in its causes. */
+  servedOf(abs: number): { passId: number; causeIndex: number } | undefined {
+    const chunk = this.chunkOf(abs)
+    const object = chunk.objects[abs & SLOT]
+    if (object !== undefined) {
+      return object.type === 'event' && object.servedBy !== undefined
+        ? { passId: object.servedBy.id, causeIndex: object.causeIndex ?? 0 }
+        : undefined
+    }
+    const passId = chunk.servedBy[abs & SLOT]!
+    return passId === 0 ? undefined : { passId, causeIndex: chunk.causeIndex[abs & SLOT]! }
+  }
+
   /** The interned table of the row (-1: none). */
   tableIdOf(abs: number): number {
     return this.chunkOf(abs).table[abs & SLOT]!

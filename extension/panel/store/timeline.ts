@@ -209,50 +209,54 @@ function verdictOf(refetches: readonly RefetchSpan[]): SpanVerdict {
  * (a row's `at` is when the engine logged it, in seq order), rebuilt when the log is cleared.
  */
 export class TimelineIndex {
-  /** The change rows' ids and times, in seq order: numbers, not rows (read when drawn). */
-  private ids: number[] = []
+  /**
+   * The change rows' places in the log's columns (absolute indexes) and their times, in seq
+   * order: numbers, not rows. A row is read only when drawn as a bar; the density view reads
+   * its facts from the columns.
+   */
+  private places: number[] = []
   private ats: number[] = []
   private marks: TimelineMark[] = []
-  private lastId = 0
+  private nextPlace = 0
   private generation = -1
   private log: EngineLog | undefined
 
   /** Takes in the rows the log gained since the last call. */
   update(log: EngineLog | undefined): void {
     if (log !== this.log || log?.generation !== this.generation) {
-      this.ids = []
+      this.places = []
       this.ats = []
       this.marks = []
-      this.lastId = 0
+      this.nextPlace = 0
       this.log = log
       this.generation = log?.generation ?? -1
     }
     if (log === undefined) return
     const store = log.rows
-    for (let abs = store.lowerBoundId(this.lastId + 1); abs < store.end; abs++) {
-      this.lastId = store.idOf(abs)
+    for (let abs = Math.max(this.nextPlace, store.head); abs < store.end; abs++) {
       const kind = store.kindOf(abs)
       if (kind === KIND_MARKER) continue
       if (CHANGE_KIND_CODES.has(kind)) {
-        this.ids.push(this.lastId)
+        this.places.push(abs)
         this.ats.push(store.atOf(abs))
         continue
       }
       const row = store.objectOf(abs)
       if (row?.type !== 'event') continue
       if (isChange(row.event)) {
-        this.ids.push(row.id)
+        this.places.push(abs)
         this.ats.push(row.event.at)
       }
       const mark = engineMark(row)
       if (mark !== undefined) this.marks.push(mark)
     }
+    this.nextPlace = store.end
     // The panel's cap let the oldest rows go: so does the index.
-    const oldest = store.length > 0 ? store.idOf(store.head) : Number.POSITIVE_INFINITY
-    if (this.ids.length > 0 && this.ids[0]! < oldest) {
-      const kept = lowerBoundBy(0, this.ids.length, (i) => this.ids[i]! < oldest)
-      this.ids.splice(0, kept)
+    if (this.places.length > 0 && this.places[0]! < store.head) {
+      const kept = lowerBoundBy(0, this.places.length, (i) => this.places[i]! < store.head)
+      this.places.splice(0, kept)
       this.ats.splice(0, kept)
+      const oldest = store.length > 0 ? store.idOf(store.head) : Number.POSITIVE_INFINITY
       this.marks = this.marks.filter((mark) => (mark.rowId ?? oldest) >= oldest)
     }
   }
@@ -283,14 +287,44 @@ export class TimelineIndex {
 
   /** The change row at `index` (of `range`). */
   rowAt(index: number): EventRow | undefined {
-    const id = this.ids[index]
-    const row = id === undefined ? undefined : this.log?.rowById(id)
+    const place = this.places[index]
+    const row = place === undefined ? undefined : this.log?.rows.rowAt(place)
     return row?.type === 'event' ? row : undefined
+  }
+
+  /** When the change row at `index` was logged, without reading the row. */
+  atOf(index: number): number {
+    return this.ats[index]!
+  }
+
+  /** The table of the change row at `index`, from the log's columns. */
+  tableOf(index: number): string | undefined {
+    const store = this.log!.rows
+    const id = store.tableIdOf(this.places[index]!)
+    return id < 0 ? undefined : store.interner.values[id]
+  }
+
+  /** The organization of the change row at `index`, from the log's columns. */
+  orgOf(index: number): string | undefined {
+    const store = this.log!.rows
+    const id = store.orgIdOf(this.places[index]!)
+    return id < 0 ? undefined : store.interner.values[id]
+  }
+
+  /** The first query key the pass that served the change at `index` matched for it. */
+  firstKeyOf(index: number): readonly unknown[] | undefined {
+    const store = this.log!.rows
+    const place = this.places[index]!
+    const served = store.servedOf(place)
+    const pass = served === undefined ? undefined : store.rowById(served.passId)
+    if (pass?.type !== 'event' || pass.event.kind !== 'invalidated') return undefined
+    const ref = pass.event.causeKeys[served!.causeIndex]?.[0]
+    return ref === undefined ? undefined : (pass.event.matchedKeys[ref] ?? [])
   }
 
   /** How many change rows are held, and their time range. */
   extent(): { count: number; start?: number; end?: number } {
-    return { count: this.ids.length, start: this.ats[0], end: this.ats.at(-1) }
+    return { count: this.places.length, start: this.ats[0], end: this.ats.at(-1) }
   }
 
   engineMarks(): readonly TimelineMark[] {
