@@ -41,8 +41,11 @@ export class EngineLog {
    * costs no map entry.
    */
   private readonly bySession = new Map<string, [number, number][]>()
-  /** session + batch id → the ids of the 'refetched' rows of that pass, in arrival order. */
-  private readonly refetchesByPass = new Map<string, number[]>()
+  /**
+   * session + batch id → the 'refetched' rows of that pass, in arrival order: the same array
+   * while the pass gains none, so the views cache what they make of it by its identity.
+   */
+  private readonly refetchesByPass = new Map<string, EventRow[]>()
   private sessionName = ''
   /** The page load of the last event appended (its stretch may go on). */
   private lastAppended: string | undefined
@@ -172,12 +175,7 @@ export class EngineLog {
 
   /** The 'refetched' rows of the pass `batchId` of `session`. */
   refetchesOf(session: string, batchId: number): EventRow[] {
-    const out: EventRow[] = []
-    for (const id of this.refetchesByPass.get(passKey(session, batchId)) ?? []) {
-      const row = this.store.rowById(id)
-      if (row?.type === 'event') out.push(row)
-    }
-    return out
+    return this.refetchesByPass.get(passKey(session, batchId)) ?? []
   }
 
   find(session: string, seq: number): EventRow | undefined {
@@ -306,10 +304,12 @@ export class EngineLog {
       })
     }
     if (event.kind === 'refetched') {
+      // Kept as its object by the columns (not a change): the row is the log's own.
+      const row = this.store.rowAt(abs) as EventRow
       const key = passKey(session, event.batchId)
-      const ids = this.refetchesByPass.get(key)
-      if (ids === undefined) this.refetchesByPass.set(key, [id])
-      else ids.push(id)
+      const rows = this.refetchesByPass.get(key)
+      if (rows === undefined) this.refetchesByPass.set(key, [row])
+      else rows.push(row)
     }
     if (event.kind === 'unconfirmed') {
       this.unconfirmed = [...this.unconfirmed.slice(1 - MAX_UNCONFIRMED), event]
@@ -337,10 +337,10 @@ export class EngineLog {
           const row = store.objectOf(abs)
           if (row?.type === 'event' && row.event.kind === 'refetched') {
             const key = passKey(row.session, row.event.batchId)
-            const ids = this.refetchesByPass.get(key)
+            const rows = this.refetchesByPass.get(key)
             // The oldest refetch of its pass: first in its list.
-            ids?.shift()
-            if (ids?.length === 0) this.refetchesByPass.delete(key)
+            rows?.shift()
+            if (rows?.length === 0) this.refetchesByPass.delete(key)
           }
         }
       }
