@@ -19,23 +19,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
 import { createApiKeys, DEV_JWT_SECRET } from '../server/auth/api-keys'
-import { assignBindingIds } from '../server/realtime/postgres-changes'
-import {
-  decodeTextFrame,
-  encodeFrameWithPayloadJson,
-  PHOENIX_EVENTS,
-  replyFrame,
-} from '../wire/phoenix'
-
-const COLUMNS = [
-  { name: 'id', type: 'int8' },
-  { name: 'organization_id', type: 'text' },
-  { name: 'table_name', type: 'text' },
-  { name: 'event_type', type: 'text' },
-  { name: 'record_id', type: 'text' },
-  { name: 'actor_id', type: 'uuid' },
-  { name: 'created_at', type: 'timestamptz' },
-]
+import { answerPhoenix, changeFrame, joinBenchChannel } from './stack-raw-socket'
 
 /** One text frame as a server sends it (RFC 6455: FIN + text opcode, unmasked, its length). */
 function wsTextFrame(text: string): Buffer {
@@ -61,33 +45,8 @@ function burstBytes(topic: string, ids: string, count: number): { bytes: Buffer;
   const frames: Buffer[] = []
   const ends: number[] = [0]
   for (let i = 1; i <= count; i++) {
-    const data = JSON.stringify({
-      schema: 'public',
-      table: 'realtime_table_events',
-      commit_timestamp: new Date(Date.UTC(2026, 10, 23, 16, 23, 18, i % 1000)).toISOString(),
-      type: 'INSERT',
-      columns: COLUMNS,
-      errors: null,
-      record: {
-        id: i,
-        organization_id: 'org_bench',
-        table_name: 'deals',
-        event_type: 'INSERT',
-        record_id: String(i),
-        actor_id: null,
-        created_at: '2026-11-23T16:23:18.774+00:00',
-      },
-    })
-    const frame = wsTextFrame(
-      encodeFrameWithPayloadJson(
-        '2.0.0',
-        null,
-        null,
-        topic,
-        PHOENIX_EVENTS.postgresChanges,
-        `{"ids":[${ids}],"data":${data}}`,
-      ),
-    )
+    const committedAt = new Date(Date.UTC(2026, 10, 23, 16, 23, 18, i % 1000))
+    const frame = wsTextFrame(changeFrame(topic, ids, i, committedAt))
     frames.push(frame)
     ends.push(ends.at(-1)! + frame.length)
   }
@@ -112,24 +71,9 @@ export async function openSocketBench(maxFrames: number): Promise<SocketBench> {
   const joins: ((raw: Socket, burst: { bytes: Buffer; ends: number[] }) => void)[] = []
   http.on('upgrade', (request: IncomingMessage, raw: Socket, head: Buffer) => {
     wss.handleUpgrade(request, raw, head, (socket) => {
-      socket.on('message', (data) => {
-        const decoded = decodeTextFrame('2.0.0', String(data))
-        if (!decoded.ok) return
-        const message = decoded.message
-        if (message.event === PHOENIX_EVENTS.heartbeat) {
-          socket.send(replyFrame('2.0.0', message, 'ok', {}))
-        } else if (message.event === PHOENIX_EVENTS.join) {
-          const config = message.payload.config as { postgres_changes: Record<string, unknown>[] }
-          const bindings = assignBindingIds(config.postgres_changes)
-          socket.send(
-            replyFrame('2.0.0', message, 'ok', {
-              postgres_changes: bindings.map((binding) => ({ ...binding.params, id: binding.id })),
-            }),
-          )
-          const ids = bindings.map((binding) => binding.id).join(',')
-          // ws writes each of its frames whole, so our bytes go in between two of them.
-          joins.shift()?.(raw, burstBytes(message.topic, ids, maxFrames))
-        }
+      answerPhoenix(socket, (topic, ids) => {
+        // ws writes each of its frames whole, so our bytes go in between two of them.
+        joins.shift()?.(raw, burstBytes(topic, ids, maxFrames))
       })
     })
   })
@@ -149,25 +93,8 @@ export async function openSocketBench(maxFrames: number): Promise<SocketBench> {
     )
     let left = 0
     let done: () => void = () => {}
-    await new Promise<void>((resolve, reject) => {
-      client
-        .channel('org:org_bench')
-        .on(
-          'postgres_changes',
-          {
-            event: 'INSERT',
-            schema: 'public',
-            table: 'realtime_table_events',
-            filter: 'organization_id=eq.org_bench',
-          },
-          () => {
-            if (--left === 0) done()
-          },
-        )
-        .subscribe((status) => {
-          if (status === 'SUBSCRIBED') resolve()
-          else reject(new Error(status))
-        })
+    await joinBenchChannel(client, () => {
+      if (--left === 0) done()
     })
     const { raw, burst } = await server
     return {

@@ -1,3 +1,4 @@
+import { EVENT_LAYOUTS } from '../../../src/event-fields'
 import { SYNC_EVENT_KINDS, type ChangeEvent, type SyncEvent } from '../../../src/types'
 
 /**
@@ -14,26 +15,16 @@ export const CHANGE_KIND_CODES: ReadonlySet<number> = new Set(
   (['received', 'deduped', 'echo'] as const).map((kind) => SYNC_EVENT_KINDS.indexOf(kind)),
 )
 
-/** A change's keys in the order the engine and the codec build them. */
+/**
+ * A change's keys in the order the engine and the codec build them (the contract's layout,
+ * src/event-fields.ts), but `reason`: only an imported file's events have one, kept as objects.
+ */
 const CHANGE_KEYS = [
   'seq',
   'at',
   'kind',
-  'orgId',
-  'table',
-  'op',
-  'recordId',
-  'eventId',
-  'actorId',
-  'commitTimestamp',
-  'latencyMs',
-  'replayed',
-  'relatedSeq',
-  'ageMs',
-  'match',
-  'windowMs',
-  'payload',
-] as const
+  ...EVENT_LAYOUTS.received.fields.filter((name) => name !== 'reason'),
+]
 const KEY_INDEX = new Map<string, number>(CHANGE_KEYS.map((key, i) => [key, i]))
 
 /** The realtime_table_events columns, in the table's order (supabase/migrations). */
