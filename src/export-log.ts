@@ -110,7 +110,8 @@ const STEP = 1_000
  * in the contract's field order (seq, at, kind, then its kind's layout) with its sentence
  * (`reason`, last: for people reading the file, no code reads it back), as the page bridge's
  * codec hands events to the panel: the same line whoever writes the file. Only an event that
- * holds something to redact is copied again, redacted. In one go (the panel's Export JSON).
+ * holds something to redact is copied again, redacted. In one go (a small log; the panel's
+ * Export JSON and exportLog() write in steps: writeExportInSteps).
  */
 export function writeExport<R = never, F = never>(input: LogFileInput<R, F>): ExportedLog<R, F> {
   return finish(writeSteps(input))

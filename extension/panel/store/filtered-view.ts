@@ -7,7 +7,6 @@ import type { LogRow, RowList } from './rows'
 const COMPACT_MIN = 1_024
 
 interface Cache {
-  log: EngineLog
   store: RowColumns
   key: string
   generation: number
@@ -44,7 +43,6 @@ export class FilteredView {
       cache.generation !== log.generation
     ) {
       cache = {
-        log,
         store,
         key,
         generation: log.generation,

@@ -47,21 +47,18 @@ export interface RowList<T extends { id: number } = LogRow> {
 export function eventPages(rows: RowList): SteppedList<SyncEvent> {
   return {
     length: rows.length,
-    slice: (start, end) => {
-      const out: SyncEvent[] = []
-      for (let i = start; i < Math.min(end, rows.length); i++) {
-        const row = rows.at(i)!
-        if (row.type === 'event') out.push(row.event)
-      }
-      return out
-    },
+    slice: (start, end) => eventsIn(rows, start, end),
   }
 }
 
-/** The events among `rows`, in their order (what an export writes). */
+/** The events among `rows`, in their order, all at once (What if reads them so). */
 export function eventsOf(rows: RowList): SyncEvent[] {
+  return eventsIn(rows, 0, rows.length)
+}
+
+function eventsIn(rows: RowList, start: number, end: number): SyncEvent[] {
   const out: SyncEvent[] = []
-  for (let i = 0; i < rows.length; i++) {
+  for (let i = start; i < Math.min(end, rows.length); i++) {
     const row = rows.at(i)!
     if (row.type === 'event') out.push(row.event)
   }
